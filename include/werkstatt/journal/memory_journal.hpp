@@ -1,0 +1,56 @@
+#pragma once
+// A Journal kept in memory: for tests and for `werkstatt serve --journal=memory`.
+// It honours the asynchronous contract of journal.hpp (completions run on its
+// own thread, in order) but stores nothing on disk. `fail_writes(true)`
+// simulates a full disk so callers' read-only handling can be tested.
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "werkstatt/journal/journal.hpp"
+
+namespace werkstatt::journal {
+
+class MemoryJournal final : public Journal {
+ public:
+  MemoryJournal();
+  ~MemoryJournal() override;  // completes every pending append first
+  MemoryJournal(const MemoryJournal&) = delete;
+  MemoryJournal& operator=(const MemoryJournal&) = delete;
+
+  void append(std::vector<v1::EventRecord> records, AppendDone done) override;
+  Status put_workshop(const v1::WorkshopMeta& meta) override;
+  Status put_snapshot(const v1::Snapshot& snapshot) override;
+  std::vector<v1::WorkshopMeta> workshops() const override;
+  std::optional<v1::WorkshopMeta> workshop(std::string_view id) const override;
+  Status read_events(std::string_view workshop_id, std::uint64_t from_seq, std::uint64_t to_seq, std::size_t limit,
+                     std::vector<v1::EventRecord>* out) const override;
+  Status latest_snapshot(std::string_view workshop_id, std::uint64_t at_or_before_seq, v1::Snapshot* out) const override;
+  std::uint64_t head_seq(std::string_view workshop_id) const override;
+  Status retry_writes() override;
+
+  // Test hook: while true, every append fails with Code::no_space.
+  void fail_writes(bool fail);
+
+ private:
+  struct Pending {
+    std::vector<v1::EventRecord> records;
+    AppendDone done;
+  };
+  void run();
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  bool fail_writes_ = false;
+  bool failed_ = false;  // sticky until retry_writes()
+  std::map<std::string, std::vector<v1::EventRecord>, std::less<>> events_;
+  std::map<std::string, std::map<std::uint64_t, v1::Snapshot>, std::less<>> snapshots_;
+  std::map<std::string, v1::WorkshopMeta, std::less<>> workshops_;
+  std::thread worker_;  // last: starts after every member above exists
+};
+
+}  // namespace werkstatt::journal

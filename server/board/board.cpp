@@ -1,0 +1,731 @@
+#include "werkstatt/board/board.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "werkstatt/board/limits.hpp"
+#include "werkstatt/board/text.hpp"
+
+namespace werkstatt::board {
+namespace {
+
+using Outcome = std::optional<Rejection>;
+
+Rejection reject(v1::RejectCode code, std::string reason) { return {code, std::move(reason)}; }
+
+Outcome check_id(const std::string& id, const char* what) {
+  if (valid_id(id)) return std::nullopt;
+  return reject(v1::REJECT_CODE_INVALID_ID,
+                std::string(what) + " id must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'");
+}
+
+Outcome check_string(const std::string& s, std::size_t max_chars, bool multiline, const char* what) {
+  switch (check_text(s, max_chars, multiline)) {
+    case TextCheck::ok: return std::nullopt;
+    case TextCheck::invalid_utf8: return reject(v1::REJECT_CODE_INVALID_FIELD, std::string(what) + " is not valid UTF-8");
+    case TextCheck::control_character:
+      return reject(v1::REJECT_CODE_INVALID_FIELD, std::string(what) + " contains a control character");
+    case TextCheck::too_long:
+      return reject(v1::REJECT_CODE_TEXT_TOO_LONG,
+                    std::string(what) + " is longer than " + std::to_string(max_chars) + " characters");
+  }
+  return std::nullopt;
+}
+
+bool on_board(double v) { return std::isfinite(v) && v >= -limits::kBoardExtent && v <= limits::kBoardExtent; }
+
+Outcome check_point(const v1::Point& p, const char* what) {
+  if (on_board(p.x()) && on_board(p.y())) return std::nullopt;
+  return reject(v1::REJECT_CODE_INVALID_FIELD, std::string(what) + " must be finite and inside the board");
+}
+
+Outcome check_note_size(const v1::Size& s) {
+  const auto ok = [](double v) { return std::isfinite(v) && v >= limits::kMinNoteSide && v <= limits::kMaxNoteSide; };
+  if (ok(s.width()) && ok(s.height())) return std::nullopt;
+  return reject(v1::REJECT_CODE_INVALID_FIELD, "note size must be between 40 and 1000 units");
+}
+
+Outcome check_rect(const v1::Rect& r) {
+  const auto side_ok = [](double v) { return std::isfinite(v) && v >= limits::kMinAreaSide && v <= limits::kMaxAreaSide; };
+  if (on_board(r.x()) && on_board(r.y()) && side_ok(r.width()) && side_ok(r.height()) &&
+      on_board(r.x() + r.width()) && on_board(r.y() + r.height()))
+    return std::nullopt;
+  return reject(v1::REJECT_CODE_INVALID_FIELD, "area rectangle must lie inside the board with sides of 100 to 50000 units");
+}
+
+// Unspecified means the default colour; values outside the palette are errors
+// (proto3 enums are open, so a client can send any number).
+Outcome normalise_color(v1::Color& c) {
+  if (!v1::Color_IsValid(c)) return reject(v1::REJECT_CODE_INVALID_FIELD, "colour is not in the palette");
+  if (c == v1::COLOR_UNSPECIFIED) c = v1::COLOR_YELLOW;
+  return std::nullopt;
+}
+
+// Sorts and de-duplicates a field mask; rejects empty masks and unknown fields.
+template <typename Field, typename IsValid>
+Outcome normalise_mask(google::protobuf::RepeatedField<int>* mask, IsValid is_valid) {
+  std::set<int> fields(mask->begin(), mask->end());
+  if (fields.empty()) return reject(v1::REJECT_CODE_INVALID_FIELD, "the update names no field (empty mask)");
+  for (const int f : fields) {
+    if (f == 0 || !is_valid(f)) return reject(v1::REJECT_CODE_INVALID_FIELD, "the update names an unknown field");
+  }
+  mask->Clear();
+  for (const int f : fields) mask->Add(f);
+  return std::nullopt;
+}
+
+template <typename Mask>
+bool masked(const Mask& mask, int field) {
+  return std::find(mask.begin(), mask.end(), field) != mask.end();
+}
+
+template <typename Map>
+const typename Map::mapped_type* find_in(const Map& m, std::string_view id) {
+  const auto it = m.find(id);
+  return it == m.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+Board::Board() {
+  settings_.set_language("de");
+  settings_.set_dots_per_participant(limits::kDefaultDotsPerParticipant);
+  settings_.set_max_dots_per_note(limits::kDefaultMaxDotsPerNote);
+}
+
+// ---------------------------------------------------------------- queries
+
+const v1::Note* Board::note(std::string_view id) const { return find_in(notes_, id); }
+const v1::Area* Board::area(std::string_view id) const { return find_in(areas_, id); }
+const v1::Cluster* Board::cluster(std::string_view id) const { return find_in(clusters_, id); }
+const v1::Participant* Board::participant(std::string_view id) const { return find_in(participants_, id); }
+
+std::uint32_t Board::dots_of(std::string_view voter_id) const {
+  std::uint32_t total = 0;
+  for (auto it = ballots_.lower_bound(std::make_pair(std::string(voter_id), std::string()));
+       it != ballots_.end() && it->first.first == voter_id; ++it)
+    total += it->second;
+  return total;
+}
+
+std::uint32_t Board::dots_on(std::string_view note_id) const {
+  std::uint32_t total = 0;
+  for (const auto& [key, dots] : ballots_)
+    if (key.second == note_id) total += dots;
+  return total;
+}
+
+v1::BoardState Board::state() const {
+  v1::BoardState s;
+  s.set_seq(seq_);
+  *s.mutable_settings() = settings_;
+  for (const auto& [id, a] : areas_) *s.add_areas() = a;
+  for (const auto& [id, n] : notes_) *s.add_notes() = n;
+  for (const auto& [id, c] : clusters_) *s.add_clusters() = c;
+  for (const auto& [key, dots] : ballots_) {
+    auto* b = s.add_ballots();
+    b->set_voter_id(key.first);
+    b->set_note_id(key.second);
+    b->set_dots(dots);
+  }
+  for (const auto& [id, p] : participants_) *s.add_participants() = p;
+  return s;
+}
+
+std::string Board::serialize() const {
+  const v1::BoardState s = state();
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream out(&stream);
+    out.SetSerializationDeterministic(true);
+    s.SerializeToCodedStream(&out);
+  }
+  return bytes;
+}
+
+// ---------------------------------------------------------------- restore / replay
+
+std::optional<Board> Board::restore(const v1::BoardState& state, std::string* error) {
+  Board b;
+  b.seq_ = state.seq();
+  b.settings_ = state.settings();
+  const auto fail = [&](std::string why) -> std::optional<Board> {
+    if (error) *error = std::move(why);
+    return std::nullopt;
+  };
+  for (const auto& a : state.areas())
+    if (!b.areas_.emplace(a.id(), a).second) return fail("duplicate area id " + a.id());
+  for (const auto& n : state.notes())
+    if (!b.notes_.emplace(n.id(), n).second) return fail("duplicate note id " + n.id());
+  for (const auto& c : state.clusters())
+    if (!b.clusters_.emplace(c.id(), c).second) return fail("duplicate cluster id " + c.id());
+  for (const auto& p : state.participants())
+    if (!b.participants_.emplace(p.id(), p).second) return fail("duplicate participant id " + p.id());
+  for (const auto& ballot : state.ballots())
+    if (!b.ballots_.emplace(std::make_pair(ballot.voter_id(), ballot.note_id()), ballot.dots()).second)
+      return fail("duplicate ballot of " + ballot.voter_id() + " on " + ballot.note_id());
+  if (auto broken = b.check_invariants()) return fail(*broken);
+  return b;
+}
+
+std::optional<Rejection> Board::replay(const v1::Event& event) {
+  if (event.seq() != seq_ + 1)
+    return reject(v1::REJECT_CODE_INVALID_FIELD,
+                  "event seq " + std::to_string(event.seq()) + " does not follow " + std::to_string(seq_));
+  ApplyResult r = apply(event.op(), event.author_id(), event.server_time_ms());
+  if (!r.ok()) return r.rejection();
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------- apply
+
+ApplyResult Board::apply(const v1::Op& op_in, std::string_view author_id, std::int64_t time_ms) {
+  Author author;
+  if (author_id == kSystemAuthor) {
+    author.role = v1::ROLE_SYSTEM;
+  } else {
+    const v1::Participant* p = participant(author_id);
+    if (!p) return ApplyResult(reject(v1::REJECT_CODE_NOT_PERMITTED, "the author has not joined this workshop"));
+    author.id = p->id();
+    author.role = p->role();
+  }
+
+  // Work on a copy: the handlers normalise it into the op that is journaled.
+  v1::Op op = op_in;
+  op.DiscardUnknownFields();
+  Outcome outcome;
+  switch (op.kind_case()) {
+    case v1::Op::kCreateNote: outcome = apply_create_note(*op.mutable_create_note(), author); break;
+    case v1::Op::kUpdateNote: outcome = apply_update_note(*op.mutable_update_note(), author); break;
+    case v1::Op::kCreateArea: outcome = apply_create_area(*op.mutable_create_area(), author); break;
+    case v1::Op::kUpdateArea: outcome = apply_update_area(*op.mutable_update_area(), author); break;
+    case v1::Op::kCreateCluster: outcome = apply_create_cluster(*op.mutable_create_cluster(), author); break;
+    case v1::Op::kUpdateCluster: outcome = apply_update_cluster(*op.mutable_update_cluster(), author); break;
+    case v1::Op::kMove: outcome = apply_move(*op.mutable_move(), author); break;
+    case v1::Op::kDelete: outcome = apply_delete(op.delete_(), author); break;
+    case v1::Op::kRestore: outcome = apply_restore(op.restore(), author); break;
+    case v1::Op::kAddToCluster: outcome = apply_add_to_cluster(op.add_to_cluster(), author); break;
+    case v1::Op::kRemoveFromCluster: outcome = apply_remove_from_cluster(op.remove_from_cluster(), author); break;
+    case v1::Op::kCastVote: outcome = apply_cast_vote(op.cast_vote(), author); break;
+    case v1::Op::kRetractVote: outcome = apply_retract_vote(op.retract_vote(), author); break;
+    case v1::Op::kUpdateSettings: outcome = apply_update_settings(*op.mutable_update_settings(), author); break;
+    case v1::Op::kParticipantJoined: outcome = apply_participant_joined(*op.mutable_participant_joined(), author); break;
+    case v1::Op::kParticipantLeft: outcome = apply_participant_left(op.participant_left(), author); break;
+    case v1::Op::KIND_NOT_SET: outcome = reject(v1::REJECT_CODE_EMPTY_OP, "the message carries no op"); break;
+  }
+  if (outcome) return ApplyResult(std::move(*outcome));
+
+  ++seq_;
+  v1::Event event;
+  event.set_seq(seq_);
+  event.set_server_time_ms(time_ms);
+  event.set_author_id(author.id);
+  *event.mutable_op() = std::move(op);
+  return ApplyResult(std::move(event));
+}
+
+PermissionContext Board::context_of(const Author& a) const {
+  PermissionContext ctx;
+  ctx.role = a.role;
+  ctx.board_locked = settings_.locked();
+  // Phases (facilitation) will narrow this per phase; until then the open board.
+  ctx.granted = kOpenBoardPermissions;
+  return ctx;
+}
+
+Outcome Board::check_area_ref(const std::string& area_id) const {
+  if (area_id.empty()) return std::nullopt;
+  const v1::Area* a = area(area_id);
+  if (!a) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no area with id " + area_id);
+  if (a->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "area " + area_id + " is deleted");
+  return std::nullopt;
+}
+
+Outcome Board::check_note_permission(const Author& a, const v1::Note& n, Permission own, Permission others) const {
+  return check(context_of(a), n.author_id() == a.id ? own : others);
+}
+
+// Ids are unique across kinds, so an id alone names one object in logs and URLs.
+bool Board::id_taken(std::string_view id) const {
+  return notes_.contains(id) || areas_.contains(id) || clusters_.contains(id);
+}
+
+Outcome Board::apply_create_note(v1::CreateNote& op, const Author& a) {
+  if (auto r = check(context_of(a), Permission::create_notes)) return r;
+  if (auto r = check_id(op.id(), "note")) return r;
+  if (id_taken(op.id())) return reject(v1::REJECT_CODE_DUPLICATE_ID, "id " + op.id() + " is already in use");
+  if (notes_.size() >= limits::kMaxNotes)
+    return reject(v1::REJECT_CODE_LIMIT_REACHED, "this board has reached its limit of " + std::to_string(limits::kMaxNotes) + " notes");
+  if (auto r = check_string(op.text(), limits::kMaxNoteTextChars, true, "note text")) return r;
+  v1::Color color = op.color();
+  if (auto r = normalise_color(color)) return r;
+  op.set_color(color);
+  if (auto r = check_point(op.position(), "note position")) return r;
+  if (!op.has_size()) {
+    op.mutable_size()->set_width(limits::kDefaultNoteSide);
+    op.mutable_size()->set_height(limits::kDefaultNoteSide);
+  }
+  if (auto r = check_note_size(op.size())) return r;
+  if (auto r = check_area_ref(op.area_id())) return r;
+
+  v1::Note n;
+  n.set_id(op.id());
+  n.set_text(op.text());
+  n.set_color(op.color());
+  *n.mutable_position() = op.position();
+  *n.mutable_size() = op.size();
+  n.set_area_id(op.area_id());
+  n.set_author_id(a.id);
+  n.set_created_seq(next_seq());
+  n.set_updated_seq(next_seq());
+  notes_.emplace(n.id(), std::move(n));
+  return std::nullopt;
+}
+
+Outcome Board::apply_update_note(v1::UpdateNote& op, const Author& a) {
+  const auto it = notes_.find(op.id());
+  if (it == notes_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.id());
+  v1::Note& n = it->second;
+  if (n.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + op.id() + " is deleted");
+  if (auto r = check_note_permission(a, n, Permission::edit_own_notes, Permission::edit_others_notes)) return r;
+  if (auto r = normalise_mask<v1::NoteField>(op.mutable_mask(), v1::NoteField_IsValid)) return r;
+
+  const bool text = masked(op.mask(), v1::NOTE_FIELD_TEXT);
+  const bool color = masked(op.mask(), v1::NOTE_FIELD_COLOR);
+  const bool size = masked(op.mask(), v1::NOTE_FIELD_SIZE);
+  if (text) {
+    if (auto r = check_string(op.text(), limits::kMaxNoteTextChars, true, "note text")) return r;
+  } else {
+    op.clear_text();
+  }
+  if (color) {
+    v1::Color c = op.color();
+    if (auto r = normalise_color(c)) return r;
+    op.set_color(c);
+  } else {
+    op.clear_color();
+  }
+  if (size) {
+    if (auto r = check_note_size(op.size())) return r;
+  } else {
+    op.clear_size();
+  }
+
+  if (text) n.set_text(op.text());
+  if (color) n.set_color(op.color());
+  if (size) *n.mutable_size() = op.size();
+  n.set_updated_seq(next_seq());
+  return std::nullopt;
+}
+
+Outcome Board::apply_create_area(v1::CreateArea& op, const Author& a) {
+  if (auto r = check(context_of(a), FacilitatorAction::manage_areas)) return r;
+  if (auto r = check_id(op.id(), "area")) return r;
+  if (id_taken(op.id())) return reject(v1::REJECT_CODE_DUPLICATE_ID, "id " + op.id() + " is already in use");
+  if (areas_.size() >= limits::kMaxAreas)
+    return reject(v1::REJECT_CODE_LIMIT_REACHED, "this board has reached its limit of " + std::to_string(limits::kMaxAreas) + " areas");
+  if (auto r = check_string(op.title(), limits::kMaxTitleChars, false, "area title")) return r;
+  if (auto r = check_rect(op.rect())) return r;
+  v1::Color color = op.color();
+  if (auto r = normalise_color(color)) return r;
+  op.set_color(color);
+
+  v1::Area area;
+  area.set_id(op.id());
+  area.set_title(op.title());
+  *area.mutable_rect() = op.rect();
+  area.set_color(op.color());
+  area.set_created_seq(next_seq());
+  area.set_updated_seq(next_seq());
+  areas_.emplace(area.id(), std::move(area));
+  return std::nullopt;
+}
+
+Outcome Board::apply_update_area(v1::UpdateArea& op, const Author& a) {
+  if (auto r = check(context_of(a), FacilitatorAction::manage_areas)) return r;
+  const auto it = areas_.find(op.id());
+  if (it == areas_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no area with id " + op.id());
+  v1::Area& area = it->second;
+  if (area.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "area " + op.id() + " is deleted");
+  if (auto r = normalise_mask<v1::AreaField>(op.mutable_mask(), v1::AreaField_IsValid)) return r;
+
+  const bool title = masked(op.mask(), v1::AREA_FIELD_TITLE);
+  const bool rect = masked(op.mask(), v1::AREA_FIELD_RECT);
+  const bool color = masked(op.mask(), v1::AREA_FIELD_COLOR);
+  if (title) {
+    if (auto r = check_string(op.title(), limits::kMaxTitleChars, false, "area title")) return r;
+  } else {
+    op.clear_title();
+  }
+  if (rect) {
+    if (auto r = check_rect(op.rect())) return r;
+  } else {
+    op.clear_rect();
+  }
+  if (color) {
+    v1::Color c = op.color();
+    if (auto r = normalise_color(c)) return r;
+    op.set_color(c);
+  } else {
+    op.clear_color();
+  }
+
+  if (title) area.set_title(op.title());
+  if (rect) *area.mutable_rect() = op.rect();
+  if (color) area.set_color(op.color());
+  area.set_updated_seq(next_seq());
+  return std::nullopt;
+}
+
+Outcome Board::apply_create_cluster(v1::CreateCluster& op, const Author& a) {
+  if (auto r = check(context_of(a), Permission::cluster)) return r;
+  if (auto r = check_id(op.id(), "cluster")) return r;
+  if (id_taken(op.id())) return reject(v1::REJECT_CODE_DUPLICATE_ID, "id " + op.id() + " is already in use");
+  if (clusters_.size() >= limits::kMaxClusters)
+    return reject(v1::REJECT_CODE_LIMIT_REACHED, "this board has reached its limit of " + std::to_string(limits::kMaxClusters) + " clusters");
+  if (auto r = check_string(op.title(), limits::kMaxTitleChars, false, "cluster title")) return r;
+  if (auto r = check_point(op.position(), "cluster position")) return r;
+  if (auto r = check_area_ref(op.area_id())) return r;
+  std::set<std::string_view> members;
+  for (const auto& note_id : op.note_ids()) {
+    const v1::Note* n = note(note_id);
+    if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + note_id);
+    if (n->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + note_id + " is deleted");
+    if (!members.insert(note_id).second) return reject(v1::REJECT_CODE_INVALID_FIELD, "note " + note_id + " is listed twice");
+  }
+
+  v1::Cluster c;
+  c.set_id(op.id());
+  c.set_title(op.title());
+  *c.mutable_position() = op.position();
+  c.set_area_id(op.area_id());
+  c.set_created_seq(next_seq());
+  c.set_updated_seq(next_seq());
+  clusters_.emplace(c.id(), std::move(c));
+  for (const auto& note_id : op.note_ids()) {
+    v1::Note& n = notes_.find(note_id)->second;
+    n.set_cluster_id(op.id());
+    n.set_updated_seq(next_seq());
+  }
+  return std::nullopt;
+}
+
+Outcome Board::apply_update_cluster(v1::UpdateCluster& op, const Author& a) {
+  if (auto r = check(context_of(a), Permission::cluster)) return r;
+  const auto it = clusters_.find(op.id());
+  if (it == clusters_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no cluster with id " + op.id());
+  v1::Cluster& c = it->second;
+  if (c.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "cluster " + op.id() + " is deleted");
+  if (auto r = normalise_mask<v1::ClusterField>(op.mutable_mask(), v1::ClusterField_IsValid)) return r;
+  // TITLE is the only field; normalise_mask guarantees the mask names it.
+  if (auto r = check_string(op.title(), limits::kMaxTitleChars, false, "cluster title")) return r;
+  c.set_title(op.title());
+  c.set_updated_seq(next_seq());
+  return std::nullopt;
+}
+
+Outcome Board::apply_move(v1::Move& op, const Author& a) {
+  const std::string& id = op.target().id();
+  if (auto r = check_point(op.position(), "position")) return r;
+  switch (op.target().kind()) {
+    case v1::OBJECT_KIND_NOTE: {
+      const auto it = notes_.find(id);
+      if (it == notes_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + id);
+      if (it->second.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + id + " is deleted");
+      if (auto r = check(context_of(a), Permission::move_notes)) return r;
+      if (op.has_area_id()) {
+        if (auto r = check_area_ref(op.area_id())) return r;
+        it->second.set_area_id(op.area_id());
+      }
+      *it->second.mutable_position() = op.position();
+      it->second.set_updated_seq(next_seq());
+      return std::nullopt;
+    }
+    case v1::OBJECT_KIND_AREA: {
+      const auto it = areas_.find(id);
+      if (it == areas_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no area with id " + id);
+      if (it->second.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "area " + id + " is deleted");
+      if (auto r = check(context_of(a), FacilitatorAction::manage_areas)) return r;
+      if (op.has_area_id()) return reject(v1::REJECT_CODE_INVALID_FIELD, "an area cannot be moved into an area");
+      v1::Rect moved = it->second.rect();
+      moved.set_x(op.position().x());
+      moved.set_y(op.position().y());
+      if (auto r = check_rect(moved)) return r;
+      *it->second.mutable_rect() = moved;
+      it->second.set_updated_seq(next_seq());
+      return std::nullopt;
+    }
+    case v1::OBJECT_KIND_CLUSTER: {
+      const auto it = clusters_.find(id);
+      if (it == clusters_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no cluster with id " + id);
+      if (it->second.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "cluster " + id + " is deleted");
+      if (auto r = check(context_of(a), Permission::move_notes)) return r;
+      if (op.has_area_id()) {
+        if (auto r = check_area_ref(op.area_id())) return r;
+        it->second.set_area_id(op.area_id());
+      }
+      *it->second.mutable_position() = op.position();
+      it->second.set_updated_seq(next_seq());
+      return std::nullopt;
+    }
+    default: return reject(v1::REJECT_CODE_INVALID_FIELD, "move needs a target kind (note, area or cluster)");
+  }
+}
+
+Outcome Board::apply_delete(const v1::Delete& op, const Author& a) {
+  const std::string& id = op.target().id();
+  switch (op.target().kind()) {
+    case v1::OBJECT_KIND_NOTE: {
+      const auto it = notes_.find(id);
+      if (it == notes_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + id);
+      if (it->second.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + id + " is already deleted");
+      if (auto r = check_note_permission(a, it->second, Permission::delete_own_notes, Permission::delete_others_notes)) return r;
+      it->second.set_deleted(true);
+      it->second.set_updated_seq(next_seq());
+      // A deleted note has no votes: its dots go back to the voters' budgets.
+      std::erase_if(ballots_, [&](const auto& b) { return b.first.second == id; });
+      return std::nullopt;
+    }
+    case v1::OBJECT_KIND_AREA: {
+      const auto it = areas_.find(id);
+      if (it == areas_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no area with id " + id);
+      if (it->second.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "area " + id + " is already deleted");
+      if (auto r = check(context_of(a), FacilitatorAction::manage_areas)) return r;
+      // Notes keep their area id, so restoring the area brings its notes back into it.
+      it->second.set_deleted(true);
+      it->second.set_updated_seq(next_seq());
+      return std::nullopt;
+    }
+    case v1::OBJECT_KIND_CLUSTER: {
+      const auto it = clusters_.find(id);
+      if (it == clusters_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no cluster with id " + id);
+      if (it->second.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "cluster " + id + " is already deleted");
+      if (auto r = check(context_of(a), Permission::cluster)) return r;
+      it->second.set_deleted(true);
+      it->second.set_updated_seq(next_seq());
+      for (auto& [note_id, n] : notes_) {
+        if (n.cluster_id() != id) continue;
+        n.clear_cluster_id();
+        n.set_updated_seq(next_seq());
+      }
+      return std::nullopt;
+    }
+    default: return reject(v1::REJECT_CODE_INVALID_FIELD, "delete needs a target kind (note, area or cluster)");
+  }
+}
+
+Outcome Board::apply_restore(const v1::Restore& op, const Author& a) {
+  const std::string& id = op.target().id();
+  switch (op.target().kind()) {
+    case v1::OBJECT_KIND_NOTE: {
+      const auto it = notes_.find(id);
+      if (it == notes_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + id);
+      if (!it->second.deleted()) return reject(v1::REJECT_CODE_NOT_DELETED, "note " + id + " is not deleted");
+      if (auto r = check_note_permission(a, it->second, Permission::delete_own_notes, Permission::delete_others_notes)) return r;
+      it->second.set_deleted(false);
+      it->second.set_updated_seq(next_seq());
+      return std::nullopt;
+    }
+    case v1::OBJECT_KIND_AREA: {
+      const auto it = areas_.find(id);
+      if (it == areas_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no area with id " + id);
+      if (!it->second.deleted()) return reject(v1::REJECT_CODE_NOT_DELETED, "area " + id + " is not deleted");
+      if (auto r = check(context_of(a), FacilitatorAction::manage_areas)) return r;
+      it->second.set_deleted(false);
+      it->second.set_updated_seq(next_seq());
+      return std::nullopt;
+    }
+    case v1::OBJECT_KIND_CLUSTER: {
+      const auto it = clusters_.find(id);
+      if (it == clusters_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no cluster with id " + id);
+      if (!it->second.deleted()) return reject(v1::REJECT_CODE_NOT_DELETED, "cluster " + id + " is not deleted");
+      if (auto r = check(context_of(a), Permission::cluster)) return r;
+      if (!it->second.area_id().empty() && area(it->second.area_id())->deleted())
+        return reject(v1::REJECT_CODE_OBJECT_DELETED, "restore area " + it->second.area_id() + " first");
+      it->second.set_deleted(false);
+      it->second.set_updated_seq(next_seq());
+      return std::nullopt;
+    }
+    default: return reject(v1::REJECT_CODE_INVALID_FIELD, "restore needs a target kind (note, area or cluster)");
+  }
+}
+
+Outcome Board::apply_add_to_cluster(const v1::AddToCluster& op, const Author& a) {
+  const v1::Cluster* c = cluster(op.cluster_id());
+  if (!c) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no cluster with id " + op.cluster_id());
+  if (c->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "cluster " + op.cluster_id() + " is deleted");
+  const auto it = notes_.find(op.note_id());
+  if (it == notes_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.note_id());
+  if (it->second.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + op.note_id() + " is deleted");
+  if (auto r = check(context_of(a), Permission::cluster)) return r;
+  if (it->second.cluster_id() == op.cluster_id())
+    return reject(v1::REJECT_CODE_INVALID_FIELD, "note " + op.note_id() + " is already in this cluster");
+  it->second.set_cluster_id(op.cluster_id());
+  it->second.set_updated_seq(next_seq());
+  return std::nullopt;
+}
+
+Outcome Board::apply_remove_from_cluster(const v1::RemoveFromCluster& op, const Author& a) {
+  const auto it = notes_.find(op.note_id());
+  if (it == notes_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.note_id());
+  if (it->second.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + op.note_id() + " is deleted");
+  if (auto r = check(context_of(a), Permission::cluster)) return r;
+  if (it->second.cluster_id().empty()) return reject(v1::REJECT_CODE_INVALID_FIELD, "note " + op.note_id() + " is not in a cluster");
+  it->second.clear_cluster_id();
+  it->second.set_updated_seq(next_seq());
+  return std::nullopt;
+}
+
+Outcome Board::apply_cast_vote(const v1::CastVote& op, const Author& a) {
+  const v1::Note* n = note(op.note_id());
+  if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.note_id());
+  if (n->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + op.note_id() + " is deleted");
+  if (auto r = check(context_of(a), Permission::vote)) return r;
+  if (dots_of(a.id) >= settings_.dots_per_participant())
+    return reject(v1::REJECT_CODE_LIMIT_REACHED, "all " + std::to_string(settings_.dots_per_participant()) + " of your dots are used");
+  auto key = std::make_pair(a.id, op.note_id());
+  const auto it = ballots_.find(key);
+  if (it != ballots_.end() && it->second >= settings_.max_dots_per_note())
+    return reject(v1::REJECT_CODE_LIMIT_REACHED, "at most " + std::to_string(settings_.max_dots_per_note()) + " dots per note");
+  if (it == ballots_.end()) ballots_.emplace(std::move(key), 1u);
+  else ++it->second;
+  return std::nullopt;
+}
+
+Outcome Board::apply_retract_vote(const v1::RetractVote& op, const Author& a) {
+  const v1::Note* n = note(op.note_id());
+  if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.note_id());
+  if (n->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + op.note_id() + " is deleted");
+  if (auto r = check(context_of(a), Permission::vote)) return r;
+  const auto it = ballots_.find(std::make_pair(a.id, op.note_id()));
+  if (it == ballots_.end()) return reject(v1::REJECT_CODE_NO_VOTE, "you have no dot on note " + op.note_id());
+  if (--it->second == 0) ballots_.erase(it);
+  return std::nullopt;
+}
+
+Outcome Board::apply_update_settings(v1::UpdateSettings& op, const Author& a) {
+  if (auto r = check(context_of(a), FacilitatorAction::change_settings)) return r;
+  if (auto r = normalise_mask<v1::SettingsField>(op.mutable_mask(), v1::SettingsField_IsValid)) return r;
+  const auto has = [&](v1::SettingsField f) { return masked(op.mask(), f); };
+  v1::WorkshopSettings next = settings_;
+  v1::WorkshopSettings normalised;  // only the masked fields, as journaled
+  const v1::WorkshopSettings& in = op.settings();
+  if (has(v1::SETTINGS_FIELD_TITLE)) {
+    if (auto r = check_string(in.title(), limits::kMaxTitleChars, false, "workshop title")) return r;
+    next.set_title(in.title());
+    normalised.set_title(in.title());
+  }
+  if (has(v1::SETTINGS_FIELD_LANGUAGE)) {
+    if (in.language() != "de" && in.language() != "en") return reject(v1::REJECT_CODE_INVALID_FIELD, "language must be \"de\" or \"en\"");
+    next.set_language(in.language());
+    normalised.set_language(in.language());
+  }
+  if (has(v1::SETTINGS_FIELD_LOCKED)) {
+    next.set_locked(in.locked());
+    normalised.set_locked(in.locked());
+  }
+  if (has(v1::SETTINGS_FIELD_DOTS_PER_PARTICIPANT)) {
+    if (in.dots_per_participant() < 1 || in.dots_per_participant() > limits::kMaxDotsPerParticipant)
+      return reject(v1::REJECT_CODE_INVALID_FIELD, "dots per participant must be 1 to " + std::to_string(limits::kMaxDotsPerParticipant));
+    next.set_dots_per_participant(in.dots_per_participant());
+    normalised.set_dots_per_participant(in.dots_per_participant());
+  }
+  if (has(v1::SETTINGS_FIELD_MAX_DOTS_PER_NOTE)) {
+    if (in.max_dots_per_note() < 1) return reject(v1::REJECT_CODE_INVALID_FIELD, "dots per note must be at least 1");
+    next.set_max_dots_per_note(in.max_dots_per_note());
+    normalised.set_max_dots_per_note(in.max_dots_per_note());
+  }
+  if (next.max_dots_per_note() > next.dots_per_participant())
+    return reject(v1::REJECT_CODE_INVALID_FIELD, "dots per note cannot exceed dots per participant");
+  settings_ = std::move(next);
+  *op.mutable_settings() = std::move(normalised);
+  return std::nullopt;
+}
+
+Outcome Board::apply_participant_joined(v1::ParticipantJoined& op, const Author& a) {
+  if (a.role != v1::ROLE_SYSTEM) return reject(v1::REJECT_CODE_NOT_PERMITTED, "only the server announces joins");
+  v1::Participant& p = *op.mutable_participant();
+  if (auto r = check_id(p.id(), "participant")) return r;
+  if (auto r = check_string(p.display_name(), limits::kMaxDisplayNameChars, false, "display name")) return r;
+  if (p.role() != v1::ROLE_FACILITATOR && p.role() != v1::ROLE_PARTICIPANT && p.role() != v1::ROLE_OBSERVER)
+    return reject(v1::REJECT_CODE_INVALID_FIELD, "a participant's role must be facilitator, participant or observer");
+  const auto it = participants_.find(p.id());
+  if (it == participants_.end() && participants_.size() >= limits::kMaxParticipants)
+    return reject(v1::REJECT_CODE_LIMIT_REACHED, "this workshop has reached its limit of " + std::to_string(limits::kMaxParticipants) + " participants");
+
+  p.set_online(true);
+  if (it == participants_.end()) {
+    p.set_joined_seq(next_seq());
+    participants_.emplace(p.id(), p);
+  } else {
+    // A rejoin: the credential used now decides the role.
+    p.set_joined_seq(it->second.joined_seq());
+    it->second = p;
+  }
+  return std::nullopt;
+}
+
+Outcome Board::apply_participant_left(const v1::ParticipantLeft& op, const Author& a) {
+  if (a.role != v1::ROLE_SYSTEM) return reject(v1::REJECT_CODE_NOT_PERMITTED, "only the server announces leaves");
+  const auto it = participants_.find(op.participant_id());
+  if (it == participants_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no participant with id " + op.participant_id());
+  if (!it->second.online()) return reject(v1::REJECT_CODE_INVALID_FIELD, "participant " + op.participant_id() + " is not online");
+  it->second.set_online(false);
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------- invariants
+
+std::optional<std::string> Board::check_invariants() const {
+  const auto seq_ok = [&](std::uint64_t created, std::uint64_t updated) {
+    return created >= 1 && created <= updated && updated <= seq_;
+  };
+  if (notes_.size() > limits::kMaxNotes) return "too many notes";
+  if (areas_.size() > limits::kMaxAreas) return "too many areas";
+  if (clusters_.size() > limits::kMaxClusters) return "too many clusters";
+  if (participants_.size() > limits::kMaxParticipants) return "too many participants";
+  if (settings_.max_dots_per_note() > settings_.dots_per_participant()) return "max dots per note exceeds budget";
+
+  for (const auto& [id, a] : areas_) {
+    if (id != a.id() || !valid_id(id)) return "area key/id mismatch or invalid id " + id;
+    if (notes_.contains(id) || clusters_.contains(id)) return "id used by two kinds: " + id;
+    if (!seq_ok(a.created_seq(), a.updated_seq())) return "area " + id + " has bad seqs";
+    if (check_rect(a.rect())) return "area " + id + " has a bad rect";
+  }
+  for (const auto& [id, c] : clusters_) {
+    if (id != c.id() || !valid_id(id)) return "cluster key/id mismatch or invalid id " + id;
+    if (notes_.contains(id)) return "id used by two kinds: " + id;
+    if (!seq_ok(c.created_seq(), c.updated_seq())) return "cluster " + id + " has bad seqs";
+    if (!c.area_id().empty() && !areas_.contains(c.area_id())) return "cluster " + id + " names a missing area";
+  }
+  for (const auto& [id, n] : notes_) {
+    if (id != n.id() || !valid_id(id)) return "note key/id mismatch or invalid id " + id;
+    if (!seq_ok(n.created_seq(), n.updated_seq())) return "note " + id + " has bad seqs";
+    if (check_text(n.text(), limits::kMaxNoteTextChars, true) != TextCheck::ok) return "note " + id + " has bad text";
+    if (!v1::Color_IsValid(n.color()) || n.color() == v1::COLOR_UNSPECIFIED) return "note " + id + " has no palette colour";
+    if (!n.area_id().empty() && !areas_.contains(n.area_id())) return "note " + id + " names a missing area";
+    if (!n.cluster_id().empty()) {
+      const v1::Cluster* c = cluster(n.cluster_id());
+      if (!c || c->deleted()) return "note " + id + " is in a missing or deleted cluster";
+    }
+    if (!participants_.contains(n.author_id())) return "note " + id + " has an unknown author";
+  }
+  for (const auto& [key, dots] : ballots_) {
+    const v1::Note* n = note(key.second);
+    if (!n || n->deleted()) return "ballot on a missing or deleted note " + key.second;
+    if (!participants_.contains(key.first)) return "ballot by an unknown voter " + key.first;
+    if (dots == 0) return "empty ballot kept";
+  }
+  for (const auto& [id, p] : participants_) {
+    if (id != p.id() || !valid_id(id)) return "participant key/id mismatch or invalid id " + id;
+    if (p.joined_seq() < 1 || p.joined_seq() > seq_) return "participant " + id + " has a bad joined seq";
+  }
+  return std::nullopt;
+}
+
+}  // namespace werkstatt::board
