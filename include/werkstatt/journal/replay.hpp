@@ -1,0 +1,28 @@
+#pragma once
+// Rebuilding board state from the journal: recovery at start, replay for
+// organisers ("state at seq N"), exports at any moment. One implementation so
+// that all three agree byte for byte.
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "werkstatt/board/board.hpp"
+#include "werkstatt/journal/journal.hpp"
+
+namespace werkstatt::journal {
+
+// Events are read in pages of this many records: bounds memory during a
+// replay of a long session without costing many iterator seeks.
+inline constexpr std::size_t kReplayPageSize = 4096;
+
+// The board of `workshop_id` after the event with seq `up_to_seq` (use
+// UINT64_MAX for the head): the newest snapshot at or before it, plus the
+// events after it. Fails with corruption if a stored event does not apply or
+// a seq is missing (never silently skips a record).
+[[nodiscard]] std::optional<board::Board> rebuild(const Journal& journal, std::string_view workshop_id,
+                                                  std::uint64_t up_to_seq, Status* status);
+
+// The Event a client receives for a journaled record.
+[[nodiscard]] v1::Event to_event(const v1::EventRecord& record);
+
+}  // namespace werkstatt::journal

@@ -1,0 +1,52 @@
+#include "werkstatt/journal/replay.hpp"
+
+#include <limits>
+
+namespace werkstatt::journal {
+
+v1::Event to_event(const v1::EventRecord& record) {
+  v1::Event e;
+  e.set_seq(record.seq());
+  e.set_server_time_ms(record.time_ms());
+  e.set_author_id(record.author_id());
+  *e.mutable_op() = record.op();
+  return e;
+}
+
+std::optional<board::Board> rebuild(const Journal& journal, std::string_view workshop_id, std::uint64_t up_to_seq,
+                                    Status* status) {
+  const auto fail = [&](Status s) -> std::optional<board::Board> {
+    if (status) *status = std::move(s);
+    return std::nullopt;
+  };
+  board::Board board;
+  v1::Snapshot snapshot;
+  const Status found = journal.latest_snapshot(workshop_id, up_to_seq, &snapshot);
+  if (found.ok()) {
+    std::string why;
+    auto restored = board::Board::restore(snapshot.state(), &why);
+    if (!restored)
+      return fail({Status::Code::corruption, "snapshot of " + std::string(workshop_id) + " at seq " +
+                                                 std::to_string(snapshot.seq()) + " is invalid: " + why});
+    board = std::move(*restored);
+  } else if (found.code() != Status::Code::not_found) {
+    return fail(found);
+  }
+
+  std::vector<v1::EventRecord> page;
+  while (board.seq() < up_to_seq) {
+    page.clear();
+    if (Status s = journal.read_events(workshop_id, board.seq() + 1, up_to_seq, kReplayPageSize, &page); !s.ok())
+      return fail(s);
+    if (page.empty()) break;  // the head is below up_to_seq
+    for (const auto& record : page) {
+      if (auto rejected = board.replay(to_event(record)))
+        return fail({Status::Code::corruption, "event " + std::string(workshop_id) + "/" + std::to_string(record.seq()) +
+                                                   " does not replay: " + rejected->reason});
+    }
+  }
+  if (status) *status = {};
+  return board;
+}
+
+}  // namespace werkstatt::journal

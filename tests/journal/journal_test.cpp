@@ -1,0 +1,386 @@
+// The RocksDB journal over a real database in a per-test temporary directory.
+#include <catch2/catch.hpp>
+
+#include <rocksdb/db.h>
+
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <future>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "support/ops.hpp"
+#include "support/render.hpp"
+#include "support/temp_dir.hpp"
+#include "werkstatt/board/board.hpp"
+#include "werkstatt/journal/memory_journal.hpp"
+#include "werkstatt/journal/replay.hpp"
+#include "werkstatt/journal/rocksdb_journal.hpp"
+
+using namespace werkstatt;
+using journal::RocksJournal;
+using journal::Status;
+namespace ops = werkstatt::test::ops;
+
+namespace {
+
+std::unique_ptr<RocksJournal> open_journal(const std::string& dir) {
+  Status s;
+  auto j = RocksJournal::open(dir, {}, &s);
+  INFO(s.message());
+  REQUIRE(j);
+  return j;
+}
+
+// Appends and waits for the completion.
+Status append_sync(journal::Journal& j, std::vector<v1::EventRecord> records) {
+  std::promise<Status> done;
+  auto f = done.get_future();
+  j.append(std::move(records), [&done](const Status& s) { done.set_value(s); });
+  return f.get();
+}
+
+v1::EventRecord record_of(const std::string& workshop, const v1::Event& e) {
+  v1::EventRecord r;
+  r.set_workshop_id(workshop);
+  r.set_seq(e.seq());
+  r.set_time_ms(e.server_time_ms());
+  r.set_author_id(e.author_id());
+  *r.mutable_op() = e.op();
+  return r;
+}
+
+// A live workshop in miniature: applies ops to a board and journals each event.
+struct Recorder {
+  std::string workshop;
+  board::Board board;
+  std::vector<v1::EventRecord> records;
+
+  explicit Recorder(std::string id) : workshop(std::move(id)) {}
+
+  bool apply(const v1::Op& op, std::string_view author) {
+    auto r = board.apply(op, author, 1'700'000'000'000 + static_cast<std::int64_t>(board.seq()) * 1000);
+    if (!r.ok()) return false;
+    records.push_back(record_of(workshop, r.event()));
+    return true;
+  }
+  void standard_session(int notes) {
+    REQUIRE(apply(ops::join("fac", "Fran", v1::ROLE_FACILITATOR), board::kSystemAuthor));
+    REQUIRE(apply(ops::join("anna", "Anna", v1::ROLE_PARTICIPANT), board::kSystemAuthor));
+    REQUIRE(apply(ops::create_area("a1", "Herausforderungen"), "fac"));
+    for (int i = 0; i < notes; ++i) {
+      REQUIRE(apply(ops::create_note("n" + std::to_string(i), "Notiz " + std::to_string(i) + " – Straße, \"Ö\"", i, i, "a1"),
+                    "anna"));
+      if (i % 3 == 0) REQUIRE(apply(ops::update_note_text("n" + std::to_string(i), "geändert"), "anna"));
+    }
+  }
+};
+
+std::string render_head(const journal::Journal& j, const std::string& workshop) {
+  Status s;
+  auto b = journal::rebuild(j, workshop, UINT64_MAX, &s);
+  INFO(s.message());
+  REQUIRE(b);
+  return test::render(b->state());
+}
+
+}  // namespace
+
+TEST_CASE("journal: events round-trip and survive a reopen", "[journal]") {
+  test::TempDir dir;
+  Recorder w("w1");
+  w.standard_session(50);
+  std::string before;
+  {
+    auto j = open_journal(dir / "db");
+    v1::WorkshopMeta meta;
+    meta.set_id("w1");
+    meta.set_join_code("K7Q2XP");
+    REQUIRE(j->put_workshop(meta).ok());
+    // Appends of several records and of single records.
+    std::vector<v1::EventRecord> first(w.records.begin(), w.records.begin() + 10);
+    REQUIRE(append_sync(*j, first).ok());
+    for (std::size_t i = 10; i < w.records.size(); ++i) REQUIRE(append_sync(*j, {w.records[i]}).ok());
+    CHECK(j->head_seq("w1") == w.board.seq());
+    CHECK(j->head_seq("w2") == 0);
+    before = render_head(*j, "w1");
+    CHECK(before == test::render(w.board.state()));
+  }
+  auto j = open_journal(dir / "db");
+  CHECK(render_head(*j, "w1") == before);
+  CHECK(j->head_seq("w1") == w.board.seq());
+  REQUIRE(j->workshops().size() == 1);
+  CHECK(j->workshop("w1")->join_code() == "K7Q2XP");
+  CHECK_FALSE(j->workshop("nope"));
+
+  std::vector<v1::EventRecord> page;
+  REQUIRE(j->read_events("w1", 5, 9, 100, &page).ok());
+  REQUIRE(page.size() == 5);
+  CHECK(page.front().seq() == 5);
+  CHECK(page.back().seq() == 9);
+  CHECK(page[2].SerializeAsString() == w.records[6].SerializeAsString());
+  page.clear();
+  REQUIRE(j->read_events("w1", 1, UINT64_MAX, 7, &page).ok());
+  CHECK(page.size() == 7);
+}
+
+TEST_CASE("journal: an append must continue the workshop's seq; nothing is written otherwise", "[journal]") {
+  test::TempDir dir;
+  auto j = open_journal(dir / "db");
+  Recorder w("w1");
+  w.standard_session(3);
+  CHECK(append_sync(*j, {w.records[1]}).code() == Status::Code::invalid_argument);  // seq 2 before 1
+  REQUIRE(append_sync(*j, {w.records[0], w.records[1]}).ok());
+  CHECK(append_sync(*j, {w.records[1]}).code() == Status::Code::invalid_argument);  // duplicate
+  v1::EventRecord other = w.records[2];
+  other.set_workshop_id("w2");
+  CHECK(append_sync(*j, {w.records[2], other}).code() == Status::Code::invalid_argument);  // mixed workshops
+  CHECK(append_sync(*j, {}).code() == Status::Code::invalid_argument);
+  CHECK(j->head_seq("w1") == 2);
+  REQUIRE(append_sync(*j, {w.records[2]}).ok());
+  CHECK(j->head_seq("w1") == 3);
+}
+
+TEST_CASE("journal: concurrent appends from many workshops complete in order per workshop", "[journal][group-commit]") {
+  test::TempDir dir;
+  auto j = open_journal(dir / "db");
+  constexpr int kWorkshops = 8;
+  constexpr int kEvents = 300;
+  std::vector<Recorder> recorders;
+  for (int w = 0; w < kWorkshops; ++w) {
+    recorders.emplace_back("w" + std::to_string(w));
+    recorders.back().standard_session(kEvents);
+  }
+  std::mutex m;
+  std::map<std::string, std::vector<std::uint64_t>> completed;
+  std::atomic<int> failures{0};
+  std::atomic<std::size_t> outstanding{0};
+  std::vector<std::thread> threads;
+  for (auto& rec : recorders) {
+    threads.emplace_back([&, r = &rec] {
+      // Pipelined: never waits for one append before sending the next.
+      for (const auto& record : r->records) {
+        ++outstanding;
+        j->append({record}, [&, seq = record.seq(), id = r->workshop](const Status& s) {
+          if (!s.ok()) ++failures;
+          std::lock_guard lock(m);
+          completed[id].push_back(seq);
+          --outstanding;
+        });
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int spin = 0; outstanding > 0 && spin < 3000; ++spin) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(outstanding == 0);
+  CHECK(failures == 0);
+  for (const auto& rec : recorders) {
+    const auto& seqs = completed[rec.workshop];
+    REQUIRE(seqs.size() == rec.records.size());
+    for (std::size_t i = 0; i < seqs.size(); ++i) REQUIRE(seqs[i] == i + 1);
+    CHECK(render_head(*j, rec.workshop) == test::render(rec.board.state()));
+  }
+}
+
+TEST_CASE("journal: snapshot + tail equals full replay at every seq", "[journal][replay]") {
+  test::TempDir dir;
+  auto j = open_journal(dir / "db");
+  Recorder w("w1");
+  w.standard_session(0);
+  std::mt19937 rng(7);
+  for (int i = 0; i < 400; ++i) {
+    const std::string id = "n" + std::to_string(rng() % 60);
+    switch (rng() % 5) {
+      case 0: w.apply(ops::create_note(id, "Idee " + std::to_string(i)), "anna"); break;
+      case 1: w.apply(ops::update_note_text(id, "neu " + std::to_string(i)), "anna"); break;
+      case 2: w.apply(ops::move(v1::OBJECT_KIND_NOTE, id, i, -i), "anna"); break;
+      case 3: w.apply(ops::vote(id), "anna"); break;
+      default: w.apply(ops::remove(v1::OBJECT_KIND_NOTE, id), "anna"); break;
+    }
+  }
+  REQUIRE(append_sync(*j, w.records).ok());
+  // The expected state at each seq, from a plain replay in memory.
+  std::vector<std::string> expected{""};
+  board::Board b;
+  for (const auto& r : w.records) {
+    REQUIRE_FALSE(b.replay(journal::to_event(r)));
+    expected.push_back(b.serialize());
+    // Snapshot every 37 events, as the live server does every K.
+    if (r.seq() % 37 == 0) {
+      v1::Snapshot snap;
+      snap.set_workshop_id("w1");
+      snap.set_seq(r.seq());
+      *snap.mutable_state() = b.state();
+      REQUIRE(j->put_snapshot(snap).ok());
+    }
+  }
+  v1::Snapshot snap;
+  REQUIRE(j->latest_snapshot("w1", 40, &snap).ok());
+  CHECK(snap.seq() == 37);
+  CHECK(j->latest_snapshot("w1", 36, &snap).code() == Status::Code::not_found);
+  for (std::uint64_t seq = 1; seq <= w.board.seq(); ++seq) {
+    Status s;
+    auto at = journal::rebuild(*j, "w1", seq, &s);
+    INFO("seq " << seq << ": " << s.message());
+    REQUIRE(at);
+    REQUIRE(at->seq() == seq);
+    REQUIRE(at->serialize() == expected[seq]);
+  }
+}
+
+TEST_CASE("journal: a corrupt record is reported with its key, never skipped", "[journal][corruption]") {
+  test::TempDir dir;
+  Recorder w("w1");
+  w.standard_session(5);
+  {
+    auto j = open_journal(dir / "db");
+    REQUIRE(append_sync(*j, w.records).ok());
+  }
+  {
+    // Damage seq 4 behind the journal's back.
+    std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+        {rocksdb::kDefaultColumnFamilyName, {}}, {"events", {}}, {"snapshots", {}}, {"workshops", {}}};
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir / "db", families, &handles, &db).ok());
+    REQUIRE(db->Put(rocksdb::WriteOptions(), handles[1], RocksJournal::event_key("w1", 4), "\xff\xff garbage").ok());
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  auto j = open_journal(dir / "db");
+  std::vector<v1::EventRecord> out;
+  const Status s = j->read_events("w1", 1, UINT64_MAX, 100, &out);
+  CHECK(s.code() == Status::Code::corruption);
+  CHECK_THAT(s.message(), Catch::Contains("w1\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x04"));
+  Status rs;
+  CHECK_FALSE(journal::rebuild(*j, "w1", UINT64_MAX, &rs));
+  CHECK(rs.code() == Status::Code::corruption);
+}
+
+TEST_CASE("journal: delete-workshop leaves no key and no trace in the files", "[journal][erase]") {
+  test::TempDir dir;
+  auto j = open_journal(dir / "db");
+  Recorder keep("keep");
+  keep.standard_session(5);
+  Recorder gone("gone");
+  gone.standard_session(0);
+  REQUIRE(gone.apply(ops::create_note("secret", "Geheimnis-7f3a9c Vertraulich"), "anna"));
+  for (auto* w : {&keep, &gone}) {
+    v1::WorkshopMeta meta;
+    meta.set_id(w->workshop);
+    REQUIRE(j->put_workshop(meta).ok());
+    REQUIRE(append_sync(*j, w->records).ok());
+  }
+  v1::Snapshot snap;
+  snap.set_workshop_id("gone");
+  snap.set_seq(gone.board.seq());
+  *snap.mutable_state() = gone.board.state();
+  REQUIRE(j->put_snapshot(snap).ok());
+
+  REQUIRE(j->delete_workshop("gone").ok());
+  CHECK(j->head_seq("gone") == 0);
+  CHECK_FALSE(j->workshop("gone"));
+  CHECK(j->latest_snapshot("gone", UINT64_MAX, &snap).code() == Status::Code::not_found);
+  RocksJournal::WorkshopStats st;
+  REQUIRE(j->stats("gone", &st).ok());
+  CHECK(st.events == 0);
+  CHECK(st.snapshots == 0);
+  // The other workshop is intact.
+  CHECK(render_head(*j, "keep") == test::render(keep.board.state()));
+  j.reset();
+
+  // No file of the database still contains the deleted note's text.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir / "db")) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    INFO(entry.path());
+    CHECK(bytes.str().find("Geheimnis-7f3a9c") == std::string::npos);
+  }
+}
+
+TEST_CASE("journal: a checkpoint taken while open restores an identical state", "[journal][backup]") {
+  test::TempDir dir;
+  auto j = open_journal(dir / "db");
+  Recorder w("w1");
+  w.standard_session(30);
+  REQUIRE(append_sync(*j, w.records).ok());
+  REQUIRE(j->checkpoint(dir / "backup").ok());
+  CHECK_FALSE(j->checkpoint(dir / "backup").ok());  // refuses to overwrite
+  // Later appends do not reach the backup.
+  Recorder more = w;
+  REQUIRE(more.apply(ops::create_note("late", "nach dem Backup"), "anna"));
+  REQUIRE(append_sync(*j, {more.records.back()}).ok());
+  auto restored = open_journal(dir / "backup");
+  CHECK(render_head(*restored, "w1") == test::render(w.board.state()));
+}
+
+TEST_CASE("journal: a full disk fails appends, loses nothing acknowledged, and recovers", "[journal][disk-full]") {
+  if (geteuid() != 0) FAIL("this test mounts a small tmpfs and must run as root (CI does)");
+  test::TempDir dir;
+  const std::string mnt = dir / "small";
+  std::filesystem::create_directories(mnt);
+  REQUIRE(mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=3m") == 0);
+  struct Unmount {
+    std::string path;
+    ~Unmount() { umount2(path.c_str(), MNT_DETACH); }
+  } unmount{mnt};
+
+  std::vector<std::uint64_t> acked;
+  Recorder w("w1");
+  w.standard_session(0);
+  Status failure;
+  {
+    auto j = open_journal(mnt + "/db");
+    REQUIRE(append_sync(*j, w.records).ok());
+    for (const auto& r : w.records) acked.push_back(r.seq());
+    const std::string big(480, 'x');
+    for (int i = 0; i < 20000 && failure.ok(); ++i) {
+      REQUIRE(w.apply(ops::create_note("n" + std::to_string(i), big), "anna"));
+      failure = append_sync(*j, {w.records.back()});
+      if (failure.ok()) acked.push_back(w.records.back().seq());
+    }
+    REQUIRE_FALSE(failure.ok());
+    CHECK((failure.code() == Status::Code::no_space || failure.code() == Status::Code::io_error));
+    INFO(failure.message());
+    // Every later append fails fast until space returns.
+    v1::EventRecord next = w.records.back();
+    CHECK_FALSE(append_sync(*j, {next}).ok());
+    CHECK_FALSE(j->retry_writes().ok());
+
+    // Free space: grow the tmpfs, then writes resume at the first unstored seq.
+    REQUIRE(mount("tmpfs", mnt.c_str(), "tmpfs", MS_REMOUNT, "size=64m") == 0);
+    const Status resumed = j->retry_writes();
+    INFO(resumed.message());
+    REQUIRE(resumed.ok());
+    CHECK(j->head_seq("w1") == acked.back());
+    REQUIRE(append_sync(*j, {w.records.back()}).ok());
+    acked.push_back(w.records.back().seq());
+  }
+  // After a restart every acknowledged event is there, exactly once, in order.
+  auto j = open_journal(mnt + "/db");
+  std::vector<v1::EventRecord> stored;
+  REQUIRE(j->read_events("w1", 1, UINT64_MAX, 1'000'000, &stored).ok());
+  REQUIRE(stored.size() == acked.size());
+  for (std::size_t i = 0; i < stored.size(); ++i) REQUIRE(stored[i].seq() == acked[i]);
+}
+
+TEST_CASE("memory journal: same contract, and simulated write failures", "[journal][memory]") {
+  journal::MemoryJournal j;
+  Recorder w("w1");
+  w.standard_session(5);
+  REQUIRE(append_sync(j, w.records).ok());
+  CHECK(render_head(j, "w1") == test::render(w.board.state()));
+  j.fail_writes(true);
+  REQUIRE(w.apply(ops::create_note("x", "x"), "anna"));
+  CHECK(append_sync(j, {w.records.back()}).code() == Status::Code::no_space);
+  CHECK_FALSE(j.retry_writes().ok());
+  j.fail_writes(false);
+  REQUIRE(j.retry_writes().ok());
+  REQUIRE(append_sync(j, {w.records.back()}).ok());
+  CHECK(j.head_seq("w1") == w.board.seq());
+}
