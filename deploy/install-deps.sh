@@ -11,6 +11,7 @@ want=(
   libprotobuf-dev protobuf-compiler
   librocksdb-dev
   libspdlog-dev libcli11-dev libtomlplusplus-dev
+  tzdata                      # local times in minutes and exports
   libssl-dev                  # SHA-256 of secrets, random tokens (libcrypto only)
   catch2
 )

@@ -8,6 +8,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <cstdarg>
+#include <filesystem>
 #include <cstdio>
 #include <limits>
 
@@ -127,6 +128,10 @@ std::unique_ptr<RocksJournal> RocksJournal::open(const std::string& dir, const R
       {kSnapshotsFamily, cf_options},
       {kWorkshopsFamily, cf_options},
   };
+  // Creating the folder first spares an alarming "[ERROR] … NotFound" in
+  // the log of every first start.
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status s = rocksdb::DB::Open(db_options, dir, families, &handles, &raw);

@@ -1,0 +1,333 @@
+#include "werkstatt/journal/exports.hpp"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+#include <sstream>
+
+#include "werkstatt/v1/journal.pb.h"
+
+namespace werkstatt::journal {
+namespace {
+
+// Headings and labels of the minutes, in the workshop's language.
+struct Words {
+  const char* minutes;
+  const char* date;
+  const char* participants;
+  const char* state_at;
+  const char* event;
+  const char* cluster;
+  const char* unclustered;
+  const char* no_area;
+  const char* points;
+  const char* phases;
+  const char* no_phases;
+  const char* no_notes;
+  const char* person;
+  const char* csv_header;
+};
+
+constexpr Words kGerman = {"Protokoll", "Datum", "Teilnehmende", "Stand", "Ereignis", "Cluster", "Ohne Cluster",
+                           "Ohne Bereich", "Punkte", "Phasen", "Keine Phasen erfasst.", "Keine Notizen.", "Person",
+                           "Bereich,Cluster,Text,Autor (Pseudonym),Punkte,Erstellt,Zuletzt bearbeitet,Notiz-ID"};
+constexpr Words kEnglish = {"Minutes", "Date", "Participants", "State", "event", "Cluster", "Not clustered",
+                            "No area", "points", "Phases", "No phases recorded.", "No notes.", "Person",
+                            "Area,Cluster,Text,Author (pseudonym),Points,Created,Last edited,Note ID"};
+
+const Words& words_for(const v1::BoardState& s) { return s.settings().language() == "en" ? kEnglish : kGerman; }
+
+std::tm local_tm(std::int64_t ms) {
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  return tm;
+}
+
+// The formats are literals at each call (so -Wformat checks them).
+enum class TimeFormat { iso, date_de, date_en, clock };
+
+std::string format_time(std::int64_t ms, TimeFormat f) {
+  if (ms == 0) return "";
+  const std::tm tm = local_tm(ms);
+  char buf[64];
+  switch (f) {
+    case TimeFormat::iso: std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm); break;
+    case TimeFormat::date_de: std::strftime(buf, sizeof buf, "%d.%m.%Y", &tm); break;
+    case TimeFormat::date_en: std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm); break;
+    case TimeFormat::clock: std::strftime(buf, sizeof buf, "%H:%M", &tm); break;
+  }
+  return buf;
+}
+
+// ISO 8601 with the UTC offset, e.g. 2026-11-26T14:05:03+01:00.
+std::string iso_time(std::int64_t ms) {
+  std::string s = format_time(ms, TimeFormat::iso);
+  if (s.size() > 2) s.insert(s.size() - 2, ":");
+  return s;
+}
+
+std::string human_date(std::int64_t ms, bool english) {
+  return format_time(ms, english ? TimeFormat::date_en : TimeFormat::date_de);
+}
+std::string human_clock(std::int64_t ms) { return format_time(ms, TimeFormat::clock); }
+
+std::int64_t time_of(const SessionRecord& s, std::uint64_t seq) {
+  return seq < s.seq_time_ms.size() ? s.seq_time_ms[seq] : 0;
+}
+
+// Everything the renderers need, derived once from the state.
+struct View {
+  std::map<std::string, std::uint32_t> votes;       // note id → dots
+  std::map<std::string, std::string> pseudonym;     // participant id → "Person N"
+  std::vector<const v1::Area*> areas;               // live areas, left to right
+  std::map<std::string, const v1::Cluster*> clusters;
+  std::vector<const v1::Note*> notes;               // live notes
+};
+
+View make_view(const v1::BoardState& s) {
+  View v;
+  for (const auto& b : s.ballots()) v.votes[b.note_id()] += b.dots();
+  std::vector<const v1::Participant*> by_join;
+  for (const auto& p : s.participants()) by_join.push_back(&p);
+  std::stable_sort(by_join.begin(), by_join.end(),
+                   [](auto* a, auto* b) { return a->joined_seq() < b->joined_seq(); });
+  const Words& w = words_for(s);
+  for (std::size_t i = 0; i < by_join.size(); ++i)
+    v.pseudonym[by_join[i]->id()] = std::string(w.person) + " " + std::to_string(i + 1);
+  for (const auto& a : s.areas())
+    if (!a.deleted()) v.areas.push_back(&a);
+  std::stable_sort(v.areas.begin(), v.areas.end(), [](auto* a, auto* b) {
+    return a->rect().x() != b->rect().x() ? a->rect().x() < b->rect().x() : a->rect().y() < b->rect().y();
+  });
+  for (const auto& c : s.clusters())
+    if (!c.deleted()) v.clusters[c.id()] = &c;
+  for (const auto& n : s.notes())
+    if (!n.deleted()) v.notes.push_back(&n);
+  return v;
+}
+
+std::uint32_t votes_of(const View& v, const std::string& note_id) {
+  const auto it = v.votes.find(note_id);
+  return it == v.votes.end() ? 0 : it->second;
+}
+
+// Most votes first; ties in the order the notes were written.
+void sort_by_votes(std::vector<const v1::Note*>& notes, const View& v) {
+  std::stable_sort(notes.begin(), notes.end(), [&](auto* a, auto* b) {
+    const auto va = votes_of(v, a->id());
+    const auto vb = votes_of(v, b->id());
+    return va != vb ? va > vb : a->created_seq() < b->created_seq();
+  });
+}
+
+// Backslash-escapes what Markdown (or HTML in a Markdown renderer) would
+// interpret, so a note reads as its author wrote it.
+std::string md_escape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (std::string_view("\\`*_[]<>#|~").find(c) != std::string_view::npos) out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+// A note as one list item; its further lines are indented under it.
+void md_note(std::ostringstream& o, const v1::Note& n, std::uint32_t votes) {
+  o << "- **" << votes << "** ";
+  std::string_view text = n.text();
+  bool first = true;
+  while (true) {
+    const auto nl = text.find('\n');
+    const std::string_view line = text.substr(0, nl);
+    if (!first) o << "\n  ";
+    o << md_escape(line);
+    first = false;
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  o << "\n";
+}
+
+void md_notes_of_area(std::ostringstream& o, const View& v, const Words& w, const std::string& area_id) {
+  // Group by cluster; clusters ordered by their total votes.
+  std::map<std::string, std::vector<const v1::Note*>> by_cluster;
+  for (const auto* n : v.notes)
+    if (n->area_id() == area_id) by_cluster[v.clusters.contains(n->cluster_id()) ? n->cluster_id() : ""].push_back(n);
+  if (by_cluster.empty()) {
+    o << w.no_notes << "\n\n";
+    return;
+  }
+  std::vector<std::pair<std::uint32_t, std::string>> order;
+  for (auto& [cid, notes] : by_cluster) {
+    sort_by_votes(notes, v);
+    if (cid.empty()) continue;
+    std::uint32_t total = 0;
+    for (const auto* n : notes) total += votes_of(v, n->id());
+    order.emplace_back(total, cid);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first
+                              : v.clusters.at(a.second)->created_seq() < v.clusters.at(b.second)->created_seq();
+  });
+  for (const auto& [total, cid] : order) {
+    o << "### " << w.cluster << ": " << md_escape(v.clusters.at(cid)->title()) << " (" << total << " " << w.points
+      << ")\n\n";
+    for (const auto* n : by_cluster[cid]) md_note(o, *n, votes_of(v, n->id()));
+    o << "\n";
+  }
+  if (by_cluster.contains("")) {
+    if (!order.empty()) o << "### " << w.unclustered << "\n\n";
+    for (const auto* n : by_cluster[""]) md_note(o, *n, votes_of(v, n->id()));
+    o << "\n";
+  }
+}
+
+std::string csv_field(std::string_view value) {
+  std::string v(value);
+  // A cell starting like a formula would run in a spreadsheet: neutralise it.
+  if (!v.empty() && std::string_view("=+-@\t\r").find(v.front()) != std::string_view::npos) v.insert(0, "'");
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string quoted = "\"";
+  for (const char c : v) {
+    if (c == '"') quoted.push_back('"');
+    quoted.push_back(c);
+  }
+  quoted.push_back('"');
+  return quoted;
+}
+
+}  // namespace
+
+std::optional<ExportFormat> parse_export_format(std::string_view name) {
+  if (name == "md" || name == "markdown") return ExportFormat::markdown;
+  if (name == "csv") return ExportFormat::csv;
+  if (name == "json") return ExportFormat::json;
+  return std::nullopt;
+}
+
+const char* content_type(ExportFormat format) {
+  switch (format) {
+    case ExportFormat::markdown: return "text/markdown; charset=utf-8";
+    case ExportFormat::csv: return "text/csv; charset=utf-8";
+    case ExportFormat::json: return "application/json";
+  }
+  return "application/octet-stream";
+}
+
+std::string download_filename(const SessionRecord& session, ExportFormat format) {
+  const char* ext = format == ExportFormat::markdown ? "md" : format == ExportFormat::csv ? "csv" : "json";
+  return "werkstatt-" + session.workshop_id + "-seq" + std::to_string(session.state.seq()) + "." + ext;
+}
+
+std::string export_markdown(const SessionRecord& s) {
+  const Words& w = words_for(s.state);
+  const bool english = s.state.settings().language() == "en";
+  const View v = make_view(s.state);
+  std::ostringstream o;
+  const std::string title = s.state.settings().title().empty() ? s.workshop_id : s.state.settings().title();
+  o << "# " << w.minutes << ": " << md_escape(title) << "\n\n";
+  const std::int64_t first = s.timeline.first_ms;
+  const std::int64_t last = time_of(s, s.state.seq());
+  o << "- " << w.date << ": " << human_date(first, english) << ", " << human_clock(first) << "–" << human_clock(last)
+    << "\n";
+  o << "- " << w.participants << ": " << s.state.participants_size() << "\n";
+  o << "- " << w.state_at << ": " << w.event << " " << s.state.seq() << " (" << human_date(last, english) << " "
+    << human_clock(last) << ")\n\n";
+
+  for (const auto* a : v.areas) {
+    o << "## " << md_escape(a->title()) << "\n\n";
+    md_notes_of_area(o, v, w, a->id());
+  }
+  // Notes on the open board or in a deleted area.
+  std::vector<const v1::Note*> unplaced;
+  for (const auto* n : v.notes)
+    if (std::none_of(v.areas.begin(), v.areas.end(), [&](const v1::Area* a) { return a->id() == n->area_id(); }))
+      unplaced.push_back(n);
+  if (!unplaced.empty()) {
+    o << "## " << w.no_area << "\n\n";
+    sort_by_votes(unplaced, v);
+    for (const auto* n : unplaced) md_note(o, *n, votes_of(v, n->id()));
+    o << "\n";
+  }
+
+  o << "## " << w.phases << "\n\n";
+  bool any_phase = false;
+  for (const auto& m : s.timeline.markers) {
+    if (m.kind != TimelineMarker::Kind::phase) continue;
+    any_phase = true;
+    o << "- " << human_clock(m.time_ms) << " " << md_escape(m.label) << "\n";
+  }
+  if (!any_phase) o << w.no_phases << "\n";
+  return o.str();
+}
+
+std::string export_csv(const SessionRecord& s) {
+  const Words& w = words_for(s.state);
+  const View v = make_view(s.state);
+  std::map<std::string, std::string> area_title;
+  std::map<std::string, std::size_t> area_rank;
+  for (std::size_t i = 0; i < v.areas.size(); ++i) {
+    area_title[v.areas[i]->id()] = v.areas[i]->title();
+    area_rank[v.areas[i]->id()] = i;
+  }
+  std::vector<const v1::Note*> rows = v.notes;
+  sort_by_votes(rows, v);
+  // Area by area (left to right, the open board last), then by votes.
+  std::stable_sort(rows.begin(), rows.end(), [&](auto* a, auto* b) {
+    const auto ra = area_rank.contains(a->area_id()) ? area_rank[a->area_id()] : area_rank.size();
+    const auto rb = area_rank.contains(b->area_id()) ? area_rank[b->area_id()] : area_rank.size();
+    return ra < rb;
+  });
+  std::string out = "\xEF\xBB\xBF";  // UTF-8 byte order mark
+  out += w.csv_header;
+  out += "\r\n";
+  for (const auto* n : rows) {
+    const auto cluster = v.clusters.find(n->cluster_id());
+    const auto author = v.pseudonym.find(n->author_id());
+    const std::string fields[] = {
+        area_title.contains(n->area_id()) ? area_title[n->area_id()] : "",
+        cluster == v.clusters.end() ? "" : cluster->second->title(),
+        n->text(),
+        author == v.pseudonym.end() ? "" : author->second,
+        std::to_string(votes_of(v, n->id())),
+        iso_time(time_of(s, n->created_seq())),
+        iso_time(time_of(s, n->updated_seq())),
+        n->id(),
+    };
+    for (std::size_t i = 0; i < std::size(fields); ++i) {
+      if (i) out += ',';
+      out += csv_field(fields[i]);
+    }
+    out += "\r\n";
+  }
+  return out;
+}
+
+std::string export_json(const SessionRecord& s) {
+  v1::Snapshot doc;
+  doc.set_workshop_id(s.workshop_id);
+  doc.set_seq(s.state.seq());
+  doc.set_time_ms(time_of(s, s.state.seq()));
+  *doc.mutable_state() = s.state;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(doc, &out, options);
+  return out;
+}
+
+std::string export_as(const SessionRecord& session, ExportFormat format) {
+  switch (format) {
+    case ExportFormat::markdown: return export_markdown(session);
+    case ExportFormat::csv: return export_csv(session);
+    case ExportFormat::json: return export_json(session);
+  }
+  return {};
+}
+
+}  // namespace werkstatt::journal

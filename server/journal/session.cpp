@@ -1,0 +1,78 @@
+#include "werkstatt/journal/session.hpp"
+
+#include <algorithm>
+
+#include "werkstatt/board/board.hpp"
+#include "werkstatt/journal/replay.hpp"
+
+namespace werkstatt::journal {
+namespace {
+
+constexpr std::int64_t kMinuteMs = 60'000;
+
+std::int64_t floor_minute(std::int64_t ms) { return ms - ((ms % kMinuteMs) + kMinuteMs) % kMinuteMs; }
+
+void note_in_timeline(Timeline& t, const v1::EventRecord& r, const board::Board& after) {
+  if (t.first_ms == 0) t.first_ms = r.time_ms();
+  t.last_ms = r.time_ms();
+  t.head_seq = r.seq();
+  if (r.op().has_participant_joined()) {
+    t.markers.push_back({TimelineMarker::Kind::join, r.seq(), r.time_ms(), r.op().participant_joined().participant().display_name()});
+    return;
+  }
+  if (r.op().has_participant_left()) {
+    const v1::Participant* p = after.participant(r.op().participant_left().participant_id());
+    t.markers.push_back({TimelineMarker::Kind::leave, r.seq(), r.time_ms(), p ? p->display_name() : std::string()});
+    return;
+  }
+  const std::int64_t minute = floor_minute(r.time_ms());
+  if (t.activity.empty() || t.activity.back().minute_start_ms != minute) t.activity.push_back({minute, 0});
+  ++t.activity.back().events;
+}
+
+}  // namespace
+
+std::optional<SessionRecord> load_session(const Journal& journal, std::string_view workshop_id, std::uint64_t up_to_seq,
+                                          Status* status) {
+  const auto fail = [&](Status s) -> std::optional<SessionRecord> {
+    if (status) *status = std::move(s);
+    return std::nullopt;
+  };
+  SessionRecord session;
+  session.workshop_id = std::string(workshop_id);
+  session.seq_time_ms.push_back(0);
+  board::Board board;
+  std::vector<v1::EventRecord> page;
+  // Exports need the time of every seq (a note's creation may be long ago),
+  // so this replays from the start rather than from a snapshot.
+  while (board.seq() < up_to_seq) {
+    page.clear();
+    if (Status s = journal.read_events(workshop_id, board.seq() + 1, up_to_seq, kReplayPageSize, &page); !s.ok())
+      return fail(s);
+    if (page.empty()) break;
+    for (const auto& r : page) {
+      if (auto rejected = board.replay(to_event(r)))
+        return fail({Status::Code::corruption, "event " + std::string(workshop_id) + "/" + std::to_string(r.seq()) +
+                                                   " does not replay: " + rejected->reason});
+      session.seq_time_ms.push_back(r.time_ms());
+      note_in_timeline(session.timeline, r, board);
+    }
+  }
+  if (board.seq() == 0 && !journal.workshop(workshop_id))
+    return fail({Status::Code::not_found, "no workshop " + std::string(workshop_id)});
+  session.state = board.state();
+  if (status) *status = {};
+  return session;
+}
+
+std::uint64_t seq_at_time(const SessionRecord& session, std::int64_t time_ms) {
+  // Server times are monotonic per workshop in practice, but a clock step
+  // back must not break the search: take the last seq whose time is <= t.
+  const auto& times = session.seq_time_ms;
+  std::uint64_t found = 0;
+  for (std::uint64_t seq = 1; seq < times.size(); ++seq)
+    if (times[seq] <= time_ms) found = seq;
+  return found;
+}
+
+}  // namespace werkstatt::journal

@@ -1,0 +1,165 @@
+// Exports of a fixed session, compared with golden files. To accept a
+// deliberate change of format: WERKSTATT_UPDATE_GOLDEN=1 ./werkstatt_journal_tests '[export]'
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <future>
+#include <sstream>
+
+#include "support/ops.hpp"
+#include "support/temp_dir.hpp"
+#include "werkstatt/board/board.hpp"
+#include "werkstatt/board/templates.hpp"
+#include "werkstatt/journal/exports.hpp"
+#include "werkstatt/journal/rocksdb_journal.hpp"
+
+using namespace werkstatt;
+namespace ops = werkstatt::test::ops;
+
+namespace {
+
+const std::string kGoldenDir = WERKSTATT_GOLDEN_DIR;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void check_golden(const std::string& name, const std::string& actual) {
+  const std::string path = kGoldenDir + "/" + name;
+  if (std::getenv("WERKSTATT_UPDATE_GOLDEN")) {
+    std::ofstream(path, std::ios::binary) << actual;
+    WARN("updated " << path);
+    return;
+  }
+  const std::string expected = read_file(path);
+  INFO("golden file " << path << " (actual output follows)\n" << actual);
+  CHECK(actual == expected);
+}
+
+// Berlin time, so the golden files do not depend on the machine's zone.
+struct BerlinTime {
+  BerlinTime() {
+    setenv("TZ", "Europe/Berlin", 1);
+    tzset();
+  }
+};
+
+// A short Impuls-Werkstatt: three people, notes with umlauts, quotes, commas,
+// newlines, a formula-like text and markup; a cluster; votes; one deleted note.
+std::unique_ptr<journal::RocksJournal> record_session(const std::string& dir, const std::string& language) {
+  journal::Status st;
+  auto j = journal::RocksJournal::open(dir, {}, &st);
+  REQUIRE(j);
+  v1::WorkshopMeta meta;
+  meta.set_id("regio-sued");
+  REQUIRE(j->put_workshop(meta).ok());
+
+  board::Board b;
+  std::vector<v1::EventRecord> records;
+  std::int64_t clock = 1'764'158'400'000;  // 2025-11-26 12:00 UTC
+  const auto apply = [&](const v1::Op& op, std::string_view author) {
+    clock += 45'000;
+    auto r = b.apply(op, author, clock);
+    INFO(op.ShortDebugString());
+    REQUIRE(r.ok());
+    v1::EventRecord rec;
+    rec.set_workshop_id("regio-sued");
+    rec.set_seq(r.event().seq());
+    rec.set_time_ms(r.event().server_time_ms());
+    rec.set_author_id(r.event().author_id());
+    *rec.mutable_op() = r.event().op();
+    records.push_back(rec);
+  };
+  for (const auto& op : board::template_ops(board::kImpulsWerkstattTemplate, language, "Regionalentwicklung Süd"))
+    apply(op, board::kSystemAuthor);
+  apply(ops::join("fac", "Fran", v1::ROLE_FACILITATOR), board::kSystemAuthor);
+  apply(ops::join("anna", "Anna Müller", v1::ROLE_PARTICIPANT), board::kSystemAuthor);
+  apply(ops::join("ben", "Ben", v1::ROLE_PARTICIPANT), board::kSystemAuthor);
+  apply(ops::create_note("n1", "Fachkräftemangel im Handwerk", -1800, -700, "herausforderungen"), "anna");
+  apply(ops::create_note("n2", "Leerstand in Ortskernen, besonders \"Altstadt\"", -1600, -700, "herausforderungen"), "ben");
+  apply(ops::create_note("n3", "ÖPNV:\nBus fährt nur 2× täglich", -1400, -700, "herausforderungen"), "anna");
+  apply(ops::create_note("n4", "=SUMME(A1:A3) Tourismus", -500, -700, "chancen"), "ben");
+  apply(ops::create_note("n5", "Grünzüge & <b>Naherholung</b>", -300, -700, "chancen"), "anna");
+  apply(ops::create_note("n6", "Rufbus, Bürgerbus; Carsharing", 800, -700, "loesungsansaetze"), "ben");
+  apply(ops::create_note("n7", "# Sonstiges *wichtig*", 0, 1200), "fac");
+  apply(ops::create_note("n8", "verworfen", 0, 1400), "anna");
+  apply(ops::remove(v1::OBJECT_KIND_NOTE, "n8"), "anna");
+  apply(ops::create_cluster("c1", "Ortskerne & Arbeit", {"n1", "n2"}), "fac");
+  apply(ops::update_note_text("n1", "Fachkräftemangel im Handwerk und in der Pflege"), "anna");
+  apply(ops::vote("n2"), "anna");
+  apply(ops::vote("n2"), "anna");
+  apply(ops::vote("n3"), "anna");
+  for (int i = 0; i < 3; ++i) apply(ops::vote("n3"), "ben");
+  apply(ops::vote("n6"), "ben");
+  apply(ops::vote("n4"), "fac");
+
+  std::promise<journal::Status> done;
+  j->append(records, [&](const journal::Status& s) { done.set_value(s); });
+  REQUIRE(done.get_future().get().ok());
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("exports of a fixed session match the golden files", "[journal][export]") {
+  BerlinTime berlin;
+  test::TempDir dir;
+  auto j = record_session(dir / "db", "de");
+  journal::Status st;
+  auto session = journal::load_session(*j, "regio-sued", UINT64_MAX, &st);
+  INFO(st.message());
+  REQUIRE(session);
+  check_golden("minutes.de.md", journal::export_markdown(*session));
+  check_golden("notes.de.csv", journal::export_csv(*session));
+  check_golden("state.de.json", journal::export_json(*session));
+  CHECK(journal::download_filename(*session, journal::ExportFormat::csv) == "werkstatt-regio-sued-seq26.csv");
+}
+
+TEST_CASE("english minutes use english headings and area titles", "[journal][export]") {
+  BerlinTime berlin;
+  test::TempDir dir;
+  auto j = record_session(dir / "db", "en");
+  journal::Status st;
+  auto session = journal::load_session(*j, "regio-sued", UINT64_MAX, &st);
+  REQUIRE(session);
+  check_golden("minutes.en.md", journal::export_markdown(*session));
+}
+
+TEST_CASE("an export at an earlier seq shows the board as it was then", "[journal][export]") {
+  BerlinTime berlin;
+  test::TempDir dir;
+  auto j = record_session(dir / "db", "de");
+  journal::Status st;
+  // Seq 10: the first three notes exist, nothing is clustered or voted yet.
+  auto early = journal::load_session(*j, "regio-sued", 10, &st);
+  REQUIRE(early);
+  CHECK(early->state.seq() == 10);
+  const std::string csv = journal::export_csv(*early);
+  CHECK(csv.find("Fachkräftemangel im Handwerk,") != std::string::npos);
+  CHECK(csv.find("und in der Pflege") == std::string::npos);
+  CHECK(csv.find("Tourismus") == std::string::npos);
+  // State at a wall-clock time: the last event at or before it.
+  CHECK(journal::seq_at_time(*early, early->seq_time_ms[7]) == 7);
+  CHECK(journal::seq_at_time(*early, early->seq_time_ms[7] + 1) == 7);
+  CHECK(journal::seq_at_time(*early, 0) == 0);
+  // The timeline marks the three joins and counts edits per minute.
+  REQUIRE(early->timeline.markers.size() == 3);
+  CHECK(early->timeline.markers[1].label == "Anna Müller");
+  std::uint32_t edits = 0;
+  for (const auto& bucket : early->timeline.activity) edits += bucket.events;
+  CHECK(edits == 10 - 3);
+}
+
+TEST_CASE("loading an unknown workshop is NotFound", "[journal][export]") {
+  test::TempDir dir;
+  journal::Status st;
+  auto j = journal::RocksJournal::open(dir / "db", {}, &st);
+  REQUIRE(j);
+  CHECK_FALSE(journal::load_session(*j, "nope", UINT64_MAX, &st));
+  CHECK(st.code() == journal::Status::Code::not_found);
+}
