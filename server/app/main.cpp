@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "journal_commands.hpp"
 #include "werkstatt/version.hpp"
 
 int main(int argc, char** argv) {
@@ -10,11 +11,13 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("werkstatt ") + werkstatt::kVersion, "Print the version and exit");
   app.require_subcommand(0, 1);
   app.footer("Run 'werkstatt SUBCOMMAND --help' for the options of a subcommand.");
+  int exit_code = 0;
+  werkstatt::app::add_journal_commands(app, exit_code);
 
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) {
     std::cout << app.help();
     return 0;
   }
-  return 0;
+  return exit_code;
 }

@@ -134,7 +134,9 @@ std::unique_ptr<RocksJournal> RocksJournal::open(const std::string& dir, const R
   std::filesystem::create_directories(dir, ec);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  const rocksdb::Status s = rocksdb::DB::Open(db_options, dir, families, &handles, &raw);
+  const rocksdb::Status s = options.read_only
+                                ? rocksdb::DB::OpenForReadOnly(db_options, dir, families, &handles, &raw)
+                                : rocksdb::DB::Open(db_options, dir, families, &handles, &raw);
   if (!s.ok()) {
     if (status) *status = convert(s, "opening the journal in " + dir);
     return nullptr;
@@ -146,6 +148,7 @@ std::unique_ptr<RocksJournal> RocksJournal::open(const std::string& dir, const R
   j->events_ = handles[1];
   j->snapshots_ = handles[2];
   j->workshops_ = handles[3];
+  if (options.read_only) j->failure_ = {Status::Code::read_only, "the journal was opened read-only"};
   j->writer_ = std::thread([p = j.get()] { p->run_writer(); });
   if (status) *status = {};
   return j;
@@ -231,12 +234,14 @@ Status RocksJournal::write_group(std::deque<Pending>& group) {
 }
 
 Status RocksJournal::put_workshop(const v1::WorkshopMeta& meta) {
+  if (options_.read_only) return {Status::Code::read_only, "the journal was opened read-only"};
   rocksdb::WriteOptions wo;
   wo.sync = true;
   return convert(db_->Put(wo, workshops_, meta.id(), meta.SerializeAsString()), "storing workshop " + meta.id());
 }
 
 Status RocksJournal::put_snapshot(const v1::Snapshot& snapshot) {
+  if (options_.read_only) return {Status::Code::read_only, "the journal was opened read-only"};
   // Not synced: a snapshot lost in a crash is rebuilt from events.
   return convert(db_->Put(rocksdb::WriteOptions(), snapshots_, seq_key(snapshot.workshop_id(), snapshot.seq()),
                           snapshot.SerializeAsString()),
@@ -319,6 +324,7 @@ std::uint64_t RocksJournal::head_seq(std::string_view workshop_id) const {
 }
 
 Status RocksJournal::retry_writes() {
+  if (options_.read_only) return {Status::Code::read_only, "the journal was opened read-only"};
   {
     std::lock_guard lock(mutex_);
     if (failure_.ok()) return {};
@@ -333,6 +339,7 @@ Status RocksJournal::retry_writes() {
 }
 
 Status RocksJournal::delete_workshop(std::string_view workshop_id) {
+  if (options_.read_only) return {Status::Code::read_only, "the journal was opened read-only"};
   const std::string begin = workshop_prefix(workshop_id);
   const std::string end = workshop_end(workshop_id);
   rocksdb::WriteBatch batch;
@@ -370,6 +377,70 @@ Status RocksJournal::checkpoint(const std::string& dir) {
   if (auto s = convert(rocksdb::Checkpoint::Create(db_.get(), &raw), "preparing a checkpoint"); !s.ok()) return s;
   std::unique_ptr<rocksdb::Checkpoint> cp(raw);
   return convert(cp->CreateCheckpoint(dir), "writing a checkpoint to " + dir);
+}
+
+Status RocksJournal::copy_to(const std::string& dir) const {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.error_if_exists = true;
+  options.create_missing_column_families = true;
+  options.info_log = std::make_shared<StderrLogger>();
+  const std::vector<std::pair<const char*, rocksdb::ColumnFamilyHandle*>> families = {
+      {rocksdb::kDefaultColumnFamilyName.c_str(), default_},
+      {kEventsFamily, events_},
+      {kSnapshotsFamily, snapshots_},
+      {kWorkshopsFamily, workshops_}};
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& [name, handle] : families) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  if (auto s = convert(rocksdb::DB::Open(options, dir, descriptors, &handles, &raw), "creating the copy in " + dir);
+      !s.ok())
+    return s;
+  std::unique_ptr<rocksdb::DB> target(raw);
+  const auto close_target = [&] {
+    for (auto* h : handles) target->DestroyColumnFamilyHandle(h);
+    target->Close();
+  };
+  // One consistent view of the source for all families.
+  const rocksdb::Snapshot* view = db_->GetSnapshot();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = view;
+  Status result;
+  for (std::size_t i = 0; i < families.size() && result.ok(); ++i) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, families[i].second));
+    rocksdb::WriteBatch batch;
+    for (it->SeekToFirst(); it->Valid() && result.ok(); it->Next()) {
+      batch.Put(handles[i], it->key(), it->value());
+      if (batch.GetDataSize() >= (1u << 20)) {
+        result = convert(target->Write(rocksdb::WriteOptions(), &batch), "copying");
+        batch.Clear();
+      }
+    }
+    if (result.ok()) result = convert(it->status(), "reading for the copy");
+    if (result.ok()) result = convert(target->Write(rocksdb::WriteOptions(), &batch), "copying");
+  }
+  if (view) db_->ReleaseSnapshot(view);
+  if (result.ok()) {
+    rocksdb::FlushOptions fo;
+    result = convert(target->Flush(fo, handles), "flushing the copy");
+  }
+  if (result.ok()) result = convert(target->SyncWAL(), "syncing the copy");
+  close_target();
+  return result;
+}
+
+Status RocksJournal::backup(const std::string& db_dir, const std::string& target_dir) {
+  if (std::filesystem::exists(target_dir)) return {Status::Code::invalid_argument, target_dir + " already exists"};
+  if (!std::filesystem::exists(db_dir)) return {Status::Code::not_found, "no journal in " + db_dir};
+  Status opened;
+  if (auto j = open(db_dir, {}, &opened)) return j->checkpoint(target_dir);
+  // Held by a running server: read through a read-only view instead.
+  RocksJournalOptions ro;
+  ro.read_only = true;
+  auto j = open(db_dir, ro, &opened);
+  if (!j) return opened;
+  return j->copy_to(target_dir);
 }
 
 Status RocksJournal::stats(std::string_view workshop_id, WorkshopStats* out) const {

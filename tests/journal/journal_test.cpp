@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/ops.hpp"
+#include "support/recorder.hpp"
 #include "support/render.hpp"
 #include "support/temp_dir.hpp"
 #include "werkstatt/board/board.hpp"
@@ -24,6 +25,8 @@ using namespace werkstatt;
 using journal::RocksJournal;
 using journal::Status;
 namespace ops = werkstatt::test::ops;
+using werkstatt::test::append_sync;
+using werkstatt::test::Recorder;
 
 namespace {
 
@@ -34,50 +37,6 @@ std::unique_ptr<RocksJournal> open_journal(const std::string& dir) {
   REQUIRE(j);
   return j;
 }
-
-// Appends and waits for the completion.
-Status append_sync(journal::Journal& j, std::vector<v1::EventRecord> records) {
-  std::promise<Status> done;
-  auto f = done.get_future();
-  j.append(std::move(records), [&done](const Status& s) { done.set_value(s); });
-  return f.get();
-}
-
-v1::EventRecord record_of(const std::string& workshop, const v1::Event& e) {
-  v1::EventRecord r;
-  r.set_workshop_id(workshop);
-  r.set_seq(e.seq());
-  r.set_time_ms(e.server_time_ms());
-  r.set_author_id(e.author_id());
-  *r.mutable_op() = e.op();
-  return r;
-}
-
-// A live workshop in miniature: applies ops to a board and journals each event.
-struct Recorder {
-  std::string workshop;
-  board::Board board;
-  std::vector<v1::EventRecord> records;
-
-  explicit Recorder(std::string id) : workshop(std::move(id)) {}
-
-  bool apply(const v1::Op& op, std::string_view author) {
-    auto r = board.apply(op, author, 1'700'000'000'000 + static_cast<std::int64_t>(board.seq()) * 1000);
-    if (!r.ok()) return false;
-    records.push_back(record_of(workshop, r.event()));
-    return true;
-  }
-  void standard_session(int notes) {
-    REQUIRE(apply(ops::join("fac", "Fran", v1::ROLE_FACILITATOR), board::kSystemAuthor));
-    REQUIRE(apply(ops::join("anna", "Anna", v1::ROLE_PARTICIPANT), board::kSystemAuthor));
-    REQUIRE(apply(ops::create_area("a1", "Herausforderungen"), "fac"));
-    for (int i = 0; i < notes; ++i) {
-      REQUIRE(apply(ops::create_note("n" + std::to_string(i), "Notiz " + std::to_string(i) + " – Straße, \"Ö\"", i, i, "a1"),
-                    "anna"));
-      if (i % 3 == 0) REQUIRE(apply(ops::update_note_text("n" + std::to_string(i), "geändert"), "anna"));
-    }
-  }
-};
 
 std::string render_head(const journal::Journal& j, const std::string& workshop) {
   Status s;
@@ -383,4 +342,52 @@ TEST_CASE("memory journal: same contract, and simulated write failures", "[journ
   REQUIRE(j.retry_writes().ok());
   REQUIRE(append_sync(j, {w.records.back()}).ok());
   CHECK(j.head_seq("w1") == w.board.seq());
+}
+
+TEST_CASE("journal: backup works with the database free (checkpoint) and held by a server (copy)", "[journal][backup]") {
+  test::TempDir dir;
+  Recorder w("w1");
+  w.standard_session(40);
+  const std::string expected = test::render(w.board.state());
+  {
+    auto j = open_journal(dir / "db");
+    v1::WorkshopMeta meta;
+    meta.set_id("w1");
+    REQUIRE(j->put_workshop(meta).ok());
+    REQUIRE(append_sync(*j, w.records).ok());
+    // Held: this process has the database open for writing, as a server would.
+    const Status held = RocksJournal::backup(dir / "db", dir / "while-serving");
+    INFO(held.message());
+    REQUIRE(held.ok());
+    CHECK(RocksJournal::backup(dir / "db", dir / "while-serving").code() == Status::Code::invalid_argument);
+  }
+  REQUIRE(RocksJournal::backup(dir / "db", dir / "stopped").ok());
+  CHECK(RocksJournal::backup(dir / "nothing-here", dir / "x").code() == Status::Code::not_found);
+  for (const char* copy : {"while-serving", "stopped"}) {
+    auto j = open_journal(dir / copy);
+    INFO(copy);
+    CHECK(render_head(*j, "w1") == expected);
+    CHECK(j->workshop("w1"));
+  }
+}
+
+TEST_CASE("journal: a read-only journal reads but refuses every write", "[journal]") {
+  test::TempDir dir;
+  Recorder w("w1");
+  w.standard_session(3);
+  auto writer = open_journal(dir / "db");
+  REQUIRE(append_sync(*writer, w.records).ok());
+  journal::RocksJournalOptions options;
+  options.read_only = true;
+  Status st;
+  auto reader = RocksJournal::open(dir / "db", options, &st);
+  INFO(st.message());
+  REQUIRE(reader);
+  CHECK(render_head(*reader, "w1") == test::render(w.board.state()));
+  REQUIRE(w.apply(ops::create_note("x", "x"), "anna"));
+  CHECK(append_sync(*reader, {w.records.back()}).code() == Status::Code::read_only);
+  CHECK(reader->put_workshop(v1::WorkshopMeta()).code() == Status::Code::read_only);
+  CHECK(reader->delete_workshop("w1").code() == Status::Code::read_only);
+  // The writer is unaffected.
+  CHECK(append_sync(*writer, {w.records.back()}).ok());
 }

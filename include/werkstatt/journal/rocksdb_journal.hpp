@@ -50,6 +50,9 @@ struct RocksJournalOptions {
   // RocksDB block cache for replay reads. 64 MiB holds the recent history of
   // every live workshop on a small node.
   std::size_t block_cache_bytes = 64u << 20;
+  // Read-only: for tools that read while a server holds the database
+  // (export, inspect, backup). Sees the state as of opening; appends fail.
+  bool read_only = false;
 };
 
 class RocksJournal final : public Journal {
@@ -79,7 +82,15 @@ class RocksJournal final : public Journal {
   [[nodiscard]] Status delete_workshop(std::string_view workshop_id);
   // A consistent, openable copy of the whole database in `dir` (which must
   // not exist), taken while serving (RocksDB checkpoint: hard links + WAL).
+  // REQUIRES: not read-only.
   [[nodiscard]] Status checkpoint(const std::string& dir);
+  // A consistent copy record by record into a new database in `dir`; works
+  // on a read-only journal too.
+  [[nodiscard]] Status copy_to(const std::string& dir) const;
+  // Backs up the database in `db_dir` to `target_dir`: a checkpoint when no
+  // server holds it, else a copy through a read-only view (consistent as of
+  // the moment it was opened).
+  [[nodiscard]] static Status backup(const std::string& db_dir, const std::string& target_dir);
   // Number of event records and their approximate on-disk bytes.
   struct WorkshopStats {
     std::uint64_t events = 0;

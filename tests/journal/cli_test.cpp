@@ -1,0 +1,128 @@
+// The journal subcommands of the real werkstatt binary, run as a user would.
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdio>
+#include <sys/wait.h>
+
+#include "support/recorder.hpp"
+#include "support/temp_dir.hpp"
+#include "werkstatt/journal/open.hpp"
+#include "werkstatt/journal/rocksdb_journal.hpp"
+
+using namespace werkstatt;
+namespace ops = werkstatt::test::ops;
+
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+Run run(const std::string& args) {
+  const std::string cmd = std::string(WERKSTATT_BINARY) + " " + args + " 2>&1";
+  Run r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe);
+  std::array<char, 4096> buf{};
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe)) r.output.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+// A data folder with two recorded workshops.
+void make_data(const std::string& data) {
+  journal::Status st;
+  auto j = journal::RocksJournal::open(journal::journal_dir(data), {}, &st);
+  REQUIRE(j);
+  for (const char* id : {"alpha", "beta"}) {
+    test::Recorder w(id);
+    w.standard_session(12);
+    REQUIRE(w.apply(ops::create_note("marker", std::string("Merkmal ") + id), "anna"));
+    v1::WorkshopMeta meta;
+    meta.set_id(id);
+    meta.set_created_ms(1'764'158'400'000);
+    REQUIRE(j->put_workshop(meta).ok());
+    REQUIRE(test::append_sync(*j, w.records).ok());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("cli: inspect and export read a journal", "[cli]") {
+  test::TempDir dir;
+  const std::string data = dir / "var";
+  make_data(data);
+  const Run inspect = run("inspect --data " + data);
+  INFO(inspect.output);
+  CHECK(inspect.exit_code == 0);
+  CHECK_THAT(inspect.output, Catch::Contains("alpha") && Catch::Contains("beta"));
+
+  const Run md = run("export --data " + data + " --workshop beta --format md");
+  INFO(md.output);
+  CHECK(md.exit_code == 0);
+  CHECK_THAT(md.output, Catch::Contains("# Protokoll") && Catch::Contains("Merkmal beta"));
+  CHECK_THAT(md.output, !Catch::Contains("Merkmal alpha"));
+
+  // At an earlier seq the marker note does not exist yet.
+  const Run early = run("export --data " + data + " --workshop beta --format csv --seq 5");
+  CHECK(early.exit_code == 0);
+  CHECK_THAT(early.output, !Catch::Contains("Merkmal"));
+
+  const Run to_file = run("export --data " + data + " --workshop alpha --format json --out " + (dir / "a.json"));
+  CHECK(to_file.exit_code == 0);
+  CHECK(std::filesystem::file_size(dir / "a.json") > 100);
+
+  const Run unknown = run("export --data " + data + " --workshop nope");
+  CHECK(unknown.exit_code == 1);
+  CHECK_THAT(unknown.output, Catch::Contains("no workshop nope"));
+  const Run no_data = run("inspect --data " + (dir / "empty"));
+  CHECK(no_data.exit_code == 1);
+  CHECK_THAT(no_data.output, Catch::Contains("there is no journal"));
+  CHECK(run("export --data " + data + " --workshop beta --format pdf").exit_code != 0);
+}
+
+TEST_CASE("cli: backup, restore and delete-workshop", "[cli]") {
+  test::TempDir dir;
+  const std::string data = dir / "var";
+  make_data(data);
+  REQUIRE(run("backup --data " + data + " --to " + (dir / "bk")).exit_code == 0);
+  CHECK(run("backup --data " + data + " --to " + (dir / "bk")).exit_code == 1);  // never overwrites
+
+  const Run no_confirm = run("delete-workshop --data " + data + " --workshop alpha");
+  CHECK(no_confirm.exit_code == 1);
+  CHECK_THAT(no_confirm.output, Catch::Contains("--yes"));
+  REQUIRE(run("delete-workshop --data " + data + " --workshop alpha --yes").exit_code == 0);
+  CHECK(run("delete-workshop --data " + data + " --workshop alpha --yes").exit_code == 1);
+  const Run after = run("inspect --data " + data);
+  CHECK_THAT(after.output, !Catch::Contains("alpha") && Catch::Contains("beta"));
+
+  // Restoring refuses to overwrite, then replaces and keeps the old journal.
+  CHECK(run("restore --data " + data + " --from " + (dir / "bk")).exit_code == 1);
+  const Run restored = run("restore --data " + data + " --from " + (dir / "bk") + " --replace");
+  INFO(restored.output);
+  REQUIRE(restored.exit_code == 0);
+  CHECK_THAT(run("inspect --data " + data).output, Catch::Contains("alpha"));
+  CHECK_THAT(run("export --data " + data + " --workshop alpha").output, Catch::Contains("Merkmal alpha"));
+  bool kept = false;
+  for (const auto& e : std::filesystem::directory_iterator(data))
+    kept |= e.path().filename().string().starts_with("journal.replaced-");
+  CHECK(kept);
+}
+
+TEST_CASE("cli: writing commands refuse while a server holds the journal", "[cli]") {
+  test::TempDir dir;
+  const std::string data = dir / "var";
+  make_data(data);
+  journal::Status st;
+  auto held = journal::RocksJournal::open(journal::journal_dir(data), {}, &st);  // as a running server would
+  REQUIRE(held);
+  const Run del = run("delete-workshop --data " + data + " --workshop alpha --yes");
+  CHECK(del.exit_code == 1);
+  CHECK_THAT(del.output, Catch::Contains("stop the server first"));
+  // Reading commands still work.
+  CHECK(run("export --data " + data + " --workshop alpha").exit_code == 0);
+  CHECK(run("backup --data " + data + " --to " + (dir / "live-bk")).exit_code == 0);
+}
