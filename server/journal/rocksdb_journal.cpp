@@ -112,7 +112,7 @@ std::unique_ptr<RocksJournal> RocksJournal::open(const std::string& dir, const R
   // Two cores: one background thread for flushes, one for compactions.
   db_options.IncreaseParallelism(2);
   // Bound the WAL so that a restart replays little of it.
-  db_options.max_total_wal_size = 256u << 20;
+  db_options.max_total_wal_size = 64u << 20;
   db_options.max_bgerror_resume_count = 0;  // see ManualRecovery
   db_options.listeners.push_back(std::make_shared<ManualRecovery>());
   db_options.info_log = std::make_shared<StderrLogger>();
@@ -230,7 +230,12 @@ Status RocksJournal::write_group(std::deque<Pending>& group) {
   }
   rocksdb::WriteOptions wo;
   wo.sync = true;  // the ack promise: fdatasync'ed before any completion runs
-  return convert(db_->Write(wo, &batch), "writing events");
+  Status written = convert(db_->Write(wo, &batch), "writing events");
+  if (written.ok()) {
+    group_commits_.fetch_add(1, std::memory_order_relaxed);
+    events_written_.fetch_add(batch.Count(), std::memory_order_relaxed);
+  }
+  return written;
 }
 
 Status RocksJournal::put_workshop(const v1::WorkshopMeta& meta) {

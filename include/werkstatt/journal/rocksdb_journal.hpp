@@ -27,6 +27,7 @@
 // reported durable that was not stored.
 //
 // Thread safety: every method may be called concurrently from any thread.
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -99,6 +100,10 @@ class RocksJournal final : public Journal {
   };
   [[nodiscard]] Status stats(std::string_view workshop_id, WorkshopStats* out) const;
 
+  // Synced writes so far (each one a group commit), and the events they carried.
+  [[nodiscard]] std::uint64_t group_commits() const { return group_commits_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t events_written() const { return events_written_.load(std::memory_order_relaxed); }
+
   // Key encoding, public for tests and the inspect tool.
   [[nodiscard]] static std::string event_key(std::string_view workshop_id, std::uint64_t seq);
 
@@ -127,6 +132,8 @@ class RocksJournal final : public Journal {
   Status failure_;  // sticky write failure; ok when writable
   // The last seq appended (queued) per workshop, to check each append continues it.
   mutable std::map<std::string, std::uint64_t, std::less<>> last_queued_seq_;
+  std::atomic<std::uint64_t> group_commits_{0};
+  std::atomic<std::uint64_t> events_written_{0};
   std::thread writer_;
 };
 
