@@ -59,9 +59,11 @@ describe("notes", () => {
     expect(lines("note")).toBe('note n1 "Mehr Radwege" YELLOW (10,20) 160x160 by p1 area=- cluster=- @1/1');
   });
 
-  it("ignores a second create with the same id", () => {
-    expect(apply("p1", note("n1", "first"), note("n1", "second"))).toEqual([true, false]);
+  it("ignores a create whose id is taken, by an object of any kind", () => {
+    apply("f", { kind: { case: "createArea", value: { id: "a1", rect: { x: 0, y: 0, width: 900, height: 900 } } } });
+    expect(apply("p1", note("n1", "first"), note("n1", "second"), note("a1"))).toEqual([true, false, false]);
     expect(board.notes.get("n1")?.text).toBe("first");
+    expect(board.notes.has("a1")).toBe(false);
   });
 
   it("updates exactly the masked fields", () => {
@@ -155,12 +157,15 @@ describe("clusters", () => {
     expect(apply("p2", { kind: { case: "addToCluster", value: { clusterId: "nope", noteId: "n3" } } })).toEqual([false]);
   });
 
-  it("renames by mask and moves without moving its notes", () => {
+  it("renames by mask and moves (re-homing with area_id) without moving its notes", () => {
     apply("p2", { kind: { case: "createCluster", value: { id: "c1", title: "A", noteIds: ["n1"] } } });
     apply("p2", { kind: { case: "updateCluster", value: { id: "c1", mask: [ClusterField.TITLE], title: "Verkehr" } } });
     apply("p2", { kind: { case: "move", value: { target: ref(ObjectKind.CLUSTER, "c1"), position: { x: 300, y: 300 } } } });
     expect(lines("cluster")).toBe('cluster c1 "Verkehr" (300,300) area=- @4/6');
     expect(board.notes.get("n1")?.position).toMatchObject({ x: 10, y: 20 });
+    apply("f", { kind: { case: "createArea", value: { id: "a1", rect: { x: 0, y: 0, width: 900, height: 900 } } } });
+    apply("p2", { kind: { case: "move", value: { target: ref(ObjectKind.CLUSTER, "c1"), position: { x: 5, y: 5 }, areaId: "a1" } } });
+    expect(lines("cluster")).toBe('cluster c1 "Verkehr" (5,5) area=a1 @4/8');
   });
 
   it("un-clusters its notes when deleted and comes back alone when restored", () => {
@@ -205,7 +210,7 @@ describe("settings and participants", () => {
         },
       },
     });
-    expect(lines("settings")).toBe('settings "Impuls-Werkstatt Nord" lang=- locked dots=7/0');
+    expect(lines("settings")).toBe('settings "Impuls-Werkstatt Nord" lang=de locked dots=7/3');
     apply("f", { kind: { case: "updateSettings", value: { mask: [SettingsField.LANGUAGE, SettingsField.MAX_DOTS_PER_NOTE, SettingsField.LOCKED], settings: { language: "de", maxDotsPerNote: 2 } } } });
     expect(lines("settings")).toBe('settings "Impuls-Werkstatt Nord" lang=de dots=7/2');
   });
@@ -217,8 +222,9 @@ describe("settings and participants", () => {
     apply("", join("p1", "Anna"), join("p2", "Ben"));
     apply("", { kind: { case: "participantLeft", value: { participantId: "p1" } } });
     expect(lines("participant")).toBe('participant p1 "Anna" PARTICIPANT @1\nparticipant p2 "Ben" PARTICIPANT online @2');
-    apply("", join("p1", "Anna K."));
-    expect(lines("participant")).toBe('participant p1 "Anna K." PARTICIPANT online @1\nparticipant p2 "Ben" PARTICIPANT online @2');
+    // A rejoin takes name and role from the new join and keeps joined_seq.
+    apply("", { kind: { case: "participantJoined", value: { participant: { id: "p1", displayName: "Anna K.", role: Role.FACILITATOR, joinedSeq: 4n } } } });
+    expect(lines("participant")).toBe('participant p1 "Anna K." FACILITATOR online @1\nparticipant p2 "Ben" PARTICIPANT online @2');
     expect(apply("", { kind: { case: "participantLeft", value: { participantId: "ghost" } } })).toEqual([false]);
   });
 });
@@ -242,7 +248,7 @@ describe("robustness", () => {
     ];
     const results = apply("p1", ...ops);
     expect(results.slice(0, -1).every((r) => !r)).toBe(true);
-    expect(describeBoard(board)).toBe(`seq 13\nsettings "" lang=- dots=0/0\ncluster c "" (0,0) area=- @13/13`);
+    expect(describeBoard(board)).toBe(`seq 13\nsettings "" lang=de dots=5/3\ncluster c "" (0,0) area=- @13/13`);
   });
 });
 

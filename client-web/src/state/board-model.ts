@@ -11,6 +11,7 @@
 // - Defaults are filled in as the server normalises ops (unset note size,
 //   COLOR_UNSPECIFIED → COLOR_YELLOW), because the client applies its own op
 //   from its local copy when the server acknowledges it.
+// Checked against server/board/board.cpp (Board::apply_*); keep in step.
 //
 // Objects stored in a BoardModel are never mutated; applyOp replaces them.
 // copyBoard() can therefore copy the maps only, which keeps recomputing the
@@ -47,6 +48,9 @@ import {
 /** Side of a note created without a size, in board units. Must equal
  *  kDefaultNoteSide in include/werkstatt/board/limits.hpp. */
 export const DEFAULT_NOTE_SIDE = 160;
+
+/** Settings of a new board, as Board::Board() in server/board/board.cpp. */
+export const DEFAULT_SETTINGS = { language: "de", dotsPerParticipant: 5, maxDotsPerNote: 3 } as const;
 
 export interface BoardModel {
   /** The seq of the last event applied (for the optimistic view: of the
@@ -87,7 +91,7 @@ export function ballotKey(voterId: string, noteId: string): string {
 export function emptyBoard(): BoardModel {
   return {
     seq: 0n,
-    settings: create(WorkshopSettingsSchema),
+    settings: create(WorkshopSettingsSchema, DEFAULT_SETTINGS),
     notes: new Map(),
     areas: new Map(),
     clusters: new Map(),
@@ -131,7 +135,7 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
   switch (kind.case) {
     case "createNote": {
       const o = kind.value;
-      if (o.id === "" || board.notes.has(o.id)) return false;
+      if (o.id === "" || idTaken(board, o.id)) return false;
       board.notes.set(
         o.id,
         create(NoteSchema, {
@@ -163,7 +167,7 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
     }
     case "createArea": {
       const o = kind.value;
-      if (o.id === "" || board.areas.has(o.id)) return false;
+      if (o.id === "" || idTaken(board, o.id)) return false;
       board.areas.set(
         o.id,
         create(AreaSchema, {
@@ -192,7 +196,7 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
     }
     case "createCluster": {
       const o = kind.value;
-      if (o.id === "" || board.clusters.has(o.id)) return false;
+      if (o.id === "" || idTaken(board, o.id)) return false;
       board.clusters.set(
         o.id,
         create(ClusterSchema, {
@@ -277,18 +281,17 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
       const p = kind.value.participant;
       if (!p || p.id === "") return false;
       const known = board.participants.get(p.id);
-      // A resumed identity joins again: it keeps its first joined_seq.
+      // A rejoin takes name and role from the join (the credential used now
+      // decides the role) and keeps the first joined_seq.
       board.participants.set(
         p.id,
-        known
-          ? { ...known, displayName: p.displayName || known.displayName, role: p.role || known.role, online: true }
-          : create(ParticipantSchema, {
-              id: p.id,
-              displayName: p.displayName,
-              role: p.role,
-              online: true,
-              joinedSeq: p.joinedSeq || ctx.seq,
-            }),
+        create(ParticipantSchema, {
+          id: p.id,
+          displayName: p.displayName,
+          role: p.role,
+          online: true,
+          joinedSeq: known ? known.joinedSeq : p.joinedSeq || ctx.seq,
+        }),
       );
       return true;
     }
@@ -302,6 +305,11 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
     case undefined:
       return false;
   }
+}
+
+// Ids are unique across kinds, so an id alone names one object.
+function idTaken(board: BoardView, id: string): boolean {
+  return board.notes.has(id) || board.areas.has(id) || board.clusters.has(id);
 }
 
 function normalColor(color: Color): Color {
@@ -332,7 +340,6 @@ function move(
     case ObjectKind.NOTE: {
       const note = live(board.notes, id);
       if (!note) return false;
-      // Only a note is re-homed by Move.area_id (see Move in board.proto).
       board.notes.set(id, { ...note, position, areaId: areaId ?? note.areaId, updatedSeq: seq });
       return true;
     }
@@ -351,7 +358,9 @@ function move(
     case ObjectKind.CLUSTER: {
       const cluster = live(board.clusters, id);
       if (!cluster) return false;
-      board.clusters.set(id, { ...cluster, position, updatedSeq: seq });
+      // Like a note, a cluster is re-homed when area_id is present. Its
+      // member notes keep their own positions.
+      board.clusters.set(id, { ...cluster, position, areaId: areaId ?? cluster.areaId, updatedSeq: seq });
       return true;
     }
     default:

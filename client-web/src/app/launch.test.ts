@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { RejectCode } from "../gen/werkstatt/v1/board_pb";
+import { ErrorCode } from "../gen/werkstatt/v1/protocol_pb";
+import { errorText, languageOf, parseLaunch, rejectionText, statusText, websocketUrl } from "./launch";
+
+describe("parseLaunch", () => {
+  it("reads a participant link", () => {
+    expect(parseLaunch("https://board.example/?w=nord-2025&code=K7-42")).toEqual({
+      workshopId: "nord-2025",
+      credential: { kind: { case: "joinCode", value: "K7-42" } },
+      credentialKind: "joinCode",
+      displayName: "",
+    });
+  });
+
+  it("reads a facilitator token from the query or, preferably, the fragment", () => {
+    expect(parseLaunch("https://board.example/?w=x&t=secret")?.credential).toEqual({ kind: { case: "facilitatorToken", value: "secret" } });
+    const launch = parseLaunch("https://board.example/#w=x&t=s%2Fcret&name=Moderation%20Nord");
+    expect(launch?.credential).toEqual({ kind: { case: "facilitatorToken", value: "s/cret" } });
+    expect(launch?.displayName).toBe("Moderation Nord");
+  });
+
+  it("reads an observer token", () => {
+    expect(parseLaunch("http://10.0.0.5:8080/?w=x&o=view")?.credentialKind).toBe("observerToken");
+  });
+
+  it("returns undefined without a workshop or a credential", () => {
+    expect(parseLaunch("https://board.example/")).toBeUndefined();
+    expect(parseLaunch("https://board.example/?w=x")).toBeUndefined();
+    expect(parseLaunch("https://board.example/?code=K7")).toBeUndefined();
+    expect(parseLaunch("https://board.example/?w=x&code=%20")).toBeUndefined();
+  });
+});
+
+describe("websocketUrl", () => {
+  it("uses wss on https pages and ws on http pages, on the page's host", () => {
+    expect(websocketUrl("https://board.example/?w=x&t=secret#frag")).toBe("wss://board.example/ws");
+    expect(websocketUrl("http://10.0.0.5:8080/some/page")).toBe("ws://10.0.0.5:8080/ws");
+  });
+});
+
+describe("texts", () => {
+  it("picks German or English from the browser's languages", () => {
+    expect(languageOf(["fr-FR", "de-AT", "en"])).toBe("de");
+    expect(languageOf(["EN-gb"])).toBe("en");
+    expect(languageOf(["pl"])).toBe("en");
+    expect(statusText("de", "reconnecting")).toMatch(/verbinde neu/);
+  });
+
+  it("explains errors the user must act on, and falls back to the server's reason", () => {
+    expect(errorText("en", ErrorCode.BAD_CREDENTIAL)).toMatch(/access code/);
+    expect(errorText("en", ErrorCode.SLOW_CONSUMER)).toBeUndefined();
+    expect(rejectionText("de", RejectCode.BOARD_LOCKED, "the board is locked")).toMatch(/gesperrt/);
+    expect(rejectionText("en", RejectCode.DUPLICATE_ID, "id taken")).toBe("The change was not applied: id taken");
+  });
+});
