@@ -91,11 +91,7 @@ const typename Map::mapped_type* find_in(const Map& m, std::string_view id) {
 
 }  // namespace
 
-Board::Board() {
-  settings_.set_language("de");
-  settings_.set_dots_per_participant(limits::kDefaultDotsPerParticipant);
-  settings_.set_max_dots_per_note(limits::kDefaultMaxDotsPerNote);
-}
+Board::Board() { settings_.set_language("de"); }
 
 // ---------------------------------------------------------------- queries
 
@@ -105,18 +101,38 @@ const v1::Cluster* Board::cluster(std::string_view id) const { return find_in(cl
 const v1::Participant* Board::participant(std::string_view id) const { return find_in(participants_, id); }
 
 std::uint32_t Board::dots_of(std::string_view voter_id) const {
+  const v1::VotingRound* round = open_round();
+  if (!round) return 0;
   std::uint32_t total = 0;
-  for (auto it = ballots_.lower_bound(std::make_pair(std::string(voter_id), std::string()));
-       it != ballots_.end() && it->first.first == voter_id; ++it)
+  for (auto it = ballots_.lower_bound(BallotKey(round->id(), voter_id, ""));
+       it != ballots_.end() && std::get<0>(it->first) == round->id() && std::get<1>(it->first) == voter_id; ++it)
     total += it->second;
   return total;
 }
 
 std::uint32_t Board::dots_on(std::string_view note_id) const {
+  const v1::VotingRound* round = open_round();
   std::uint32_t total = 0;
   for (const auto& [key, dots] : ballots_)
-    if (key.second == note_id) total += dots;
+    if (round && std::get<0>(key) == round->id() && std::get<2>(key) == note_id) total += dots;
   return total;
+}
+
+const v1::Phase* Board::current_phase() const {
+  for (const auto& p : agenda_.phases())
+    if (p.id() == agenda_.current_phase_id()) return &p;
+  return nullptr;
+}
+
+const v1::VotingRound* Board::open_round() const {
+  for (const auto& r : rounds_)
+    if (r.open()) return &r;
+  return nullptr;
+}
+
+bool Board::private_phase() const {
+  const v1::Phase* p = current_phase();
+  return p && p->private_collection();
 }
 
 v1::BoardState Board::state() const {
@@ -128,11 +144,19 @@ v1::BoardState Board::state() const {
   for (const auto& [id, c] : clusters_) *s.add_clusters() = c;
   for (const auto& [key, dots] : ballots_) {
     auto* b = s.add_ballots();
-    b->set_voter_id(key.first);
-    b->set_note_id(key.second);
+    b->set_round_id(std::get<0>(key));
+    b->set_voter_id(std::get<1>(key));
+    b->set_note_id(std::get<2>(key));
     b->set_dots(dots);
   }
   for (const auto& [id, p] : participants_) *s.add_participants() = p;
+  *s.mutable_agenda() = agenda_;
+  *s.mutable_timer() = timer_;
+  for (const auto& r : rounds_) *s.add_rounds() = r;
+  for (const auto& h : raised_hands_) s.add_raised_hands(h);
+  s.set_closed(closed_);
+  *s.mutable_follow_me() = follow_me_;
+  s.set_join_code(join_code_);
   return s;
 }
 
@@ -167,8 +191,15 @@ std::optional<Board> Board::restore(const v1::BoardState& state, std::string* er
   for (const auto& p : state.participants())
     if (!b.participants_.emplace(p.id(), p).second) return fail("duplicate participant id " + p.id());
   for (const auto& ballot : state.ballots())
-    if (!b.ballots_.emplace(std::make_pair(ballot.voter_id(), ballot.note_id()), ballot.dots()).second)
+    if (!b.ballots_.emplace(BallotKey(ballot.round_id(), ballot.voter_id(), ballot.note_id()), ballot.dots()).second)
       return fail("duplicate ballot of " + ballot.voter_id() + " on " + ballot.note_id());
+  b.agenda_ = state.agenda();
+  b.timer_ = state.timer();
+  b.rounds_.assign(state.rounds().begin(), state.rounds().end());
+  b.raised_hands_.assign(state.raised_hands().begin(), state.raised_hands().end());
+  b.closed_ = state.closed();
+  b.follow_me_ = state.follow_me();
+  b.join_code_ = state.join_code();
   if (auto broken = b.check_invariants()) return fail(*broken);
   return b;
 }
@@ -191,9 +222,13 @@ ApplyResult Board::apply(const v1::Op& op_in, std::string_view author_id, std::i
   } else {
     const v1::Participant* p = participant(author_id);
     if (!p) return ApplyResult(reject(v1::REJECT_CODE_NOT_PERMITTED, "the author has not joined this workshop"));
+    if (p->removed()) return ApplyResult(reject(v1::REJECT_CODE_REMOVED, "you were removed from this workshop"));
     author.id = p->id();
     author.role = p->role();
   }
+  const bool membership = op_in.has_participant_joined() || op_in.has_participant_left();
+  if (closed_ && !membership)
+    return ApplyResult(reject(v1::REJECT_CODE_WORKSHOP_CLOSED, "the workshop is closed; replay and export stay available"));
 
   // Work on a copy: the handlers normalise it into the op that is journaled.
   v1::Op op = op_in;
@@ -216,6 +251,22 @@ ApplyResult Board::apply(const v1::Op& op_in, std::string_view author_id, std::i
     case v1::Op::kUpdateSettings: outcome = apply_update_settings(*op.mutable_update_settings(), author); break;
     case v1::Op::kParticipantJoined: outcome = apply_participant_joined(*op.mutable_participant_joined(), author); break;
     case v1::Op::kParticipantLeft: outcome = apply_participant_left(op.participant_left(), author); break;
+    case v1::Op::kSetAgenda: outcome = apply_set_agenda(*op.mutable_set_agenda(), author); break;
+    case v1::Op::kGoToPhase: outcome = apply_go_to_phase(op.go_to_phase(), author, time_ms); break;
+    case v1::Op::kReveal: outcome = apply_reveal(*op.mutable_reveal(), author); break;
+    case v1::Op::kTimer: outcome = apply_timer(*op.mutable_timer(), author, time_ms); break;
+    case v1::Op::kOpenVotingRound: outcome = apply_open_voting_round(*op.mutable_open_voting_round(), author); break;
+    case v1::Op::kCloseVotingRound: outcome = apply_close_voting_round(*op.mutable_close_voting_round(), author); break;
+    case v1::Op::kSetRole: outcome = apply_set_role(op.set_role(), author); break;
+    case v1::Op::kRenameParticipant: outcome = apply_rename_participant(op.rename_participant(), author); break;
+    case v1::Op::kRemoveParticipant: outcome = apply_remove_participant(op.remove_participant(), author); break;
+    case v1::Op::kRotateJoinCode: outcome = apply_rotate_join_code(op.rotate_join_code(), author); break;
+    case v1::Op::kSetFollowMe: outcome = apply_set_follow_me(op.set_follow_me(), author); break;
+    case v1::Op::kBringEveryoneHere: outcome = apply_bring_everyone_here(op.bring_everyone_here(), author); break;
+    case v1::Op::kRaiseHand: outcome = apply_raise_hand(author); break;
+    case v1::Op::kLowerHand: outcome = apply_lower_hand(op.lower_hand(), author); break;
+    case v1::Op::kCloseWorkshop: outcome = apply_close_workshop(author); break;
+    case v1::Op::kRedacted: outcome = reject(v1::REJECT_CODE_NOT_PERMITTED, "redacted ops are sent by the server only"); break;
     case v1::Op::KIND_NOT_SET: outcome = reject(v1::REJECT_CODE_EMPTY_OP, "the message carries no op"); break;
   }
   if (outcome) return ApplyResult(std::move(*outcome));
@@ -233,8 +284,9 @@ PermissionContext Board::context_of(const Author& a) const {
   PermissionContext ctx;
   ctx.role = a.role;
   ctx.board_locked = settings_.locked();
-  // Phases (facilitation) will narrow this per phase; until then the open board.
-  ctx.granted = kOpenBoardPermissions;
+  // Before the agenda starts the board is open; then the current phase decides.
+  const v1::Phase* phase = current_phase();
+  ctx.granted = phase ? from_proto(phase->permissions()) : kOpenBoardPermissions;
   return ctx;
 }
 
@@ -272,8 +324,14 @@ Outcome Board::apply_create_note(v1::CreateNote& op, const Author& a) {
   }
   if (auto r = check_note_size(op.size())) return r;
   if (auto r = check_area_ref(op.area_id())) return r;
+  if (auto r = check_area_unlocked(a, op.area_id())) return r;
 
   v1::Note n;
+  // Participants' notes in a private collect phase stay with their author.
+  if (private_phase() && a.role == v1::ROLE_PARTICIPANT) {
+    n.set_hidden(true);
+    n.set_hidden_from_facilitators(!current_phase()->facilitators_see_private());
+  }
   n.set_id(op.id());
   n.set_text(op.text());
   n.set_color(op.color());
@@ -288,11 +346,12 @@ Outcome Board::apply_create_note(v1::CreateNote& op, const Author& a) {
 }
 
 Outcome Board::apply_update_note(v1::UpdateNote& op, const Author& a) {
-  const auto it = notes_.find(op.id());
-  if (it == notes_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.id());
-  v1::Note& n = it->second;
+  v1::Note* found = visible_note(op.id(), a);
+  if (!found) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.id());
+  v1::Note& n = *found;
   if (n.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + op.id() + " is deleted");
   if (auto r = check_note_permission(a, n, Permission::edit_own_notes, Permission::edit_others_notes)) return r;
+  if (auto r = check_area_unlocked(a, n.area_id())) return r;
   if (auto r = normalise_mask<v1::NoteField>(op.mutable_mask(), v1::NoteField_IsValid)) return r;
 
   const bool text = masked(op.mask(), v1::NOTE_FIELD_TEXT);
@@ -357,6 +416,8 @@ Outcome Board::apply_update_area(v1::UpdateArea& op, const Author& a) {
   const bool title = masked(op.mask(), v1::AREA_FIELD_TITLE);
   const bool rect = masked(op.mask(), v1::AREA_FIELD_RECT);
   const bool color = masked(op.mask(), v1::AREA_FIELD_COLOR);
+  const bool locked = masked(op.mask(), v1::AREA_FIELD_LOCKED);
+  if (!locked) op.clear_locked();
   if (title) {
     if (auto r = check_string(op.title(), limits::kMaxTitleChars, false, "area title")) return r;
   } else {
@@ -378,6 +439,7 @@ Outcome Board::apply_update_area(v1::UpdateArea& op, const Author& a) {
   if (title) area.set_title(op.title());
   if (rect) *area.mutable_rect() = op.rect();
   if (color) area.set_color(op.color());
+  if (locked) area.set_locked(op.locked());
   area.set_updated_seq(next_seq());
   return std::nullopt;
 }
@@ -392,10 +454,13 @@ Outcome Board::apply_create_cluster(v1::CreateCluster& op, const Author& a) {
   if (auto r = check_point(op.position(), "cluster position")) return r;
   if (auto r = check_area_ref(op.area_id())) return r;
   std::set<std::string_view> members;
+  if (auto r = check_area_unlocked(a, op.area_id())) return r;
   for (const auto& note_id : op.note_ids()) {
-    const v1::Note* n = note(note_id);
+    const v1::Note* n = visible_note(note_id, a);
     if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + note_id);
     if (n->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + note_id + " is deleted");
+    if (n->hidden()) return reject(v1::REJECT_CODE_INVALID_FIELD, "note " + note_id + " is not revealed yet");
+    if (auto r = check_area_unlocked(a, n->area_id())) return r;
     if (!members.insert(note_id).second) return reject(v1::REJECT_CODE_INVALID_FIELD, "note " + note_id + " is listed twice");
   }
 
@@ -434,16 +499,18 @@ Outcome Board::apply_move(v1::Move& op, const Author& a) {
   if (auto r = check_point(op.position(), "position")) return r;
   switch (op.target().kind()) {
     case v1::OBJECT_KIND_NOTE: {
-      const auto it = notes_.find(id);
-      if (it == notes_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + id);
-      if (it->second.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + id + " is deleted");
+      v1::Note* n = visible_note(id, a);
+      if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + id);
+      if (n->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + id + " is deleted");
       if (auto r = check(context_of(a), Permission::move_notes)) return r;
+      if (auto r = check_area_unlocked(a, n->area_id())) return r;
       if (op.has_area_id()) {
         if (auto r = check_area_ref(op.area_id())) return r;
-        it->second.set_area_id(op.area_id());
+        if (auto r = check_area_unlocked(a, op.area_id())) return r;
+        n->set_area_id(op.area_id());
       }
-      *it->second.mutable_position() = op.position();
-      it->second.set_updated_seq(next_seq());
+      *n->mutable_position() = op.position();
+      n->set_updated_seq(next_seq());
       return std::nullopt;
     }
     case v1::OBJECT_KIND_AREA: {
@@ -465,8 +532,10 @@ Outcome Board::apply_move(v1::Move& op, const Author& a) {
       if (it == clusters_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no cluster with id " + id);
       if (it->second.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "cluster " + id + " is deleted");
       if (auto r = check(context_of(a), Permission::move_notes)) return r;
+      if (auto r = check_area_unlocked(a, it->second.area_id())) return r;
       if (op.has_area_id()) {
         if (auto r = check_area_ref(op.area_id())) return r;
+        if (auto r = check_area_unlocked(a, op.area_id())) return r;
         it->second.set_area_id(op.area_id());
       }
       *it->second.mutable_position() = op.position();
@@ -481,14 +550,14 @@ Outcome Board::apply_delete(const v1::Delete& op, const Author& a) {
   const std::string& id = op.target().id();
   switch (op.target().kind()) {
     case v1::OBJECT_KIND_NOTE: {
-      const auto it = notes_.find(id);
-      if (it == notes_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + id);
-      if (it->second.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + id + " is already deleted");
-      if (auto r = check_note_permission(a, it->second, Permission::delete_own_notes, Permission::delete_others_notes)) return r;
-      it->second.set_deleted(true);
-      it->second.set_updated_seq(next_seq());
-      // A deleted note has no votes: its dots go back to the voters' budgets.
-      std::erase_if(ballots_, [&](const auto& b) { return b.first.second == id; });
+      v1::Note* n = visible_note(id, a);
+      if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + id);
+      if (n->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + id + " is already deleted");
+      if (auto r = check_note_permission(a, *n, Permission::delete_own_notes, Permission::delete_others_notes)) return r;
+      if (auto r = check_area_unlocked(a, n->area_id())) return r;
+      n->set_deleted(true);
+      n->set_updated_seq(next_seq());
+      drop_open_round_ballots_on(id);
       return std::nullopt;
     }
     case v1::OBJECT_KIND_AREA: {
@@ -523,12 +592,13 @@ Outcome Board::apply_restore(const v1::Restore& op, const Author& a) {
   const std::string& id = op.target().id();
   switch (op.target().kind()) {
     case v1::OBJECT_KIND_NOTE: {
-      const auto it = notes_.find(id);
-      if (it == notes_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + id);
-      if (!it->second.deleted()) return reject(v1::REJECT_CODE_NOT_DELETED, "note " + id + " is not deleted");
-      if (auto r = check_note_permission(a, it->second, Permission::delete_own_notes, Permission::delete_others_notes)) return r;
-      it->second.set_deleted(false);
-      it->second.set_updated_seq(next_seq());
+      v1::Note* n = visible_note(id, a);
+      if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + id);
+      if (!n->deleted()) return reject(v1::REJECT_CODE_NOT_DELETED, "note " + id + " is not deleted");
+      if (auto r = check_note_permission(a, *n, Permission::delete_own_notes, Permission::delete_others_notes)) return r;
+      if (auto r = check_area_unlocked(a, n->area_id())) return r;
+      n->set_deleted(false);
+      n->set_updated_seq(next_seq());
       return std::nullopt;
     }
     case v1::OBJECT_KIND_AREA: {
@@ -545,8 +615,7 @@ Outcome Board::apply_restore(const v1::Restore& op, const Author& a) {
       if (it == clusters_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no cluster with id " + id);
       if (!it->second.deleted()) return reject(v1::REJECT_CODE_NOT_DELETED, "cluster " + id + " is not deleted");
       if (auto r = check(context_of(a), Permission::cluster)) return r;
-      if (!it->second.area_id().empty() && area(it->second.area_id())->deleted())
-        return reject(v1::REJECT_CODE_OBJECT_DELETED, "restore area " + it->second.area_id() + " first");
+      if (auto r = check_area_ref(it->second.area_id())) return reject(r->code, "restore the cluster's area first: " + r->reason);
       it->second.set_deleted(false);
       it->second.set_updated_seq(next_seq());
       return std::nullopt;
@@ -559,53 +628,73 @@ Outcome Board::apply_add_to_cluster(const v1::AddToCluster& op, const Author& a)
   const v1::Cluster* c = cluster(op.cluster_id());
   if (!c) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no cluster with id " + op.cluster_id());
   if (c->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "cluster " + op.cluster_id() + " is deleted");
-  const auto it = notes_.find(op.note_id());
-  if (it == notes_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.note_id());
-  if (it->second.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + op.note_id() + " is deleted");
+  v1::Note* n = visible_note(op.note_id(), a);
+  if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.note_id());
+  if (n->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + op.note_id() + " is deleted");
   if (auto r = check(context_of(a), Permission::cluster)) return r;
-  if (it->second.cluster_id() == op.cluster_id())
+  if (n->hidden()) return reject(v1::REJECT_CODE_INVALID_FIELD, "note " + op.note_id() + " is not revealed yet");
+  if (auto r = check_area_unlocked(a, n->area_id())) return r;
+  if (n->cluster_id() == op.cluster_id())
     return reject(v1::REJECT_CODE_INVALID_FIELD, "note " + op.note_id() + " is already in this cluster");
-  it->second.set_cluster_id(op.cluster_id());
-  it->second.set_updated_seq(next_seq());
+  n->set_cluster_id(op.cluster_id());
+  n->set_updated_seq(next_seq());
   return std::nullopt;
 }
 
 Outcome Board::apply_remove_from_cluster(const v1::RemoveFromCluster& op, const Author& a) {
-  const auto it = notes_.find(op.note_id());
-  if (it == notes_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.note_id());
-  if (it->second.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + op.note_id() + " is deleted");
+  v1::Note* n = visible_note(op.note_id(), a);
+  if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.note_id());
+  if (n->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + op.note_id() + " is deleted");
   if (auto r = check(context_of(a), Permission::cluster)) return r;
-  if (it->second.cluster_id().empty()) return reject(v1::REJECT_CODE_INVALID_FIELD, "note " + op.note_id() + " is not in a cluster");
-  it->second.clear_cluster_id();
-  it->second.set_updated_seq(next_seq());
+  if (auto r = check_area_unlocked(a, n->area_id())) return r;
+  if (n->cluster_id().empty()) return reject(v1::REJECT_CODE_INVALID_FIELD, "note " + op.note_id() + " is not in a cluster");
+  n->clear_cluster_id();
+  n->set_updated_seq(next_seq());
   return std::nullopt;
 }
 
 Outcome Board::apply_cast_vote(const v1::CastVote& op, const Author& a) {
-  const v1::Note* n = note(op.note_id());
+  const v1::Note* n = visible_note(op.note_id(), a);
   if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.note_id());
   if (n->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + op.note_id() + " is deleted");
   if (auto r = check(context_of(a), Permission::vote)) return r;
-  if (dots_of(a.id) >= settings_.dots_per_participant())
-    return reject(v1::REJECT_CODE_LIMIT_REACHED, "all " + std::to_string(settings_.dots_per_participant()) + " of your dots are used");
-  auto key = std::make_pair(a.id, op.note_id());
+  const v1::VotingRound* round = open_round();
+  if (!round) return reject(v1::REJECT_CODE_VOTING_CLOSED, "no voting round is open");
+  if (n->hidden()) return reject(v1::REJECT_CODE_INVALID_FIELD, "note " + op.note_id() + " is not revealed yet");
+  const bool scoped = round->scope_area_ids_size() > 0 || round->scope_cluster_ids_size() > 0;
+  const auto in = [](const auto& ids, const std::string& id) { return std::find(ids.begin(), ids.end(), id) != ids.end(); };
+  if (scoped && !in(round->scope_area_ids(), n->area_id()) && !(n->cluster_id().size() && in(round->scope_cluster_ids(), n->cluster_id())))
+    return reject(v1::REJECT_CODE_OUT_OF_SCOPE, "this round is about other notes");
+  if (dots_of(a.id) >= round->dots_per_participant())
+    return reject(v1::REJECT_CODE_LIMIT_REACHED, "all " + std::to_string(round->dots_per_participant()) + " of your dots are used");
+  BallotKey key(round->id(), a.id, op.note_id());
   const auto it = ballots_.find(key);
-  if (it != ballots_.end() && it->second >= settings_.max_dots_per_note())
-    return reject(v1::REJECT_CODE_LIMIT_REACHED, "at most " + std::to_string(settings_.max_dots_per_note()) + " dots per note");
+  if (it != ballots_.end() && it->second >= round->max_dots_per_note())
+    return reject(v1::REJECT_CODE_LIMIT_REACHED, "at most " + std::to_string(round->max_dots_per_note()) + " dots per note");
   if (it == ballots_.end()) ballots_.emplace(std::move(key), 1u);
   else ++it->second;
   return std::nullopt;
 }
 
 Outcome Board::apply_retract_vote(const v1::RetractVote& op, const Author& a) {
-  const v1::Note* n = note(op.note_id());
+  const v1::Note* n = visible_note(op.note_id(), a);
   if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.note_id());
   if (n->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + op.note_id() + " is deleted");
   if (auto r = check(context_of(a), Permission::vote)) return r;
-  const auto it = ballots_.find(std::make_pair(a.id, op.note_id()));
+  const v1::VotingRound* round = open_round();
+  if (!round) return reject(v1::REJECT_CODE_VOTING_CLOSED, "no voting round is open");
+  const auto it = ballots_.find(BallotKey(round->id(), a.id, op.note_id()));
   if (it == ballots_.end()) return reject(v1::REJECT_CODE_NO_VOTE, "you have no dot on note " + op.note_id());
   if (--it->second == 0) ballots_.erase(it);
   return std::nullopt;
+}
+
+void Board::drop_open_round_ballots_on(const std::string& note_id) {
+  // A deleted note has no votes: its dots go back to the voters' budgets.
+  // Closed rounds keep their ballots: they are the record of that vote.
+  const v1::VotingRound* round = open_round();
+  if (!round) return;
+  std::erase_if(ballots_, [&](const auto& b) { return std::get<0>(b.first) == round->id() && std::get<2>(b.first) == note_id; });
 }
 
 Outcome Board::apply_update_settings(v1::UpdateSettings& op, const Author& a) {
@@ -629,19 +718,10 @@ Outcome Board::apply_update_settings(v1::UpdateSettings& op, const Author& a) {
     next.set_locked(in.locked());
     normalised.set_locked(in.locked());
   }
-  if (has(v1::SETTINGS_FIELD_DOTS_PER_PARTICIPANT)) {
-    if (in.dots_per_participant() < 1 || in.dots_per_participant() > limits::kMaxDotsPerParticipant)
-      return reject(v1::REJECT_CODE_INVALID_FIELD, "dots per participant must be 1 to " + std::to_string(limits::kMaxDotsPerParticipant));
-    next.set_dots_per_participant(in.dots_per_participant());
-    normalised.set_dots_per_participant(in.dots_per_participant());
+  if (has(v1::SETTINGS_FIELD_PSEUDONYMOUS)) {
+    next.set_pseudonymous(in.pseudonymous());
+    normalised.set_pseudonymous(in.pseudonymous());
   }
-  if (has(v1::SETTINGS_FIELD_MAX_DOTS_PER_NOTE)) {
-    if (in.max_dots_per_note() < 1) return reject(v1::REJECT_CODE_INVALID_FIELD, "dots per note must be at least 1");
-    next.set_max_dots_per_note(in.max_dots_per_note());
-    normalised.set_max_dots_per_note(in.max_dots_per_note());
-  }
-  if (next.max_dots_per_note() > next.dots_per_participant())
-    return reject(v1::REJECT_CODE_INVALID_FIELD, "dots per note cannot exceed dots per participant");
   settings_ = std::move(next);
   *op.mutable_settings() = std::move(normalised);
   return std::nullopt;
@@ -655,16 +735,24 @@ Outcome Board::apply_participant_joined(v1::ParticipantJoined& op, const Author&
   if (p.role() != v1::ROLE_FACILITATOR && p.role() != v1::ROLE_PARTICIPANT && p.role() != v1::ROLE_OBSERVER)
     return reject(v1::REJECT_CODE_INVALID_FIELD, "a participant's role must be facilitator, participant or observer");
   const auto it = participants_.find(p.id());
+  if (it != participants_.end() && it->second.removed())
+    return reject(v1::REJECT_CODE_REMOVED, "this identity was removed from the workshop");
   if (it == participants_.end() && participants_.size() >= limits::kMaxParticipants)
     return reject(v1::REJECT_CODE_LIMIT_REACHED, "this workshop has reached its limit of " + std::to_string(limits::kMaxParticipants) + " participants");
 
   p.set_online(true);
+  p.set_removed(false);
   if (it == participants_.end()) {
     p.set_joined_seq(next_seq());
+    p.set_pseudonym_number(static_cast<std::uint32_t>(participants_.size()) + 1);
     participants_.emplace(p.id(), p);
   } else {
-    // A rejoin: the credential used now decides the role.
+    // A rejoin keeps the role the board knows (facilitators promote and
+    // demote with SetRole), except that the facilitator token always makes
+    // a facilitator.
+    if (p.role() != v1::ROLE_FACILITATOR) p.set_role(it->second.role());
     p.set_joined_seq(it->second.joined_seq());
+    p.set_pseudonym_number(it->second.pseudonym_number());
     it->second = p;
   }
   return std::nullopt;
@@ -689,7 +777,6 @@ std::optional<std::string> Board::check_invariants() const {
   if (areas_.size() > limits::kMaxAreas) return "too many areas";
   if (clusters_.size() > limits::kMaxClusters) return "too many clusters";
   if (participants_.size() > limits::kMaxParticipants) return "too many participants";
-  if (settings_.max_dots_per_note() > settings_.dots_per_participant()) return "max dots per note exceeds budget";
 
   for (const auto& [id, a] : areas_) {
     if (id != a.id() || !valid_id(id)) return "area key/id mismatch or invalid id " + id;
@@ -712,19 +799,57 @@ std::optional<std::string> Board::check_invariants() const {
     if (!n.cluster_id().empty()) {
       const v1::Cluster* c = cluster(n.cluster_id());
       if (!c || c->deleted()) return "note " + id + " is in a missing or deleted cluster";
+      if (n.hidden()) return "unrevealed note " + id + " is in a cluster";
     }
+    if (n.hidden_from_facilitators() && !n.hidden()) return "note " + id + " is hidden from facilitators only";
     if (!participants_.contains(n.author_id())) return "note " + id + " has an unknown author";
   }
-  for (const auto& [key, dots] : ballots_) {
-    const v1::Note* n = note(key.second);
-    if (!n || n->deleted()) return "ballot on a missing or deleted note " + key.second;
-    if (!participants_.contains(key.first)) return "ballot by an unknown voter " + key.first;
-    if (dots == 0) return "empty ballot kept";
+  const v1::VotingRound* open = nullptr;
+  std::set<std::string> round_ids;
+  for (const auto& r : rounds_) {
+    if (!round_ids.insert(r.id()).second) return "duplicate round id " + r.id();
+    if (r.open()) {
+      if (open) return "two voting rounds are open";
+      open = &r;
+    }
+    if (r.max_dots_per_note() < 1 || r.max_dots_per_note() > r.dots_per_participant()) return "round " + r.id() + " has bad budgets";
   }
+  std::map<std::string, std::uint32_t> dots_by_voter;  // in the open round
+  for (const auto& [key, dots] : ballots_) {
+    const auto& [round_id, voter, note_id] = key;
+    if (!round_ids.contains(round_id)) return "ballot in an unknown round " + round_id;
+    if (!participants_.contains(voter)) return "ballot by an unknown voter " + voter;
+    if (dots == 0) return "empty ballot kept";
+    const v1::Note* n = note(note_id);
+    if (!n) return "ballot on a missing note " + note_id;
+    if (open && round_id == open->id()) {
+      if (n->deleted() || n->hidden()) return "open-round ballot on a deleted or hidden note " + note_id;
+      if (dots > open->max_dots_per_note()) return "ballot over the per-note maximum";
+      dots_by_voter[voter] += dots;
+    }
+  }
+  for (const auto& [voter, dots] : dots_by_voter)
+    if (dots > open->dots_per_participant()) return "voter " + voter + " is over budget";
+  std::size_t facilitators = 0;
   for (const auto& [id, p] : participants_) {
     if (id != p.id() || !valid_id(id)) return "participant key/id mismatch or invalid id " + id;
     if (p.joined_seq() < 1 || p.joined_seq() > seq_) return "participant " + id + " has a bad joined seq";
+    if (p.removed() && p.online()) return "removed participant " + id + " is online";
+    if (p.role() == v1::ROLE_FACILITATOR && !p.removed()) ++facilitators;
   }
+  std::set<std::string> hands;
+  for (const auto& h : raised_hands_) {
+    const v1::Participant* p = participant(h);
+    if (!p || p->removed()) return "a raised hand of a missing or removed participant " + h;
+    if (!hands.insert(h).second) return "a hand raised twice " + h;
+  }
+  if (!agenda_.current_phase_id().empty() && !current_phase()) return "the current phase is not in the agenda";
+  if (timer_.state() == v1::Timer::STATE_RUNNING && timer_.deadline_ms() == 0) return "a running timer has no deadline";
+  if (follow_me_.active()) {
+    const v1::Participant* f = participant(follow_me_.facilitator_id());
+    if (!f || f->role() != v1::ROLE_FACILITATOR) return "follow-me by a non-facilitator";
+  }
+  (void)facilitators;  // zero before the first join; SetRole/Remove keep it >= 1 afterwards
   return std::nullopt;
 }
 

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "werkstatt/board/permissions.hpp"
+
 namespace werkstatt::board {
 namespace {
 
@@ -22,6 +24,41 @@ constexpr AreaSpec kImpulsAreas[] = {
 constexpr double kAreaWidth = 1200.0;
 constexpr double kAreaHeight = 1600.0;
 constexpr double kAreaGap = 80.0;
+
+struct PhaseSpec {
+  const char* id;
+  const char* name_de;
+  const char* name_en;
+  v1::PhaseKind kind;
+  std::uint32_t planned_minutes;
+  bool private_collection;
+};
+
+// The Impuls-Werkstatt agenda: arrive, collect privately (so the first ideas
+// are everyone's own, not an echo of the loudest), present and cluster, weigh
+// with dots, discuss the top clusters, close.
+constexpr PhaseSpec kImpulsPhases[] = {
+    {"ankommen", "Ankommen", "Check-in", v1::PHASE_KIND_CHECK_IN, 10, false},
+    {"sammeln", "Sammeln", "Collect", v1::PHASE_KIND_COLLECT, 20, true},
+    {"clustern", "Vorstellen & Clustern", "Present & cluster", v1::PHASE_KIND_CLUSTER, 30, false},
+    {"bewerten", "Bewerten", "Vote", v1::PHASE_KIND_VOTE, 10, false},
+    {"diskutieren", "Diskutieren", "Discuss", v1::PHASE_KIND_DISCUSS, 40, false},
+    {"abschluss", "Abschluss", "Close", v1::PHASE_KIND_CLOSE, 10, false},
+};
+
+v1::Op agenda_op(std::string_view lang) {
+  v1::Op op;
+  for (const PhaseSpec& spec : kImpulsPhases) {
+    v1::Phase* p = op.mutable_set_agenda()->add_phases();
+    p->set_id(spec.id);
+    p->set_name(lang == "en" ? spec.name_en : spec.name_de);
+    p->set_kind(spec.kind);
+    p->set_planned_seconds(spec.planned_minutes * 60);
+    *p->mutable_permissions() = to_proto(default_permissions(spec.kind));
+    p->set_private_collection(spec.private_collection);
+  }
+  return op;
+}
 
 v1::Op settings_op(std::string_view language, std::string_view title) {
   v1::Op op;
@@ -56,6 +93,7 @@ std::vector<v1::Op> template_ops(std::string_view id, std::string_view language,
     ops.push_back(std::move(op));
     x += kAreaWidth + kAreaGap;
   }
+  ops.push_back(agenda_op(lang));
   return ops;
 }
 

@@ -28,14 +28,24 @@ struct Words {
   const char* no_notes;
   const char* person;
   const char* csv_header;
+  const char* rounds;
+  const char* round_budget;   // "%u dots each, at most %u per note"
+  const char* still_open;
+  const char* no_votes;
+  const char* unrevealed;
+  const char* csv_round;
 };
 
 constexpr Words kGerman = {"Protokoll", "Datum", "Teilnehmende", "Stand", "Ereignis", "Cluster", "Ohne Cluster",
                            "Ohne Bereich", "Punkte", "Phasen", "Keine Phasen erfasst.", "Keine Notizen.", "Person",
-                           "Bereich,Cluster,Text,Autor (Pseudonym),Punkte,Erstellt,Zuletzt bearbeitet,Notiz-ID"};
+                           "Bereich,Cluster,Text,Autor (Pseudonym),Punkte,Erstellt,Zuletzt bearbeitet,Notiz-ID",
+                           "Bewertungsrunden", "Punkte je Person, höchstens", "läuft noch", "Keine Punkte vergeben.",
+                           "nicht aufgedeckte Notizen sind nicht im Protokoll", "Punkte: "};
 constexpr Words kEnglish = {"Minutes", "Date", "Participants", "State", "event", "Cluster", "Not clustered",
                             "No area", "points", "Phases", "No phases recorded.", "No notes.", "Person",
-                            "Area,Cluster,Text,Author (pseudonym),Points,Created,Last edited,Note ID"};
+                            "Area,Cluster,Text,Author (pseudonym),Points,Created,Last edited,Note ID",
+                            "Voting rounds", "dots per person, at most", "still open", "No dots given.",
+                            "unrevealed notes are not in the minutes", "Points: "};
 
 const Words& words_for(const v1::BoardState& s) { return s.settings().language() == "en" ? kEnglish : kGerman; }
 
@@ -64,9 +74,9 @@ std::string format_time(std::int64_t ms, TimeFormat f) {
 
 // ISO 8601 with the UTC offset, e.g. 2026-11-26T14:05:03+01:00.
 std::string iso_time(std::int64_t ms) {
-  std::string s = format_time(ms, TimeFormat::iso);
-  if (s.size() > 2) s.insert(s.size() - 2, ":");
-  return s;
+  const std::string s = format_time(ms, TimeFormat::iso);  // offset as +0100
+  if (s.size() < 5) return s;
+  return s.substr(0, s.size() - 2) + ":" + s.substr(s.size() - 2);
 }
 
 std::string human_date(std::int64_t ms, bool english) {
@@ -80,7 +90,10 @@ std::int64_t time_of(const SessionRecord& s, std::uint64_t seq) {
 
 // Everything the renderers need, derived once from the state.
 struct View {
-  std::map<std::string, std::uint32_t> votes;       // note id → dots
+  std::map<std::string, std::uint32_t> votes;       // note id → dots, all rounds
+  std::map<std::string, std::map<std::string, std::uint32_t>> round_votes;  // round → note → dots
+  std::map<std::string, const v1::Note*> note_by_id;
+  std::size_t unrevealed = 0;
   std::map<std::string, std::string> pseudonym;     // participant id → "Person N"
   std::vector<const v1::Area*> areas;               // live areas, left to right
   std::map<std::string, const v1::Cluster*> clusters;
@@ -89,7 +102,10 @@ struct View {
 
 View make_view(const v1::BoardState& s) {
   View v;
-  for (const auto& b : s.ballots()) v.votes[b.note_id()] += b.dots();
+  for (const auto& b : s.ballots()) {
+    v.votes[b.note_id()] += b.dots();
+    v.round_votes[b.round_id()][b.note_id()] += b.dots();
+  }
   std::vector<const v1::Participant*> by_join;
   for (const auto& p : s.participants()) by_join.push_back(&p);
   std::stable_sort(by_join.begin(), by_join.end(),
@@ -104,8 +120,16 @@ View make_view(const v1::BoardState& s) {
   });
   for (const auto& c : s.clusters())
     if (!c.deleted()) v.clusters[c.id()] = &c;
-  for (const auto& n : s.notes())
-    if (!n.deleted()) v.notes.push_back(&n);
+  // Minutes record what the group saw: unrevealed notes stay out (counted).
+  for (const auto& n : s.notes()) {
+    if (n.deleted()) continue;
+    if (n.hidden()) {
+      ++v.unrevealed;
+      continue;
+    }
+    v.notes.push_back(&n);
+    v.note_by_id[n.id()] = &n;
+  }
   return v;
 }
 
@@ -188,7 +212,7 @@ void md_notes_of_area(std::ostringstream& o, const View& v, const Words& w, cons
 std::string csv_field(std::string_view value) {
   std::string v(value);
   // A cell starting like a formula would run in a spreadsheet: neutralise it.
-  if (!v.empty() && std::string_view("=+-@\t\r").find(v.front()) != std::string_view::npos) v.insert(0, "'");
+  if (!v.empty() && std::string_view("=+-@\t\r").find(v.front()) != std::string_view::npos) v = "'" + v;
   if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
   std::string quoted = "\"";
   for (const char c : v) {
@@ -253,6 +277,40 @@ std::string export_markdown(const SessionRecord& s) {
     o << "\n";
   }
 
+  if (v.unrevealed > 0) o << "_" << v.unrevealed << " " << w.unrevealed << "._\n\n";
+
+  if (s.state.rounds_size() > 0) {
+    o << "## " << w.rounds << "\n\n";
+    for (const auto& round : s.state.rounds()) {
+      o << "### " << md_escape(round.title().empty() ? round.id() : round.title()) << "\n\n";
+      o << round.dots_per_participant() << " " << w.round_budget << " " << round.max_dots_per_note();
+      if (round.open()) o << " (" << w.still_open << ")";
+      else o << ", " << human_clock(time_of(s, round.opened_seq())) << "–" << human_clock(time_of(s, round.closed_seq()));
+      o << "\n\n";
+      // Winners: most dots first; the frozen results of a closed round, else the live ballots.
+      std::vector<std::pair<std::uint32_t, const v1::Note*>> ranked;
+      if (!round.open()) {
+        for (const auto& t : round.results())
+          if (v.note_by_id.contains(t.note_id())) ranked.emplace_back(t.dots(), v.note_by_id.at(t.note_id()));
+      } else if (v.round_votes.contains(round.id())) {
+        for (const auto& [note_id, dots] : v.round_votes.at(round.id()))
+          if (v.note_by_id.contains(note_id)) ranked.emplace_back(dots, v.note_by_id.at(note_id));
+      }
+      std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second->created_seq() < b.second->created_seq();
+      });
+      if (ranked.empty()) o << w.no_votes << "\n";
+      int place = 0;
+      for (const auto& [dots, n] : ranked) {
+        if (++place > 10) break;
+        std::string line = n->text();
+        std::replace(line.begin(), line.end(), '\n', ' ');
+        o << place << ". **" << dots << "** " << md_escape(line) << "\n";
+      }
+      o << "\n";
+    }
+  }
+
   o << "## " << w.phases << "\n\n";
   bool any_phase = false;
   for (const auto& m : s.timeline.markers) {
@@ -283,6 +341,8 @@ std::string export_csv(const SessionRecord& s) {
   });
   std::string out = "\xEF\xBB\xBF";  // UTF-8 byte order mark
   out += w.csv_header;
+  for (const auto& round : s.state.rounds())
+    out += "," + csv_field(std::string(w.csv_round) + (round.title().empty() ? round.id() : round.title()));
   out += "\r\n";
   for (const auto* n : rows) {
     const auto cluster = v.clusters.find(n->cluster_id());
@@ -300,6 +360,11 @@ std::string export_csv(const SessionRecord& s) {
     for (std::size_t i = 0; i < std::size(fields); ++i) {
       if (i) out += ',';
       out += csv_field(fields[i]);
+    }
+    for (const auto& round : s.state.rounds()) {
+      const auto r = v.round_votes.find(round.id());
+      const auto dots = r == v.round_votes.end() || !r->second.contains(n->id()) ? 0u : r->second.at(n->id());
+      out += "," + std::to_string(dots);
     }
     out += "\r\n";
   }

@@ -25,6 +25,11 @@ void note_in_timeline(Timeline& t, const v1::EventRecord& r, const board::Board&
     t.markers.push_back({TimelineMarker::Kind::leave, r.seq(), r.time_ms(), p ? p->display_name() : std::string()});
     return;
   }
+  if (r.op().has_go_to_phase()) {
+    const v1::Phase* phase = after.current_phase();
+    t.markers.push_back({TimelineMarker::Kind::phase, r.seq(), r.time_ms(), phase ? phase->name() : r.op().go_to_phase().phase_id()});
+    return;
+  }
   const std::int64_t minute = floor_minute(r.time_ms());
   if (t.activity.empty() || t.activity.back().minute_start_ms != minute) t.activity.push_back({minute, 0});
   ++t.activity.back().events;

@@ -267,7 +267,8 @@ TEST_CASE("votes: budget, per-note maximum, retract, deleted notes refund", "[bo
   s.ok(ops::create_note("n1", "A"), "anna");
   s.ok(ops::create_note("n2", "B"), "anna");
   s.ok(ops::create_note("n3", "C"), "anna");
-  // Defaults: 5 dots, at most 3 per note.
+  CHECK(s.rejected(ops::vote("n1"), "ben") == v1::REJECT_CODE_VOTING_CLOSED);
+  s.ok(ops::open_round("r1", 5, 3), "fac");
   for (int i = 0; i < 3; ++i) s.ok(ops::vote("n1"), "ben");
   CHECK(s.rejected(ops::vote("n1"), "ben") == v1::REJECT_CODE_LIMIT_REACHED);
   s.ok(ops::vote("n2"), "ben");
@@ -286,17 +287,15 @@ TEST_CASE("votes: budget, per-note maximum, retract, deleted notes refund", "[bo
   CHECK(s.board.dots_on("n2") == 0);
 }
 
-TEST_CASE("settings: masks, bounds, language", "[board][settings]") {
+TEST_CASE("settings: masks, language, pseudonymity", "[board][settings]") {
   Session s;
   v1::Op op;
   auto* u = op.mutable_update_settings();
-  u->add_mask(v1::SETTINGS_FIELD_DOTS_PER_PARTICIPANT);
-  u->add_mask(v1::SETTINGS_FIELD_MAX_DOTS_PER_NOTE);
-  u->mutable_settings()->set_dots_per_participant(10);
-  u->mutable_settings()->set_max_dots_per_note(10);
+  u->add_mask(v1::SETTINGS_FIELD_PSEUDONYMOUS);
+  u->mutable_settings()->set_pseudonymous(true);
   u->mutable_settings()->set_title("ignored: not in the mask");
   const v1::Event e = s.ok(op, "fac");
-  CHECK(s.board.settings().dots_per_participant() == 10);
+  CHECK(s.board.settings().pseudonymous());
   CHECK(s.board.settings().title().empty());
   CHECK(e.op().update_settings().settings().title().empty());
 
@@ -304,11 +303,9 @@ TEST_CASE("settings: masks, bounds, language", "[board][settings]") {
   lang.mutable_update_settings()->add_mask(v1::SETTINGS_FIELD_LANGUAGE);
   lang.mutable_update_settings()->mutable_settings()->set_language("fr");
   CHECK(s.rejected(lang, "fac") == v1::REJECT_CODE_INVALID_FIELD);
-
-  v1::Op too_many;
-  too_many.mutable_update_settings()->add_mask(v1::SETTINGS_FIELD_MAX_DOTS_PER_NOTE);
-  too_many.mutable_update_settings()->mutable_settings()->set_max_dots_per_note(11);
-  CHECK(s.rejected(too_many, "fac") == v1::REJECT_CODE_INVALID_FIELD);
+  lang.mutable_update_settings()->mutable_settings()->set_language("en");
+  s.ok(lang, "fac");
+  CHECK(s.board.settings().language() == "en");
 }
 
 TEST_CASE("a locked board stops participants but not facilitators", "[board][lock]") {
@@ -317,8 +314,9 @@ TEST_CASE("a locked board stops participants but not facilitators", "[board][loc
   s.ok(ops::lock(true), "fac");
   CHECK(s.rejected(ops::create_note("n2", "x"), "anna") == v1::REJECT_CODE_BOARD_LOCKED);
   CHECK(s.rejected(ops::update_note_text("n1", "x"), "anna") == v1::REJECT_CODE_BOARD_LOCKED);
-  CHECK(s.rejected(ops::vote("n1"), "ben") == v1::REJECT_CODE_BOARD_LOCKED);
   s.ok(ops::create_note("n2", "Moderation"), "fac");
+  s.ok(ops::open_round("r1"), "fac");
+  CHECK(s.rejected(ops::vote("n1"), "ben") == v1::REJECT_CODE_BOARD_LOCKED);
   s.ok(ops::lock(false), "fac");
   s.ok(ops::create_note("n3", "nachher"), "anna");
 }
@@ -414,6 +412,11 @@ TEST_CASE("joins and leaves track who is online; a rejoin keeps the identity", "
   CHECK(s.board.participant("ben")->online());
   CHECK(s.board.participant("ben")->display_name() == "Benjamin");
   CHECK(s.board.participant("ben")->joined_seq() == first_join);
+  // A rejoin keeps the role; only the facilitator token raises it.
+  s.ok(ops::join("fac", "Fran", v1::ROLE_PARTICIPANT), board::kSystemAuthor);
+  CHECK(s.board.participant("fac")->role() == v1::ROLE_FACILITATOR);
+  s.ok(ops::join("ben", "Ben", v1::ROLE_FACILITATOR), board::kSystemAuthor);
+  CHECK(s.board.participant("ben")->role() == v1::ROLE_FACILITATOR);
   CHECK(s.rejected(ops::join("ben", "Ben", v1::ROLE_SYSTEM), board::kSystemAuthor) == v1::REJECT_CODE_INVALID_FIELD);
   CHECK(s.rejected(ops::join("x", std::string(61, 'x'), v1::ROLE_PARTICIPANT), board::kSystemAuthor) ==
         v1::REJECT_CODE_TEXT_TOO_LONG);
@@ -439,6 +442,7 @@ TEST_CASE("determinism: the same events give byte-identical state; snapshots rou
   add(ops::create_note("n1", "Leerstand in Ortskernen", 5, 5, "a1"), "anna");
   add(ops::create_note("n2", "Breitband", 15, 5, "a1"), "ben");
   add(ops::create_cluster("c1", "Infrastruktur", {"n1", "n2"}), "ben");
+  add(ops::open_round("r1"), "fac");
   add(ops::vote("n1"), "anna");
   add(ops::update_note_color("n2", v1::COLOR_ORANGE), "ben");
   add(ops::remove(v1::OBJECT_KIND_NOTE, "n2"), "fac");

@@ -78,25 +78,43 @@ std::unique_ptr<journal::RocksJournal> record_session(const std::string& dir, co
   for (const auto& op : board::template_ops(board::kImpulsWerkstattTemplate, language, "Regionalentwicklung Süd"))
     apply(op, board::kSystemAuthor);
   apply(ops::join("fac", "Fran", v1::ROLE_FACILITATOR), board::kSystemAuthor);
+  apply(ops::go_to("ankommen"), "fac");
   apply(ops::join("anna", "Anna Müller", v1::ROLE_PARTICIPANT), board::kSystemAuthor);
   apply(ops::join("ben", "Ben", v1::ROLE_PARTICIPANT), board::kSystemAuthor);
+  // Private collection, then reveal.
+  apply(ops::go_to("sammeln", true), "fac");
   apply(ops::create_note("n1", "Fachkräftemangel im Handwerk", -1800, -700, "herausforderungen"), "anna");
   apply(ops::create_note("n2", "Leerstand in Ortskernen, besonders \"Altstadt\"", -1600, -700, "herausforderungen"), "ben");
   apply(ops::create_note("n3", "ÖPNV:\nBus fährt nur 2× täglich", -1400, -700, "herausforderungen"), "anna");
   apply(ops::create_note("n4", "=SUMME(A1:A3) Tourismus", -500, -700, "chancen"), "ben");
   apply(ops::create_note("n5", "Grünzüge & <b>Naherholung</b>", -300, -700, "chancen"), "anna");
   apply(ops::create_note("n6", "Rufbus, Bürgerbus; Carsharing", 800, -700, "loesungsansaetze"), "ben");
-  apply(ops::create_note("n7", "# Sonstiges *wichtig*", 0, 1200), "fac");
   apply(ops::create_note("n8", "verworfen", 0, 1400), "anna");
   apply(ops::remove(v1::OBJECT_KIND_NOTE, "n8"), "anna");
+  apply(ops::create_note("n9", "nie aufgedeckt", 0, 1500, "loesungsansaetze"), "anna");
+  apply(ops::reveal_participant("ben"), "fac");
+  apply(ops::reveal_area("herausforderungen"), "fac");
+  apply(ops::reveal_area("chancen"), "fac");
+  apply(ops::go_to("clustern"), "fac");
+  apply(ops::create_note("n7", "# Sonstiges *wichtig*", 0, 1200), "fac");
   apply(ops::create_cluster("c1", "Ortskerne & Arbeit", {"n1", "n2"}), "fac");
   apply(ops::update_note_text("n1", "Fachkräftemangel im Handwerk und in der Pflege"), "anna");
+  // Two voting rounds: everything, then the opportunities only.
+  apply(ops::go_to("bewerten"), "fac");
+  apply(ops::open_round("r1", 5, 3), "fac");
   apply(ops::vote("n2"), "anna");
   apply(ops::vote("n2"), "anna");
   apply(ops::vote("n3"), "anna");
   for (int i = 0; i < 3; ++i) apply(ops::vote("n3"), "ben");
   apply(ops::vote("n6"), "ben");
   apply(ops::vote("n4"), "fac");
+  apply(ops::close_round("r1"), "fac");
+  apply(ops::open_round("r2", 2, 2, true, {"chancen"}), "fac");
+  apply(ops::vote("n5"), "anna");
+  apply(ops::vote("n5"), "ben");
+  apply(ops::vote("n4"), "ben");
+  apply(ops::close_round("r2"), "fac");
+  apply(ops::go_to("diskutieren"), "fac");
 
   std::promise<journal::Status> done;
   j->append(records, [&](const journal::Status& s) { done.set_value(s); });
@@ -117,7 +135,8 @@ TEST_CASE("exports of a fixed session match the golden files", "[journal][export
   check_golden("minutes.de.md", journal::export_markdown(*session));
   check_golden("notes.de.csv", journal::export_csv(*session));
   check_golden("state.de.json", journal::export_json(*session));
-  CHECK(journal::download_filename(*session, journal::ExportFormat::csv) == "werkstatt-regio-sued-seq26.csv");
+  CHECK(journal::download_filename(*session, journal::ExportFormat::csv) ==
+        "werkstatt-regio-sued-seq" + std::to_string(session->state.seq()) + ".csv");
 }
 
 TEST_CASE("english minutes use english headings and area titles", "[journal][export]") {
@@ -135,24 +154,29 @@ TEST_CASE("an export at an earlier seq shows the board as it was then", "[journa
   test::TempDir dir;
   auto j = record_session(dir / "db", "de");
   journal::Status st;
-  // Seq 10: the first three notes exist, nothing is clustered or voted yet.
-  auto early = journal::load_session(*j, "regio-sued", 10, &st);
+  // Right after the reveals (seq 22): notes are there, nothing clustered or voted yet.
+  auto early = journal::load_session(*j, "regio-sued", 22, &st);
   REQUIRE(early);
-  CHECK(early->state.seq() == 10);
+  CHECK(early->state.seq() == 22);
   const std::string csv = journal::export_csv(*early);
   CHECK(csv.find("Fachkräftemangel im Handwerk,") != std::string::npos);
   CHECK(csv.find("und in der Pflege") == std::string::npos);
-  CHECK(csv.find("Tourismus") == std::string::npos);
+  CHECK(csv.find("Ortskerne & Arbeit") == std::string::npos);
+  // Before the reveal, nobody's notes are in the minutes.
+  auto private_phase = journal::load_session(*j, "regio-sued", 19, &st);
+  REQUIRE(private_phase);
+  CHECK(journal::export_csv(*private_phase).find("Fachkräftemangel") == std::string::npos);
   // State at a wall-clock time: the last event at or before it.
   CHECK(journal::seq_at_time(*early, early->seq_time_ms[7]) == 7);
   CHECK(journal::seq_at_time(*early, early->seq_time_ms[7] + 1) == 7);
   CHECK(journal::seq_at_time(*early, 0) == 0);
-  // The timeline marks the three joins and counts edits per minute.
-  REQUIRE(early->timeline.markers.size() == 3);
-  CHECK(early->timeline.markers[1].label == "Anna Müller");
+  // The timeline marks the joins and phase changes, and counts edits per minute.
+  std::vector<std::string> labels;
+  for (const auto& m : early->timeline.markers) labels.push_back(m.label);
+  CHECK(labels == std::vector<std::string>{"Fran", "Ankommen", "Anna Müller", "Ben", "Sammeln"});
   std::uint32_t edits = 0;
   for (const auto& bucket : early->timeline.activity) edits += bucket.events;
-  CHECK(edits == 10 - 3);
+  CHECK(edits == 22 - 5);  // all but the 3 joins and 2 phase changes
 }
 
 TEST_CASE("loading an unknown workshop is NotFound", "[journal][export]") {

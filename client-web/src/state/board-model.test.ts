@@ -205,14 +205,14 @@ describe("settings and participants", () => {
       kind: {
         case: "updateSettings",
         value: {
-          mask: [SettingsField.TITLE, SettingsField.LOCKED, SettingsField.DOTS_PER_PARTICIPANT],
-          settings: { title: "Impuls-Werkstatt Nord", language: "en", locked: true, dotsPerParticipant: 7, maxDotsPerNote: 9 },
+          mask: [SettingsField.TITLE, SettingsField.LOCKED, SettingsField.PSEUDONYMOUS],
+          settings: { title: "Impuls-Werkstatt Nord", language: "en", locked: true, pseudonymous: true },
         },
       },
     });
-    expect(lines("settings")).toBe('settings "Impuls-Werkstatt Nord" lang=de locked dots=7/3');
-    apply("f", { kind: { case: "updateSettings", value: { mask: [SettingsField.LANGUAGE, SettingsField.MAX_DOTS_PER_NOTE, SettingsField.LOCKED], settings: { language: "de", maxDotsPerNote: 2 } } } });
-    expect(lines("settings")).toBe('settings "Impuls-Werkstatt Nord" lang=de dots=7/2');
+    expect(lines("settings")).toBe('settings "Impuls-Werkstatt Nord" lang=de locked pseudonymous');
+    apply("f", { kind: { case: "updateSettings", value: { mask: [SettingsField.LANGUAGE, SettingsField.PSEUDONYMOUS, SettingsField.LOCKED], settings: { language: "de", pseudonymous: false } } } });
+    expect(lines("settings")).toBe('settings "Impuls-Werkstatt Nord" lang=de');
   });
 
   it("tracks joins (keeping the first joined seq on a re-join) and leaves", () => {
@@ -248,7 +248,7 @@ describe("robustness", () => {
     ];
     const results = apply("p1", ...ops);
     expect(results.slice(0, -1).every((r) => !r)).toBe(true);
-    expect(describeBoard(board)).toBe(`seq 13\nsettings "" lang=de dots=5/3\ncluster c "" (0,0) area=- @13/13`);
+    expect(describeBoard(board)).toBe(`seq 13\nsettings "" lang=de\ncluster c "" (0,0) area=- @13/13`);
   });
 });
 
@@ -256,7 +256,7 @@ describe("snapshots and copies", () => {
   it("loads a BoardState and copies without sharing the maps", () => {
     const state = create(BoardStateSchema, {
       seq: 42n,
-      settings: { title: "T", dotsPerParticipant: 5, maxDotsPerNote: 3 },
+      settings: { title: "T" },
       notes: [{ id: "n1", text: "a", color: Color.GREEN, authorId: "p1", createdSeq: 3n, updatedSeq: 9n }],
       ballots: [{ voterId: "p1", noteId: "n1", dots: 2 }],
     });

@@ -50,7 +50,7 @@ import {
 export const DEFAULT_NOTE_SIDE = 160;
 
 /** Settings of a new board, as Board::Board() in server/board/board.cpp. */
-export const DEFAULT_SETTINGS = { language: "de", dotsPerParticipant: 5, maxDotsPerNote: 3 } as const;
+export const DEFAULT_SETTINGS = { language: "de" } as const;
 
 export interface BoardModel {
   /** The seq of the last event applied (for the optimistic view: of the
@@ -271,8 +271,7 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
         if (field === SettingsField.TITLE) next.title = from.title;
         else if (field === SettingsField.LANGUAGE) next.language = from.language;
         else if (field === SettingsField.LOCKED) next.locked = from.locked;
-        else if (field === SettingsField.DOTS_PER_PARTICIPANT) next.dotsPerParticipant = from.dotsPerParticipant;
-        else if (field === SettingsField.MAX_DOTS_PER_NOTE) next.maxDotsPerNote = from.maxDotsPerNote;
+        else if (field === SettingsField.PSEUDONYMOUS) next.pseudonymous = from.pseudonymous;
       }
       board.settings = next;
       return true;
@@ -303,6 +302,10 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
       return true;
     }
     case undefined:
+      return false;
+    default:
+      // Facilitation ops (agenda, reveal, timer, rounds, roles, …) are not
+      // modelled by the client yet: the seq still advances (the caller's job).
       return false;
   }
 }
@@ -439,7 +442,7 @@ export function describeBoard(board: BoardView): string {
   const s = board.settings;
   const lines = [
     `seq ${board.seq}`,
-    `settings ${JSON.stringify(s.title)} lang=${s.language || "-"}${s.locked ? " locked" : ""} dots=${s.dotsPerParticipant}/${s.maxDotsPerNote}`,
+    `settings ${JSON.stringify(s.title)} lang=${s.language || "-"}${s.locked ? " locked" : ""}${s.pseudonymous ? " pseudonymous" : ""}`,
   ];
   const flags = (o: { deleted: boolean; createdSeq: bigint; updatedSeq: bigint }) =>
     `${o.deleted ? " deleted" : ""} @${o.createdSeq}/${o.updatedSeq}`;

@@ -14,7 +14,12 @@
 //   have equal bytes; restore(state()) gives an equal board.
 // - The author of a client op must be a participant who joined (the role is
 //   taken from the board, never from the caller). The system author (empty
-//   id) alone may issue joins and leaves.
+//   id) alone may issue joins, leaves and timer expiry.
+// - Facilitation (phases, private collection, voting rounds, timer, roles)
+//   is board state like any other: journaled, replayed, permission-checked
+//   here. What a viewer may *see* is decided here too (views_of, view_for):
+//   an unrevealed note's text, colour and position, another's ballots and a
+//   facilitator-only join code never appear in what a viewer is sent.
 //
 // Thread safety: none. A Board is owned by one workshop strand.
 // Dependencies: std and the generated protobuf only (no I/O of any kind).
@@ -23,8 +28,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "werkstatt/board/permissions.hpp"
 #include "werkstatt/v1/board.pb.h"
@@ -50,6 +57,18 @@ class ApplyResult {
 
  private:
   std::variant<v1::Event, Rejection> value_;
+};
+
+// How one applied event reaches each viewer: most events reach everyone as
+// they are; some reach some viewers only as a Redacted op with the same seq.
+struct EventViews {
+  v1::Event full;
+  std::vector<std::string> full_viewers;        // participant ids that get `full` whatever their role
+  std::optional<v1::Event> for_facilitators;    // nullopt: facilitators get `full`
+  std::optional<v1::Event> for_others;          // participants and observers; nullopt: `full`
+
+  [[nodiscard]] bool uniform() const { return !for_facilitators && !for_others; }
+  [[nodiscard]] const v1::Event& for_viewer(std::string_view participant_id, v1::Role role) const;
 };
 
 class Board {
@@ -78,8 +97,29 @@ class Board {
   [[nodiscard]] const v1::Cluster* cluster(std::string_view id) const;
   [[nodiscard]] const v1::Participant* participant(std::string_view id) const;
   [[nodiscard]] const v1::WorkshopSettings& settings() const { return settings_; }
+  // Dots in the open voting round (0 when none is open).
   [[nodiscard]] std::uint32_t dots_of(std::string_view voter_id) const;
   [[nodiscard]] std::uint32_t dots_on(std::string_view note_id) const;
+  [[nodiscard]] const v1::Agenda& agenda() const { return agenda_; }
+  [[nodiscard]] const v1::Phase* current_phase() const;
+  [[nodiscard]] const v1::Timer& timer() const { return timer_; }
+  [[nodiscard]] const v1::VotingRound* open_round() const;
+  [[nodiscard]] bool closed() const { return closed_; }
+  [[nodiscard]] const std::string& join_code() const { return join_code_; }
+  // True while the current phase collects privately: the server then also
+  // withholds participants' cursors from each other.
+  [[nodiscard]] bool private_phase() const;
+
+  // What `viewer_id` may see (REQUIRES: a participant of this board): the
+  // state without others' unrevealed notes (counted in hidden_notes instead),
+  // with only the viewer's own ballots, tallies where visible, the join code
+  // for facilitators only, and pseudonyms when the board is pseudonymous.
+  [[nodiscard]] v1::BoardState view_for(std::string_view viewer_id) const;
+  // The views of `event`. REQUIRES: `event` is the event apply() returned last
+  // (the views are computed from the state right after it).
+  [[nodiscard]] EventViews views_of(const v1::Event& event) const;
+  // The name `viewer_id` sees for `participant_id` ("Person N" when pseudonymous).
+  [[nodiscard]] std::string visible_name(std::string_view participant_id, std::string_view viewer_id) const;
 
   // Checks every invariant; returns the first broken one. For tests and fuzzers.
   [[nodiscard]] std::optional<std::string> check_invariants() const;
@@ -107,6 +147,32 @@ class Board {
   Outcome apply_update_settings(v1::UpdateSettings& op, const Author& a);
   Outcome apply_participant_joined(v1::ParticipantJoined& op, const Author& a);
   Outcome apply_participant_left(const v1::ParticipantLeft& op, const Author& a);
+  // facilitation.cpp
+  Outcome apply_set_agenda(v1::SetAgenda& op, const Author& a);
+  Outcome apply_go_to_phase(const v1::GoToPhase& op, const Author& a, std::int64_t time_ms);
+  Outcome apply_reveal(v1::Reveal& op, const Author& a);
+  Outcome apply_timer(v1::TimerControl& op, const Author& a, std::int64_t time_ms);
+  Outcome apply_open_voting_round(v1::OpenVotingRound& op, const Author& a);
+  Outcome apply_close_voting_round(v1::CloseVotingRound& op, const Author& a);
+  Outcome apply_set_role(const v1::SetRole& op, const Author& a);
+  Outcome apply_rename_participant(const v1::RenameParticipant& op, const Author& a);
+  Outcome apply_remove_participant(const v1::RemoveParticipant& op, const Author& a);
+  Outcome apply_rotate_join_code(const v1::RotateJoinCode& op, const Author& a);
+  Outcome apply_set_follow_me(const v1::SetFollowMe& op, const Author& a);
+  Outcome apply_bring_everyone_here(const v1::BringEveryoneHere& op, const Author& a);
+  Outcome apply_raise_hand(const Author& a);
+  Outcome apply_lower_hand(const v1::LowerHand& op, const Author& a);
+  Outcome apply_close_workshop(const Author& a);
+
+  [[nodiscard]] bool can_see(const v1::Note& n, std::string_view viewer_id, v1::Role role) const;
+  // Looks up a note the author may see; invisible notes do not exist for them.
+  [[nodiscard]] v1::Note* visible_note(const std::string& id, const Author& a);
+  [[nodiscard]] Outcome check_area_unlocked(const Author& a, const std::string& area_id) const;
+  [[nodiscard]] std::size_t facilitator_count() const;
+  [[nodiscard]] std::vector<v1::NoteTally> tallies_of(const std::string& round_id) const;
+  [[nodiscard]] std::vector<v1::HiddenNotes> hidden_counts(std::string_view author_id) const;
+  void drop_open_round_ballots_on(const std::string& note_id);
+  void close_round(v1::VotingRound& round, std::vector<v1::NoteTally>* results);
 
   [[nodiscard]] PermissionContext context_of(const Author& a) const;
   [[nodiscard]] bool id_taken(std::string_view id) const;
@@ -116,13 +182,21 @@ class Board {
 
   std::uint64_t seq_ = 0;
   v1::WorkshopSettings settings_;
+  v1::Agenda agenda_;
+  v1::Timer timer_;
+  std::vector<v1::VotingRound> rounds_;  // in opening order; at most one open
+  std::vector<std::string> raised_hands_;
+  bool closed_ = false;
+  v1::FollowMe follow_me_;
+  std::string join_code_;
   std::map<std::string, v1::Note, std::less<>> notes_;
   std::map<std::string, v1::Area, std::less<>> areas_;
   std::map<std::string, v1::Cluster, std::less<>> clusters_;
   std::map<std::string, v1::Participant, std::less<>> participants_;
-  // (voter, note) → dots; ordered so state() lists ballots deterministically
-  // and a voter's ballots are one contiguous range.
-  std::map<std::pair<std::string, std::string>, std::uint32_t, std::less<>> ballots_;
+  // (round, voter, note) → dots; ordered so state() lists ballots
+  // deterministically and a voter's ballots in a round are one range.
+  using BallotKey = std::tuple<std::string, std::string, std::string>;
+  std::map<BallotKey, std::uint32_t, std::less<>> ballots_;
 };
 
 }  // namespace werkstatt::board

@@ -33,9 +33,8 @@ inline constexpr double kMaxNoteSide = 1'000.0;
 inline constexpr double kDefaultNoteSide = 160.0;
 inline constexpr double kMinAreaSide = 100.0;
 inline constexpr double kMaxAreaSide = 50'000.0;
-// Voting budget bounds (the facilitator chooses within them).
+// The largest dot budget a voting round may give each participant: beyond
+// this, dot voting stops being a ranking and becomes a survey.
 inline constexpr std::uint32_t kMaxDotsPerParticipant = 100;
-inline constexpr std::uint32_t kDefaultDotsPerParticipant = 5;
-inline constexpr std::uint32_t kDefaultMaxDotsPerNote = 3;
 
 }  // namespace werkstatt::board::limits

@@ -45,8 +45,21 @@ inline constexpr PermissionSet kOpenBoardPermissions = PermissionSet()
     .with(Permission::move_notes).with(Permission::delete_own_notes)
     .with(Permission::cluster).with(Permission::vote);
 
-// Everything that is not a participant permission: structure and settings.
-enum class FacilitatorAction { manage_areas, change_settings };
+// Phases carry their permission sets on the wire as PhasePermissions.
+[[nodiscard]] PermissionSet from_proto(const v1::PhasePermissions& p);
+[[nodiscard]] v1::PhasePermissions to_proto(PermissionSet p);
+// What participants may do in a phase of `kind` unless the facilitator says
+// otherwise: collect = write (and arrange one's own notes); cluster = sort
+// and group everything; vote = dots only; check-in, discuss, close = watch.
+[[nodiscard]] PermissionSet default_permissions(v1::PhaseKind kind);
+
+// Everything that is not a participant permission.
+enum class FacilitatorAction {
+  manage_areas,     // create, change, lock, delete areas
+  change_settings,  // title, language, lock, pseudonymity
+  run_session,      // agenda, phases, reveal, timer, voting rounds, follow-me
+  manage_people,    // roles, renaming others, removing, join code
+};
 
 struct Rejection {
   v1::RejectCode code = v1::REJECT_CODE_UNSPECIFIED;

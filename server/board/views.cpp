@@ -1,0 +1,138 @@
+// What each viewer may see of the board and of each event.
+#include <algorithm>
+
+#include "werkstatt/board/board.hpp"
+
+namespace werkstatt::board {
+namespace {
+
+std::string pseudonym(const v1::Participant& p) { return "Person " + std::to_string(p.pseudonym_number()); }
+
+// The same seq, time and author, but an op that tells nothing.
+v1::Event redacted(const v1::Event& e) {
+  v1::Event r;
+  r.set_seq(e.seq());
+  r.set_server_time_ms(e.server_time_ms());
+  r.set_author_id(e.author_id());
+  r.mutable_op()->mutable_redacted();
+  return r;
+}
+
+// The note an op is about, if it is about one.
+std::string note_of(const v1::Op& op) {
+  switch (op.kind_case()) {
+    case v1::Op::kCreateNote: return op.create_note().id();
+    case v1::Op::kUpdateNote: return op.update_note().id();
+    case v1::Op::kMove: return op.move().target().kind() == v1::OBJECT_KIND_NOTE ? op.move().target().id() : "";
+    case v1::Op::kDelete: return op.delete_().target().kind() == v1::OBJECT_KIND_NOTE ? op.delete_().target().id() : "";
+    case v1::Op::kRestore: return op.restore().target().kind() == v1::OBJECT_KIND_NOTE ? op.restore().target().id() : "";
+    default: return "";
+  }
+}
+
+}  // namespace
+
+const v1::Event& EventViews::for_viewer(std::string_view participant_id, v1::Role role) const {
+  if (uniform() || std::find(full_viewers.begin(), full_viewers.end(), participant_id) != full_viewers.end())
+    return full;
+  if (role == v1::ROLE_FACILITATOR) return for_facilitators ? *for_facilitators : full;
+  return for_others ? *for_others : full;
+}
+
+std::string Board::visible_name(std::string_view participant_id, std::string_view viewer_id) const {
+  const v1::Participant* p = participant(participant_id);
+  if (!p) return {};
+  const v1::Participant* viewer = participant(viewer_id);
+  const bool sees_names = viewer && viewer->role() == v1::ROLE_FACILITATOR;
+  if (settings_.pseudonymous() && !sees_names && participant_id != viewer_id) return pseudonym(*p);
+  return p->display_name();
+}
+
+v1::BoardState Board::view_for(std::string_view viewer_id) const {
+  const v1::Participant* viewer = participant(viewer_id);
+  const v1::Role role = viewer ? viewer->role() : v1::ROLE_OBSERVER;
+  v1::BoardState s = state();
+
+  s.clear_notes();
+  std::map<std::pair<std::string, std::string>, std::uint32_t> hidden;  // (author, area) → count
+  for (const auto& [id, n] : notes_) {
+    if (can_see(n, viewer_id, role)) *s.add_notes() = n;
+    else if (!n.deleted()) ++hidden[{n.author_id(), n.area_id()}];
+  }
+  for (const auto& [key, count] : hidden) {
+    auto* h = s.add_hidden_notes();
+    h->set_author_id(key.first);
+    h->set_area_id(key.second);
+    h->set_count(count);
+  }
+
+  // Nobody learns who voted for what: each viewer gets their own ballots,
+  // and counts of the open round where the round allows it.
+  std::vector<v1::Ballot> own;
+  for (const auto& b : s.ballots())
+    if (b.voter_id() == viewer_id) own.push_back(b);
+  s.clear_ballots();
+  for (auto& b : own) *s.add_ballots() = std::move(b);
+  if (const v1::VotingRound* round = open_round(); round && (role == v1::ROLE_FACILITATOR || round->live_counts()))
+    for (auto& t : tallies_of(round->id())) *s.add_tallies() = std::move(t);
+
+  if (role != v1::ROLE_FACILITATOR) s.clear_join_code();
+  if (settings_.pseudonymous() && role != v1::ROLE_FACILITATOR)
+    for (auto& p : *s.mutable_participants())
+      if (p.id() != viewer_id) p.set_display_name(pseudonym(p));
+  return s;
+}
+
+EventViews Board::views_of(const v1::Event& e) const {
+  EventViews v;
+  v.full = e;
+  const v1::Op& op = e.op();
+
+  if (const std::string note_id = note_of(op); !note_id.empty()) {
+    const v1::Note* n = note(note_id);
+    if (n && n->hidden()) {
+      // An unrevealed note: its author (and whoever acted on it) see it;
+      // the others learn only how many notes its author has per area.
+      v.full_viewers.push_back(n->author_id());
+      if (!e.author_id().empty() && e.author_id() != n->author_id()) v.full_viewers.push_back(e.author_id());
+      v1::Event counts = redacted(e);
+      for (auto& h : hidden_counts(n->author_id())) *counts.mutable_op()->mutable_redacted()->add_hidden_notes() = std::move(h);
+      if (n->hidden_from_facilitators()) v.for_facilitators = counts;
+      v.for_others = std::move(counts);
+    }
+    return v;
+  }
+
+  if (op.has_cast_vote() || op.has_retract_vote()) {
+    v.full_viewers.push_back(e.author_id());
+    v1::Event with_tallies = redacted(e);
+    const v1::VotingRound* round = open_round();
+    if (round)
+      for (auto& t : tallies_of(round->id())) *with_tallies.mutable_op()->mutable_redacted()->add_tallies() = std::move(t);
+    v.for_facilitators = with_tallies;
+    v.for_others = round && round->live_counts() ? with_tallies : redacted(e);
+    return v;
+  }
+
+  if (op.has_rotate_join_code()) {
+    v.for_others = redacted(e);
+    return v;
+  }
+
+  if (settings_.pseudonymous() && (op.has_participant_joined() || op.has_rename_participant())) {
+    const std::string& id =
+        op.has_participant_joined() ? op.participant_joined().participant().id() : op.rename_participant().participant_id();
+    const v1::Participant* p = participant(id);
+    if (!p) return v;
+    v.full_viewers.push_back(id);
+    v1::Event masked = e;
+    if (masked.mutable_op()->has_participant_joined())
+      masked.mutable_op()->mutable_participant_joined()->mutable_participant()->set_display_name(pseudonym(*p));
+    else
+      masked.mutable_op()->mutable_rename_participant()->set_display_name(pseudonym(*p));
+    v.for_others = std::move(masked);
+  }
+  return v;
+}
+
+}  // namespace werkstatt::board

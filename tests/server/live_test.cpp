@@ -1,0 +1,317 @@
+// Live collaboration over real WebSockets: concurrent edits converge in one
+// order, late joiners and resumes get exactly the right state and events,
+// resends are idempotent, journal failure makes the workshop read-only
+// without acking anything unstored, and recovery after a restart.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "harness.hpp"
+#include "support/ops.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace werkstatt;
+using namespace werkstatt::test;
+namespace ops = werkstatt::test::ops;
+
+namespace {
+
+// The (seq, author) order a peer saw for seqs above `after`.
+std::vector<std::string> order_after(const Peer& p, std::uint64_t after) {
+  std::vector<std::string> out;
+  for (const std::string& h : p.history()) {
+    const auto seq = std::stoull(h.substr(0, h.find(' ')));
+    if (seq > after) out.push_back(h.substr(0, h.find(' ', h.find(' ') + 1)));
+  }
+  return out;
+}
+
+std::string late_joiner_state(const TestServer& server, std::uint16_t port) {
+  Peer late(port);
+  REQUIRE(late.join(server.workshop().id, observer(server.workshop().observer_token), "Beamer"));
+  return late.board().serialize();
+}
+
+}  // namespace
+
+TEST_CASE("concurrent edits, also of the same field of the same note, converge in one order", "[live]") {
+  TestServerOptions options;
+  options.limits.ops_per_second = 1000;
+  options.limits.ops_burst = 1000;
+  TestServer server(options);
+  const auto& w = server.workshop();
+  Peer fac(server.port()), anna(server.port()), ben(server.port()), cleo(server.port());
+  REQUIRE(fac.join(w.id, facilitator(w.facilitator_token), "Fran"));
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  REQUIRE(ben.join(w.id, join_code(w.join_code), "Ben"));
+  REQUIRE(cleo.join(w.id, join_code(w.join_code), "Cleo"));
+  CHECK(anna.welcome().role() == v1::ROLE_PARTICIPANT);
+  CHECK(fac.welcome().role() == v1::ROLE_FACILITATOR);
+  CHECK(anna.welcome().online_size() >= 3);
+
+  // One shared note everyone fights over.
+  const std::string created = anna.send(ops::create_note("shared", "start"));
+  REQUIRE(anna.wait_ack(created));
+  const std::uint64_t start = anna.acks().at(created);
+  for (Peer* p : {&fac, &ben, &cleo}) REQUIRE(p->wait_seq(start));
+
+  // Everyone sends a burst at once: moves of the shared note (the same
+  // field), own notes and their texts, and the facilitator rewrites the
+  // shared note's text.
+  constexpr int kOps = 40;
+  std::vector<Peer*> peers{&fac, &anna, &ben, &cleo};
+  std::vector<std::vector<std::string>> sent(peers.size());
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  std::vector<std::string> failures(peers.size());
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        while (!go) std::this_thread::yield();
+        Peer& p = *peers[i];
+        const std::string mine = "n" + std::to_string(i);
+        sent[i].push_back(p.send(ops::create_note(mine, "mine", 10.0 * static_cast<double>(i), 0)));
+        for (int k = 0; k < kOps; ++k) {
+          sent[i].push_back(p.send(ops::move(v1::OBJECT_KIND_NOTE, "shared", 100.0 * static_cast<double>(i), k)));
+          sent[i].push_back(p.send(ops::update_note_text(mine, "text " + std::to_string(k))));
+          if (i == 0) sent[i].push_back(p.send(ops::update_note_text("shared", "fac " + std::to_string(k))));
+        }
+        if (!p.pump_until([&] { return p.acks().size() + p.rejects().size() >= sent[i].size() + (i == 1 ? 1 : 0); },
+                          std::chrono::seconds(20)))
+          failures[i] = "not every op was answered";
+      } catch (const std::exception& e) {
+        failures[i] = e.what();
+      }
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  for (const auto& f : failures) CHECK(f.empty());
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    INFO("peer " << i);
+    CHECK(peers[i]->rejects().empty());
+    for (const auto& id : sent[i]) CHECK(peers[i]->acks().contains(id));
+  }
+
+  // Everyone catches up to the server's head and holds the same board,
+  // having seen the same events in the same order.
+  const std::uint64_t head = server.info().head_seq;
+  CHECK(head == start + 4 * (1 + 2 * kOps) + kOps);
+  for (Peer* p : peers) REQUIRE(p->wait_seq(head));
+  const std::string state = fac.board().serialize();
+  for (Peer* p : peers) CHECK(p->board().serialize() == state);
+  CHECK(late_joiner_state(server, server.port()) == state);
+  const auto order = order_after(fac, start);
+  CHECK(order.size() == head - start);
+  for (Peer* p : peers) CHECK(order_after(*p, start) == order);
+  // Last writer wins in seq order: the shared note carries the last move and text.
+  const v1::Note* shared = fac.board().note("shared");
+  REQUIRE(shared);
+  CHECK(shared->text() == "fac " + std::to_string(kOps - 1));
+}
+
+TEST_CASE("a late joiner gets the full state; a reconnect gets exactly the missed events", "[live][resume]") {
+  TestServer server;
+  const auto& w = server.workshop();
+  Peer fac(server.port()), anna(server.port());
+  REQUIRE(fac.join(w.id, facilitator(w.facilitator_token), "Fran"));
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  const std::string anna_id = anna.id();
+  REQUIRE(anna.wait_ack(anna.send(ops::create_note("a1", "Verkehr"))));
+  REQUIRE(fac.wait_seq(anna.seq()));
+  const std::uint64_t last_seen = anna.seq();
+
+  // Anna's phone drops; meanwhile the facilitator works on.
+  anna.ws().close();
+  for (int i = 0; i < 5; ++i) REQUIRE(fac.wait_ack(fac.send(ops::create_note("f" + std::to_string(i), "Idee"))));
+  const std::uint64_t head_before = server.info().head_seq;
+  REQUIRE(head_before > last_seen + 5);  // her leave and the five notes
+
+  // Late joiner: full state, equal to the facilitator's.
+  Peer late(server.port());
+  REQUIRE(late.join(w.id, join_code(w.join_code), "Late"));
+  CHECK_FALSE(late.welcome().resumed());
+  CHECK(late.welcome().has_state());
+  CHECK_FALSE(late.welcome().participant_secret().empty());
+  REQUIRE(fac.wait_seq(late.seq()));
+  CHECK(late.board().serialize() == fac.board().serialize());
+
+  // Anna resumes from her last seq: no state, exactly the events after it.
+  Peer again(server.port());
+  again.adopt(anna);
+  REQUIRE(again.join(w.id, join_code(w.join_code), "Anna", true, last_seen));
+  CHECK(again.welcome().resumed());
+  CHECK_FALSE(again.welcome().has_state());
+  CHECK(again.welcome().seq() == last_seen);
+  CHECK(again.welcome().participant_id() == anna_id);
+  CHECK(again.welcome().participant_secret().empty());  // never sent twice
+  const std::uint64_t head = server.info().head_seq;
+  REQUIRE(again.wait_seq(head));
+  std::vector<std::uint64_t> expected;
+  for (std::uint64_t s = last_seen + 1; s <= head; ++s) expected.push_back(s);
+  CHECK(again.seqs() == expected);
+  again.drain();
+  CHECK(again.seqs() == expected);  // nothing twice
+  REQUIRE(fac.wait_seq(head));
+  CHECK(again.board().serialize() == fac.board().serialize());
+  const v1::Participant* p = again.board().participant(anna_id);
+  REQUIRE(p);
+  CHECK(p->online());
+
+  // A wrong secret for a known identity is refused before any state is sent.
+  Peer impostor(server.port());
+  impostor.adopt(anna);
+  v1::ClientMessage h = hello(w.id, join_code(w.join_code), "Mallory", anna_id, "not-the-secret", 0);
+  impostor.ws().send(h);
+  auto error = impostor.ws().next();
+  REQUIRE(error);
+  REQUIRE(error->has_error());
+  CHECK(error->error().code() == v1::ERROR_CODE_BAD_CREDENTIAL);
+  CHECK(impostor.ws().wait_closed() == std::uint16_t{1008});
+}
+
+TEST_CASE("a resent op is answered with its original seq and applied once", "[live][idempotent]") {
+  TestServer server;
+  const auto& w = server.workshop();
+  Peer anna(server.port()), ben(server.port());
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  REQUIRE(ben.join(w.id, join_code(w.join_code), "Ben"));
+
+  const std::string id = anna.send(ops::create_note("n1", "once"));
+  REQUIRE(anna.wait_ack(id));
+  const std::uint64_t seq = anna.acks().at(id);
+  anna.send(ops::create_note("n1", "once"), id);  // resent after the ack
+  REQUIRE(anna.pump_until([&] { return anna.acks_of(id).size() == 2; }));
+  CHECK(anna.acks_of(id) == std::vector<std::uint64_t>{seq, seq});
+
+  // Resent while the original is still in flight: both answers carry one seq.
+  const std::string twice = anna.send(ops::update_note_text("n1", "twice"));
+  anna.send(ops::update_note_text("n1", "twice"), twice);
+  REQUIRE(anna.pump_until([&] { return anna.acks_of(twice).size() == 2; }));
+  const auto acks = anna.acks_of(twice);
+  CHECK(acks[0] == acks[1]);
+  CHECK(anna.rejects().empty());
+
+  // Across a reconnect (the client never saw the ack, say): the same answer.
+  anna.ws().close();
+  Peer again(server.port());
+  again.adopt(anna);
+  REQUIRE(again.join(w.id, join_code(w.join_code), "Anna", true, anna.seq()));
+  again.send(ops::create_note("n1", "once"), id);
+  REQUIRE(again.pump_until([&] { return again.acks().contains(id); }));
+  CHECK(again.acks().at(id) == seq);
+
+  // Ben saw each op exactly once.
+  const std::uint64_t head = server.info().head_seq;
+  REQUIRE(ben.wait_seq(head));
+  std::size_t creates = 0, updates = 0;
+  for (const auto& h : ben.history()) {
+    creates += h.find("create_note") != std::string::npos ? 1 : 0;
+    updates += h.find("update_note") != std::string::npos ? 1 : 0;
+  }
+  CHECK(creates == 1);
+  CHECK(updates == 1);
+  CHECK(ben.board().note("n1")->text() == "twice");
+}
+
+TEST_CASE("journal failure: nothing unstored is acked, the workshop turns read-only, then recovers", "[live][journal]") {
+  TestServerOptions options;
+  options.workshop.retry_interval = std::chrono::milliseconds(100);
+  TestServer server(options);
+  const auto& w = server.workshop();
+  Peer anna(server.port()), ben(server.port());
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  REQUIRE(ben.join(w.id, join_code(w.join_code), "Ben"));
+  REQUIRE(anna.wait_ack(anna.send(ops::create_note("kept", "stored"))));
+  const std::uint64_t stored = server.info().head_seq;
+  REQUIRE(ben.wait_seq(stored));
+  const std::string stored_state = ben.board().serialize();
+
+  server.memory_journal().fail_writes(true);
+  const std::string lost = anna.send(ops::create_note("lost", "never stored"));
+  REQUIRE(anna.pump_until([&] { return anna.rejects().contains(lost); }));
+  CHECK(anna.rejects().at(lost) == v1::REJECT_CODE_READ_ONLY);
+  CHECK_FALSE(anna.acks().contains(lost));
+  REQUIRE(anna.pump_until([&] { return !anna.errors().empty(); }));
+  CHECK(anna.errors().front().code() == v1::ERROR_CODE_READ_ONLY);
+  CHECK_FALSE(anna.errors().front().fatal());
+  REQUIRE(ben.pump_until([&] { return !ben.errors().empty(); }));
+  CHECK(ben.errors().front().code() == v1::ERROR_CODE_READ_ONLY);
+  CHECK(ben.seq() == stored);  // the unstored event never reached anyone
+  REQUIRE(eventually([&] { return server.info().read_only; }));
+
+  // While read-only: further ops are rejected, newcomers see the stored state.
+  const std::string refused = ben.send(ops::create_note("refused", "x"));
+  REQUIRE(ben.pump_until([&] { return ben.rejects().contains(refused); }));
+  CHECK(ben.rejects().at(refused) == v1::REJECT_CODE_READ_ONLY);
+  Peer cleo(server.port());
+  REQUIRE(cleo.join(w.id, join_code(w.join_code), "Cleo"));
+  CHECK(cleo.welcome().seq() == stored);
+  CHECK(cleo.board().note("lost") == nullptr);
+  CHECK(server.info().head_seq == stored);
+  CHECK(server.journal().head_seq(w.id) == stored);
+
+  // Storage comes back: edits are acked again and everyone converges.
+  server.memory_journal().fail_writes(false);
+  REQUIRE(eventually([&] { return !server.info().read_only; }));
+  const std::string after = anna.send(ops::create_note("after", "stored again"));
+  REQUIRE(anna.wait_ack(after));
+  const std::uint64_t head = server.info().head_seq;
+  for (Peer* p : {&anna, &ben, &cleo}) REQUIRE(p->wait_seq(head));
+  CHECK(anna.board().serialize() == ben.board().serialize());
+  CHECK(cleo.board().serialize() == ben.board().serialize());
+  CHECK(ben.board().note("lost") == nullptr);
+  CHECK(ben.board().note("after") != nullptr);
+  // Cleo joined while read-only; her join is journaled now.
+  CHECK(ben.board().participant(cleo.id()) != nullptr);
+  CHECK(server.journal().head_seq(w.id) == head);
+  CHECK(stored_state != ben.board().serialize());
+}
+
+TEST_CASE("after a restart, workshops, identities, resumes and resends survive (RocksDB)", "[live][recovery]") {
+  TempDir dir;
+  TestServerOptions options;
+  options.rocksdb_dir = dir.path() / "journal";
+  workshop::CreatedWorkshop w;
+  std::string first_op;
+  std::uint64_t first_seq = 0, last_seen = 0;
+  std::string state;
+  std::unique_ptr<Peer> anna_before;
+  {
+    TestServer server(options);
+    w = server.workshop();
+    Peer fac(server.port());
+    anna_before = std::make_unique<Peer>(server.port());
+    REQUIRE(fac.join(w.id, facilitator(w.facilitator_token), "Fran"));
+    REQUIRE(anna_before->join(w.id, join_code(w.join_code), "Anna"));
+    first_op = anna_before->send(ops::create_note("n1", "before the restart"));
+    REQUIRE(anna_before->wait_ack(first_op));
+    first_seq = anna_before->acks().at(first_op);
+    for (int i = 0; i < 3; ++i) REQUIRE(fac.wait_ack(fac.send(ops::create_note("f" + std::to_string(i), "x"))));
+    REQUIRE(anna_before->wait_seq(server.info().head_seq));
+    last_seen = anna_before->seq();
+    REQUIRE(server.shutdown());
+    state = fac.board().serialize();
+  }
+  options.create_workshop = false;
+  TestServer server(options);
+  REQUIRE(server.registry().find(w.id));
+  Peer anna(server.port());
+  anna.adopt(*anna_before);
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna", true, last_seen));
+  CHECK(anna.welcome().resumed());
+  anna.send(ops::create_note("n1", "before the restart"), first_op);
+  REQUIRE(anna.pump_until([&] { return anna.acks().contains(first_op); }));
+  CHECK(anna.acks().at(first_op) == first_seq);
+  REQUIRE(anna.wait_seq(server.info().head_seq));
+  CHECK(anna.board().note("n1")->text() == "before the restart");
+  CHECK(anna.board().note("f2") != nullptr);
+  // The facilitator token still works (only its digest was stored).
+  Peer fac(server.port());
+  REQUIRE(fac.join(w.id, facilitator(w.facilitator_token), "Fran"));
+  CHECK(fac.welcome().role() == v1::ROLE_FACILITATOR);
+  REQUIRE(anna.wait_seq(fac.seq()));
+  CHECK(fac.board().serialize() == anna.board().serialize());
+}

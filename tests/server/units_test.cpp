@@ -1,0 +1,134 @@
+// The pure parts of the server: frame batching, secrets, JSON, static file
+// resolution, REST authorisation.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "json.hpp"
+#include "rest.hpp"
+#include "static_files.hpp"
+#include "support/temp_dir.hpp"
+#include "werkstatt/workshop/frames.hpp"
+#include "werkstatt/workshop/secrets.hpp"
+
+using namespace werkstatt;
+
+TEST_CASE("a batch built by concatenation decodes as a Batch of the same messages", "[units][frames]") {
+  std::vector<workshop::Frame> frames;
+  for (int i = 1; i <= 300; ++i) {
+    v1::ServerMessage m;
+    m.mutable_event()->set_seq(static_cast<std::uint64_t>(i));
+    m.mutable_event()->set_author_id("p" + std::string(static_cast<std::size_t>(i % 7), 'x'));
+    m.mutable_event()->mutable_op()->mutable_create_note()->set_text(std::string(static_cast<std::size_t>(i), 'n'));
+    frames.push_back(workshop::encode(m));
+  }
+  frames.push_back(workshop::ack_frame("op-1", 301));
+  std::string bytes;
+  workshop::append_batch(bytes, frames);
+  CHECK(bytes.size() == workshop::batch_size(frames));
+  v1::ServerMessage decoded;
+  REQUIRE(decoded.ParseFromString(bytes));
+  REQUIRE(decoded.has_batch());
+  REQUIRE(decoded.batch().messages_size() == 301);
+  for (int i = 0; i < 300; ++i) {
+    CHECK(decoded.batch().messages(i).event().seq() == static_cast<std::uint64_t>(i + 1));
+    CHECK(decoded.batch().messages(i).SerializeAsString() == *frames[static_cast<std::size_t>(i)]);
+  }
+  CHECK(decoded.batch().messages(300).ack().client_op_id() == "op-1");
+}
+
+TEST_CASE("secrets: ids, tokens and join codes have their alphabets; digests compare", "[units][secrets]") {
+  const std::string token = workshop::random_token();
+  CHECK(token.size() == 43);
+  CHECK(token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos);
+  CHECK(workshop::random_token() != token);
+  const std::string id = workshop::random_base32(10);
+  CHECK(id.size() == 16);
+  CHECK(id.find_first_not_of("abcdefghijklmnopqrstuvwxyz234567") == std::string::npos);
+  for (int i = 0; i < 50; ++i) {
+    const std::string code = workshop::random_join_code();
+    CHECK(code.size() == workshop::kJoinCodeLength);
+    CHECK(code.find_first_not_of(workshop::kJoinCodeAlphabet) == std::string::npos);
+  }
+  CHECK(workshop::normalise_join_code(" ab-c2 3d ") == "ABC23D");
+  const std::string digest = workshop::sha256(token);
+  CHECK(digest.size() == 32);
+  CHECK(workshop::matches_digest(token, digest));
+  CHECK_FALSE(workshop::matches_digest(token + "x", digest));
+  CHECK_FALSE(workshop::matches_digest("", digest));
+  CHECK_FALSE(workshop::matches_digest(token, ""));
+}
+
+TEST_CASE("json: strings are escaped and flat string objects parse strictly", "[units][json]") {
+  std::string out;
+  net::json::append_string(out, "a\"b\\c\n\x01<script>\xC3\xA4\xFF");
+  CHECK(out == R"("a\"b\\c\n\u0001\u003cscript\u003eä\ufffd")");
+  CHECK(net::json::Object().field("n", std::uint64_t{7}).field("ok", true).field("s", "x").str() ==
+        R"({"n":7,"ok":true,"s":"x"})");
+
+  std::string error;
+  auto parsed = net::json::parse_string_object(R"( {"title": "Stra\u00dfe \ud83d\ude00", "language":"de"} )", &error);
+  REQUIRE(parsed);
+  CHECK(parsed->at("title") == "Straße 😀");
+  CHECK(parsed->at("language") == "de");
+  for (const char* bad : {"", "[]", R"({"a":1})", R"({"a":"x",})", R"({"a":"x"} x)", R"({"a":"\ud800"})",
+                          R"({"a":"x","a":"y"})", "{\"a\":\"\x01\"}", R"({"a":"x")", "{\"a\":\"\xC3\"}"}) {
+    INFO(bad);
+    CHECK_FALSE(net::json::parse_string_object(bad, &error));
+    CHECK_FALSE(error.empty());
+  }
+}
+
+TEST_CASE("static files: inside the folder only, right types and caching, SPA fallback", "[units][static]") {
+  test::TempDir dir;
+  const auto root = std::filesystem::canonical(dir.path());
+  std::filesystem::create_directories(root / "assets");
+  std::ofstream(root / "index.html") << "<!doctype html>";
+  std::ofstream(root / "assets" / "app-1a2b.js") << "export {}";
+  std::ofstream(root / "assets" / "app-1a2b.css") << "body{}";
+  std::ofstream(root / "robots.txt") << "User-agent: *";
+  std::ofstream(dir.path().parent_path() / "werkstatt-secret.txt") << "secret";
+  std::filesystem::create_directory_symlink("/etc", root / "etc");
+
+  using K = net::StaticFile::Kind;
+  auto r = net::resolve_static(root, "/");
+  CHECK(r.kind == K::file);
+  CHECK(r.path == root / "index.html");
+  CHECK(r.content_type == "text/html; charset=utf-8");
+  CHECK(r.cache_control == "no-cache");
+  r = net::resolve_static(root, "/assets/app-1a2b.js?v=1");
+  CHECK(r.kind == K::file);
+  CHECK(r.content_type == "text/javascript; charset=utf-8");
+  CHECK(r.cache_control == "public, max-age=31536000, immutable");
+  CHECK(net::resolve_static(root, "/assets/app-1a2b.css").content_type == "text/css; charset=utf-8");
+  CHECK(net::resolve_static(root, "/robots.txt").cache_control == "no-cache");
+  // Client-side routes get index.html; missing files with an extension or under /assets do not.
+  r = net::resolve_static(root, "/w/abc123?code=XYZ");
+  CHECK(r.kind == K::file);
+  CHECK(r.path == root / "index.html");
+  CHECK(net::resolve_static(root, "/assets/missing.js").kind == K::not_found);
+  CHECK(net::resolve_static(root, "/favicon.ico").kind == K::not_found);
+  // Traversal in every spelling.
+  for (const char* bad : {"/../werkstatt-secret.txt", "/%2e%2e/werkstatt-secret.txt", "/assets/..%2f..%2fwerkstatt-secret.txt",
+                          "/.hidden", "/assets/%2e%2e/index.html", "/a\\..\\b", "/%00", "/%zz", "relative", "/x%2"}) {
+    INFO(bad);
+    CHECK(net::resolve_static(root, bad).kind == K::bad_request);
+  }
+  // A symlink out of the folder is not followed.
+  r = net::resolve_static(root, "/etc/passwd");
+  CHECK((r.kind != K::file || r.path == root / "index.html"));
+  CHECK(net::resolve_static(root / "nothing", "/").kind == K::no_client);
+}
+
+TEST_CASE("creating workshops needs loopback or the admin token", "[units][rest]") {
+  CHECK(net::may_create_workshops(true, "", ""));
+  CHECK_FALSE(net::may_create_workshops(false, "", ""));
+  CHECK_FALSE(net::may_create_workshops(false, "", "Bearer "));
+  CHECK(net::may_create_workshops(false, "s3cret-token", "Bearer s3cret-token"));
+  CHECK_FALSE(net::may_create_workshops(false, "s3cret-token", "Bearer s3cret-tokeN"));
+  CHECK_FALSE(net::may_create_workshops(false, "s3cret-token", "s3cret-token"));
+  CHECK(net::base_url_for({"", "https://w.example.org/"}, "evil") == "https://w.example.org");
+  CHECK(net::base_url_for({"", ""}, "127.0.0.1:8080") == "http://127.0.0.1:8080");
+  CHECK(net::base_url_for({"", ""}, "x\"><script>") == "http://localhost");
+}
