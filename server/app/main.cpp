@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "journal_commands.hpp"
+#include "serve.hpp"
 #include "werkstatt/version.hpp"
 
 int main(int argc, char** argv) {
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.footer("Run 'werkstatt SUBCOMMAND --help' for the options of a subcommand.");
   int exit_code = 0;
+  werkstatt::app::add_serve_command(app, exit_code);
   werkstatt::app::add_journal_commands(app, exit_code);
 
   CLI11_PARSE(app, argc, argv);

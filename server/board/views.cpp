@@ -32,7 +32,7 @@ std::string note_of(const v1::Op& op) {
 
 }  // namespace
 
-const v1::Event& EventViews::for_viewer(std::string_view participant_id, v1::Role role) const {
+const v1::Event& EventViews::for_viewer(std::string_view participant_id, v1::Role role) const& {
   if (uniform() || std::find(full_viewers.begin(), full_viewers.end(), participant_id) != full_viewers.end())
     return full;
   if (role == v1::ROLE_FACILITATOR) return for_facilitators ? *for_facilitators : full;

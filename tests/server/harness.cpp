@@ -67,18 +67,21 @@ bool TestServer::shutdown(std::chrono::milliseconds timeout) {
   Impl& s = *impl_;
   if (s.shut_down) return true;
   s.shut_down = true;
-  std::mutex m;
-  std::condition_variable cv;
-  bool done = false;
-  s.server->shutdown([&] {
-    std::lock_guard lock(m);
-    done = true;
-    cv.notify_all();
+  struct Flag {
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+  };
+  auto flag = std::make_shared<Flag>();  // outlives a timed-out wait
+  s.server->shutdown([flag] {
+    std::lock_guard lock(flag->m);
+    flag->done = true;
+    flag->cv.notify_all();
   });
   bool completed = false;
   {
-    std::unique_lock lock(m);
-    completed = cv.wait_for(lock, timeout, [&] { return done; });
+    std::unique_lock lock(flag->m);
+    completed = flag->cv.wait_for(lock, timeout, [&] { return flag->done; });
   }
   s.io.stop();
   for (auto& t : s.threads) t.join();

@@ -68,7 +68,9 @@ struct EventViews {
   std::optional<v1::Event> for_others;          // participants and observers; nullopt: `full`
 
   [[nodiscard]] bool uniform() const { return !for_facilitators && !for_others; }
-  [[nodiscard]] const v1::Event& for_viewer(std::string_view participant_id, v1::Role role) const;
+  // Refers into this object: not callable on a temporary.
+  [[nodiscard]] const v1::Event& for_viewer(std::string_view participant_id, v1::Role role) const&;
+  void for_viewer(std::string_view, v1::Role) const&& = delete;
 };
 
 class Board {

@@ -1,0 +1,55 @@
+#pragma once
+// What a workshop needs from a connection: a way to queue encoded messages
+// and a way to end the connection. The WebSocket session (server/net)
+// implements it; tests can implement it without sockets.
+//
+// Frames: one encoded ServerMessage each, shared and immutable, so a
+// broadcast is encoded once and the same buffer goes to every connection.
+//
+// Thread safety: send() and close() may be called from any thread (the
+// workshop strand calls them); an implementation must never block the caller
+// on the network: it queues and writes on its own strand.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace werkstatt::workshop {
+
+using Frame = std::shared_ptr<const std::string>;
+
+// WebSocket close codes the server uses; documented for clients in README.md.
+enum class CloseCode : std::uint16_t {
+  normal = 1000,
+  going_away = 1001,       // the server shuts down: reconnect later and resume
+  protocol_error = 1002,   // undecodable message, a message before Hello, second Hello, wrong version
+  unsupported_data = 1003, // a text frame: the protocol is binary protobuf
+  policy = 1008,           // bad credential, unknown workshop, full, flooding
+  too_big = 1009,          // a frame over the message size limit (sent by Beast itself)
+  internal = 1011,         // a server fault
+  slow_consumer = 4008,    // the outgoing queue went over its limit: resume from the last seq
+};
+
+class Client {
+ public:
+  virtual ~Client() = default;
+
+  // Unique per process, never reused; the workshop's key for this connection.
+  [[nodiscard]] virtual std::uint64_t connection_id() const = 0;
+
+  // Queues `frames` in order after everything queued before. Returns false if
+  // the connection is closing, or if these frames took its queue over the
+  // byte limit: it then drops its queue and closes itself with slow_consumer
+  // (a dropped message would leave the client alive but wrong).
+  virtual bool send(std::span<const Frame> frames) = 0;
+  bool send(const Frame& frame) { return send(std::span<const Frame>(&frame, 1)); }
+
+  // Sends what is queued, then `last` (if not null, e.g. an Error), then
+  // closes with `code`. Later send()s are ignored.
+  virtual void close(CloseCode code, Frame last) = 0;
+};
+
+// A process-wide counter for Client::connection_id().
+[[nodiscard]] std::uint64_t next_connection_id();
+
+}  // namespace werkstatt::workshop

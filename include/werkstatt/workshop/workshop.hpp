@@ -1,0 +1,277 @@
+#pragma once
+// A live workshop: its board, its connections, the path of every edit from
+// a client to the journal and back out to everyone, and presence.
+//
+// The path of an op (DESIGN.md, "Data flow of one edit")
+//   submit() posts to the workshop strand → board.apply() assigns the next
+//   seq → the EventRecord joins the append buffer; one handler later the
+//   buffer goes to journal.append() (ops arriving together share an append;
+//   appends are pipelined, never waited for) → when the journal's done()
+//   reports ok, durable_seq advances and, in seq order, the author's
+//   connection gets Ack{client_op_id, seq} and every other connection the
+//   Event, encoded once for all of them. A rejected op is answered with
+//   Reject to its author only, at once.
+//
+// What a caller may rely on
+// - Nothing that is not durable is ever sent: no Ack, no Event, no Welcome
+//   state and no resume reaches a client before the journal has stored it.
+//   The board runs ahead of the journal while appends are in flight, so a
+//   Welcome is prepared at the board's seq T when the Hello arrives and held
+//   back until T is durable (one append round trip; the welcome never waits
+//   for appends issued after it, so a busy workshop cannot starve joins).
+// - Every welcomed connection receives every durable event after its
+//   Welcome's seq exactly once, gapless, in seq order; its own ops as Acks.
+// - An op resent with a client_op_id already seen from that participant is
+//   never applied again: it is answered with its original seq (the Ack waits
+//   for durability if the original is still in flight). The last
+//   WorkshopOptions::remembered_ops ids per participant are kept, and rebuilt
+//   from the journal's recent events at start.
+// - Journal failure: the workshop turns read-only. Ops in flight are never
+//   acknowledged (their authors get Reject READ_ONLY), everyone gets a
+//   non-fatal Error READ_ONLY, later ops get Reject READ_ONLY, and once the
+//   last append in flight has completed the board is rebuilt from the
+//   journal (latest snapshot + tail), so it equals what was stored. Every
+//   retry_interval the workshop calls journal.retry_writes(); when that
+//   succeeds it accepts ops again (the next op is simply acked).
+// - Joins and leaves are events by the system author. A participant with
+//   several connections leaves when the last one closes. While read-only,
+//   joins and leaves are made up for once writes resume.
+// - Presence (cursor, viewport, typing) is never journaled; per participant
+//   the latest state wins and at most one PresenceUpdate per
+//   presence_interval goes out (default 50 ms: ≤ 20 updates/s).
+// - Snapshots: every snapshot_every events, once they are durable, the state
+//   at that seq is stored with journal.put_snapshot() off the strand.
+//
+// Thread safety: the public methods may be called from any thread; they post
+// to the workshop's strand, where all state lives. info() reads a copy kept
+// under a mutex. A Workshop must be owned by a shared_ptr (handlers hold it).
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "werkstatt/board/board.hpp"
+#include "werkstatt/journal/journal.hpp"
+#include "werkstatt/v1/journal.pb.h"
+#include "werkstatt/v1/protocol.pb.h"
+#include "werkstatt/workshop/client.hpp"
+
+namespace werkstatt::workshop {
+
+struct WorkshopOptions {
+  // Concurrent connections per workshop. Sized for the target workshops
+  // (150 people, some with two devices, a projector) with margin; the board
+  // itself caps identities at board::limits::kMaxParticipants.
+  std::size_t max_connections = 500;
+  // How often a read-only workshop asks the journal to take writes again.
+  // Frequent enough that a freed disk is noticed quickly, rare enough not to
+  // hammer a failing one.
+  std::chrono::milliseconds retry_interval{5000};
+  // Presence coalescing period: at most one PresenceUpdate per period
+  // (50 ms = 20/s), latest state per participant wins.
+  std::chrono::milliseconds presence_interval{50};
+  // Recent encoded events kept for resumes. A phone that drops off for a
+  // minute in a busy workshop misses a few hundred events; 4096 events or
+  // 8 MiB covers that from memory, older gaps are read from the journal.
+  std::size_t recent_events = 4096;
+  std::size_t recent_bytes = 8u << 20;
+  // A resume that misses more events than this gets a full snapshot instead:
+  // past this point the snapshot is smaller and cheaper than the events.
+  std::uint64_t max_resume_gap = 10'000;
+  // Events between snapshots: bounds recovery and replay to 1000 events
+  // after the nearest snapshot.
+  std::uint64_t snapshot_every = 1000;
+  // client_op_ids remembered per participant for idempotent resends. A
+  // client resends at most its unacked ops, far fewer than 1024.
+  std::size_t remembered_ops = 1024;
+};
+
+// What GET /api/workshops/{id} shows. No secrets.
+struct WorkshopInfo {
+  std::string id;
+  std::string title;
+  std::string language;
+  std::string template_id;
+  std::int64_t created_ms = 0;
+  std::uint64_t head_seq = 0;  // durable
+  std::size_t participants_online = 0;
+  std::size_t connections = 0;
+  bool read_only = false;
+};
+
+class Workshop : public std::enable_shared_from_this<Workshop> {
+ public:
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+
+  // A new workshop: `meta` is already stored (put_workshop); `setup` are the
+  // template ops, applied by the system author and journaled as events.
+  [[nodiscard]] static std::shared_ptr<Workshop> create(boost::asio::io_context& io, journal::Journal& journal,
+                                                        v1::WorkshopMeta meta, const std::vector<v1::Op>& setup,
+                                                        const WorkshopOptions& options);
+  // A workshop from the journal: latest snapshot + tail, participants'
+  // secret digests, recent client op ids and events. Participants the
+  // journal shows online (the server stopped while they were connected) are
+  // marked as left. nullptr and `status` set if the journal is corrupt.
+  [[nodiscard]] static std::shared_ptr<Workshop> recover(boost::asio::io_context& io, journal::Journal& journal,
+                                                         v1::WorkshopMeta meta, const WorkshopOptions& options,
+                                                         journal::Status* status);
+
+  ~Workshop();
+  Workshop(const Workshop&) = delete;
+  Workshop& operator=(const Workshop&) = delete;
+
+  // A connection said Hello (protocol version already checked). Checks the
+  // credential before anything else; on failure the client gets a fatal
+  // Error and is closed. Otherwise it gets its Welcome once its state is
+  // durable, then every later event.
+  void join(std::shared_ptr<Client> client, v1::Hello hello);
+  // An op from a joined connection (ignored if the connection is unknown,
+  // e.g. its join failed, or the workshop is shutting down: the client
+  // resends unacked ops after reconnecting).
+  void submit(std::uint64_t connection_id, v1::OpRequest request);
+  void update_presence(std::uint64_t connection_id, v1::Presence presence);
+  // The connection is gone (called from its destructor).
+  void detach(std::uint64_t connection_id);
+  // Stops taking ops, lets appends in flight complete and be acked, closes
+  // every connection with Error SHUTTING_DOWN (going_away), records the
+  // leaves, then calls `done` once (on the strand).
+  void shutdown(std::function<void()> done);
+
+  [[nodiscard]] const std::string& id() const { return meta_.id(); }
+  [[nodiscard]] const std::string& join_code() const { return meta_.join_code(); }
+  [[nodiscard]] WorkshopInfo info() const;
+
+ private:
+  struct Member {  // a participant identity known to this workshop
+    std::string id;
+    std::string display_name;
+    v1::Role role = v1::ROLE_UNSPECIFIED;
+    std::string secret_sha256;
+    std::size_t connections = 0;  // attached
+    std::size_t welcomed = 0;     // attached and welcomed: "online" in presence
+    v1::PresenceState presence;
+    bool presence_dirty = false;
+  };
+  struct Connection {
+    std::weak_ptr<Client> client;
+    std::string participant_id;
+    bool welcomed = false;
+    std::uint64_t delivered_seq = 0;  // the last seq this connection has
+    std::vector<Frame> deferred;      // must follow the Welcome (early acks, rejects, notices)
+    std::vector<Frame> out;           // gathered during one delivery pass, sent as one send()
+  };
+  struct PendingWelcome {
+    std::uint64_t connection_id = 0;
+    std::uint64_t last_seen_seq = 0;  // from the Hello
+    std::uint64_t at_seq = 0;         // the state the Welcome describes
+    bool resume = false;              // no state: events (last_seen_seq, at_seq] follow
+    v1::Welcome welcome;
+  };
+  struct Inflight {  // applied to the board, not yet durable
+    v1::Event event;
+    std::uint64_t author_connection = 0;  // 0: a system event
+    std::string client_op_id;
+    std::vector<std::uint64_t> resent_by;  // connections that resent this op before it was durable
+    std::shared_ptr<const v1::Snapshot> snapshot;
+  };
+  struct RememberedOps {
+    std::unordered_map<std::string, std::uint64_t> seq_of;
+    std::deque<std::string> order;
+  };
+
+  Workshop(boost::asio::io_context& io, journal::Journal& journal, v1::WorkshopMeta meta,
+           const WorkshopOptions& options);
+
+  void do_join(const std::shared_ptr<Client>& client, v1::Hello& hello);
+  void do_submit(std::uint64_t connection_id, v1::OpRequest& request);
+  void do_presence(std::uint64_t connection_id, const v1::Presence& presence);
+  void do_detach(std::uint64_t connection_id);
+
+  // Applies a system op (join/leave) and journals it; false if the board refused.
+  bool apply_system(const v1::Op& op, std::string secret_sha256);
+  void record(v1::Event event, std::uint64_t author_connection, const std::string& author_id, v1::Role role,
+              const std::string& client_op_id, std::string secret_sha256);
+  void flush_appends();
+  void on_appended(std::uint64_t epoch, std::uint64_t last_seq, const journal::Status& status);
+  void deliver_durable();
+  void deliver_welcomes(std::uint64_t up_to_seq);
+  void prepare_welcome(PendingWelcome& w);
+  bool collect_events(std::uint64_t after_seq, std::uint64_t up_to_seq, std::vector<Frame>& out);
+  void remember_event(std::uint64_t seq, Frame frame);
+  void remember_op(const std::string& participant_id, const std::string& client_op_id, std::uint64_t seq);
+  void forget_ops_after(std::uint64_t seq);
+  [[nodiscard]] std::uint64_t known_op(const std::string& participant_id, const std::string& client_op_id) const;
+  void send_to(std::uint64_t connection_id, const Frame& frame);  // deferred until welcomed
+  void flush_out();
+  void store_snapshots(std::vector<std::shared_ptr<const v1::Snapshot>> snapshots);
+
+  void on_journal_failure(const journal::Status& status);
+  void maybe_rebuild();
+  void arm_retry();
+  void on_retry();
+  void reconcile_presence();  // joins/leaves the journal is missing (after read-only, at start)
+  [[nodiscard]] bool needs_join_event(const Member& m) const;
+
+  void mark_presence_dirty(Member& m);
+  void arm_presence();
+  void flush_presence();
+  [[nodiscard]] v1::PresenceState presence_of(const Member& m) const;
+
+  void maybe_finish_shutdown();
+  void close_connection(std::uint64_t connection_id, CloseCode code, const Frame& last);
+  void update_info();
+  [[nodiscard]] static std::int64_t now_ms();
+
+  Strand strand_;
+  boost::asio::io_context& io_;
+  journal::Journal& journal_;
+  const v1::WorkshopMeta meta_;
+  const WorkshopOptions options_;
+
+  board::Board board_;
+  std::uint64_t durable_seq_ = 0;
+  std::map<std::string, Member, std::less<>> members_;
+  std::size_t online_ = 0;  // members with welcomed > 0
+  std::unordered_map<std::uint64_t, Connection> connections_;
+  std::deque<PendingWelcome> pending_welcomes_;  // ordered by at_seq
+  std::deque<Inflight> inflight_;                // ordered by seq, consecutive
+  std::vector<v1::EventRecord> append_buffer_;
+  bool flush_posted_ = false;
+  std::size_t appends_in_flight_ = 0;
+  std::deque<std::pair<std::uint64_t, Frame>> recent_;  // durable events, consecutive seqs
+  std::size_t recent_bytes_ = 0;
+  std::unordered_map<std::string, RememberedOps> ops_;  // by participant id
+
+  // Journal failure.
+  bool read_only_ = false;
+  bool rebuild_pending_ = false;
+  std::uint64_t epoch_ = 0;  // appends of an older epoch belong to a failed stretch
+  boost::asio::steady_timer retry_timer_;
+  bool retry_armed_ = false;
+
+  // Presence.
+  boost::asio::steady_timer presence_timer_;
+  bool presence_armed_ = false;
+  std::vector<std::string> presence_gone_;
+
+  // Shutdown.
+  bool shutting_down_ = false;
+  bool connections_closed_ = false;
+  std::function<void()> shutdown_done_;
+
+  mutable std::mutex info_mutex_;
+  WorkshopInfo info_;
+};
+
+}  // namespace werkstatt::workshop

@@ -1,0 +1,344 @@
+// werkstatt serve: options, start-up (journal, recovery, demo workshop),
+// the I/O threads, and graceful shutdown on SIGINT/SIGTERM.
+#include "serve.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <fcntl.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <thread>
+#include <toml++/toml.h>
+
+#include "werkstatt/journal/open.hpp"
+#include "werkstatt/net/links.hpp"
+#include "werkstatt/net/server.hpp"
+#include "werkstatt/workshop/workshop_registry.hpp"
+
+namespace werkstatt::app {
+namespace {
+
+namespace fs = std::filesystem;
+namespace asio = boost::asio;
+
+// Reads the --config file with toml++ and hands its keys to CLI11 as if they
+// were flags (CLI11 applies them only where no flag was given, and rejects
+// unknown keys).
+class TomlConfig : public CLI::Config {
+ public:
+  std::string to_config(const CLI::App*, bool, bool, std::string) const override { return {}; }
+
+  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
+    std::stringstream text;
+    text << input.rdbuf();
+    toml::table table;
+    try {
+      table = toml::parse(text.str());
+    } catch (const toml::parse_error& e) {
+      std::ostringstream why;
+      why << e.description() << " (line " << e.source().begin.line << ")";
+      throw CLI::ConversionError("config", why.str());
+    }
+    std::vector<CLI::ConfigItem> out;
+    for (const auto& [key, node] : table) {
+      CLI::ConfigItem item;
+      item.name = std::string(key.str());
+      if (const auto* array = node.as_array()) {
+        for (const auto& element : *array) item.inputs.push_back(scalar(item.name, element));
+      } else {
+        item.inputs.push_back(scalar(item.name, node));
+      }
+      out.push_back(std::move(item));
+    }
+    return out;
+  }
+
+ private:
+  static std::string scalar(const std::string& key, const toml::node& node) {
+    if (const auto* s = node.as_string()) return s->get();
+    if (const auto* i = node.as_integer()) return std::to_string(i->get());
+    if (const auto* f = node.as_floating_point()) return std::to_string(f->get());
+    if (const auto* b = node.as_boolean()) return b->get() ? "true" : "false";
+    throw CLI::ConversionError(key, "expected a string, number, boolean or an array of them");
+  }
+};
+
+struct ServeOptions {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::string data_dir = "./var";
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::string journal = "rocksdb";
+  std::string static_dir;  // empty: client-web/dist of the cwd, else of the source tree
+  std::string admin_token;
+  std::string public_url;
+  std::vector<std::string> allowed_origins;
+  bool demo = true;
+  std::string log_level = "info";
+  unsigned shutdown_timeout_s = 10;
+  net::ServerLimits limits;
+  std::size_t max_connections_per_workshop = workshop::WorkshopOptions{}.max_connections;
+  unsigned idle_timeout_s = 60;
+};
+
+// The demo workshop's credentials, kept in the data folder (mode 0600)
+// because the journal stores only digests of the tokens and the links must
+// be printed on every start.
+struct DemoWorkshop {
+  std::string id;
+  std::string join_code;
+  std::string facilitator_token;
+  std::string observer_token;
+};
+
+constexpr const char* kDemoFile = "demo-workshop.txt";
+
+std::optional<DemoWorkshop> read_demo(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) return std::nullopt;
+  std::map<std::string, std::string> kv;
+  for (std::string line; std::getline(in, line);) {
+    const auto eq = line.find('=');
+    if (eq != std::string::npos && !line.starts_with("#")) kv[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  DemoWorkshop d{kv["id"], kv["join_code"], kv["facilitator_token"], kv["observer_token"]};
+  if (d.id.empty() || d.join_code.empty() || d.facilitator_token.empty() || d.observer_token.empty()) return std::nullopt;
+  return d;
+}
+
+bool write_demo(const fs::path& file, const DemoWorkshop& d, std::string* error) {
+  const fs::path tmp = file.string() + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    *error = "cannot write " + tmp.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  ::fchmod(fd, 0600);  // even if the file existed with other bits
+  const std::string text = "# The demo workshop's links are printed from this file on every start.\n"
+                           "# It holds the facilitator secret: keep it private (mode 0600).\n"
+                           "id=" + d.id + "\njoin_code=" + d.join_code + "\nfacilitator_token=" +
+                           d.facilitator_token + "\nobserver_token=" + d.observer_token + "\n";
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || std::rename(tmp.c_str(), file.c_str()) != 0) {
+    *error = "cannot write " + file.string();
+    return false;
+  }
+  return true;
+}
+
+// Up to the hard limit: a thousand participants need more than the usual 1024.
+void raise_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+fs::path default_static_dir() {
+  const fs::path here = fs::current_path() / "client-web" / "dist";
+  if (fs::exists(here / "index.html")) return here;
+  return fs::path(WERKSTATT_SOURCE_DIR) / "client-web" / "dist";
+}
+
+int serve(const ServeOptions& o) {
+  auto logger = spdlog::stderr_color_mt("werkstatt");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(o.log_level));
+  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+  raise_file_limit();
+
+  std::error_code ec;
+  fs::create_directories(o.data_dir, ec);
+  if (ec) {
+    spdlog::critical("cannot create the data folder {}: {}", o.data_dir, ec.message());
+    return 1;
+  }
+  const auto kind = journal::parse_journal_kind(o.journal);
+  if (!kind) {
+    spdlog::critical("unknown --journal '{}' (use rocksdb or memory)", o.journal);
+    return 1;
+  }
+  if (*kind == journal::JournalKind::memory)
+    spdlog::warn("using the in-memory journal: every workshop is lost when the server stops");
+
+  // Declaration order is destruction order in reverse: the server (and its
+  // sessions' context) first, then the workshops, then the journal (which
+  // completes its last appends into the stopped io_context), the io_context last.
+  asio::io_context io(static_cast<int>(o.threads));
+  journal::Status status;
+  std::unique_ptr<journal::Journal> journal = journal::open_journal(*kind, o.data_dir, &status);
+  if (!journal) {
+    spdlog::critical("cannot open the journal in {}: {}", o.data_dir, status.message());
+    return 1;
+  }
+  workshop::WorkshopOptions workshop_options;
+  workshop_options.max_connections = o.max_connections_per_workshop;
+  workshop::WorkshopRegistry registry(io, *journal, workshop_options);
+  if (const journal::Status s = registry.recover_all(); !s.ok()) spdlog::error("{}", s.message());
+
+  net::ServerConfig config;
+  config.bind_address = o.bind;
+  config.port = o.port;
+  config.static_dir = o.static_dir.empty() ? default_static_dir() : fs::path(o.static_dir);
+  config.static_dir = fs::weakly_canonical(fs::absolute(config.static_dir));
+  config.admin_token = o.admin_token;
+  config.public_url = o.public_url;
+  config.allowed_origins = o.allowed_origins;
+  config.limits = o.limits;
+  config.limits.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
+  if (!fs::exists(config.static_dir / "index.html"))
+    spdlog::warn("no web client in {} (build it: cd client-web && npm ci && npm run build, or pass --static-dir)",
+                 config.static_dir.string());
+  net::Server server(io, config, registry);
+  std::string error;
+  if (!server.start(&error)) {
+    spdlog::critical("{}", error);
+    return 1;
+  }
+  std::string base = o.public_url.empty() ? server.local_url() : o.public_url;
+  while (base.ends_with('/')) base.pop_back();
+
+  // The demo workshop: created on the first start, printed on every start.
+  std::optional<DemoWorkshop> demo;
+  if (o.demo) {
+    const fs::path file = fs::path(o.data_dir) / kDemoFile;
+    demo = read_demo(file);
+    if (demo && !registry.find(demo->id)) demo.reset();  // e.g. the in-memory journal forgot it
+    if (!demo && registry.all().empty()) {
+      workshop::CreateError failure;
+      if (auto created = registry.create("impuls-werkstatt", "Impuls-Werkstatt (Demo)", "de", &failure)) {
+        demo = DemoWorkshop{created->id, created->join_code, created->facilitator_token, created->observer_token};
+        if (!write_demo(file, *demo, &error)) spdlog::warn("{} (the demo links below are shown only now)", error);
+      } else {
+        spdlog::error("could not create the demo workshop: {}", failure.message);
+      }
+    }
+  }
+  std::cout << "werkstatt is ready at " << base << "/\n";
+  if (demo) {
+    const net::WorkshopLinks links =
+        net::workshop_links(base, demo->id, demo->join_code, demo->facilitator_token, demo->observer_token);
+    std::cout << "Demo workshop \"Impuls-Werkstatt (Demo)\", join code " << demo->join_code << "\n"
+              << "  participants: " << links.participant << "\n"
+              << "  facilitator:  " << links.facilitator << "\n"
+              << "  observer:     " << links.observer << "\n";
+  } else if (o.demo) {
+    std::cout << "No demo workshop (the journal already has workshops). Create one with:\n"
+              << "  curl -X POST " << base << "/api/workshops -d '{\"title\":\"Mein Workshop\"}'\n";
+  }
+  std::cout << std::flush;
+
+  // Graceful shutdown: stop accepting, let ops in flight be acked, close
+  // every connection with 1001, then let the threads run out of work. A
+  // deadline stops whatever is still hanging (e.g. a peer that never
+  // completes the close handshake).
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::steady_timer deadline(io);
+  std::atomic<bool> stopping{false};
+  signals.async_wait([&](const boost::system::error_code& sig_ec, int signal) {
+    if (sig_ec) return;
+    stopping = true;
+    spdlog::info("{} received: shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    deadline.expires_after(std::chrono::seconds(o.shutdown_timeout_s));
+    deadline.async_wait([&](const boost::system::error_code& t_ec) {
+      if (t_ec) return;
+      spdlog::warn("shutdown took longer than {} s; stopping anyway", o.shutdown_timeout_s);
+      io.stop();
+    });
+    server.shutdown([&] {
+      spdlog::info("every workshop is closed");
+      asio::post(io, [&] { io.stop(); });
+    });
+  });
+
+  const auto run = [&io] {
+    for (;;) {
+      try {
+        io.run();
+        return;
+      } catch (const std::exception& e) {
+        // A handler threw: log it and keep serving; the connection involved
+        // loses its pending handler and ends.
+        spdlog::error("unhandled exception in an I/O handler: {}", e.what());
+      }
+    }
+  };
+  std::vector<std::thread> workers;
+  for (unsigned i = 1; i < o.threads; ++i) workers.emplace_back(run);
+  run();
+  for (auto& t : workers) t.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<ServeOptions>();
+  auto* cmd = app.add_subcommand("serve", "Run the live server: web client, REST API and WebSocket on one port");
+  cmd->config_formatter(std::make_shared<TomlConfig>());
+  cmd->set_config("--config", "", "Read settings from this TOML file (keys named like the flags; flags win)");
+  cmd->allow_config_extras(CLI::config_extras_mode::error);
+
+  cmd->add_option("--bind", o->bind, "Address to listen on (0.0.0.0: every interface)")->capture_default_str();
+  cmd->add_option("--port", o->port, "TCP port for HTTP and WebSocket (0: any free port)")->capture_default_str();
+  cmd->add_option("--data,--data-dir", o->data_dir, "Data folder: journal, demo workshop file")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "I/O worker threads (default: number of cores)")->capture_default_str();
+  cmd->add_option("--journal", o->journal, "Journal: rocksdb (durable) or memory (lost on stop)")
+      ->check(CLI::IsMember({"rocksdb", "memory"}))
+      ->capture_default_str();
+  cmd->add_option("--static-dir", o->static_dir,
+                  "Built web client to serve (default: ./client-web/dist, else the source tree's)");
+  cmd->add_option("--admin-token", o->admin_token,
+                  "Allows POST /api/workshops from other hosts with 'Authorization: Bearer TOKEN' "
+                  "(without it, only from loopback)");
+  cmd->add_option("--public-url", o->public_url,
+                  "Base URL for printed and returned links, e.g. https://werkstatt.example.org (default: from Host)");
+  cmd->add_option("--allowed-origin", o->allowed_origins,
+                  "Another origin whose pages may open WebSockets (repeatable; the server's own is always allowed)");
+  cmd->add_flag("--demo,!--no-demo", o->demo,
+                "Create a demo workshop on the first start and print its links on every start (default: on)");
+  cmd->add_option("--log-level", o->log_level, "trace, debug, info, warn, error or critical")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical"}))
+      ->capture_default_str();
+  cmd->add_option("--shutdown-timeout", o->shutdown_timeout_s, "Seconds to finish ops and close connections on SIGTERM")
+      ->capture_default_str();
+  cmd->add_option("--max-message-bytes", o->limits.max_message_bytes,
+                  "Largest WebSocket message a client may send (larger: closed with 1009)")
+      ->capture_default_str();
+  cmd->add_option("--max-queue-bytes", o->limits.max_queue_bytes,
+                  "Outgoing queue per connection; a client over it is closed with 4008 and resumes")
+      ->capture_default_str();
+  cmd->add_option("--ops-per-second", o->limits.ops_per_second, "Ops per second per connection (token bucket rate)")
+      ->capture_default_str();
+  cmd->add_option("--ops-burst", o->limits.ops_burst, "Ops a connection may send at once (token bucket size)")
+      ->capture_default_str();
+  cmd->add_option("--max-connections-per-ip", o->limits.max_connections_per_ip,
+                  "Open connections per client address (a venue NAT shares one address)")
+      ->capture_default_str();
+  cmd->add_option("--max-connections-per-workshop", o->max_connections_per_workshop,
+                  "Concurrent WebSocket connections per workshop")
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout", o->idle_timeout_s,
+                  "Seconds of silence before a WebSocket is closed (pinged after half)")
+      ->capture_default_str();
+
+  cmd->callback([o, &exit_code] { exit_code = serve(*o); });
+}
+
+}  // namespace werkstatt::app

@@ -1,0 +1,41 @@
+#pragma once
+// The little JSON the REST API needs, written by hand so that no compiled
+// Boost library is pulled in: string escaping for responses, and a parser
+// for flat objects of string values (request bodies).
+//
+// Thread safety: pure functions.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace werkstatt::net::json {
+
+// Appends `s` as a JSON string literal. Control characters, quotes and
+// backslashes are escaped; '<' and '>' too, so a response is inert even if
+// someone renders it as HTML. Invalid UTF-8 becomes U+FFFD (JSON is UTF-8).
+void append_string(std::string& out, std::string_view s);
+
+// Builds one flat object: {"a":"x","n":1,"b":true}.
+class Object {
+ public:
+  Object& field(std::string_view key, std::string_view value);
+  Object& field(std::string_view key, const char* value) { return field(key, std::string_view(value)); }
+  Object& field(std::string_view key, std::uint64_t value);
+  Object& field(std::string_view key, std::int64_t value);
+  Object& field(std::string_view key, bool value);
+  [[nodiscard]] std::string str() const { return out_ + "}"; }
+
+ private:
+  void key(std::string_view k);
+  std::string out_ = "{";
+};
+
+// Parses `{"key": "value", ...}` (whitespace allowed, string values only,
+// \u escapes including surrogate pairs). nullopt and `error` on anything
+// else, e.g. a number where a string belongs or a duplicate key.
+[[nodiscard]] std::optional<std::map<std::string, std::string>> parse_string_object(std::string_view text,
+                                                                                   std::string* error);
+
+}  // namespace werkstatt::net::json

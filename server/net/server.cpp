@@ -1,0 +1,95 @@
+// The Server facade, the connection limiter and the session set.
+#include "werkstatt/net/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "listener.hpp"
+
+namespace werkstatt::net {
+
+void fail(beast::error_code ec, const char* what) {
+  if (ec == asio::error::operation_aborted || ec == websocket::error::closed || ec == asio::error::eof ||
+      ec == beast::error::timeout || ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+      ec == http::error::end_of_stream)
+    return;
+  spdlog::debug("{}: {}", what, ec.message());
+}
+
+std::optional<ConnectionLimiter::Ticket> ConnectionLimiter::try_acquire(const std::string& address) {
+  std::lock_guard lock(mutex_);
+  std::size_t& n = open_[address];
+  if (n >= per_address_) return std::nullopt;
+  ++n;
+  return Ticket(this, address);
+}
+
+void ConnectionLimiter::release(const std::string& address) {
+  std::lock_guard lock(mutex_);
+  const auto it = open_.find(address);
+  if (it == open_.end()) return;
+  if (--it->second == 0) open_.erase(it);
+}
+
+void SessionSet::add(std::uint64_t id, std::weak_ptr<Closable> session) {
+  std::lock_guard lock(mutex_);
+  sessions_[id] = std::move(session);
+}
+
+void SessionSet::remove(std::uint64_t id) {
+  std::lock_guard lock(mutex_);
+  sessions_.erase(id);
+}
+
+void SessionSet::shutdown_all() {
+  std::vector<std::shared_ptr<Closable>> alive;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, weak] : sessions_)
+      if (auto s = weak.lock()) alive.push_back(std::move(s));
+  }
+  for (const auto& s : alive) s->shutdown_now();
+}
+
+struct Server::State {
+  asio::io_context& io;
+  std::shared_ptr<ServerContext> context;
+  std::shared_ptr<listener> acceptor;
+  std::string address;
+};
+
+Server::Server(asio::io_context& io, ServerConfig config, workshop::WorkshopRegistry& registry)
+    : state_(std::make_shared<State>(State{io, std::make_shared<ServerContext>(std::move(config), registry), nullptr, {}})) {}
+
+Server::~Server() { state_->context->stopped = true; }
+
+bool Server::start(std::string* error) {
+  const ServerConfig& config = state_->context->config;
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(config.bind_address, ec);
+  if (ec) {
+    *error = "'" + config.bind_address + "' is not an IP address (use e.g. 127.0.0.1 or 0.0.0.0)";
+    return false;
+  }
+  state_->acceptor = std::make_shared<listener>(state_->io, state_->context);
+  if (!state_->acceptor->open(tcp::endpoint(address, config.port), error)) return false;
+  state_->address = address.is_unspecified() ? (address.is_v6() ? "[::1]" : "127.0.0.1")
+                    : address.is_v6()        ? "[" + address.to_string() + "]"
+                                             : address.to_string();
+  state_->acceptor->run();
+  return true;
+}
+
+std::uint16_t Server::port() const { return state_->acceptor ? state_->acceptor->port() : 0; }
+
+std::string Server::local_url() const { return "http://" + state_->address + ":" + std::to_string(port()); }
+
+void Server::shutdown(std::function<void()> done) {
+  state_->context->shutting_down = true;
+  if (state_->acceptor) state_->acceptor->stop();
+  // Keep-alive HTTP connections and WebSockets that never joined end now;
+  // joined ones are closed by their workshop once its ops are acked.
+  state_->context->sessions.shutdown_all();
+  state_->context->registry.shutdown(std::move(done));
+}
+
+}  // namespace werkstatt::net

@@ -1,0 +1,342 @@
+#include "websocket_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "werkstatt/protocol/version.hpp"
+#include "werkstatt/workshop/frames.hpp"
+
+namespace werkstatt::net {
+namespace {
+
+using workshop::CloseCode;
+using workshop::Frame;
+
+const char* close_reason_text(CloseCode code) {
+  switch (code) {
+    case CloseCode::normal: return "bye";
+    case CloseCode::going_away: return "server shutting down";
+    case CloseCode::protocol_error: return "protocol error";
+    case CloseCode::unsupported_data: return "binary frames only";
+    case CloseCode::policy: return "refused";
+    case CloseCode::too_big: return "message too big";
+    case CloseCode::internal: return "server error";
+    case CloseCode::slow_consumer: return "slow consumer";
+  }
+  return "";
+}
+
+}  // namespace
+
+bool websocket_session::TokenBucket::take(double rate, double burst, std::chrono::steady_clock::time_point now) {
+  if (last == std::chrono::steady_clock::time_point{}) {
+    tokens = burst;
+  } else {
+    tokens = std::min(burst, tokens + std::chrono::duration<double>(now - last).count() * rate);
+  }
+  last = now;
+  if (tokens < 1.0) return false;
+  tokens -= 1.0;
+  return true;
+}
+
+websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<ServerContext> context,
+                                     ConnectionLimiter::Ticket ticket)
+    : ws_(std::move(socket)),
+      context_(std::move(context)),
+      ticket_(std::move(ticket)),
+      id_(workshop::next_connection_id()),
+      grace_timer_(ws_.get_executor()) {
+  beast::error_code ec;
+  const auto endpoint = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
+  if (!ec) remote_ = endpoint.address().to_string();
+}
+
+websocket_session::~websocket_session() {
+  if (workshop_ && !context_->stopped) workshop_->detach(id_);
+  context_->sessions.remove(id_);
+  spdlog::debug("connection {} from {} closed", id_, remote_);
+}
+
+void websocket_session::run(http::request<http::string_body> request) {
+  const ServerLimits& limits = context_->config.limits;
+  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  timeouts.idle_timeout = limits.idle_timeout;
+  ws_.set_option(timeouts);
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::server, "werkstatt"); }));
+  // Compression off: events are small protobufs that barely compress, and
+  // per-connection deflate state would cost memory and CPU on every write.
+  websocket::permessage_deflate deflate;
+  deflate.server_enable = false;
+  deflate.client_enable = false;
+  ws_.set_option(deflate);
+  ws_.read_message_max(limits.max_message_bytes);
+  ws_.binary(true);
+  ws_.auto_fragment(false);
+  // The websocket stream's own timer replaces the tcp_stream's.
+  beast::get_lowest_layer(ws_).expires_never();
+  context_->sessions.add(id_, std::weak_ptr<Closable>(shared_from_this()));
+  ws_.async_accept(request, beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
+}
+
+void websocket_session::on_accept(beast::error_code ec) {
+  if (ec) return fail(ec, "websocket accept");
+  accepted_ = true;
+  if (context_->shutting_down) {
+    return refuse(v1::ERROR_CODE_SHUTTING_DOWN, "the server is shutting down; reconnect in a moment",
+                  CloseCode::going_away);
+  }
+  do_read();
+}
+
+// ---------------------------------------------------------------- reading
+
+void websocket_session::do_read() {
+  ws_.async_read(buffer_, beast::bind_front_handler(&websocket_session::on_read, shared_from_this()));
+}
+
+void websocket_session::on_read(beast::error_code ec, std::size_t bytes) {
+  if (ec) {
+    grace_timer_.cancel();
+    if (ec == websocket::error::message_too_big) {
+      spdlog::info("connection {} from {} sent a message over {} bytes; closed with 1009", id_, remote_,
+                   context_->config.limits.max_message_bytes);
+      return;
+    }
+    return fail(ec, "websocket read");
+  }
+  // Once closing, keep reading (so the close handshake completes) but act on nothing.
+  bool closing = false;
+  {
+    std::lock_guard lock(out_mutex_);
+    closing = close_requested_;
+  }
+  if (!closing) {
+    if (ws_.got_text()) {
+      refuse(v1::ERROR_CODE_MALFORMED, "text frames are not part of the protocol; send binary protobuf frames",
+             CloseCode::unsupported_data);
+    } else {
+      v1::ClientMessage message;
+      if (!message.ParseFromArray(buffer_.data().data(), static_cast<int>(bytes))) {
+        refuse(v1::ERROR_CODE_MALFORMED, "the frame is not a ClientMessage", CloseCode::protocol_error);
+      } else {
+        message.DiscardUnknownFields();
+        try {
+          handle(message);
+        } catch (const std::exception& e) {
+          spdlog::error("connection {}: handling a message failed: {}", id_, e.what());
+          refuse(v1::ERROR_CODE_INTERNAL, "the server could not handle this message", CloseCode::internal);
+        }
+      }
+    }
+  }
+  buffer_.consume(buffer_.size());
+  do_read();
+}
+
+void websocket_session::handle(v1::ClientMessage& message) {
+  switch (message.body_case()) {
+    case v1::ClientMessage::kHello: {
+      if (state_ != State::awaiting_hello)
+        return refuse(v1::ERROR_CODE_HELLO_REQUIRED, "Hello may be sent only once per connection",
+                      CloseCode::protocol_error);
+      const v1::Hello& hello = message.hello();
+      if (hello.protocol_version() != protocol::kProtocolVersion)
+        return refuse(v1::ERROR_CODE_PROTOCOL_VERSION,
+                      "this server speaks protocol version " + std::to_string(protocol::kProtocolVersion) +
+                          ", the client " + std::to_string(hello.protocol_version()) +
+                          "; reload the page to update the client",
+                      CloseCode::protocol_error);
+      workshop_ = context_->registry.find(hello.workshop_id());
+      if (!workshop_)
+        return refuse(v1::ERROR_CODE_UNKNOWN_WORKSHOP, "there is no workshop with this id on this server; check the link",
+                      CloseCode::policy);
+      state_ = State::joined;
+      return workshop_->join(shared_from_this(), std::move(*message.mutable_hello()));
+    }
+    case v1::ClientMessage::kOp:
+      if (state_ != State::joined)
+        return refuse(v1::ERROR_CODE_HELLO_REQUIRED, "send Hello before anything else", CloseCode::protocol_error);
+      return handle_op(*message.mutable_op());
+    case v1::ClientMessage::kPresence: {
+      if (state_ != State::joined)
+        return refuse(v1::ERROR_CODE_HELLO_REQUIRED, "send Hello before anything else", CloseCode::protocol_error);
+      const double rate = context_->config.limits.presence_per_second;
+      if (presence_bucket_.take(rate, rate, std::chrono::steady_clock::now()))
+        workshop_->update_presence(id_, std::move(*message.mutable_presence()));
+      return;
+    }
+    case v1::ClientMessage::kPing: {
+      v1::ServerMessage pong;
+      pong.mutable_pong()->set_client_time_ms(message.ping().client_time_ms());
+      pong.mutable_pong()->set_server_time_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  std::chrono::system_clock::now().time_since_epoch())
+                                                  .count());
+      send(workshop::encode(pong));
+      return;
+    }
+    case v1::ClientMessage::BODY_NOT_SET:
+      send(workshop::error_frame(v1::ERROR_CODE_INVALID_MESSAGE, "the message carries nothing", false));
+      return;
+  }
+}
+
+void websocket_session::handle_op(v1::OpRequest& op) {
+  const ServerLimits& limits = context_->config.limits;
+  const auto now = std::chrono::steady_clock::now();
+  if (op_bucket_.take(limits.ops_per_second, limits.ops_burst, now)) {
+    workshop_->submit(id_, std::move(op));
+    return;
+  }
+  if (now - flood_window_start_ > kFloodWindow) {
+    flood_window_start_ = now;
+    flood_rejections_ = 0;
+  }
+  const auto flood_limit = static_cast<std::size_t>(limits.ops_per_second * kFloodWindow.count());
+  if (++flood_rejections_ > std::max<std::size_t>(flood_limit, 10)) {
+    spdlog::warn("connection {} from {} keeps sending ops over the rate limit; closing it", id_, remote_);
+    return refuse(v1::ERROR_CODE_RATE_LIMITED, "too many ops for too long; slow down and reconnect",
+                  CloseCode::policy);
+  }
+  send(workshop::reject_frame(op.client_op_id().substr(0, 64), v1::REJECT_CODE_RATE_LIMITED,
+                              "too many ops per second; resend this one in a moment"));
+}
+
+void websocket_session::refuse(v1::ErrorCode code, std::string_view message, CloseCode close_code) {
+  spdlog::info("connection {} from {}: {} ({})", id_, remote_, v1::ErrorCode_Name(code), message);
+  close(close_code, workshop::error_frame(code, message, true));
+}
+
+// ---------------------------------------------------------------- writing
+
+bool websocket_session::send(std::span<const Frame> frames) {
+  std::size_t bytes = 0;
+  for (const Frame& f : frames) bytes += f->size();
+  std::unique_lock lock(out_mutex_);
+  if (close_requested_) return false;
+  if (queued_bytes_ + bytes > context_->config.limits.max_queue_bytes) {
+    // Over the limit: drop the queue (its memory goes now) and close. A
+    // dropped edit must not leave the client alive but wrong.
+    for (const Frame& f : pending_) queued_bytes_ -= f->size();
+    pending_.clear();
+    close_requested_ = true;
+    close_code_ = CloseCode::slow_consumer;
+    close_frame_ = workshop::error_frame(v1::ERROR_CODE_SLOW_CONSUMER,
+                                         "you fell too far behind; reconnect and resume from your last seq", true);
+    const bool start = !write_scheduled_;
+    write_scheduled_ = true;
+    lock.unlock();
+    asio::post(ws_.get_executor(), [self = shared_from_this(), start] { self->on_overflow(start); });
+    return false;
+  }
+  queued_bytes_ += bytes;
+  pending_.insert(pending_.end(), frames.begin(), frames.end());
+  if (write_scheduled_) return true;
+  write_scheduled_ = true;
+  lock.unlock();
+  asio::post(ws_.get_executor(), [self = shared_from_this()] { self->do_write(); });
+  return true;
+}
+
+void websocket_session::close(CloseCode code, Frame last) {
+  std::unique_lock lock(out_mutex_);
+  if (close_requested_) return;
+  close_requested_ = true;
+  close_code_ = code;
+  close_frame_ = std::move(last);
+  if (write_scheduled_) return;  // do_write closes once the queue is empty
+  write_scheduled_ = true;
+  lock.unlock();
+  asio::post(ws_.get_executor(), [self = shared_from_this()] { self->do_write(); });
+}
+
+void websocket_session::shutdown_now() {
+  asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    // Joined sessions are closed by their workshop once its ops are acked.
+    if (self->accepted_ && self->state_ == State::awaiting_hello)
+      self->refuse(v1::ERROR_CODE_SHUTTING_DOWN, "the server is shutting down", CloseCode::going_away);
+  });
+}
+
+void websocket_session::on_overflow(bool start_writing) {
+  spdlog::info("connection {} from {}: outgoing queue over {} bytes; closing it (4008)", id_, remote_,
+               context_->config.limits.max_queue_bytes);
+  // If the client does not take what is in flight and the final Error in
+  // time, cut the TCP connection: a client that never reads must not hold
+  // the server's memory.
+  grace_timer_.expires_after(context_->config.limits.slow_consumer_grace);
+  grace_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec) return;
+    spdlog::info("connection {}: slow consumer did not take its last write; cutting the connection", self->id_);
+    beast::get_lowest_layer(self->ws_).close();
+  });
+  if (start_writing) do_write();
+}
+
+void websocket_session::do_write() {
+  std::unique_lock lock(out_mutex_);
+  if (pending_.empty()) {
+    if (close_requested_ && !close_started_) {
+      close_started_ = true;
+      last_frame_ = close_frame_;
+      lock.unlock();
+      if (!last_frame_) return do_close();
+      return ws_.async_write(asio::buffer(*last_frame_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (ec) return fail(ec, "websocket write");
+        self->do_close();
+      });
+    }
+    write_scheduled_ = false;
+    return;
+  }
+  // Everything queued, up to kMaxWriteBytes, goes out as one frame.
+  std::size_t n = 0;
+  std::size_t bytes = 0;
+  while (n < pending_.size() && (n == 0 || bytes + pending_[n]->size() <= kMaxWriteBytes)) bytes += pending_[n++]->size();
+  writing_.assign(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
+  writing_bytes_ = bytes;
+  lock.unlock();
+
+  asio::const_buffer buffer;
+  if (writing_.size() == 1) {
+    buffer = asio::buffer(*writing_.front());
+  } else {
+    batch_.clear();
+    workshop::append_batch(batch_, writing_);
+    buffer = asio::buffer(batch_);
+  }
+  ws_.async_write(buffer, beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
+}
+
+void websocket_session::on_write(beast::error_code ec, std::size_t) {
+  {
+    std::lock_guard lock(out_mutex_);
+    queued_bytes_ -= writing_bytes_;
+    writing_bytes_ = 0;
+    if (ec) {
+      // The connection is broken: queue nothing more. The read side ends too.
+      close_requested_ = true;
+      close_started_ = true;
+      for (const Frame& f : pending_) queued_bytes_ -= f->size();
+      pending_.clear();
+    }
+  }
+  writing_.clear();
+  if (ec) return fail(ec, "websocket write");
+  do_write();
+}
+
+void websocket_session::do_close() {
+  ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(close_code_), close_reason_text(close_code_)),
+                  beast::bind_front_handler(&websocket_session::on_close, shared_from_this()));
+}
+
+void websocket_session::on_close(beast::error_code ec) {
+  grace_timer_.cancel();
+  if (ec) return fail(ec, "websocket close");
+}
+
+}  // namespace werkstatt::net

@@ -1,0 +1,120 @@
+#pragma once
+// One WebSocket connection: reads ClientMessages, checks them, hands them to
+// its workshop, and writes what the workshop queues for it.
+//
+// Reading: binary frames only, each one ClientMessage of at most
+// ServerLimits::max_message_bytes. The first message must be Hello; its
+// protocol version and workshop id are checked here, the credential by the
+// workshop. Ops pass a token bucket first. Every protocol error is answered
+// with a typed Error (fatal ones close the connection, see CloseCode); no
+// input can change another client's view.
+//
+// Writing: send() queues shared frames under a small mutex and, if no write
+// is running, posts one to the session's strand; exactly one async_write is
+// in flight, and everything queued meanwhile goes out as ONE frame (a Batch
+// built by concatenation, see workshop/frames.hpp). The queue is bounded in
+// bytes: over ServerLimits::max_queue_bytes it is dropped, the client gets
+// Error SLOW_CONSUMER after its write in flight (or the TCP connection is cut
+// if that write does not finish within ServerLimits::slow_consumer_grace), closed with 4008,
+// and resumes from its last seq. The workshop strand never waits for a
+// socket.
+//
+// Lifetime: the session lives while a handler holds shared_from_this(); the
+// workshop and the server hold weak pointers. The destructor detaches from
+// the workshop (which records the leave).
+//
+// Thread safety: send(), close() and shutdown_now() from any thread; all
+// else runs on the session's strand.
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "beast.hpp"
+#include "server_context.hpp"
+#include "werkstatt/v1/protocol.pb.h"
+#include "werkstatt/workshop/client.hpp"
+#include "werkstatt/workshop/workshop.hpp"
+
+namespace werkstatt::net {
+
+class websocket_session : public std::enable_shared_from_this<websocket_session>,
+                          public workshop::Client,
+                          public Closable {
+ public:
+  // Largest single write (a Batch of many frames). Bounds the latency one
+  // connection's write adds and the copy made for it.
+  static constexpr std::size_t kMaxWriteBytes = 256 * 1024;
+  // Rejected ops within this window that count as flooding (times the rate).
+  static constexpr std::chrono::seconds kFloodWindow{5};
+
+  websocket_session(tcp::socket&& socket, std::shared_ptr<ServerContext> context, ConnectionLimiter::Ticket ticket);
+  ~websocket_session() override;
+
+  // Takes over from the HTTP session: accepts the upgrade `request`.
+  void run(http::request<http::string_body> request);
+
+  [[nodiscard]] std::uint64_t connection_id() const override { return id_; }
+  bool send(std::span<const workshop::Frame> frames) override;
+  using workshop::Client::send;
+  void close(workshop::CloseCode code, workshop::Frame last) override;
+  void shutdown_now() override;
+
+ private:
+  enum class State { awaiting_hello, joined };
+
+  void on_accept(beast::error_code ec);
+  void do_read();
+  void on_read(beast::error_code ec, std::size_t bytes);
+  void handle(v1::ClientMessage& message);
+  void handle_op(v1::OpRequest& op);
+  // A protocol error: Error{fatal} after what is queued, then close.
+  void refuse(v1::ErrorCode code, std::string_view message, workshop::CloseCode close_code);
+
+  void do_write();
+  void on_write(beast::error_code ec, std::size_t bytes);
+  void do_close();
+  void on_close(beast::error_code ec);
+  void on_overflow(bool start_writing);
+
+  struct TokenBucket {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point last{};
+    bool take(double rate, double burst, std::chrono::steady_clock::time_point now);
+  };
+
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  const std::shared_ptr<ServerContext> context_;
+  ConnectionLimiter::Ticket ticket_;  // after context_: released before it
+  const std::uint64_t id_;
+  std::string remote_;
+
+  // Strand only.
+  bool accepted_ = false;  // the upgrade completed; writes are possible
+  State state_ = State::awaiting_hello;
+  std::shared_ptr<workshop::Workshop> workshop_;
+  TokenBucket op_bucket_;
+  TokenBucket presence_bucket_;
+  std::chrono::steady_clock::time_point flood_window_start_{};
+  std::size_t flood_rejections_ = 0;
+  std::vector<workshop::Frame> writing_;  // the frames of the write in flight
+  std::string batch_;                     // their concatenation, when more than one
+  workshop::Frame last_frame_;            // the final Error being written
+  asio::steady_timer grace_timer_;
+
+  // Shared with send()/close() callers, under out_mutex_.
+  std::mutex out_mutex_;
+  std::deque<workshop::Frame> pending_;
+  std::size_t queued_bytes_ = 0;  // pending_ + the write in flight
+  std::size_t writing_bytes_ = 0;
+  bool write_scheduled_ = false;  // a write is in flight or posted
+  bool close_requested_ = false;
+  bool close_started_ = false;
+  workshop::CloseCode close_code_ = workshop::CloseCode::normal;
+  workshop::Frame close_frame_;
+};
+
+}  // namespace werkstatt::net

@@ -1,0 +1,828 @@
+#include "werkstatt/workshop/workshop.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <limits>
+
+#include "werkstatt/board/limits.hpp"
+#include "werkstatt/board/text.hpp"
+#include "werkstatt/journal/replay.hpp"
+#include "werkstatt/protocol/version.hpp"
+#include "werkstatt/workshop/frames.hpp"
+#include "werkstatt/workshop/secrets.hpp"
+
+namespace werkstatt::workshop {
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::size_t kMaxClientOpIdBytes = 64;  // protocol.proto: "1..64 bytes"
+
+bool finite_point(const v1::Point& p) { return std::isfinite(p.x()) && std::isfinite(p.y()); }
+bool finite_rect(const v1::Rect& r) {
+  return std::isfinite(r.x()) && std::isfinite(r.y()) && std::isfinite(r.width()) && std::isfinite(r.height());
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- construction
+
+Workshop::Workshop(asio::io_context& io, journal::Journal& journal, v1::WorkshopMeta meta,
+                   const WorkshopOptions& options)
+    : strand_(asio::make_strand(io)),
+      io_(io),
+      journal_(journal),
+      meta_(std::move(meta)),
+      options_(options),
+      retry_timer_(strand_),
+      presence_timer_(strand_) {
+  info_.id = meta_.id();
+  info_.template_id = meta_.template_id();
+  info_.created_ms = meta_.created_ms();
+}
+
+Workshop::~Workshop() = default;
+
+std::shared_ptr<Workshop> Workshop::create(asio::io_context& io, journal::Journal& journal, v1::WorkshopMeta meta,
+                                           const std::vector<v1::Op>& setup, const WorkshopOptions& options) {
+  std::shared_ptr<Workshop> w(new Workshop(io, journal, std::move(meta), options));
+  // Nobody else can reach the workshop yet, so touching its state off the
+  // strand is safe; the appends themselves are posted to the strand.
+  for (const v1::Op& op : setup) {
+    if (!w->apply_system(op, {}))
+      spdlog::error("workshop {}: a template op was refused by the board: {}", w->id(), op.ShortDebugString());
+  }
+  w->update_info();
+  return w;
+}
+
+std::shared_ptr<Workshop> Workshop::recover(asio::io_context& io, journal::Journal& journal, v1::WorkshopMeta meta,
+                                            const WorkshopOptions& options, journal::Status* status) {
+  std::shared_ptr<Workshop> w(new Workshop(io, journal, std::move(meta), options));
+  auto board = journal::rebuild(journal, w->id(), std::numeric_limits<std::uint64_t>::max(), status);
+  if (!board) return nullptr;
+  w->board_ = std::move(*board);
+  w->durable_seq_ = w->board_.seq();
+
+  // Resume secrets are journal-only: the first join of each participant
+  // carries the digest (the board's joined_seq points at it).
+  for (const v1::Participant& p : w->board_.state().participants()) {
+    Member m;
+    m.id = p.id();
+    m.display_name = p.display_name();
+    m.role = p.role();
+    std::vector<v1::EventRecord> joined;
+    if (journal.read_events(w->id(), p.joined_seq(), p.joined_seq(), 1, &joined).ok() && !joined.empty())
+      m.secret_sha256 = joined.front().participant_secret_sha256();
+    w->members_.emplace(m.id, std::move(m));
+  }
+
+  // The recent events serve resumes and rebuild the resend protection.
+  const std::uint64_t head = w->durable_seq_;
+  const std::uint64_t from = head > options.recent_events ? head - options.recent_events + 1 : 1;
+  std::vector<v1::EventRecord> recent;
+  if (head > 0) {
+    if (journal::Status s = journal.read_events(w->id(), from, head, options.recent_events, &recent); !s.ok()) {
+      *status = s;
+      return nullptr;
+    }
+  }
+  for (const v1::EventRecord& r : recent) {
+    v1::ServerMessage m;
+    *m.mutable_event() = journal::to_event(r);
+    w->remember_event(r.seq(), encode(m));
+    if (!r.client_op_id().empty()) w->remember_op(r.author_id(), r.client_op_id(), r.seq());
+  }
+  // Whoever the journal shows online was connected when the server stopped.
+  w->reconcile_presence();
+  w->update_info();
+  *status = {};
+  return w;
+}
+
+// ---------------------------------------------------------------- public entry points
+
+void Workshop::join(std::shared_ptr<Client> client, v1::Hello hello) {
+  asio::post(strand_, [self = shared_from_this(), client = std::move(client), hello = std::move(hello)]() mutable {
+    self->do_join(client, hello);
+  });
+}
+
+void Workshop::submit(std::uint64_t connection_id, v1::OpRequest request) {
+  asio::post(strand_, [self = shared_from_this(), connection_id, request = std::move(request)]() mutable {
+    self->do_submit(connection_id, request);
+  });
+}
+
+void Workshop::update_presence(std::uint64_t connection_id, v1::Presence presence) {
+  asio::post(strand_, [self = shared_from_this(), connection_id, presence = std::move(presence)] {
+    self->do_presence(connection_id, presence);
+  });
+}
+
+void Workshop::detach(std::uint64_t connection_id) {
+  asio::post(strand_, [self = shared_from_this(), connection_id] { self->do_detach(connection_id); });
+}
+
+void Workshop::shutdown(std::function<void()> done) {
+  asio::post(strand_, [self = shared_from_this(), done = std::move(done)]() mutable {
+    self->shutting_down_ = true;
+    self->shutdown_done_ = std::move(done);
+    self->retry_timer_.cancel();
+    self->maybe_finish_shutdown();
+  });
+}
+
+WorkshopInfo Workshop::info() const {
+  std::lock_guard lock(info_mutex_);
+  return info_;
+}
+
+// ---------------------------------------------------------------- join
+
+void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) {
+  const auto refuse = [&](v1::ErrorCode code, std::string_view message, CloseCode close) {
+    client->close(close, error_frame(code, message, true));
+  };
+  if (shutting_down_)
+    return refuse(v1::ERROR_CODE_SHUTTING_DOWN, "the server is shutting down; reconnect in a moment",
+                  CloseCode::going_away);
+
+  // The credential decides the role, and is checked before anything is sent.
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  const v1::Credential& cred = hello.credential();
+  switch (cred.kind_case()) {
+    case v1::Credential::kJoinCode:
+      if (matches_digest(normalise_join_code(cred.join_code()), sha256(meta_.join_code()))) role = v1::ROLE_PARTICIPANT;
+      break;
+    case v1::Credential::kFacilitatorToken:
+      if (matches_digest(cred.facilitator_token(), meta_.facilitator_token_sha256())) role = v1::ROLE_FACILITATOR;
+      break;
+    case v1::Credential::kObserverToken:
+      if (matches_digest(cred.observer_token(), meta_.observer_token_sha256())) role = v1::ROLE_OBSERVER;
+      break;
+    case v1::Credential::KIND_NOT_SET: break;
+  }
+  if (role == v1::ROLE_UNSPECIFIED)
+    return refuse(v1::ERROR_CODE_BAD_CREDENTIAL,
+                  "this join code or link is not valid for this workshop; ask the facilitator for the current one",
+                  CloseCode::policy);
+  if (board::check_text(hello.display_name(), board::limits::kMaxDisplayNameChars, false) != board::TextCheck::ok)
+    return refuse(v1::ERROR_CODE_INVALID_MESSAGE,
+                  "the display name must be at most 60 characters of text without control characters",
+                  CloseCode::policy);
+  if (connections_.size() >= options_.max_connections)
+    return refuse(v1::ERROR_CODE_WORKSHOP_FULL,
+                  "this workshop has reached its limit of " + std::to_string(options_.max_connections) + " connections",
+                  CloseCode::policy);
+
+  // Identity: resume the one named in the Hello, or make a new one.
+  Member* member = nullptr;
+  std::string new_secret;
+  if (!hello.participant_id().empty()) {
+    const auto it = members_.find(hello.participant_id());
+    if (it != members_.end()) {
+      if (!matches_digest(hello.participant_secret(), it->second.secret_sha256))
+        return refuse(v1::ERROR_CODE_BAD_CREDENTIAL,
+                      "the saved identity does not belong to this workshop; forget it and join again",
+                      CloseCode::policy);
+      member = &it->second;
+    }
+    // An id this workshop does not know (e.g. from a workshop that was reset)
+    // is not an error: the client simply gets a new identity.
+  }
+  if (!member) {
+    if (members_.size() >= board::limits::kMaxParticipants)
+      return refuse(v1::ERROR_CODE_WORKSHOP_FULL,
+                    "this workshop has reached its limit of " + std::to_string(board::limits::kMaxParticipants) +
+                        " participants",
+                    CloseCode::policy);
+    std::string pid;
+    do pid = "p" + random_base32(8);
+    while (members_.contains(pid));
+    new_secret = random_token();
+    Member m;
+    m.id = pid;
+    m.secret_sha256 = sha256(new_secret);
+    member = &members_.emplace(pid, std::move(m)).first->second;
+  }
+  member->role = role;
+  if (!hello.display_name().empty()) member->display_name = hello.display_name();
+  if (member->display_name.empty()) member->display_name = board_.settings().language() == "en" ? "Guest" : "Gast";
+
+  const std::uint64_t cid = client->connection_id();
+  Connection& c = connections_[cid];
+  c.client = client;
+  c.participant_id = member->id;
+  ++member->connections;
+
+  if (!read_only_ && needs_join_event(*member)) {
+    v1::Op op;
+    auto* p = op.mutable_participant_joined()->mutable_participant();
+    p->set_id(member->id);
+    p->set_display_name(member->display_name);
+    p->set_role(role);
+    if (!apply_system(op, member->secret_sha256)) {
+      --member->connections;
+      connections_.erase(cid);
+      return refuse(v1::ERROR_CODE_WORKSHOP_FULL, "this workshop cannot take more participants", CloseCode::policy);
+    }
+  }
+
+  PendingWelcome w;
+  w.connection_id = cid;
+  w.last_seen_seq = hello.last_seen_seq();
+  w.welcome.set_protocol_version(protocol::kProtocolVersion);
+  w.welcome.set_participant_id(member->id);
+  w.welcome.set_participant_secret(new_secret);  // empty on a resume: the client has it
+  w.welcome.set_role(role);
+  prepare_welcome(w);
+  spdlog::info("workshop {}: connection {} joins as {} ({}, {}){}", id(), cid, member->id, v1::Role_Name(role),
+               new_secret.empty() ? "known identity" : "new identity",
+               w.resume ? " resuming after seq " + std::to_string(w.last_seen_seq) : "");
+  const bool ready = w.at_seq <= durable_seq_;
+  pending_welcomes_.push_back(std::move(w));
+  if (ready) {
+    deliver_welcomes(durable_seq_);
+    flush_out();
+  }
+  update_info();
+}
+
+bool Workshop::needs_join_event(const Member& m) const {
+  const v1::Participant* p = board_.participant(m.id);
+  return !p || !p->online() || p->role() != m.role || p->display_name() != m.display_name;
+}
+
+void Workshop::prepare_welcome(PendingWelcome& w) {
+  w.at_seq = board_.seq();
+  const std::uint64_t last = w.last_seen_seq;
+  w.resume = last > 0 && last <= w.at_seq && w.at_seq - last <= options_.max_resume_gap;
+  w.welcome.clear_state();
+  w.welcome.set_resumed(w.resume);
+  if (w.resume) {
+    w.welcome.set_seq(last);
+  } else {
+    w.welcome.set_seq(w.at_seq);
+    *w.welcome.mutable_state() = board_.state();
+  }
+}
+
+// ---------------------------------------------------------------- ops
+
+void Workshop::do_submit(std::uint64_t connection_id, v1::OpRequest& request) {
+  const auto it = connections_.find(connection_id);
+  if (it == connections_.end() || shutting_down_) return;
+  const std::string pid = it->second.participant_id;
+  const std::string& op_id = request.client_op_id();
+  if (op_id.empty() || op_id.size() > kMaxClientOpIdBytes)
+    return send_to(connection_id, reject_frame(op_id.substr(0, kMaxClientOpIdBytes), v1::REJECT_CODE_INVALID_ID,
+                                               "client_op_id must be 1 to 64 bytes"));
+
+  if (const std::uint64_t seq = known_op(pid, op_id); seq != 0) {
+    // A resend: answer with the original seq, never apply twice.
+    if (seq <= durable_seq_) return send_to(connection_id, ack_frame(op_id, seq));
+    inflight_[seq - inflight_.front().event.seq()].resent_by.push_back(connection_id);
+    return;
+  }
+  if (read_only_)
+    return send_to(connection_id,
+                   reject_frame(op_id, v1::REJECT_CODE_READ_ONLY,
+                                "the server cannot save edits right now; the board is read-only until storage recovers"));
+
+  board::ApplyResult result = board_.apply(request.op(), pid, now_ms());
+  if (!result.ok())
+    return send_to(connection_id, reject_frame(op_id, result.rejection().code, result.rejection().reason));
+  const Member& m = members_.find(pid)->second;
+  record(std::move(result.event()), connection_id, pid, m.role, op_id, {});
+}
+
+bool Workshop::apply_system(const v1::Op& op, std::string secret_sha256) {
+  board::ApplyResult result = board_.apply(op, board::kSystemAuthor, now_ms());
+  if (!result.ok()) {
+    spdlog::warn("workshop {}: system op refused: {}", id(), result.rejection().reason);
+    return false;
+  }
+  record(std::move(result.event()), 0, std::string(board::kSystemAuthor), v1::ROLE_SYSTEM, {},
+         std::move(secret_sha256));
+  return true;
+}
+
+void Workshop::record(v1::Event event, std::uint64_t author_connection, const std::string& author_id, v1::Role role,
+                      const std::string& client_op_id, std::string secret_sha256) {
+  const std::uint64_t seq = event.seq();
+  v1::EventRecord r;
+  r.set_workshop_id(id());
+  r.set_seq(seq);
+  r.set_time_ms(event.server_time_ms());
+  r.set_author_id(author_id);
+  r.set_author_role(role);
+  r.set_client_op_id(client_op_id);
+  *r.mutable_op() = event.op();
+  r.set_participant_secret_sha256(std::move(secret_sha256));
+
+  Inflight e;
+  e.author_connection = author_connection;
+  e.client_op_id = client_op_id;
+  if (options_.snapshot_every > 0 && seq % options_.snapshot_every == 0) {
+    // Taken now (the board is at exactly this seq), stored once durable.
+    auto snapshot = std::make_shared<v1::Snapshot>();
+    snapshot->set_workshop_id(id());
+    snapshot->set_seq(seq);
+    snapshot->set_time_ms(event.server_time_ms());
+    *snapshot->mutable_state() = board_.state();
+    e.snapshot = std::move(snapshot);
+  }
+  e.event = std::move(event);
+  if (!client_op_id.empty()) remember_op(author_id, client_op_id, seq);
+  inflight_.push_back(std::move(e));
+  append_buffer_.push_back(std::move(r));
+  // Ops that arrive together (already queued on the strand) share one append.
+  if (!flush_posted_) {
+    flush_posted_ = true;
+    asio::post(strand_, [self = shared_from_this()] { self->flush_appends(); });
+  }
+}
+
+void Workshop::flush_appends() {
+  flush_posted_ = false;
+  if (append_buffer_.empty()) return maybe_finish_shutdown();
+  std::vector<v1::EventRecord> records;
+  records.swap(append_buffer_);
+  const std::uint64_t last = records.back().seq();
+  ++appends_in_flight_;
+  journal_.append(std::move(records), [self = shared_from_this(), epoch = epoch_, last](const journal::Status& s) {
+    asio::post(self->strand_, [self, epoch, last, s] { self->on_appended(epoch, last, s); });
+  });
+}
+
+void Workshop::on_appended(std::uint64_t epoch, std::uint64_t last_seq, const journal::Status& status) {
+  --appends_in_flight_;
+  if (epoch != epoch_) {
+    // Appended before a failure was noticed: never acked, whatever the result.
+    // The rebuild waits until the last of these has completed.
+    maybe_rebuild();
+    return maybe_finish_shutdown();
+  }
+  if (!status.ok()) return on_journal_failure(status);
+  durable_seq_ = last_seq;
+  deliver_durable();
+  maybe_finish_shutdown();
+}
+
+// ---------------------------------------------------------------- delivery
+
+void Workshop::deliver_durable() {
+  std::vector<std::shared_ptr<const v1::Snapshot>> snapshots;
+  while (!inflight_.empty() && inflight_.front().event.seq() <= durable_seq_) {
+    Inflight e = std::move(inflight_.front());
+    inflight_.pop_front();
+    const std::uint64_t seq = e.event.seq();
+    // Welcomes prepared at seq - 1 or earlier go out before this event.
+    deliver_welcomes(seq - 1);
+
+    v1::ServerMessage message;
+    *message.mutable_event() = std::move(e.event);
+    const Frame frame = encode(message);  // once, for every recipient
+    remember_event(seq, frame);
+    Frame ack;
+    for (auto& [cid, c] : connections_) {
+      if (!c.welcomed || c.delivered_seq >= seq) continue;
+      if (cid == e.author_connection) {
+        if (!ack) ack = ack_frame(e.client_op_id, seq);
+        c.out.push_back(ack);
+      } else {
+        c.out.push_back(frame);
+      }
+      c.delivered_seq = seq;
+    }
+    if (e.author_connection != 0 && !ack) {
+      // The author is not welcomed yet (cannot happen for ops sent after the
+      // Hello, whose welcome seq is lower) or gone: keep the ack for later.
+      if (const auto it = connections_.find(e.author_connection); it != connections_.end())
+        it->second.deferred.push_back(ack_frame(e.client_op_id, seq));
+    }
+    for (const std::uint64_t cid : e.resent_by) {
+      const auto it = connections_.find(cid);
+      if (it == connections_.end()) continue;
+      (it->second.welcomed ? it->second.out : it->second.deferred).push_back(ack_frame(e.client_op_id, seq));
+    }
+    if (e.snapshot) snapshots.push_back(std::move(e.snapshot));
+  }
+  deliver_welcomes(durable_seq_);
+  flush_out();
+  if (!snapshots.empty()) store_snapshots(std::move(snapshots));
+  update_info();
+}
+
+void Workshop::deliver_welcomes(std::uint64_t up_to_seq) {
+  while (!pending_welcomes_.empty() && pending_welcomes_.front().at_seq <= up_to_seq) {
+    PendingWelcome w = std::move(pending_welcomes_.front());
+    pending_welcomes_.pop_front();
+    const auto it = connections_.find(w.connection_id);
+    if (it == connections_.end()) continue;
+    Connection& c = it->second;
+    std::vector<Frame> missed;
+    if (w.resume && !collect_events(w.last_seen_seq, w.at_seq, missed)) {
+      spdlog::error("workshop {}: could not read events {}..{} for a resume", id(), w.last_seen_seq + 1, w.at_seq);
+      close_connection(w.connection_id, CloseCode::internal,
+                       error_frame(v1::ERROR_CODE_INTERNAL,
+                                   "the server could not read the events you missed; reload to get the whole board",
+                                   true));
+      continue;
+    }
+    Member& m = members_.find(c.participant_id)->second;
+    c.welcomed = true;
+    if (m.welcomed++ == 0) {
+      ++online_;
+      mark_presence_dirty(m);
+    }
+    w.welcome.set_server_time_ms(now_ms());
+    for (const auto& [pid, other] : members_)
+      if (other.welcomed > 0) *w.welcome.add_online() = presence_of(other);
+    v1::ServerMessage message;
+    *message.mutable_welcome() = std::move(w.welcome);
+    c.out.push_back(encode(message));
+    for (Frame& f : missed) c.out.push_back(std::move(f));
+    c.delivered_seq = w.at_seq;
+    for (Frame& f : c.deferred) c.out.push_back(std::move(f));
+    c.deferred.clear();
+  }
+}
+
+bool Workshop::collect_events(std::uint64_t after_seq, std::uint64_t up_to_seq, std::vector<Frame>& out) {
+  std::uint64_t next = after_seq + 1;
+  const std::uint64_t ring_first = recent_.empty() ? durable_seq_ + 1 : recent_.front().first;
+  if (next < ring_first && next <= up_to_seq) {
+    // Older than the ring: read from the journal (rare, bounded by max_resume_gap).
+    const std::uint64_t to = std::min(up_to_seq, ring_first - 1);
+    std::vector<v1::EventRecord> records;
+    const journal::Status s = journal_.read_events(id(), next, to, to - next + 1, &records);
+    if (!s.ok() || records.size() != to - next + 1) return false;
+    for (const v1::EventRecord& r : records) {
+      v1::ServerMessage m;
+      *m.mutable_event() = journal::to_event(r);
+      out.push_back(encode(m));
+    }
+    next = to + 1;
+  }
+  for (std::size_t i = next >= ring_first ? next - ring_first : 0; i < recent_.size() && next <= up_to_seq; ++i) {
+    if (recent_[i].first != next) return false;
+    out.push_back(recent_[i].second);
+    ++next;
+  }
+  return next > up_to_seq;
+}
+
+void Workshop::remember_event(std::uint64_t seq, Frame frame) {
+  if (!recent_.empty() && recent_.back().first + 1 != seq) {
+    recent_.clear();
+    recent_bytes_ = 0;
+  }
+  recent_bytes_ += frame->size();
+  recent_.emplace_back(seq, std::move(frame));
+  while (!recent_.empty() && (recent_.size() > options_.recent_events || recent_bytes_ > options_.recent_bytes)) {
+    recent_bytes_ -= recent_.front().second->size();
+    recent_.pop_front();
+  }
+}
+
+void Workshop::remember_op(const std::string& participant_id, const std::string& client_op_id, std::uint64_t seq) {
+  RememberedOps& r = ops_[participant_id];
+  if (!r.seq_of.emplace(client_op_id, seq).second) return;
+  r.order.push_back(client_op_id);
+  while (r.order.size() > options_.remembered_ops) {
+    r.seq_of.erase(r.order.front());
+    r.order.pop_front();
+  }
+}
+
+void Workshop::forget_ops_after(std::uint64_t seq) {
+  for (auto& [pid, r] : ops_) {
+    // Each participant's ops were remembered in seq order: the newest are last.
+    while (!r.order.empty() && r.seq_of[r.order.back()] > seq) {
+      r.seq_of.erase(r.order.back());
+      r.order.pop_back();
+    }
+  }
+}
+
+std::uint64_t Workshop::known_op(const std::string& participant_id, const std::string& client_op_id) const {
+  const auto it = ops_.find(participant_id);
+  if (it == ops_.end()) return 0;
+  const auto op = it->second.seq_of.find(client_op_id);
+  return op == it->second.seq_of.end() ? 0 : op->second;
+}
+
+void Workshop::send_to(std::uint64_t connection_id, const Frame& frame) {
+  const auto it = connections_.find(connection_id);
+  if (it == connections_.end()) return;
+  if (!it->second.welcomed) {
+    it->second.deferred.push_back(frame);
+    return;
+  }
+  if (auto client = it->second.client.lock()) client->send(frame);
+}
+
+void Workshop::flush_out() {
+  for (auto& [cid, c] : connections_) {
+    if (c.out.empty()) continue;
+    // One send per connection per pass: the session writes it as one frame
+    // (or a Batch with whatever else is queued).
+    if (auto client = c.client.lock()) client->send(c.out);
+    c.out.clear();
+  }
+}
+
+void Workshop::store_snapshots(std::vector<std::shared_ptr<const v1::Snapshot>> snapshots) {
+  // put_snapshot() writes synchronously: off the strand, so edits keep flowing.
+  asio::post(io_, [&journal = journal_, snapshots = std::move(snapshots)] {
+    for (const auto& s : snapshots) {
+      if (const journal::Status st = journal.put_snapshot(*s); !st.ok())
+        spdlog::warn("workshop {}: storing the snapshot at seq {} failed: {} (recovery replays more events)",
+                     s->workshop_id(), s->seq(), st.message());
+    }
+  });
+}
+
+// ---------------------------------------------------------------- journal failure
+
+void Workshop::on_journal_failure(const journal::Status& status) {
+  spdlog::error("workshop {}: the journal could not store events after seq {}: {}. The workshop is read-only; "
+                "free disk space or fix the storage, writes are retried every {} ms",
+                id(), durable_seq_, status.message(), options_.retry_interval.count());
+  read_only_ = true;
+  rebuild_pending_ = true;
+  ++epoch_;
+  // Nothing that was not stored is acknowledged; the authors learn it now.
+  for (const Inflight& e : inflight_) {
+    if (e.client_op_id.empty()) continue;
+    const Frame reject = reject_frame(e.client_op_id, v1::REJECT_CODE_READ_ONLY,
+                                      "the server could not save this edit; the board is read-only for now");
+    if (e.author_connection != 0) send_to(e.author_connection, reject);
+    for (const std::uint64_t cid : e.resent_by) send_to(cid, reject);
+  }
+  inflight_.clear();
+  append_buffer_.clear();
+  forget_ops_after(durable_seq_);
+  const Frame notice = error_frame(v1::ERROR_CODE_READ_ONLY,
+                                   "the server cannot save edits right now; the board is read-only until storage "
+                                   "recovers, and your unsaved edits were not kept",
+                                   false);
+  for (auto& [cid, c] : connections_) send_to(cid, notice);
+  arm_retry();
+  maybe_rebuild();
+  update_info();
+  maybe_finish_shutdown();
+}
+
+void Workshop::maybe_rebuild() {
+  if (!rebuild_pending_ || appends_in_flight_ > 0) return;
+  journal::Status status;
+  auto rebuilt = journal::rebuild(journal_, id(), std::numeric_limits<std::uint64_t>::max(), &status);
+  if (!rebuilt) {
+    spdlog::critical("workshop {}: rebuilding the board from the journal failed: {}; retrying", id(), status.message());
+    arm_retry();
+    return;
+  }
+  rebuild_pending_ = false;
+  if (rebuilt->seq() < durable_seq_) {
+    // The journal lost events it had confirmed: clients hold state the
+    // server no longer has. They must start over from the journal's state.
+    spdlog::critical("workshop {}: the journal ends at seq {} but seq {} was confirmed durable", id(), rebuilt->seq(),
+                     durable_seq_);
+    recent_.clear();
+    recent_bytes_ = 0;
+    forget_ops_after(rebuilt->seq());
+    const Frame bye = error_frame(v1::ERROR_CODE_INTERNAL, "the server lost recent edits; reload the board", true);
+    std::vector<std::uint64_t> all;
+    for (const auto& [cid, c] : connections_) all.push_back(cid);
+    for (const std::uint64_t cid : all) close_connection(cid, CloseCode::internal, bye);
+    durable_seq_ = rebuilt->seq();
+  } else if (rebuilt->seq() > durable_seq_) {
+    // Stored although the append reported failure: it is history now, so
+    // everyone gets it (authors too, as plain events: it was never acked).
+    std::vector<v1::EventRecord> records;
+    const journal::Status s = journal_.read_events(id(), durable_seq_ + 1, rebuilt->seq(),
+                                                   rebuilt->seq() - durable_seq_, &records);
+    if (!s.ok()) {
+      spdlog::critical("workshop {}: reading events after seq {} failed: {}; retrying", id(), durable_seq_, s.message());
+      rebuild_pending_ = true;
+      arm_retry();
+      return;
+    }
+    for (const v1::EventRecord& r : records) {
+      v1::ServerMessage m;
+      *m.mutable_event() = journal::to_event(r);
+      const Frame frame = encode(m);
+      remember_event(r.seq(), frame);
+      if (!r.client_op_id().empty()) remember_op(r.author_id(), r.client_op_id(), r.seq());
+      for (auto& [cid, c] : connections_) {
+        if (!c.welcomed || c.delivered_seq >= r.seq()) continue;
+        c.out.push_back(frame);
+        c.delivered_seq = r.seq();
+      }
+    }
+    durable_seq_ = rebuilt->seq();
+  }
+  board_ = std::move(*rebuilt);
+  spdlog::info("workshop {}: board rebuilt from the journal at seq {}", id(), durable_seq_);
+  // Welcomes prepared from the lost state are prepared again from the stored one.
+  for (PendingWelcome& w : pending_welcomes_) prepare_welcome(w);
+  deliver_welcomes(durable_seq_);
+  flush_out();
+  update_info();
+}
+
+void Workshop::arm_retry() {
+  if (retry_armed_ || shutting_down_) return;
+  retry_armed_ = true;
+  retry_timer_.expires_after(options_.retry_interval);
+  retry_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    self->retry_armed_ = false;
+    if (!ec) self->on_retry();
+  });
+}
+
+void Workshop::on_retry() {
+  if (!read_only_ || shutting_down_) return;
+  if (rebuild_pending_) {
+    maybe_rebuild();
+    if (rebuild_pending_) return arm_retry();
+  }
+  if (const journal::Status s = journal_.retry_writes(); !s.ok()) {
+    spdlog::warn("workshop {}: the journal still refuses writes: {}", id(), s.message());
+    return arm_retry();
+  }
+  read_only_ = false;
+  spdlog::info("workshop {}: the journal takes writes again; accepting edits", id());
+  reconcile_presence();
+  update_info();
+}
+
+void Workshop::reconcile_presence() {
+  if (read_only_) return;
+  const v1::BoardState state = board_.state();
+  for (const v1::Participant& p : state.participants()) {
+    if (!p.online()) continue;
+    const auto it = members_.find(p.id());
+    if (it != members_.end() && it->second.connections > 0) continue;
+    v1::Op op;
+    op.mutable_participant_left()->set_participant_id(p.id());
+    apply_system(op, {});
+  }
+  for (auto& [pid, m] : members_) {
+    if (m.connections == 0 || !needs_join_event(m)) continue;
+    v1::Op op;
+    auto* p = op.mutable_participant_joined()->mutable_participant();
+    p->set_id(m.id);
+    p->set_display_name(m.display_name);
+    p->set_role(m.role);
+    apply_system(op, m.secret_sha256);
+  }
+}
+
+// ---------------------------------------------------------------- presence
+
+void Workshop::do_presence(std::uint64_t connection_id, const v1::Presence& presence) {
+  const auto it = connections_.find(connection_id);
+  if (it == connections_.end()) return;
+  Member& m = members_.find(it->second.participant_id)->second;
+  // Each Presence is the whole state (latest wins). Values that could not
+  // be drawn are dropped rather than passed on to everyone.
+  v1::PresenceState& s = m.presence;
+  if (presence.has_cursor() && finite_point(presence.cursor())) *s.mutable_cursor() = presence.cursor();
+  else s.clear_cursor();
+  if (presence.has_viewport() && finite_rect(presence.viewport())) *s.mutable_viewport() = presence.viewport();
+  else s.clear_viewport();
+  if (presence.typing_note_id().empty() || board::valid_id(presence.typing_note_id())) s.set_typing_note_id(presence.typing_note_id());
+  else s.clear_typing_note_id();
+  if (m.welcomed > 0) mark_presence_dirty(m);
+}
+
+void Workshop::mark_presence_dirty(Member& m) {
+  m.presence_dirty = true;
+  arm_presence();
+}
+
+void Workshop::arm_presence() {
+  if (presence_armed_) return;
+  presence_armed_ = true;
+  presence_timer_.expires_after(options_.presence_interval);
+  presence_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    self->presence_armed_ = false;
+    if (!ec) self->flush_presence();
+  });
+}
+
+void Workshop::flush_presence() {
+  v1::ServerMessage message;
+  v1::PresenceUpdate* update = message.mutable_presence();
+  for (auto& [pid, m] : members_) {
+    if (!m.presence_dirty) continue;
+    m.presence_dirty = false;
+    if (m.welcomed > 0) *update->add_states() = presence_of(m);
+  }
+  for (const std::string& pid : presence_gone_) {
+    const auto it = members_.find(pid);
+    if (it == members_.end() || it->second.welcomed == 0) update->add_gone(pid);
+  }
+  presence_gone_.clear();
+  if (update->states_size() == 0 && update->gone_size() == 0) return;
+  const Frame frame = encode(message);
+  for (auto& [cid, c] : connections_) {
+    if (!c.welcomed) continue;
+    if (auto client = c.client.lock()) client->send(frame);
+  }
+}
+
+v1::PresenceState Workshop::presence_of(const Member& m) const {
+  v1::PresenceState s = m.presence;
+  s.set_participant_id(m.id);
+  s.set_display_name(m.display_name);
+  s.set_role(m.role);
+  return s;
+}
+
+// ---------------------------------------------------------------- leaving and shutdown
+
+void Workshop::do_detach(std::uint64_t connection_id) {
+  const auto it = connections_.find(connection_id);
+  if (it == connections_.end()) return;
+  const bool welcomed = it->second.welcomed;
+  const std::string pid = it->second.participant_id;
+  connections_.erase(it);
+  std::erase_if(pending_welcomes_, [&](const PendingWelcome& w) { return w.connection_id == connection_id; });
+  Member& m = members_.find(pid)->second;
+  --m.connections;
+  if (welcomed && --m.welcomed == 0) {
+    --online_;
+    m.presence.clear_cursor();
+    m.presence.clear_viewport();
+    m.presence.clear_typing_note_id();
+    m.presence_dirty = false;
+    presence_gone_.push_back(pid);
+    arm_presence();
+  }
+  if (m.connections == 0 && !read_only_) {
+    const v1::Participant* p = board_.participant(pid);
+    if (p && p->online()) {
+      v1::Op op;
+      op.mutable_participant_left()->set_participant_id(pid);
+      apply_system(op, {});
+    }
+  }
+  update_info();
+  maybe_finish_shutdown();
+}
+
+void Workshop::close_connection(std::uint64_t connection_id, CloseCode code, const Frame& last) {
+  const auto it = connections_.find(connection_id);
+  if (it == connections_.end()) return;
+  if (auto client = it->second.client.lock()) {
+    // What was gathered for it in this pass goes first.
+    if (!it->second.out.empty()) client->send(it->second.out);
+    it->second.out.clear();
+    client->close(code, last);
+  }
+}
+
+void Workshop::maybe_finish_shutdown() {
+  if (!shutting_down_) return;
+  if (!connections_closed_ && inflight_.empty() && append_buffer_.empty()) {
+    // Every op taken before the shutdown is acked (or rejected); now say goodbye.
+    connections_closed_ = true;
+    const Frame bye = error_frame(v1::ERROR_CODE_SHUTTING_DOWN,
+                                  "the server is shutting down; reconnect in a moment to continue", true);
+    for (auto& [cid, c] : connections_)
+      if (auto client = c.client.lock()) client->close(CloseCode::going_away, bye);
+  }
+  if (connections_closed_ && connections_.empty() && inflight_.empty() && append_buffer_.empty() &&
+      appends_in_flight_ == 0 && !flush_posted_ && shutdown_done_) {
+    retry_timer_.cancel();
+    presence_timer_.cancel();
+    auto done = std::move(shutdown_done_);
+    shutdown_done_ = nullptr;
+    spdlog::info("workshop {}: closed at seq {}", id(), durable_seq_);
+    done();
+  }
+}
+
+void Workshop::update_info() {
+  std::lock_guard lock(info_mutex_);
+  info_.title = board_.settings().title();
+  info_.language = board_.settings().language();
+  info_.head_seq = durable_seq_;
+  info_.participants_online = online_;
+  info_.connections = connections_.size();
+  info_.read_only = read_only_;
+}
+
+std::int64_t Workshop::now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace werkstatt::workshop

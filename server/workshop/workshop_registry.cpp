@@ -1,0 +1,139 @@
+#include "werkstatt/workshop/workshop_registry.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+
+#include "werkstatt/board/limits.hpp"
+#include "werkstatt/board/templates.hpp"
+#include "werkstatt/board/text.hpp"
+#include "werkstatt/workshop/secrets.hpp"
+
+namespace werkstatt::workshop {
+
+WorkshopRegistry::WorkshopRegistry(boost::asio::io_context& io, journal::Journal& journal, WorkshopOptions options)
+    : io_(io), journal_(journal), options_(options) {}
+
+journal::Status WorkshopRegistry::recover_all() {
+  std::string failed;
+  std::size_t recovered = 0;
+  for (v1::WorkshopMeta& meta : journal_.workshops()) {
+    const std::string id = meta.id();
+    journal::Status status;
+    auto w = Workshop::recover(io_, journal_, std::move(meta), options_, &status);
+    if (!w) {
+      spdlog::error("workshop {} cannot be recovered and is not served: {}", id, status.message());
+      failed += (failed.empty() ? "" : ", ") + id;
+      continue;
+    }
+    std::lock_guard lock(mutex_);
+    id_by_code_[w->join_code()] = id;
+    by_id_[id] = std::move(w);
+    ++recovered;
+  }
+  spdlog::info("recovered {} workshop(s) from the journal", recovered);
+  if (!failed.empty()) return {journal::Status::Code::corruption, "could not recover workshop(s) " + failed};
+  return {};
+}
+
+std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view template_id, std::string_view title,
+                                                        std::string_view language, CreateError* error) {
+  if (!board::known_template(template_id)) {
+    *error = {true, "unknown template \"" + std::string(template_id) + "\" (use impuls-werkstatt or blank)"};
+    return std::nullopt;
+  }
+  if (language != "de" && language != "en") {
+    *error = {true, "language must be \"de\" or \"en\""};
+    return std::nullopt;
+  }
+  std::string name(title);
+  if (name.empty()) name = template_id == board::kImpulsWerkstattTemplate ? "Impuls-Werkstatt" : "Workshop";
+  if (board::check_text(name, board::limits::kMaxTitleChars, false) != board::TextCheck::ok) {
+    *error = {true, "the title must be at most 120 characters of text without control characters"};
+    return std::nullopt;
+  }
+
+  CreatedWorkshop created;
+  created.facilitator_token = random_token();
+  created.observer_token = random_token();
+  v1::WorkshopMeta meta;
+  {
+    std::lock_guard lock(mutex_);
+    if (shut_down_) {
+      *error = {false, "the server is shutting down"};
+      return std::nullopt;
+    }
+    do created.id = random_base32(10);  // 16 characters, 80 bits
+    while (by_id_.contains(created.id));
+    // Codes are unique on this node so that a code alone finds its workshop.
+    do created.join_code = random_join_code();
+    while (id_by_code_.contains(created.join_code));
+    id_by_code_[created.join_code] = created.id;  // reserved; rolled back below on failure
+  }
+  meta.set_id(created.id);
+  meta.set_created_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count());
+  meta.set_template_id(std::string(template_id));
+  meta.set_join_code(created.join_code);
+  meta.set_facilitator_token_sha256(sha256(created.facilitator_token));
+  meta.set_observer_token_sha256(sha256(created.observer_token));
+  if (const journal::Status s = journal_.put_workshop(meta); !s.ok()) {
+    spdlog::error("creating a workshop failed: the journal refused its metadata: {}", s.message());
+    std::lock_guard lock(mutex_);
+    id_by_code_.erase(created.join_code);
+    *error = {false, "the server cannot store a new workshop right now"};
+    return std::nullopt;
+  }
+  auto w = Workshop::create(io_, journal_, std::move(meta), board::template_ops(template_id, language, name), options_);
+  {
+    std::lock_guard lock(mutex_);
+    by_id_[created.id] = std::move(w);
+  }
+  spdlog::info("workshop {} created from template {}", created.id, template_id);
+  return created;
+}
+
+std::shared_ptr<Workshop> WorkshopRegistry::find(std::string_view id) const {
+  std::lock_guard lock(mutex_);
+  const auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<Workshop> WorkshopRegistry::find_by_code(std::string_view typed_code) const {
+  const std::string code = normalise_join_code(typed_code);
+  std::lock_guard lock(mutex_);
+  const auto it = id_by_code_.find(code);
+  if (it == id_by_code_.end()) return nullptr;
+  const auto w = by_id_.find(it->second);
+  return w == by_id_.end() ? nullptr : w->second;
+}
+
+std::vector<std::shared_ptr<Workshop>> WorkshopRegistry::all() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<Workshop>> out;
+  for (const auto& [id, w] : by_id_) out.push_back(w);
+  return out;
+}
+
+void WorkshopRegistry::shutdown(std::function<void()> done) {
+  std::vector<std::shared_ptr<Workshop>> workshops;
+  {
+    std::lock_guard lock(mutex_);
+    shut_down_ = true;
+    for (const auto& [id, w] : by_id_) workshops.push_back(w);
+  }
+  if (workshops.empty()) {
+    done();
+    return;
+  }
+  auto remaining = std::make_shared<std::atomic<std::size_t>>(workshops.size());
+  auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
+  for (const auto& w : workshops) {
+    w->shutdown([remaining, shared_done] {
+      if (remaining->fetch_sub(1) == 1) (*shared_done)();
+    });
+  }
+}
+
+}  // namespace werkstatt::workshop
