@@ -28,7 +28,6 @@ journal::Status WorkshopRegistry::recover_all() {
       continue;
     }
     std::lock_guard lock(mutex_);
-    id_by_code_[w->join_code()] = id;
     by_id_[id] = std::move(w);
     ++recovered;
   }
@@ -66,11 +65,8 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
     }
     do created.id = random_base32(10);  // 16 characters, 80 bits
     while (by_id_.contains(created.id));
-    // Codes are unique on this node so that a code alone finds its workshop.
-    do created.join_code = random_join_code();
-    while (id_by_code_.contains(created.join_code));
-    id_by_code_[created.join_code] = created.id;  // reserved; rolled back below on failure
   }
+  created.join_code = random_join_code();
   meta.set_id(created.id);
   meta.set_created_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count());
@@ -80,12 +76,14 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
   meta.set_observer_token_sha256(sha256(created.observer_token));
   if (const journal::Status s = journal_.put_workshop(meta); !s.ok()) {
     spdlog::error("creating a workshop failed: the journal refused its metadata: {}", s.message());
-    std::lock_guard lock(mutex_);
-    id_by_code_.erase(created.join_code);
     *error = {false, "the server cannot store a new workshop right now"};
     return std::nullopt;
   }
-  auto w = Workshop::create(io_, journal_, std::move(meta), board::template_ops(template_id, language, name), options_);
+  // The template, then the join code: the board keeps the current code, and
+  // facilitators' views show it.
+  std::vector<v1::Op> setup = board::template_ops(template_id, language, name);
+  setup.emplace_back().mutable_rotate_join_code()->set_join_code(created.join_code);
+  auto w = Workshop::create(io_, journal_, std::move(meta), setup, options_);
   {
     std::lock_guard lock(mutex_);
     by_id_[created.id] = std::move(w);
@@ -98,15 +96,6 @@ std::shared_ptr<Workshop> WorkshopRegistry::find(std::string_view id) const {
   std::lock_guard lock(mutex_);
   const auto it = by_id_.find(id);
   return it == by_id_.end() ? nullptr : it->second;
-}
-
-std::shared_ptr<Workshop> WorkshopRegistry::find_by_code(std::string_view typed_code) const {
-  const std::string code = normalise_join_code(typed_code);
-  std::lock_guard lock(mutex_);
-  const auto it = id_by_code_.find(code);
-  if (it == id_by_code_.end()) return nullptr;
-  const auto w = by_id_.find(it->second);
-  return w == by_id_.end() ? nullptr : w->second;
 }
 
 std::vector<std::shared_ptr<Workshop>> WorkshopRegistry::all() const {

@@ -41,6 +41,20 @@
 //   presence_interval goes out (default 50 ms: ≤ 20 updates/s).
 // - Snapshots: every snapshot_every events, once they are durable, the state
 //   at that seq is stored with journal.put_snapshot() off the strand.
+// - What each viewer may see is the board's decision (Board::view_for,
+//   Board::views_of): Welcomes carry the viewer's view; an event is encoded
+//   once per distinct view (at most three) and each connection gets the one
+//   for its participant and role, so unrevealed notes and others' ballots
+//   are withheld, not blurred. During a private phase participants' cursors
+//   reach facilitators only; in pseudonymous workshops presence carries the
+//   names each viewer may see.
+// - The server's clock: a running phase timer is expired by the system
+//   author at its deadline. A facilitator's RotateJoinCode gets a fresh
+//   server-made code; the current code is the board's.
+// - A participant a facilitator removed is disconnected and cannot resume
+//   that identity.
+// - Resumes are served from the recent events kept in memory (which carry
+//   every view); a client further behind gets a snapshot Welcome instead.
 //
 // Thread safety: the public methods may be called from any thread; they post
 // to the workshop's strand, where all state lives. info() reads a copy kept
@@ -149,7 +163,6 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   void shutdown(std::function<void()> done);
 
   [[nodiscard]] const std::string& id() const { return meta_.id(); }
-  [[nodiscard]] const std::string& join_code() const { return meta_.join_code(); }
   [[nodiscard]] WorkshopInfo info() const;
 
  private:
@@ -178,8 +191,18 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
     bool resume = false;              // no state: events (last_seen_seq, at_seq] follow
     v1::Welcome welcome;
   };
+  // A durable event, encoded once per distinct view (see EventViews).
+  struct EncodedEvent {
+    std::uint64_t seq = 0;
+    Frame full;
+    Frame facilitators;  // null: facilitators get `full`
+    Frame others;        // null: everyone else gets `full`
+    std::vector<std::string> full_viewers;
+    [[nodiscard]] const Frame& for_viewer(std::string_view participant_id, v1::Role role) const;
+    [[nodiscard]] std::size_t bytes() const;
+  };
   struct Inflight {  // applied to the board, not yet durable
-    v1::Event event;
+    board::EventViews views;
     std::uint64_t author_connection = 0;  // 0: a system event
     std::string client_op_id;
     std::vector<std::uint64_t> resent_by;  // connections that resent this op before it was durable
@@ -197,6 +220,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   void do_submit(std::uint64_t connection_id, v1::OpRequest& request);
   void do_presence(std::uint64_t connection_id, const v1::Presence& presence);
   void do_detach(std::uint64_t connection_id);
+  void do_clock();
 
   // Applies a system op (join/leave) and journals it; false if the board refused.
   bool apply_system(const v1::Op& op, std::string secret_sha256);
@@ -207,8 +231,14 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   void deliver_durable();
   void deliver_welcomes(std::uint64_t up_to_seq);
   void prepare_welcome(PendingWelcome& w);
-  bool collect_events(std::uint64_t after_seq, std::uint64_t up_to_seq, std::vector<Frame>& out);
-  void remember_event(std::uint64_t seq, Frame frame);
+  bool collect_events(const Connection& c, std::uint64_t after_seq, std::uint64_t up_to_seq, std::vector<Frame>& out);
+  [[nodiscard]] static EncodedEvent encode_views(const board::EventViews& views);
+  void remember_event(EncodedEvent event);
+  [[nodiscard]] std::uint64_t first_recent_seq() const;
+  [[nodiscard]] v1::Role role_of(const std::string& participant_id) const;
+  void sync_member(const std::string& participant_id);  // role and name from the board
+  void after_durable(const v1::Event& event);           // closes removed participants, stores a rotated code
+  void schedule_clock();
   void remember_op(const std::string& participant_id, const std::string& client_op_id, std::uint64_t seq);
   void forget_ops_after(std::uint64_t seq);
   [[nodiscard]] std::uint64_t known_op(const std::string& participant_id, const std::string& client_op_id) const;
@@ -226,7 +256,10 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   void mark_presence_dirty(Member& m);
   void arm_presence();
   void flush_presence();
-  [[nodiscard]] v1::PresenceState presence_of(const Member& m) const;
+  // `for_facilitators`: real names and every cursor; otherwise what a
+  // participant or observer may see (pseudonyms, no cursors in private phases).
+  [[nodiscard]] v1::PresenceState presence_of(const Member& m, bool for_facilitators) const;
+  [[nodiscard]] bool presence_differs_by_role() const;
 
   void maybe_finish_shutdown();
   void close_connection(std::uint64_t connection_id, CloseCode code, const Frame& last);
@@ -236,7 +269,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   Strand strand_;
   boost::asio::io_context& io_;
   journal::Journal& journal_;
-  const v1::WorkshopMeta meta_;
+  v1::WorkshopMeta meta_;  // the join code changes with RotateJoinCode
   const WorkshopOptions options_;
 
   board::Board board_;
@@ -249,7 +282,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   std::vector<v1::EventRecord> append_buffer_;
   bool flush_posted_ = false;
   std::size_t appends_in_flight_ = 0;
-  std::deque<std::pair<std::uint64_t, Frame>> recent_;  // durable events, consecutive seqs
+  std::deque<EncodedEvent> recent_;  // durable events, consecutive seqs
   std::size_t recent_bytes_ = 0;
   std::unordered_map<std::string, RememberedOps> ops_;  // by participant id
 
@@ -259,6 +292,10 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   std::uint64_t epoch_ = 0;  // appends of an older epoch belong to a failed stretch
   boost::asio::steady_timer retry_timer_;
   bool retry_armed_ = false;
+
+  // The phase timer's deadline (system time), when it runs.
+  boost::asio::steady_timer clock_timer_;
+  std::int64_t clock_deadline_ms_ = 0;
 
   // Presence.
   boost::asio::steady_timer presence_timer_;

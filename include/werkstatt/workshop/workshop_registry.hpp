@@ -1,6 +1,6 @@
 #pragma once
-// Every workshop of this node: creation, recovery at start, lookup by id or
-// join code, and shutdown.
+// Every workshop of this node: creation, recovery at start, lookup by id,
+// and shutdown.
 //
 // Workshops live as long as the process (a workshop is a few MiB at most and
 // organisers return to it for days), so the registry owns them; sessions
@@ -58,7 +58,6 @@ class WorkshopRegistry {
                                                       std::string_view language, CreateError* error);
 
   [[nodiscard]] std::shared_ptr<Workshop> find(std::string_view id) const;
-  [[nodiscard]] std::shared_ptr<Workshop> find_by_code(std::string_view typed_code) const;
   [[nodiscard]] std::vector<std::shared_ptr<Workshop>> all() const;
 
   // Shuts every workshop down (Workshop::shutdown); `done` runs once all
@@ -71,7 +70,6 @@ class WorkshopRegistry {
   const WorkshopOptions options_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Workshop>, std::less<>> by_id_;
-  std::map<std::string, std::string, std::less<>> id_by_code_;
   bool shut_down_ = false;
 };
 
