@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -37,6 +38,7 @@ Workshop::Workshop(asio::io_context& io, journal::Journal& journal, v1::Workshop
       meta_(std::move(meta)),
       options_(options),
       retry_timer_(strand_),
+      clock_timer_(strand_),
       presence_timer_(strand_) {
   info_.id = meta_.id();
   info_.template_id = meta_.template_id();
@@ -61,9 +63,34 @@ std::shared_ptr<Workshop> Workshop::create(asio::io_context& io, journal::Journa
 std::shared_ptr<Workshop> Workshop::recover(asio::io_context& io, journal::Journal& journal, v1::WorkshopMeta meta,
                                             const WorkshopOptions& options, journal::Status* status) {
   std::shared_ptr<Workshop> w(new Workshop(io, journal, std::move(meta), options));
-  auto board = journal::rebuild(journal, w->id(), std::numeric_limits<std::uint64_t>::max(), status);
+  // The board up to just before the recent window, then the window replayed
+  // here: each replayed event's views are computed from the state right
+  // after it, so resumes after a restart get what each viewer may see.
+  const std::uint64_t head = journal.head_seq(w->id());
+  const std::uint64_t window_start = head > options.recent_events ? head - options.recent_events + 1 : 1;
+  auto board = journal::rebuild(journal, w->id(), window_start - 1, status);
   if (!board) return nullptr;
   w->board_ = std::move(*board);
+  std::vector<v1::EventRecord> page;
+  while (w->board_.seq() < head) {
+    page.clear();
+    if (journal::Status s = journal.read_events(w->id(), w->board_.seq() + 1, head, journal::kReplayPageSize, &page);
+        !s.ok()) {
+      *status = s;
+      return nullptr;
+    }
+    if (page.empty()) break;
+    for (const v1::EventRecord& r : page) {
+      const v1::Event e = journal::to_event(r);
+      if (auto rejected = w->board_.replay(e)) {
+        *status = {journal::Status::Code::corruption,
+                   "event " + w->id() + "/" + std::to_string(r.seq()) + " does not replay: " + rejected->reason};
+        return nullptr;
+      }
+      w->remember_event(encode_views(w->board_.views_of(e)));
+      if (!r.client_op_id().empty()) w->remember_op(r.author_id(), r.client_op_id(), r.seq());
+    }
+  }
   w->durable_seq_ = w->board_.seq();
 
   // Resume secrets are journal-only: the first join of each participant
@@ -78,25 +105,9 @@ std::shared_ptr<Workshop> Workshop::recover(asio::io_context& io, journal::Journ
       m.secret_sha256 = joined.front().participant_secret_sha256();
     w->members_.emplace(m.id, std::move(m));
   }
-
-  // The recent events serve resumes and rebuild the resend protection.
-  const std::uint64_t head = w->durable_seq_;
-  const std::uint64_t from = head > options.recent_events ? head - options.recent_events + 1 : 1;
-  std::vector<v1::EventRecord> recent;
-  if (head > 0) {
-    if (journal::Status s = journal.read_events(w->id(), from, head, options.recent_events, &recent); !s.ok()) {
-      *status = s;
-      return nullptr;
-    }
-  }
-  for (const v1::EventRecord& r : recent) {
-    v1::ServerMessage m;
-    *m.mutable_event() = journal::to_event(r);
-    w->remember_event(r.seq(), encode(m));
-    if (!r.client_op_id().empty()) w->remember_op(r.author_id(), r.client_op_id(), r.seq());
-  }
   // Whoever the journal shows online was connected when the server stopped.
   w->reconcile_presence();
+  w->schedule_clock();
   w->update_info();
   *status = {};
   return w;
@@ -154,9 +165,12 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
   v1::Role role = v1::ROLE_UNSPECIFIED;
   const v1::Credential& cred = hello.credential();
   switch (cred.kind_case()) {
-    case v1::Credential::kJoinCode:
-      if (matches_digest(normalise_join_code(cred.join_code()), sha256(meta_.join_code()))) role = v1::ROLE_PARTICIPANT;
+    case v1::Credential::kJoinCode: {
+      // The board holds the current code (facilitators rotate it).
+      const std::string& code = board_.join_code().empty() ? meta_.join_code() : board_.join_code();
+      if (matches_digest(normalise_join_code(cred.join_code()), sha256(code))) role = v1::ROLE_PARTICIPANT;
       break;
+    }
     case v1::Credential::kFacilitatorToken:
       if (matches_digest(cred.facilitator_token(), meta_.facilitator_token_sha256())) role = v1::ROLE_FACILITATOR;
       break;
@@ -187,6 +201,10 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
       if (!matches_digest(hello.participant_secret(), it->second.secret_sha256))
         return refuse(v1::ERROR_CODE_BAD_CREDENTIAL,
                       "the saved identity does not belong to this workshop; forget it and join again",
+                      CloseCode::policy);
+      if (const v1::Participant* p = board_.participant(it->first); p && p->removed())
+        return refuse(v1::ERROR_CODE_BAD_CREDENTIAL,
+                      "a facilitator removed this identity from the workshop; forget it to join again",
                       CloseCode::policy);
       member = &it->second;
     }
@@ -229,7 +247,9 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
       connections_.erase(cid);
       return refuse(v1::ERROR_CODE_WORKSHOP_FULL, "this workshop cannot take more participants", CloseCode::policy);
     }
+    sync_member(member->id);  // a rejoin keeps the role the board knows
   }
+  role = member->role;
 
   PendingWelcome w;
   w.connection_id = cid;
@@ -238,7 +258,7 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
   w.welcome.set_participant_id(member->id);
   w.welcome.set_participant_secret(new_secret);  // empty on a resume: the client has it
   w.welcome.set_role(role);
-  prepare_welcome(w);
+  prepare_welcome(w);  // after the join: the view is the member's
   spdlog::info("workshop {}: connection {} joins as {} ({}, {}){}", id(), cid, member->id, v1::Role_Name(role),
                new_secret.empty() ? "known identity" : "new identity",
                w.resume ? " resuming after seq " + std::to_string(w.last_seen_seq) : "");
@@ -259,15 +279,21 @@ bool Workshop::needs_join_event(const Member& m) const {
 void Workshop::prepare_welcome(PendingWelcome& w) {
   w.at_seq = board_.seq();
   const std::uint64_t last = w.last_seen_seq;
-  w.resume = last > 0 && last <= w.at_seq && w.at_seq - last <= options_.max_resume_gap;
+  // Served from the recent events only: they carry each viewer's view.
+  w.resume = last > 0 && last <= w.at_seq && w.at_seq - last <= options_.max_resume_gap &&
+             last + 1 >= first_recent_seq();
   w.welcome.clear_state();
   w.welcome.set_resumed(w.resume);
   if (w.resume) {
     w.welcome.set_seq(last);
   } else {
     w.welcome.set_seq(w.at_seq);
-    *w.welcome.mutable_state() = board_.state();
+    *w.welcome.mutable_state() = board_.view_for(w.welcome.participant_id());
   }
+}
+
+std::uint64_t Workshop::first_recent_seq() const {
+  return recent_.empty() ? durable_seq_ + 1 : recent_.front().seq;
 }
 
 // ---------------------------------------------------------------- ops
@@ -284,7 +310,7 @@ void Workshop::do_submit(std::uint64_t connection_id, v1::OpRequest& request) {
   if (const std::uint64_t seq = known_op(pid, op_id); seq != 0) {
     // A resend: answer with the original seq, never apply twice.
     if (seq <= durable_seq_) return send_to(connection_id, ack_frame(op_id, seq));
-    inflight_[seq - inflight_.front().event.seq()].resent_by.push_back(connection_id);
+    inflight_[seq - inflight_.front().views.full.seq()].resent_by.push_back(connection_id);
     return;
   }
   if (read_only_)
@@ -292,11 +318,18 @@ void Workshop::do_submit(std::uint64_t connection_id, v1::OpRequest& request) {
                    reject_frame(op_id, v1::REJECT_CODE_READ_ONLY,
                                 "the server cannot save edits right now; the board is read-only until storage recovers"));
 
+  if (request.op().has_rotate_join_code()) {
+    // The server makes the new code; whatever the client sent is ignored.
+    std::string code;
+    do code = random_join_code();
+    while (code == board_.join_code());
+    request.mutable_op()->mutable_rotate_join_code()->set_join_code(code);
+  }
   board::ApplyResult result = board_.apply(request.op(), pid, now_ms());
   if (!result.ok())
     return send_to(connection_id, reject_frame(op_id, result.rejection().code, result.rejection().reason));
-  const Member& m = members_.find(pid)->second;
-  record(std::move(result.event()), connection_id, pid, m.role, op_id, {});
+  const v1::Role role = role_of(pid);
+  record(std::move(result.event()), connection_id, pid, role, op_id, {});
 }
 
 bool Workshop::apply_system(const v1::Op& op, std::string secret_sha256) {
@@ -328,6 +361,7 @@ void Workshop::record(v1::Event event, std::uint64_t author_connection, const st
   e.client_op_id = client_op_id;
   if (options_.snapshot_every > 0 && seq % options_.snapshot_every == 0) {
     // Taken now (the board is at exactly this seq), stored once durable.
+    // The full state: the journal keeps everything; views are made on the way out.
     auto snapshot = std::make_shared<v1::Snapshot>();
     snapshot->set_workshop_id(id());
     snapshot->set_seq(seq);
@@ -335,8 +369,14 @@ void Workshop::record(v1::Event event, std::uint64_t author_connection, const st
     *snapshot->mutable_state() = board_.state();
     e.snapshot = std::move(snapshot);
   }
-  e.event = std::move(event);
+  // The views are computed now, from the state right after this event.
+  e.views = board_.views_of(event);
   if (!client_op_id.empty()) remember_op(author_id, client_op_id, seq);
+  const v1::Op& op = e.views.full.op();
+  if (op.has_participant_joined()) sync_member(op.participant_joined().participant().id());
+  if (op.has_set_role()) sync_member(op.set_role().participant_id());
+  if (op.has_rename_participant()) sync_member(op.rename_participant().participant_id());
+  if (op.has_timer() || op.has_go_to_phase() || op.has_close_workshop()) schedule_clock();
   inflight_.push_back(std::move(e));
   append_buffer_.push_back(std::move(r));
   // Ops that arrive together (already queued on the strand) share one append.
@@ -376,17 +416,15 @@ void Workshop::on_appended(std::uint64_t epoch, std::uint64_t last_seq, const jo
 
 void Workshop::deliver_durable() {
   std::vector<std::shared_ptr<const v1::Snapshot>> snapshots;
-  while (!inflight_.empty() && inflight_.front().event.seq() <= durable_seq_) {
+  std::vector<v1::Event> follow_ups;
+  while (!inflight_.empty() && inflight_.front().views.full.seq() <= durable_seq_) {
     Inflight e = std::move(inflight_.front());
     inflight_.pop_front();
-    const std::uint64_t seq = e.event.seq();
+    const std::uint64_t seq = e.views.full.seq();
     // Welcomes prepared at seq - 1 or earlier go out before this event.
     deliver_welcomes(seq - 1);
 
-    v1::ServerMessage message;
-    *message.mutable_event() = std::move(e.event);
-    const Frame frame = encode(message);  // once, for every recipient
-    remember_event(seq, frame);
+    EncodedEvent encoded = encode_views(e.views);  // once per view, for every recipient
     Frame ack;
     for (auto& [cid, c] : connections_) {
       if (!c.welcomed || c.delivered_seq >= seq) continue;
@@ -394,7 +432,7 @@ void Workshop::deliver_durable() {
         if (!ack) ack = ack_frame(e.client_op_id, seq);
         c.out.push_back(ack);
       } else {
-        c.out.push_back(frame);
+        c.out.push_back(encoded.for_viewer(c.participant_id, role_of(c.participant_id)));
       }
       c.delivered_seq = seq;
     }
@@ -409,12 +447,78 @@ void Workshop::deliver_durable() {
       if (it == connections_.end()) continue;
       (it->second.welcomed ? it->second.out : it->second.deferred).push_back(ack_frame(e.client_op_id, seq));
     }
+    remember_event(std::move(encoded));
     if (e.snapshot) snapshots.push_back(std::move(e.snapshot));
+    if (e.views.full.op().has_remove_participant() || e.views.full.op().has_rotate_join_code())
+      follow_ups.push_back(std::move(e.views.full));
   }
   deliver_welcomes(durable_seq_);
   flush_out();
+  for (const v1::Event& e : follow_ups) after_durable(e);
   if (!snapshots.empty()) store_snapshots(std::move(snapshots));
   update_info();
+}
+
+void Workshop::after_durable(const v1::Event& event) {
+  const v1::Op& op = event.op();
+  if (op.has_remove_participant()) {
+    // They have received the event; now they go.
+    const Frame bye = error_frame(v1::ERROR_CODE_BAD_CREDENTIAL, "a facilitator removed you from this workshop", true);
+    std::vector<std::uint64_t> theirs;
+    for (const auto& [cid, c] : connections_)
+      if (c.participant_id == op.remove_participant().participant_id()) theirs.push_back(cid);
+    for (const std::uint64_t cid : theirs) close_connection(cid, CloseCode::policy, bye);
+  }
+  if (op.has_rotate_join_code()) {
+    // The metadata follows the board, for tools that read it (inspect).
+    meta_.set_join_code(op.rotate_join_code().join_code());
+    asio::post(io_, [&journal = journal_, meta = meta_] {
+      if (const journal::Status s = journal.put_workshop(meta); !s.ok())
+        spdlog::warn("workshop {}: storing the rotated join code in its metadata failed: {}", meta.id(), s.message());
+    });
+  }
+}
+
+Workshop::EncodedEvent Workshop::encode_views(const board::EventViews& views) {
+  const auto frame_of = [](const v1::Event& e) {
+    v1::ServerMessage m;
+    *m.mutable_event() = e;
+    return encode(m);
+  };
+  EncodedEvent out;
+  out.seq = views.full.seq();
+  out.full = frame_of(views.full);
+  if (views.for_facilitators) out.facilitators = frame_of(*views.for_facilitators);
+  if (views.for_others) out.others = frame_of(*views.for_others);
+  out.full_viewers = views.full_viewers;
+  return out;
+}
+
+const Frame& Workshop::EncodedEvent::for_viewer(std::string_view participant_id, v1::Role role) const {
+  // The same rule as board::EventViews::for_viewer, over the encoded frames.
+  if ((!facilitators && !others) ||
+      std::find(full_viewers.begin(), full_viewers.end(), participant_id) != full_viewers.end())
+    return full;
+  if (role == v1::ROLE_FACILITATOR) return facilitators ? facilitators : full;
+  return others ? others : full;
+}
+
+std::size_t Workshop::EncodedEvent::bytes() const {
+  return full->size() + (facilitators ? facilitators->size() : 0) + (others ? others->size() : 0);
+}
+
+v1::Role Workshop::role_of(const std::string& participant_id) const {
+  const auto it = members_.find(participant_id);
+  return it == members_.end() ? v1::ROLE_OBSERVER : it->second.role;
+}
+
+void Workshop::sync_member(const std::string& participant_id) {
+  const v1::Participant* p = board_.participant(participant_id);
+  const auto it = members_.find(participant_id);
+  if (!p || it == members_.end()) return;
+  it->second.role = p->role();
+  it->second.display_name = p->display_name();
+  if (it->second.welcomed > 0) mark_presence_dirty(it->second);
 }
 
 void Workshop::deliver_welcomes(std::uint64_t up_to_seq) {
@@ -425,7 +529,7 @@ void Workshop::deliver_welcomes(std::uint64_t up_to_seq) {
     if (it == connections_.end()) continue;
     Connection& c = it->second;
     std::vector<Frame> missed;
-    if (w.resume && !collect_events(w.last_seen_seq, w.at_seq, missed)) {
+    if (w.resume && !collect_events(c, w.last_seen_seq, w.at_seq, missed)) {
       spdlog::error("workshop {}: could not read events {}..{} for a resume", id(), w.last_seen_seq + 1, w.at_seq);
       close_connection(w.connection_id, CloseCode::internal,
                        error_frame(v1::ERROR_CODE_INTERNAL,
@@ -440,8 +544,9 @@ void Workshop::deliver_welcomes(std::uint64_t up_to_seq) {
       mark_presence_dirty(m);
     }
     w.welcome.set_server_time_ms(now_ms());
+    const bool facilitator = m.role == v1::ROLE_FACILITATOR;
     for (const auto& [pid, other] : members_)
-      if (other.welcomed > 0) *w.welcome.add_online() = presence_of(other);
+      if (other.welcomed > 0) *w.welcome.add_online() = presence_of(other, facilitator);
     v1::ServerMessage message;
     *message.mutable_welcome() = std::move(w.welcome);
     c.out.push_back(encode(message));
@@ -452,39 +557,28 @@ void Workshop::deliver_welcomes(std::uint64_t up_to_seq) {
   }
 }
 
-bool Workshop::collect_events(std::uint64_t after_seq, std::uint64_t up_to_seq, std::vector<Frame>& out) {
+bool Workshop::collect_events(const Connection& c, std::uint64_t after_seq, std::uint64_t up_to_seq,
+                              std::vector<Frame>& out) {
+  const std::uint64_t first = first_recent_seq();
+  if (after_seq + 1 < first) return false;
+  const v1::Role role = role_of(c.participant_id);
   std::uint64_t next = after_seq + 1;
-  const std::uint64_t ring_first = recent_.empty() ? durable_seq_ + 1 : recent_.front().first;
-  if (next < ring_first && next <= up_to_seq) {
-    // Older than the ring: read from the journal (rare, bounded by max_resume_gap).
-    const std::uint64_t to = std::min(up_to_seq, ring_first - 1);
-    std::vector<v1::EventRecord> records;
-    const journal::Status s = journal_.read_events(id(), next, to, to - next + 1, &records);
-    if (!s.ok() || records.size() != to - next + 1) return false;
-    for (const v1::EventRecord& r : records) {
-      v1::ServerMessage m;
-      *m.mutable_event() = journal::to_event(r);
-      out.push_back(encode(m));
-    }
-    next = to + 1;
-  }
-  for (std::size_t i = next >= ring_first ? next - ring_first : 0; i < recent_.size() && next <= up_to_seq; ++i) {
-    if (recent_[i].first != next) return false;
-    out.push_back(recent_[i].second);
-    ++next;
+  for (std::size_t i = next - first; i < recent_.size() && next <= up_to_seq; ++i, ++next) {
+    if (recent_[i].seq != next) return false;
+    out.push_back(recent_[i].for_viewer(c.participant_id, role));
   }
   return next > up_to_seq;
 }
 
-void Workshop::remember_event(std::uint64_t seq, Frame frame) {
-  if (!recent_.empty() && recent_.back().first + 1 != seq) {
+void Workshop::remember_event(EncodedEvent event) {
+  if (!recent_.empty() && recent_.back().seq + 1 != event.seq) {
     recent_.clear();
     recent_bytes_ = 0;
   }
-  recent_bytes_ += frame->size();
-  recent_.emplace_back(seq, std::move(frame));
+  recent_bytes_ += event.bytes();
+  recent_.push_back(std::move(event));
   while (!recent_.empty() && (recent_.size() > options_.recent_events || recent_bytes_ > options_.recent_bytes)) {
-    recent_bytes_ -= recent_.front().second->size();
+    recent_bytes_ -= recent_.front().bytes();
     recent_.pop_front();
   }
 }
@@ -604,30 +698,35 @@ void Workshop::maybe_rebuild() {
   } else if (rebuilt->seq() > durable_seq_) {
     // Stored although the append reported failure: it is history now, so
     // everyone gets it (authors too, as plain events: it was never acked).
+    // Replayed from the durable state to compute each event's views.
+    journal::Status read_status;
+    auto replayed = journal::rebuild(journal_, id(), durable_seq_, &read_status);
     std::vector<v1::EventRecord> records;
-    const journal::Status s = journal_.read_events(id(), durable_seq_ + 1, rebuilt->seq(),
-                                                   rebuilt->seq() - durable_seq_, &records);
-    if (!s.ok()) {
-      spdlog::critical("workshop {}: reading events after seq {} failed: {}; retrying", id(), durable_seq_, s.message());
+    if (replayed)
+      read_status = journal_.read_events(id(), durable_seq_ + 1, rebuilt->seq(), rebuilt->seq() - durable_seq_, &records);
+    if (!replayed || !read_status.ok()) {
+      spdlog::critical("workshop {}: reading events after seq {} failed: {}; retrying", id(), durable_seq_,
+                       read_status.message());
       rebuild_pending_ = true;
       arm_retry();
       return;
     }
     for (const v1::EventRecord& r : records) {
-      v1::ServerMessage m;
-      *m.mutable_event() = journal::to_event(r);
-      const Frame frame = encode(m);
-      remember_event(r.seq(), frame);
+      const v1::Event e = journal::to_event(r);
+      if (replayed->replay(e)) break;  // cannot happen: rebuild() replayed the same records
+      EncodedEvent encoded = encode_views(replayed->views_of(e));
       if (!r.client_op_id().empty()) remember_op(r.author_id(), r.client_op_id(), r.seq());
       for (auto& [cid, c] : connections_) {
         if (!c.welcomed || c.delivered_seq >= r.seq()) continue;
-        c.out.push_back(frame);
+        c.out.push_back(encoded.for_viewer(c.participant_id, role_of(c.participant_id)));
         c.delivered_seq = r.seq();
       }
+      remember_event(std::move(encoded));
     }
     durable_seq_ = rebuilt->seq();
   }
   board_ = std::move(*rebuilt);
+  for (auto& [pid, m] : members_) sync_member(pid);
   spdlog::info("workshop {}: board rebuilt from the journal at seq {}", id(), durable_seq_);
   // Welcomes prepared from the lost state are prepared again from the stored one.
   for (PendingWelcome& w : pending_welcomes_) prepare_welcome(w);
@@ -659,6 +758,7 @@ void Workshop::on_retry() {
   read_only_ = false;
   spdlog::info("workshop {}: the journal takes writes again; accepting edits", id());
   reconcile_presence();
+  schedule_clock();
   update_info();
 }
 
@@ -675,6 +775,7 @@ void Workshop::reconcile_presence() {
   }
   for (auto& [pid, m] : members_) {
     if (m.connections == 0 || !needs_join_event(m)) continue;
+    if (const v1::Participant* p = board_.participant(pid); p && p->removed()) continue;
     v1::Op op;
     auto* p = op.mutable_participant_joined()->mutable_participant();
     p->set_id(m.id);
@@ -718,32 +819,81 @@ void Workshop::arm_presence() {
 }
 
 void Workshop::flush_presence() {
-  v1::ServerMessage message;
-  v1::PresenceUpdate* update = message.mutable_presence();
+  v1::ServerMessage full;       // for facilitators
+  v1::ServerMessage restricted; // for everyone else
   for (auto& [pid, m] : members_) {
     if (!m.presence_dirty) continue;
     m.presence_dirty = false;
-    if (m.welcomed > 0) *update->add_states() = presence_of(m);
+    if (m.welcomed == 0) continue;
+    *full.mutable_presence()->add_states() = presence_of(m, true);
+    *restricted.mutable_presence()->add_states() = presence_of(m, false);
   }
   for (const std::string& pid : presence_gone_) {
     const auto it = members_.find(pid);
-    if (it == members_.end() || it->second.welcomed == 0) update->add_gone(pid);
+    if (it != members_.end() && it->second.welcomed > 0) continue;
+    full.mutable_presence()->add_gone(pid);
+    restricted.mutable_presence()->add_gone(pid);
   }
   presence_gone_.clear();
-  if (update->states_size() == 0 && update->gone_size() == 0) return;
-  const Frame frame = encode(message);
+  if (full.presence().states_size() == 0 && full.presence().gone_size() == 0) return;
+  const Frame for_facilitators = encode(full);
+  const Frame for_others = presence_differs_by_role() ? encode(restricted) : for_facilitators;
   for (auto& [cid, c] : connections_) {
     if (!c.welcomed) continue;
-    if (auto client = c.client.lock()) client->send(frame);
+    if (auto client = c.client.lock())
+      client->send(role_of(c.participant_id) == v1::ROLE_FACILITATOR ? for_facilitators : for_others);
   }
 }
 
-v1::PresenceState Workshop::presence_of(const Member& m) const {
-  v1::PresenceState s = m.presence;
+bool Workshop::presence_differs_by_role() const { return board_.private_phase() || board_.settings().pseudonymous(); }
+
+v1::PresenceState Workshop::presence_of(const Member& m, bool for_facilitators) const {
+  v1::PresenceState s;
   s.set_participant_id(m.id);
-  s.set_display_name(m.display_name);
   s.set_role(m.role);
+  if (for_facilitators || !board_.settings().pseudonymous()) {
+    s.set_display_name(m.display_name);
+  } else {
+    // Pseudonyms as the board gives them to a participant ("Person N").
+    const v1::Participant* p = board_.participant(m.id);
+    s.set_display_name(p ? board_.visible_name(m.id, {}) : std::string());
+  }
+  // While collecting privately, participants do not see each other's
+  // cursors or what they type into; facilitators' own presence stays visible.
+  if (for_facilitators || !board_.private_phase() || m.role == v1::ROLE_FACILITATOR) {
+    if (m.presence.has_cursor()) *s.mutable_cursor() = m.presence.cursor();
+    if (m.presence.has_viewport()) *s.mutable_viewport() = m.presence.viewport();
+    s.set_typing_note_id(m.presence.typing_note_id());
+  }
   return s;
+}
+
+// ---------------------------------------------------------------- the clock
+
+void Workshop::schedule_clock() {
+  const v1::Timer& timer = board_.timer();
+  if (timer.state() != v1::Timer::STATE_RUNNING || board_.closed()) {
+    if (clock_deadline_ms_ != 0) clock_timer_.cancel();
+    clock_deadline_ms_ = 0;
+    return;
+  }
+  if (clock_deadline_ms_ == timer.deadline_ms()) return;
+  clock_deadline_ms_ = timer.deadline_ms();
+  clock_timer_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(0, clock_deadline_ms_ - now_ms())));
+  clock_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec) self->do_clock();
+  });
+}
+
+void Workshop::do_clock() {
+  clock_deadline_ms_ = 0;
+  const v1::Timer& timer = board_.timer();
+  if (timer.state() != v1::Timer::STATE_RUNNING || shutting_down_) return;
+  if (read_only_) return;  // schedule_clock() runs again once writes resume
+  if (now_ms() < timer.deadline_ms()) return schedule_clock();
+  v1::Op op;
+  op.mutable_timer()->set_action(v1::TimerControl::ACTION_EXPIRE);
+  apply_system(op, {});
 }
 
 // ---------------------------------------------------------------- leaving and shutdown
@@ -803,6 +953,7 @@ void Workshop::maybe_finish_shutdown() {
       appends_in_flight_ == 0 && !flush_posted_ && shutdown_done_) {
     retry_timer_.cancel();
     presence_timer_.cancel();
+    clock_timer_.cancel();
     auto done = std::move(shutdown_done_);
     shutdown_done_ = nullptr;
     spdlog::info("workshop {}: closed at seq {}", id(), durable_seq_);
