@@ -302,6 +302,32 @@ Outcome Board::check_note_permission(const Author& a, const v1::Note& n, Permiss
   return check(context_of(a), n.author_id() == a.id ? own : others);
 }
 
+namespace {
+// Whether `obj` (named `id`, of `kind`) exists and is in the wanted state.
+template <typename T>
+Outcome in_state(T* obj, const char* kind, const std::string& id, bool want_deleted, T** out) {
+  if (!obj) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, std::string("no ") + kind + " with id " + id);
+  if (obj->deleted() && !want_deleted) return reject(v1::REJECT_CODE_OBJECT_DELETED, std::string(kind) + " " + id + " is deleted");
+  if (!obj->deleted() && want_deleted) return reject(v1::REJECT_CODE_NOT_DELETED, std::string(kind) + " " + id + " is not deleted");
+  *out = obj;
+  return std::nullopt;
+}
+}  // namespace
+
+Outcome Board::find_note(const std::string& id, const Author& a, Want want, v1::Note** out) {
+  return in_state(visible_note(id, a), "note", id, want == Want::deleted, out);
+}
+
+Outcome Board::find_area(const std::string& id, Want want, v1::Area** out) {
+  const auto it = areas_.find(id);
+  return in_state(it == areas_.end() ? nullptr : &it->second, "area", id, want == Want::deleted, out);
+}
+
+Outcome Board::find_cluster(const std::string& id, Want want, v1::Cluster** out) {
+  const auto it = clusters_.find(id);
+  return in_state(it == clusters_.end() ? nullptr : &it->second, "cluster", id, want == Want::deleted, out);
+}
+
 // Ids are unique across kinds, so an id alone names one object in logs and URLs.
 bool Board::id_taken(std::string_view id) const {
   return notes_.contains(id) || areas_.contains(id) || clusters_.contains(id);
@@ -346,10 +372,9 @@ Outcome Board::apply_create_note(v1::CreateNote& op, const Author& a) {
 }
 
 Outcome Board::apply_update_note(v1::UpdateNote& op, const Author& a) {
-  v1::Note* found = visible_note(op.id(), a);
-  if (!found) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.id());
+  v1::Note* found = nullptr;
+  if (auto r = find_note(op.id(), a, Want::live, &found)) return r;
   v1::Note& n = *found;
-  if (n.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + op.id() + " is deleted");
   if (auto r = check_note_permission(a, n, Permission::edit_own_notes, Permission::edit_others_notes)) return r;
   if (auto r = check_area_unlocked(a, n.area_id())) return r;
   if (auto r = normalise_mask<v1::NoteField>(op.mutable_mask(), v1::NoteField_IsValid)) return r;
@@ -407,10 +432,9 @@ Outcome Board::apply_create_area(v1::CreateArea& op, const Author& a) {
 
 Outcome Board::apply_update_area(v1::UpdateArea& op, const Author& a) {
   if (auto r = check(context_of(a), FacilitatorAction::manage_areas)) return r;
-  const auto it = areas_.find(op.id());
-  if (it == areas_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no area with id " + op.id());
-  v1::Area& area = it->second;
-  if (area.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "area " + op.id() + " is deleted");
+  v1::Area* obj = nullptr;
+  if (auto r = find_area(op.id(), Want::live, &obj)) return r;
+  v1::Area& area = *obj;
   if (auto r = normalise_mask<v1::AreaField>(op.mutable_mask(), v1::AreaField_IsValid)) return r;
 
   const bool title = masked(op.mask(), v1::AREA_FIELD_TITLE);
@@ -456,9 +480,8 @@ Outcome Board::apply_create_cluster(v1::CreateCluster& op, const Author& a) {
   std::set<std::string_view> members;
   if (auto r = check_area_unlocked(a, op.area_id())) return r;
   for (const auto& note_id : op.note_ids()) {
-    const v1::Note* n = visible_note(note_id, a);
-    if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + note_id);
-    if (n->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + note_id + " is deleted");
+    v1::Note* n = nullptr;
+    if (auto r = find_note(note_id, a, Want::live, &n)) return r;
     if (n->hidden()) return reject(v1::REJECT_CODE_INVALID_FIELD, "note " + note_id + " is not revealed yet");
     if (auto r = check_area_unlocked(a, n->area_id())) return r;
     if (!members.insert(note_id).second) return reject(v1::REJECT_CODE_INVALID_FIELD, "note " + note_id + " is listed twice");
@@ -482,10 +505,9 @@ Outcome Board::apply_create_cluster(v1::CreateCluster& op, const Author& a) {
 
 Outcome Board::apply_update_cluster(v1::UpdateCluster& op, const Author& a) {
   if (auto r = check(context_of(a), Permission::cluster)) return r;
-  const auto it = clusters_.find(op.id());
-  if (it == clusters_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no cluster with id " + op.id());
-  v1::Cluster& c = it->second;
-  if (c.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "cluster " + op.id() + " is deleted");
+  v1::Cluster* obj = nullptr;
+  if (auto r = find_cluster(op.id(), Want::live, &obj)) return r;
+  v1::Cluster& c = *obj;
   if (auto r = normalise_mask<v1::ClusterField>(op.mutable_mask(), v1::ClusterField_IsValid)) return r;
   // TITLE is the only field; normalise_mask guarantees the mask names it.
   if (auto r = check_string(op.title(), limits::kMaxTitleChars, false, "cluster title")) return r;
@@ -499,9 +521,8 @@ Outcome Board::apply_move(v1::Move& op, const Author& a) {
   if (auto r = check_point(op.position(), "position")) return r;
   switch (op.target().kind()) {
     case v1::OBJECT_KIND_NOTE: {
-      v1::Note* n = visible_note(id, a);
-      if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + id);
-      if (n->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + id + " is deleted");
+      v1::Note* n = nullptr;
+      if (auto r = find_note(id, a, Want::live, &n)) return r;
       if (auto r = check(context_of(a), Permission::move_notes)) return r;
       if (auto r = check_area_unlocked(a, n->area_id())) return r;
       if (op.has_area_id()) {
@@ -514,32 +535,30 @@ Outcome Board::apply_move(v1::Move& op, const Author& a) {
       return std::nullopt;
     }
     case v1::OBJECT_KIND_AREA: {
-      const auto it = areas_.find(id);
-      if (it == areas_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no area with id " + id);
-      if (it->second.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "area " + id + " is deleted");
+      v1::Area* obj = nullptr;
+      if (auto r = find_area(id, Want::live, &obj)) return r;
       if (auto r = check(context_of(a), FacilitatorAction::manage_areas)) return r;
       if (op.has_area_id()) return reject(v1::REJECT_CODE_INVALID_FIELD, "an area cannot be moved into an area");
-      v1::Rect moved = it->second.rect();
+      v1::Rect moved = obj->rect();
       moved.set_x(op.position().x());
       moved.set_y(op.position().y());
       if (auto r = check_rect(moved)) return r;
-      *it->second.mutable_rect() = moved;
-      it->second.set_updated_seq(next_seq());
+      *obj->mutable_rect() = moved;
+      obj->set_updated_seq(next_seq());
       return std::nullopt;
     }
     case v1::OBJECT_KIND_CLUSTER: {
-      const auto it = clusters_.find(id);
-      if (it == clusters_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no cluster with id " + id);
-      if (it->second.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "cluster " + id + " is deleted");
+      v1::Cluster* obj = nullptr;
+      if (auto r = find_cluster(id, Want::live, &obj)) return r;
       if (auto r = check(context_of(a), Permission::move_notes)) return r;
-      if (auto r = check_area_unlocked(a, it->second.area_id())) return r;
+      if (auto r = check_area_unlocked(a, obj->area_id())) return r;
       if (op.has_area_id()) {
         if (auto r = check_area_ref(op.area_id())) return r;
         if (auto r = check_area_unlocked(a, op.area_id())) return r;
-        it->second.set_area_id(op.area_id());
+        obj->set_area_id(op.area_id());
       }
-      *it->second.mutable_position() = op.position();
-      it->second.set_updated_seq(next_seq());
+      *obj->mutable_position() = op.position();
+      obj->set_updated_seq(next_seq());
       return std::nullopt;
     }
     default: return reject(v1::REJECT_CODE_INVALID_FIELD, "move needs a target kind (note, area or cluster)");
@@ -550,9 +569,8 @@ Outcome Board::apply_delete(const v1::Delete& op, const Author& a) {
   const std::string& id = op.target().id();
   switch (op.target().kind()) {
     case v1::OBJECT_KIND_NOTE: {
-      v1::Note* n = visible_note(id, a);
-      if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + id);
-      if (n->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + id + " is already deleted");
+      v1::Note* n = nullptr;
+      if (auto r = find_note(id, a, Want::live, &n)) return r;
       if (auto r = check_note_permission(a, *n, Permission::delete_own_notes, Permission::delete_others_notes)) return r;
       if (auto r = check_area_unlocked(a, n->area_id())) return r;
       n->set_deleted(true);
@@ -561,22 +579,20 @@ Outcome Board::apply_delete(const v1::Delete& op, const Author& a) {
       return std::nullopt;
     }
     case v1::OBJECT_KIND_AREA: {
-      const auto it = areas_.find(id);
-      if (it == areas_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no area with id " + id);
-      if (it->second.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "area " + id + " is already deleted");
+      v1::Area* obj = nullptr;
+      if (auto r = find_area(id, Want::live, &obj)) return r;
       if (auto r = check(context_of(a), FacilitatorAction::manage_areas)) return r;
       // Notes keep their area id, so restoring the area brings its notes back into it.
-      it->second.set_deleted(true);
-      it->second.set_updated_seq(next_seq());
+      obj->set_deleted(true);
+      obj->set_updated_seq(next_seq());
       return std::nullopt;
     }
     case v1::OBJECT_KIND_CLUSTER: {
-      const auto it = clusters_.find(id);
-      if (it == clusters_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no cluster with id " + id);
-      if (it->second.deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "cluster " + id + " is already deleted");
+      v1::Cluster* obj = nullptr;
+      if (auto r = find_cluster(id, Want::live, &obj)) return r;
       if (auto r = check(context_of(a), Permission::cluster)) return r;
-      it->second.set_deleted(true);
-      it->second.set_updated_seq(next_seq());
+      obj->set_deleted(true);
+      obj->set_updated_seq(next_seq());
       for (auto& [note_id, n] : notes_) {
         if (n.cluster_id() != id) continue;
         n.clear_cluster_id();
@@ -592,9 +608,8 @@ Outcome Board::apply_restore(const v1::Restore& op, const Author& a) {
   const std::string& id = op.target().id();
   switch (op.target().kind()) {
     case v1::OBJECT_KIND_NOTE: {
-      v1::Note* n = visible_note(id, a);
-      if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + id);
-      if (!n->deleted()) return reject(v1::REJECT_CODE_NOT_DELETED, "note " + id + " is not deleted");
+      v1::Note* n = nullptr;
+      if (auto r = find_note(id, a, Want::deleted, &n)) return r;
       if (auto r = check_note_permission(a, *n, Permission::delete_own_notes, Permission::delete_others_notes)) return r;
       if (auto r = check_area_unlocked(a, n->area_id())) return r;
       n->set_deleted(false);
@@ -602,22 +617,20 @@ Outcome Board::apply_restore(const v1::Restore& op, const Author& a) {
       return std::nullopt;
     }
     case v1::OBJECT_KIND_AREA: {
-      const auto it = areas_.find(id);
-      if (it == areas_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no area with id " + id);
-      if (!it->second.deleted()) return reject(v1::REJECT_CODE_NOT_DELETED, "area " + id + " is not deleted");
+      v1::Area* obj = nullptr;
+      if (auto r = find_area(id, Want::deleted, &obj)) return r;
       if (auto r = check(context_of(a), FacilitatorAction::manage_areas)) return r;
-      it->second.set_deleted(false);
-      it->second.set_updated_seq(next_seq());
+      obj->set_deleted(false);
+      obj->set_updated_seq(next_seq());
       return std::nullopt;
     }
     case v1::OBJECT_KIND_CLUSTER: {
-      const auto it = clusters_.find(id);
-      if (it == clusters_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no cluster with id " + id);
-      if (!it->second.deleted()) return reject(v1::REJECT_CODE_NOT_DELETED, "cluster " + id + " is not deleted");
+      v1::Cluster* obj = nullptr;
+      if (auto r = find_cluster(id, Want::deleted, &obj)) return r;
       if (auto r = check(context_of(a), Permission::cluster)) return r;
-      if (auto r = check_area_ref(it->second.area_id())) return reject(r->code, "restore the cluster's area first: " + r->reason);
-      it->second.set_deleted(false);
-      it->second.set_updated_seq(next_seq());
+      if (auto r = check_area_ref(obj->area_id())) return reject(r->code, "restore the cluster's area first: " + r->reason);
+      obj->set_deleted(false);
+      obj->set_updated_seq(next_seq());
       return std::nullopt;
     }
     default: return reject(v1::REJECT_CODE_INVALID_FIELD, "restore needs a target kind (note, area or cluster)");
@@ -628,9 +641,8 @@ Outcome Board::apply_add_to_cluster(const v1::AddToCluster& op, const Author& a)
   const v1::Cluster* c = cluster(op.cluster_id());
   if (!c) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no cluster with id " + op.cluster_id());
   if (c->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "cluster " + op.cluster_id() + " is deleted");
-  v1::Note* n = visible_note(op.note_id(), a);
-  if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.note_id());
-  if (n->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + op.note_id() + " is deleted");
+  v1::Note* n = nullptr;
+  if (auto r = find_note(op.note_id(), a, Want::live, &n)) return r;
   if (auto r = check(context_of(a), Permission::cluster)) return r;
   if (n->hidden()) return reject(v1::REJECT_CODE_INVALID_FIELD, "note " + op.note_id() + " is not revealed yet");
   if (auto r = check_area_unlocked(a, n->area_id())) return r;
@@ -642,9 +654,8 @@ Outcome Board::apply_add_to_cluster(const v1::AddToCluster& op, const Author& a)
 }
 
 Outcome Board::apply_remove_from_cluster(const v1::RemoveFromCluster& op, const Author& a) {
-  v1::Note* n = visible_note(op.note_id(), a);
-  if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.note_id());
-  if (n->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + op.note_id() + " is deleted");
+  v1::Note* n = nullptr;
+  if (auto r = find_note(op.note_id(), a, Want::live, &n)) return r;
   if (auto r = check(context_of(a), Permission::cluster)) return r;
   if (auto r = check_area_unlocked(a, n->area_id())) return r;
   if (n->cluster_id().empty()) return reject(v1::REJECT_CODE_INVALID_FIELD, "note " + op.note_id() + " is not in a cluster");
@@ -654,9 +665,8 @@ Outcome Board::apply_remove_from_cluster(const v1::RemoveFromCluster& op, const 
 }
 
 Outcome Board::apply_cast_vote(const v1::CastVote& op, const Author& a) {
-  const v1::Note* n = visible_note(op.note_id(), a);
-  if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.note_id());
-  if (n->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + op.note_id() + " is deleted");
+  v1::Note* n = nullptr;
+  if (auto r = find_note(op.note_id(), a, Want::live, &n)) return r;
   if (auto r = check(context_of(a), Permission::vote)) return r;
   const v1::VotingRound* round = open_round();
   if (!round) return reject(v1::REJECT_CODE_VOTING_CLOSED, "no voting round is open");
@@ -677,9 +687,8 @@ Outcome Board::apply_cast_vote(const v1::CastVote& op, const Author& a) {
 }
 
 Outcome Board::apply_retract_vote(const v1::RetractVote& op, const Author& a) {
-  const v1::Note* n = visible_note(op.note_id(), a);
-  if (!n) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no note with id " + op.note_id());
-  if (n->deleted()) return reject(v1::REJECT_CODE_OBJECT_DELETED, "note " + op.note_id() + " is deleted");
+  v1::Note* n = nullptr;
+  if (auto r = find_note(op.note_id(), a, Want::live, &n)) return r;
   if (auto r = check(context_of(a), Permission::vote)) return r;
   const v1::VotingRound* round = open_round();
   if (!round) return reject(v1::REJECT_CODE_VOTING_CLOSED, "no voting round is open");

@@ -166,6 +166,13 @@ class Board {
   Outcome apply_lower_hand(const v1::LowerHand& op, const Author& a);
   Outcome apply_close_workshop(const Author& a);
 
+  // Finds the object `id` in the wanted state, or says why not (UNKNOWN_OBJECT,
+  // OBJECT_DELETED, NOT_DELETED). Notes the author may not see do not exist.
+  enum class Want { live, deleted };
+  [[nodiscard]] Outcome find_note(const std::string& id, const Author& a, Want want, v1::Note** out);
+  [[nodiscard]] Outcome find_area(const std::string& id, Want want, v1::Area** out);
+  [[nodiscard]] Outcome find_cluster(const std::string& id, Want want, v1::Cluster** out);
+
   [[nodiscard]] bool can_see(const v1::Note& n, std::string_view viewer_id, v1::Role role) const;
   // Looks up a note the author may see; invisible notes do not exist for them.
   [[nodiscard]] v1::Note* visible_note(const std::string& id, const Author& a);
