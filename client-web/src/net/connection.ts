@@ -54,6 +54,9 @@ export const PING_INTERVAL_MS = 15_000;
 /** No frame at all (not even a Pong) for this long: the socket is dead even
  *  if the browser has not noticed (a phone that changed networks). */
 export const SILENCE_TIMEOUT_MS = 40_000;
+/** Immediate resyncs (see Connection.resync) closer together than this fall
+ *  back to the backoff: a healthy client needs one every few minutes at most. */
+export const IMMEDIATE_RESYNC_MIN_INTERVAL_MS = 2_000;
 /** Clock samples kept; the one with the shortest round trip wins, since its
  *  midpoint is the most accurate (the idea of NTP's clock filter). */
 export const CLOCK_SAMPLES = 8;
@@ -180,6 +183,7 @@ export class Connection {
   private helloHadIdentity = false;
   private lastReceivedAt = 0;
   private clockSamples: { rtt: number; offset: number }[] = [];
+  private lastImmediateResync = Number.NEGATIVE_INFINITY;
   private retryTimer: unknown;
   private attemptTimer: unknown;
   private pingTimer: unknown;
@@ -216,6 +220,12 @@ export class Connection {
     return this.failures;
   }
 
+  /** The estimated server clock, ms since the epoch (the local clock until
+   *  the first Welcome). */
+  serverNow(): number {
+    return this.timers.now() + (this.clockOffsetMs ?? 0);
+  }
+
   /** server clock − client clock in ms (add it to Date.now() to get server
    *  time), or undefined before the first Welcome. */
   get clockOffsetMs(): number | undefined {
@@ -248,9 +258,23 @@ export class Connection {
 
   /** Ends the session and starts a new one (with backoff), e.g. when the
    *  board store detected a gap and needs the server to resend from its
-   *  last seen seq. */
-  resync(reason: string): void {
+   *  last seen seq. `immediate`: an expected, healthy restart (to fetch the
+   *  server's copy of an own op, or a new view after a role change): the
+   *  next attempt starts at once and does not count as a failure, unless
+   *  such restarts come faster than IMMEDIATE_RESYNC_MIN_INTERVAL_MS (a loop
+   *  must not hammer the server), in which case the backoff applies. */
+  resync(reason: string, immediate = false): void {
     if (this.currentStatus === "offline") return;
+    const now = this.timers.now();
+    if (immediate && now - this.lastImmediateResync >= IMMEDIATE_RESYNC_MIN_INTERVAL_MS) {
+      this.lastImmediateResync = now;
+      this.dropSocket(4000, "resynchronising");
+      this.problem = { code: undefined, message: `resynchronising: ${reason}` };
+      this.setStatus("reconnecting");
+      this.clearTimer("retryTimer");
+      this.connect();
+      return;
+    }
     this.fail({ code: undefined, message: `resynchronising: ${reason}` });
   }
 

@@ -42,6 +42,9 @@ const note = (id: string, text = id, extra: Record<string, unknown> = {}): OpIni
   kind: { case: "createNote", value: { id, text, position: { x: 10, y: 20 }, ...extra } },
 });
 const ref = (kind: ObjectKind, id: string) => ({ kind, id });
+const openRoundOp = (id: string, extra: Record<string, unknown> = {}): OpInit => ({
+  kind: { case: "openVotingRound", value: { round: { id, title: id, dotsPerParticipant: 10, maxDotsPerNote: 10, ...extra } } },
+});
 const lines = (prefix: string) =>
   describeBoard(board)
     .split("\n")
@@ -90,13 +93,14 @@ describe("notes", () => {
 
   it("deletes a note with its ballots and restores it without them", () => {
     apply("p1", note("n1"), note("n2"));
+    apply("f", openRoundOp("r1"));
     apply("p2", { kind: { case: "castVote", value: { noteId: "n1" } } }, { kind: { case: "castVote", value: { noteId: "n2" } } });
     apply("p1", { kind: { case: "delete", value: { target: ref(ObjectKind.NOTE, "n1") } } });
     expect(board.notes.get("n1")?.deleted).toBe(true);
-    expect(lines("ballot")).toBe("ballot p2 n2 1");
+    expect(lines("ballot")).toBe("ballot r1 p2 n2 1");
     expect(dotsOf(board, "p2")).toBe(1);
     apply("p1", { kind: { case: "restore", value: { target: ref(ObjectKind.NOTE, "n1") } } });
-    expect(board.notes.get("n1")).toMatchObject({ deleted: false, updatedSeq: 6n });
+    expect(board.notes.get("n1")).toMatchObject({ deleted: false, updatedSeq: 7n });
     expect(dotsOn(board, "n1")).toBe(0);
   });
 
@@ -183,17 +187,21 @@ describe("clusters", () => {
 describe("votes", () => {
   it("adds and retracts the voter's own dots", () => {
     apply("p1", note("n1"));
+    apply("f", openRoundOp("r1"));
     apply("p2", ...Array.from({ length: 3 }, () => ({ kind: { case: "castVote" as const, value: { noteId: "n1" } } })));
     apply("p3", { kind: { case: "castVote", value: { noteId: "n1" } } });
-    expect(lines("ballot")).toBe("ballot p2 n1 3\nballot p3 n1 1");
+    expect(lines("ballot")).toBe("ballot r1 p2 n1 3\nballot r1 p3 n1 1");
     apply("p2", { kind: { case: "retractVote", value: { noteId: "n1" } } });
     apply("p3", { kind: { case: "retractVote", value: { noteId: "n1" } } });
-    expect(lines("ballot")).toBe("ballot p2 n1 2");
+    expect(lines("ballot")).toBe("ballot r1 p2 n1 2");
     expect(dotsOn(board, "n1")).toBe(2);
     expect(apply("p3", { kind: { case: "retractVote", value: { noteId: "n1" } } })).toEqual([false]);
   });
 
-  it("ignores a vote on a missing note", () => {
+  it("ignores a vote on a missing note or without an open round", () => {
+    apply("p1", note("n1"));
+    expect(apply("p1", { kind: { case: "castVote", value: { noteId: "n1" } } })).toEqual([false]);
+    apply("f", openRoundOp("r1"));
     expect(apply("p1", { kind: { case: "castVote", value: { noteId: "ghost" } } })).toEqual([false]);
     expect(board.ballots.size).toBe(0);
   });
@@ -221,10 +229,11 @@ describe("settings and participants", () => {
     });
     apply("", join("p1", "Anna"), join("p2", "Ben"));
     apply("", { kind: { case: "participantLeft", value: { participantId: "p1" } } });
-    expect(lines("participant")).toBe('participant p1 "Anna" PARTICIPANT @1\nparticipant p2 "Ben" PARTICIPANT online @2');
-    // A rejoin takes name and role from the new join and keeps joined_seq.
+    expect(lines("participant")).toBe('participant p1 "Anna" PARTICIPANT @1 #1\nparticipant p2 "Ben" PARTICIPANT online @2 #2');
+    // A rejoin takes name and role from the (server-normalised) join and
+    // keeps joined_seq and the pseudonym number.
     apply("", { kind: { case: "participantJoined", value: { participant: { id: "p1", displayName: "Anna K.", role: Role.FACILITATOR, joinedSeq: 4n } } } });
-    expect(lines("participant")).toBe('participant p1 "Anna K." FACILITATOR online @1\nparticipant p2 "Ben" PARTICIPANT online @2');
+    expect(lines("participant")).toBe('participant p1 "Anna K." FACILITATOR online @1 #1\nparticipant p2 "Ben" PARTICIPANT online @2 #2');
     expect(apply("", { kind: { case: "participantLeft", value: { participantId: "ghost" } } })).toEqual([false]);
   });
 });
@@ -258,7 +267,8 @@ describe("snapshots and copies", () => {
       seq: 42n,
       settings: { title: "T" },
       notes: [{ id: "n1", text: "a", color: Color.GREEN, authorId: "p1", createdSeq: 3n, updatedSeq: 9n }],
-      ballots: [{ voterId: "p1", noteId: "n1", dots: 2 }],
+      ballots: [{ roundId: "r1", voterId: "p1", noteId: "n1", dots: 2 }],
+      rounds: [{ id: "r1", open: true, dotsPerParticipant: 5, maxDotsPerNote: 3 }],
     });
     const loaded = boardFromState(state);
     expect(loaded.seq).toBe(42n);

@@ -1,47 +1,74 @@
 // The client's model of a board and how each board op changes it.
 //
-// applyOp mirrors the server's board core (server/board) for every op in
-// board.proto, so that the client can apply events from the server and its
-// own pending ops with the same result the server gets. Differences from the
-// server by design:
+// applyOp mirrors the server's board core (server/board/board.cpp and
+// facilitation.cpp) for every op in board.proto, so that the client applies
+// events from the server and its own pending ops with the result the server
+// gets. Differences from the server by design:
 // - No validation beyond what keeps the model consistent: the server has
 //   already accepted every event, and a pending op the server would refuse is
 //   answered with a Reject that rolls it back. An op naming a missing object,
 //   or editing a deleted one, changes nothing (it never throws).
 // - Defaults are filled in as the server normalises ops (unset note size,
-//   COLOR_UNSPECIFIED → COLOR_YELLOW), because the client applies its own op
+//   COLOR_UNSPECIFIED → COLOR_YELLOW, a note written by a participant in a
+//   private collect phase is hidden), because the client applies its own op
 //   from its local copy when the server acknowledges it.
-// Checked against server/board/board.cpp (Board::apply_*); keep in step.
+// - The model is one viewer's view (Board::view_for): others' unrevealed
+//   notes are only counted (hiddenNotes), ballots are the viewer's own, and
+//   the open round's counts (tallies) arrive where the viewer may see them.
+//   A replay model (`full`) holds the whole journaled state instead: every
+//   note, every ballot, tallies computed from the ballots.
+// - Values only the server can know are filled in from what the client
+//   knows: the time of an own op (the caller's estimate of server time), the
+//   results of an own CloseVotingRound (the tallies, which facilitators see,
+//   ordered as the server orders them). RotateJoinCode and Reveal carry
+//   server-made data; board-store.ts waits for the server's copy of those.
+// Checked against server/board/*.cpp; keep in step.
 //
 // Objects stored in a BoardModel are never mutated; applyOp replaces them.
 // copyBoard() can therefore copy the maps only, which keeps recomputing the
 // optimistic view (confirmed state + pending ops) cheap.
 import { create } from "@bufbuild/protobuf";
 import {
+  AgendaSchema,
   AreaField,
+  AreaSchema,
   BallotSchema,
   ClusterField,
   ClusterSchema,
   Color,
+  FollowMeSchema,
   NoteField,
   NoteSchema,
+  NoteTallySchema,
   ObjectKind,
   ParticipantSchema,
-  Role,
-  SettingsField,
-  WorkshopSettingsSchema,
-  AreaSchema,
   PointSchema,
   RectSchema,
+  Role,
+  SettingsField,
   SizeSchema,
+  Timer_State,
+  TimerControl_Action,
+  TimerSchema,
+  VotingRoundSchema,
+  WorkshopSettingsSchema,
+  HiddenNotesSchema,
+  type Agenda,
   type Area,
   type Ballot,
   type BoardState,
   type Cluster,
+  type FollowMe,
+  type HiddenNotes,
   type Note,
+  type NoteTally,
   type Op,
   type Participant,
+  type Phase,
   type Point,
+  type Reveal,
+  type Timer,
+  type VotingRound,
   type WorkshopSettings,
 } from "../gen/werkstatt/v1/board_pb";
 
@@ -56,71 +83,140 @@ export interface BoardModel {
   /** The seq of the last event applied (for the optimistic view: of the
    *  confirmed state it was derived from). */
   seq: bigint;
+  /** A replay model: the full journaled state, not one viewer's view. */
+  full: boolean;
   settings: WorkshopSettings;
   notes: Map<string, Note>;
   areas: Map<string, Area>;
   clusters: Map<string, Cluster>;
-  /** Keyed by ballotKey(voter, note). */
+  /** Keyed by ballotKey(round, voter, note). */
   ballots: Map<string, Ballot>;
   participants: Map<string, Participant>;
+  agenda: Agenda;
+  timer: Timer;
+  /** In the order they were opened; at most one is open. */
+  rounds: VotingRound[];
+  raisedHands: string[];
+  closed: boolean;
+  followMe: FollowMe;
+  /** Facilitators' views only. */
+  joinCode: string;
+  /** Others' unrevealed notes, counted per author and area. */
+  hiddenNotes: HiddenNotes[];
+  /** Dots per note in the open round, where this viewer may see them. */
+  tallies: Map<string, number>;
 }
 
 /** What readers (UI, tests) get: the same data without the means to change it. */
 export interface BoardView {
   readonly seq: bigint;
+  readonly full: boolean;
   readonly settings: Readonly<WorkshopSettings>;
   readonly notes: ReadonlyMap<string, Readonly<Note>>;
   readonly areas: ReadonlyMap<string, Readonly<Area>>;
   readonly clusters: ReadonlyMap<string, Readonly<Cluster>>;
   readonly ballots: ReadonlyMap<string, Readonly<Ballot>>;
   readonly participants: ReadonlyMap<string, Readonly<Participant>>;
+  readonly agenda: Readonly<Agenda>;
+  readonly timer: Readonly<Timer>;
+  readonly rounds: readonly Readonly<VotingRound>[];
+  readonly raisedHands: readonly string[];
+  readonly closed: boolean;
+  readonly followMe: Readonly<FollowMe>;
+  readonly joinCode: string;
+  readonly hiddenNotes: readonly Readonly<HiddenNotes>[];
+  readonly tallies: ReadonlyMap<string, number>;
 }
 
 export interface ApplyContext {
   /** The event's seq; 0n for an optimistic (not yet confirmed) op. */
   seq: bigint;
-  /** The participant the op is applied for (note author, voter). */
+  /** The participant the op is applied for (note author, voter); "" for the
+   *  server itself (joins, leaves, timer expiry). */
   authorId: string;
+  /** Server time of the event, ms since the epoch (for an own op: the
+   *  client's estimate of it). Phase starts and timers depend on it. */
+  timeMs?: number;
+  /** Whose view this model is ("" or absent: nobody in particular). Decides
+   *  whether the counts of the open round are kept up to date. */
+  viewerId?: string;
 }
 
 // Ids are [A-Za-z0-9_-], so a space cannot occur inside one.
-export function ballotKey(voterId: string, noteId: string): string {
-  return `${voterId} ${noteId}`;
+export function ballotKey(roundId: string, voterId: string, noteId: string): string {
+  return `${roundId} ${voterId} ${noteId}`;
 }
 
 export function emptyBoard(): BoardModel {
   return {
     seq: 0n,
+    full: false,
     settings: create(WorkshopSettingsSchema, DEFAULT_SETTINGS),
     notes: new Map(),
     areas: new Map(),
     clusters: new Map(),
     ballots: new Map(),
     participants: new Map(),
+    agenda: create(AgendaSchema),
+    timer: create(TimerSchema),
+    rounds: [],
+    raisedHands: [],
+    closed: false,
+    followMe: create(FollowMeSchema),
+    joinCode: "",
+    hiddenNotes: [],
+    tallies: new Map(),
   };
 }
 
-export function boardFromState(state: BoardState): BoardModel {
+/** A model of `state`. `full`: the journal's whole state (replay), where
+ *  the open round's counts are computed from every ballot. */
+export function boardFromState(state: BoardState, options: { full?: boolean } = {}): BoardModel {
   const board = emptyBoard();
   board.seq = state.seq;
+  board.full = options.full ?? false;
   if (state.settings) board.settings = state.settings;
   for (const a of state.areas) board.areas.set(a.id, a);
   for (const n of state.notes) board.notes.set(n.id, n);
   for (const c of state.clusters) board.clusters.set(c.id, c);
-  for (const b of state.ballots) board.ballots.set(ballotKey(b.voterId, b.noteId), b);
+  for (const b of state.ballots) board.ballots.set(ballotKey(b.roundId, b.voterId, b.noteId), b);
   for (const p of state.participants) board.participants.set(p.id, p);
+  if (state.agenda) board.agenda = state.agenda;
+  if (state.timer) board.timer = state.timer;
+  board.rounds = [...state.rounds];
+  board.raisedHands = [...state.raisedHands];
+  board.closed = state.closed;
+  if (state.followMe) board.followMe = state.followMe;
+  board.joinCode = state.joinCode;
+  board.hiddenNotes = [...state.hiddenNotes];
+  for (const t of state.tallies) board.tallies.set(t.noteId, t.dots);
+  if (board.full) {
+    board.tallies.clear();
+    const round = openRound(board);
+    if (round) for (const t of talliesFromBallots(board, round.id)) board.tallies.set(t.noteId, t.dots);
+  }
   return board;
 }
 
 export function copyBoard(board: BoardView): BoardModel {
   return {
     seq: board.seq,
+    full: board.full,
     settings: board.settings as WorkshopSettings,
     notes: new Map(board.notes) as Map<string, Note>,
     areas: new Map(board.areas) as Map<string, Area>,
     clusters: new Map(board.clusters) as Map<string, Cluster>,
     ballots: new Map(board.ballots) as Map<string, Ballot>,
     participants: new Map(board.participants) as Map<string, Participant>,
+    agenda: board.agenda as Agenda,
+    timer: board.timer as Timer,
+    rounds: [...board.rounds] as VotingRound[],
+    raisedHands: [...board.raisedHands],
+    closed: board.closed,
+    followMe: board.followMe as FollowMe,
+    joinCode: board.joinCode,
+    hiddenNotes: [...board.hiddenNotes] as HiddenNotes[],
+    tallies: new Map(board.tallies),
   };
 }
 
@@ -132,10 +228,14 @@ export function copyBoard(board: BoardView): BoardModel {
  */
 export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
   const kind = op.kind;
+  const time = BigInt(Math.round(ctx.timeMs ?? 0));
   switch (kind.case) {
     case "createNote": {
       const o = kind.value;
       if (o.id === "" || idTaken(board, o.id)) return false;
+      // Participants' notes in a private collect phase stay with their author.
+      const phase = currentPhase(board);
+      const hidden = !!phase?.privateCollection && roleOf(board, ctx.authorId) === Role.PARTICIPANT;
       board.notes.set(
         o.id,
         create(NoteSchema, {
@@ -148,6 +248,8 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
           authorId: ctx.authorId,
           createdSeq: ctx.seq,
           updatedSeq: ctx.seq,
+          hidden,
+          hiddenFromFacilitators: hidden && !phase?.facilitatorsSeePrivate,
         }),
       );
       return true;
@@ -190,6 +292,7 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
         if (field === AreaField.TITLE) next.title = o.title;
         else if (field === AreaField.RECT && o.rect) next.rect = o.rect;
         else if (field === AreaField.COLOR) next.color = normalColor(o.color);
+        else if (field === AreaField.LOCKED) next.locked = o.locked;
       }
       board.areas.set(o.id, next);
       return true;
@@ -245,21 +348,18 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
     }
     case "removeFromCluster":
       return setNoteCluster(board, kind.value.noteId, "", ctx.seq);
-    case "castVote": {
-      const noteId = kind.value.noteId;
-      if (!live(board.notes, noteId)) return false;
-      const key = ballotKey(ctx.authorId, noteId);
-      const dots = (board.ballots.get(key)?.dots ?? 0) + 1;
-      board.ballots.set(key, create(BallotSchema, { voterId: ctx.authorId, noteId, dots }));
-      return true;
-    }
+    case "castVote":
     case "retractVote": {
       const noteId = kind.value.noteId;
-      const key = ballotKey(ctx.authorId, noteId);
-      const ballot = board.ballots.get(key);
-      if (!ballot) return false;
-      if (ballot.dots <= 1) board.ballots.delete(key);
-      else board.ballots.set(key, { ...ballot, dots: ballot.dots - 1 });
+      const round = openRound(board);
+      if (!round || !live(board.notes, noteId)) return false;
+      const key = ballotKey(round.id, ctx.authorId, noteId);
+      const had = board.ballots.get(key)?.dots ?? 0;
+      const delta = kind.case === "castVote" ? 1 : -1;
+      if (had + delta < 0) return false;
+      if (had + delta === 0) board.ballots.delete(key);
+      else board.ballots.set(key, create(BallotSchema, { roundId: round.id, voterId: ctx.authorId, noteId, dots: had + delta }));
+      if (tracksTallies(board, round, ctx.viewerId)) addTally(board, noteId, delta);
       return true;
     }
     case "updateSettings": {
@@ -280,8 +380,9 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
       const p = kind.value.participant;
       if (!p || p.id === "") return false;
       const known = board.participants.get(p.id);
-      // A rejoin takes name and role from the join (the credential used now
-      // decides the role) and keeps the first joined_seq.
+      // The server journals the join normalised (role kept on a rejoin,
+      // joined_seq and pseudonym number of the first join); older events
+      // may lack those, so they are kept from what is known.
       board.participants.set(
         p.id,
         create(ParticipantSchema, {
@@ -289,7 +390,9 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
           displayName: p.displayName,
           role: p.role,
           online: true,
+          removed: false,
           joinedSeq: known ? known.joinedSeq : p.joinedSeq || ctx.seq,
+          pseudonymNumber: p.pseudonymNumber || known?.pseudonymNumber || board.participants.size + (known ? 0 : 1),
         }),
       );
       return true;
@@ -301,14 +404,103 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
       board.participants.set(id, { ...known, online: false });
       return true;
     }
+    case "setAgenda": {
+      const phases = kind.value.phases.map((p) => (p.privateCollection ? p : { ...p, facilitatorsSeePrivate: false }));
+      board.agenda = { ...board.agenda, phases };
+      return true;
+    }
+    case "goToPhase": {
+      const { phaseId, startTimer } = kind.value;
+      const phase = board.agenda.phases.find((p) => p.id === phaseId);
+      if (!phase) return false;
+      board.agenda = { ...board.agenda, currentPhaseId: phase.id, phaseStartedSeq: ctx.seq, phaseStartedMs: time };
+      if (startTimer && phase.plannedSeconds > 0) {
+        const duration = BigInt(phase.plannedSeconds) * 1000n;
+        board.timer = create(TimerSchema, { state: Timer_State.RUNNING, durationMs: duration, deadlineMs: time + duration });
+      }
+      return true;
+    }
+    case "reveal":
+      return reveal(board, kind.value, ctx.seq);
+    case "timer":
+      return applyTimer(board, kind.value.action, kind.value, time);
+    case "openVotingRound": {
+      const r = kind.value.round;
+      if (!r || openRound(board)) return false;
+      board.rounds = [...board.rounds, create(VotingRoundSchema, { ...r, open: true, openedSeq: ctx.seq, closedSeq: 0n, results: [] })];
+      board.tallies = new Map();
+      return true;
+    }
+    case "closeVotingRound": {
+      const { roundId, results } = kind.value;
+      const index = board.rounds.findIndex((r) => r.id === roundId && r.open);
+      if (index < 0) return false;
+      closeRound(board, index, ctx.seq, results.length > 0 ? results : undefined);
+      return true;
+    }
+    case "setRole": {
+      const { participantId, role } = kind.value;
+      const p = board.participants.get(participantId);
+      if (!p) return false;
+      board.participants.set(participantId, { ...p, role });
+      if (role !== Role.FACILITATOR && board.followMe.facilitatorId === participantId) board.followMe = create(FollowMeSchema);
+      return true;
+    }
+    case "renameParticipant": {
+      const { participantId, displayName } = kind.value;
+      const p = board.participants.get(participantId);
+      if (!p) return false;
+      board.participants.set(participantId, { ...p, displayName });
+      return true;
+    }
+    case "removeParticipant": {
+      const id = kind.value.participantId;
+      const p = board.participants.get(id);
+      if (!p) return false;
+      // Their notes stay: they are part of the session's record.
+      board.participants.set(id, { ...p, removed: true, online: false });
+      board.raisedHands = board.raisedHands.filter((h) => h !== id);
+      if (board.followMe.facilitatorId === id) board.followMe = create(FollowMeSchema);
+      return true;
+    }
+    case "rotateJoinCode":
+      board.joinCode = kind.value.joinCode;
+      return true;
+    case "setFollowMe":
+      board.followMe = kind.value.active
+        ? create(FollowMeSchema, { active: true, facilitatorId: ctx.authorId })
+        : create(FollowMeSchema);
+      return true;
+    case "bringEveryoneHere":
+      return false; // moves viewports, not the board (the UI reacts to the event)
+    case "raiseHand":
+      if (board.raisedHands.includes(ctx.authorId)) return false;
+      board.raisedHands = [...board.raisedHands, ctx.authorId];
+      return true;
+    case "lowerHand": {
+      const id = kind.value.participantId;
+      if (!board.raisedHands.includes(id)) return false;
+      board.raisedHands = board.raisedHands.filter((h) => h !== id);
+      return true;
+    }
+    case "closeWorkshop":
+      // Closing freezes everything as it stands: an open round is counted.
+      board.rounds.forEach((r, i) => {
+        if (r.open) closeRound(board, i, ctx.seq, undefined);
+      });
+      board.timer = create(TimerSchema);
+      board.followMe = create(FollowMeSchema);
+      board.raisedHands = [];
+      board.closed = true;
+      return true;
+    case "redacted":
+      return applyRedacted(board, kind.value.hiddenNotes, kind.value.tallies, ctx.authorId);
     case undefined:
-      return false;
-    default:
-      // Facilitation ops (agenda, reveal, timer, rounds, roles, …) are not
-      // modelled by the client yet: the seq still advances (the caller's job).
       return false;
   }
 }
+
+// ---------------------------------------------------------------- helpers
 
 // Ids are unique across kinds, so an id alone names one object.
 function idTaken(board: BoardView, id: string): boolean {
@@ -322,6 +514,10 @@ function normalColor(color: Color): Color {
 function live<T extends { deleted: boolean }>(map: ReadonlyMap<string, T>, id: string): T | undefined {
   const value = map.get(id);
   return value && !value.deleted ? value : undefined;
+}
+
+function roleOf(board: BoardView, participantId: string): Role {
+  return board.participants.get(participantId)?.role ?? Role.UNSPECIFIED;
 }
 
 function setNoteCluster(board: BoardModel, noteId: string, clusterId: string, seq: bigint): boolean {
@@ -377,10 +573,20 @@ function setDeleted(board: BoardModel, kind: ObjectKind, id: string, deleted: bo
       const note = board.notes.get(id);
       if (!note || note.deleted === deleted) return false;
       board.notes.set(id, { ...note, deleted, updatedSeq: seq });
-      // A deleted note's dots go back to their voters; restoring the note
-      // does not bring them back.
+      // A deleted note's dots in the open round go back to their voters;
+      // restoring the note does not bring them back. Closed rounds keep
+      // their ballots: they are the record of that vote.
       if (deleted) {
-        for (const [key, ballot] of board.ballots) if (ballot.noteId === id) board.ballots.delete(key);
+        const round = openRound(board);
+        if (round) {
+          for (const [key, ballot] of board.ballots) {
+            if (ballot.noteId === id && ballot.roundId === round.id) board.ballots.delete(key);
+          }
+        }
+        if (board.tallies.has(id)) {
+          board.tallies = new Map(board.tallies);
+          board.tallies.delete(id);
+        }
       }
       return true;
     }
@@ -409,25 +615,203 @@ function setDeleted(board: BoardModel, kind: ObjectKind, id: string, deleted: bo
   }
 }
 
+function reveal(board: BoardModel, op: Reveal, seq: bigint): boolean {
+  const scope = op.scope;
+  if (scope.case === undefined || (scope.case === "all" && !scope.value)) return false;
+  const matches = (n: { areaId: string; authorId: string }) =>
+    scope.case === "all" || (scope.case === "areaId" ? n.areaId === scope.value : n.authorId === scope.value);
+  let changed = false;
+  for (const note of board.notes.values()) {
+    if (note.hidden && matches(note)) {
+      board.notes.set(note.id, { ...note, hidden: false, hiddenFromFacilitators: false, updatedSeq: seq });
+      changed = true;
+    }
+  }
+  // The server sends the revealed notes, so viewers who never saw them get them.
+  for (const note of op.notes) {
+    board.notes.set(note.id, { ...note, hidden: false, hiddenFromFacilitators: false });
+    changed = true;
+  }
+  const before = board.hiddenNotes.length;
+  board.hiddenNotes = board.hiddenNotes.filter((h) => !matches(h));
+  return changed || board.hiddenNotes.length !== before;
+}
+
+function applyTimer(board: BoardModel, action: TimerControl_Action, o: { durationMs: bigint; deltaMs: bigint; lockOnExpiry: boolean }, time: bigint): boolean {
+  const t = board.timer;
+  const max = (a: bigint, b: bigint) => (a > b ? a : b);
+  switch (action) {
+    case TimerControl_Action.EXPIRE:
+      if (t.state !== Timer_State.RUNNING) return false;
+      board.timer = { ...t, state: Timer_State.EXPIRED };
+      if (t.lockOnExpiry) board.settings = { ...board.settings, locked: true };
+      return true;
+    case TimerControl_Action.START:
+      board.timer = create(TimerSchema, {
+        state: Timer_State.RUNNING,
+        durationMs: o.durationMs,
+        deadlineMs: time + o.durationMs,
+        lockOnExpiry: o.lockOnExpiry,
+      });
+      return true;
+    case TimerControl_Action.PAUSE:
+      if (t.state !== Timer_State.RUNNING) return false;
+      board.timer = { ...t, state: Timer_State.PAUSED, remainingMs: max(0n, t.deadlineMs - time), deadlineMs: 0n };
+      return true;
+    case TimerControl_Action.RESUME:
+      if (t.state !== Timer_State.PAUSED) return false;
+      board.timer = { ...t, state: Timer_State.RUNNING, deadlineMs: time + t.remainingMs, remainingMs: 0n };
+      return true;
+    case TimerControl_Action.ADJUST: {
+      let next: Timer;
+      // Never into the past: taking away more than is left ends it now.
+      if (t.state === Timer_State.RUNNING) next = { ...t, deadlineMs: max(time, t.deadlineMs + o.deltaMs) };
+      else if (t.state === Timer_State.PAUSED) next = { ...t, remainingMs: max(0n, t.remainingMs + o.deltaMs) };
+      else return false;
+      board.timer = { ...next, durationMs: max(0n, t.durationMs + o.deltaMs) };
+      return true;
+    }
+    case TimerControl_Action.STOP:
+      if (t.state === Timer_State.STOPPED) return false;
+      board.timer = create(TimerSchema);
+      return true;
+    default:
+      return false;
+  }
+}
+
+function closeRound(board: BoardModel, index: number, seq: bigint, results: NoteTally[] | undefined): void {
+  const round = board.rounds[index];
+  if (!round) return;
+  const frozen =
+    results ??
+    sortTallies([...board.tallies].filter(([, dots]) => dots > 0).map(([noteId, dots]) => create(NoteTallySchema, { noteId, dots })));
+  board.rounds = board.rounds.map((r, i) => (i === index ? { ...round, open: false, closedSeq: seq, results: frozen } : r));
+  board.tallies = new Map();
+}
+
+/** Most dots first; ties by note id (as Board::tallies_of orders them). */
+function sortTallies(tallies: NoteTally[]): NoteTally[] {
+  return tallies.sort((a, b) => b.dots - a.dots || (a.noteId < b.noteId ? -1 : a.noteId > b.noteId ? 1 : 0));
+}
+
+function tracksTallies(board: BoardView, round: VotingRound, viewerId: string | undefined): boolean {
+  if (board.full) return true;
+  if (viewerId === undefined || viewerId === "") return false;
+  return round.liveCounts || roleOf(board, viewerId) === Role.FACILITATOR;
+}
+
+function addTally(board: BoardModel, noteId: string, delta: number): void {
+  const next = new Map(board.tallies);
+  const dots = (next.get(noteId) ?? 0) + delta;
+  if (dots > 0) next.set(noteId, dots);
+  else next.delete(noteId);
+  board.tallies = next;
+}
+
+/**
+ * A Redacted op stands for an op this viewer may not see. It carries the
+ * author's unrevealed notes, counted (they replace what was known of that
+ * author), and the open round's counts where the viewer may see them (they
+ * replace the tallies).
+ *
+ * An empty Redacted is ambiguous on the wire: it stands for a RotateJoinCode,
+ * a vote whose counts the viewer may not see, a vote that left no dots at
+ * all, or an op on a hidden note after which its author has none left. The
+ * last two are told apart from what the model knows: one dot left on the
+ * board, or one hidden note of the event's author.
+ */
+function applyRedacted(board: BoardModel, hidden: readonly HiddenNotes[], tallies: readonly NoteTally[], authorId: string): boolean {
+  if (hidden.length > 0) {
+    const authors = new Set(hidden.map((h) => h.authorId));
+    board.hiddenNotes = [...board.hiddenNotes.filter((h) => !authors.has(h.authorId)), ...hidden.map((h) => create(HiddenNotesSchema, h))];
+  }
+  if (tallies.length > 0) board.tallies = new Map(tallies.map((t) => [t.noteId, t.dots]));
+  if (hidden.length > 0 || tallies.length > 0) return true;
+  const round = openRound(board);
+  const dotsLeft = [...board.tallies.values()].reduce((a, b) => a + b, 0);
+  if (round && dotsLeft === 1) {
+    board.tallies = new Map();
+    return true;
+  }
+  const authorHidden = board.hiddenNotes.filter((h) => h.authorId === authorId).reduce((a, h) => a + h.count, 0);
+  if (authorHidden === 1) {
+    board.hiddenNotes = board.hiddenNotes.filter((h) => h.authorId !== authorId);
+    return true;
+  }
+  return false;
+}
+
 // ---------------------------------------------------------------- queries
 
-/** Dots `voterId` has spent in total. */
+export function currentPhase(board: BoardView): Readonly<Phase> | undefined {
+  const id = board.agenda.currentPhaseId;
+  return id === "" ? undefined : board.agenda.phases.find((p) => p.id === id);
+}
+
+export function openRound(board: BoardView): Readonly<VotingRound> | undefined {
+  return board.rounds.find((r) => r.open);
+}
+
+/** Dots `voterId` has spent in the open round. */
 export function dotsOf(board: BoardView, voterId: string): number {
+  const round = openRound(board);
+  if (!round) return 0;
   let dots = 0;
-  for (const b of board.ballots.values()) if (b.voterId === voterId) dots += b.dots;
+  for (const b of board.ballots.values()) if (b.roundId === round.id && b.voterId === voterId) dots += b.dots;
   return dots;
 }
 
-/** Dots on `noteId` from all voters. */
+/** Dots `voterId` has on `noteId` in the open round. */
+export function ownDotsOn(board: BoardView, voterId: string, noteId: string): number {
+  const round = openRound(board);
+  if (!round) return 0;
+  return board.ballots.get(ballotKey(round.id, voterId, noteId))?.dots ?? 0;
+}
+
+/** Dots on `noteId` in the open round, as far as this view knows them:
+ *  the tallies where visible, else only the viewer's own ballots. */
 export function dotsOn(board: BoardView, noteId: string): number {
+  const tally = board.tallies.get(noteId);
+  if (tally !== undefined) return tally;
+  const round = openRound(board);
+  if (!round) return 0;
   let dots = 0;
-  for (const b of board.ballots.values()) if (b.noteId === noteId) dots += b.dots;
+  for (const b of board.ballots.values()) if (b.roundId === round.id && b.noteId === noteId) dots += b.dots;
   return dots;
+}
+
+/** The open round's counts from every ballot (a replay's full state). */
+export function talliesFromBallots(board: BoardView, roundId: string): NoteTally[] {
+  const dots = new Map<string, number>();
+  for (const b of board.ballots.values()) if (b.roundId === roundId) dots.set(b.noteId, (dots.get(b.noteId) ?? 0) + b.dots);
+  return sortTallies([...dots].map(([noteId, d]) => create(NoteTallySchema, { noteId, dots: d })));
 }
 
 /** Live notes of a cluster, sorted by id. */
 export function clusterMembers(board: BoardView, clusterId: string): Note[] {
   return sortedById([...board.notes.values()].filter((n) => n.clusterId === clusterId && !n.deleted));
+}
+
+/** Others' unrevealed notes in `areaId` ("" = the open board), summed. */
+export function hiddenCountIn(board: BoardView, areaId: string): number {
+  return board.hiddenNotes.filter((h) => h.areaId === areaId).reduce((a, h) => a + h.count, 0);
+}
+
+/** Others' unrevealed notes by `authorId`, summed. */
+export function hiddenCountOf(board: BoardView, authorId: string): number {
+  return board.hiddenNotes.filter((h) => h.authorId === authorId).reduce((a, h) => a + h.count, 0);
+}
+
+/** The name `viewerId` sees for `participantId`: "Person N" in pseudonymous
+ *  workshops, except for facilitators and oneself (Board::visible_name). */
+export function visibleName(board: BoardView, participantId: string, viewerId: string, personWord = "Person"): string {
+  const p = board.participants.get(participantId);
+  if (!p) return "";
+  const viewer = board.participants.get(viewerId);
+  const seesNames = board.full || viewer?.role === Role.FACILITATOR;
+  if (board.settings.pseudonymous && !seesNames && participantId !== viewerId) return `${personWord} ${p.pseudonymNumber}`;
+  return p.displayName;
 }
 
 function sortedById<T extends { id: string }>(values: Iterable<T>): T[] {
@@ -442,29 +826,53 @@ export function describeBoard(board: BoardView): string {
   const s = board.settings;
   const lines = [
     `seq ${board.seq}`,
-    `settings ${JSON.stringify(s.title)} lang=${s.language || "-"}${s.locked ? " locked" : ""}${s.pseudonymous ? " pseudonymous" : ""}`,
+    `settings ${JSON.stringify(s.title)} lang=${s.language || "-"}${s.locked ? " locked" : ""}${s.pseudonymous ? " pseudonymous" : ""}${board.closed ? " closed" : ""}`,
   ];
   const flags = (o: { deleted: boolean; createdSeq: bigint; updatedSeq: bigint }) =>
     `${o.deleted ? " deleted" : ""} @${o.createdSeq}/${o.updatedSeq}`;
   for (const a of sortedById(board.areas.values())) {
     const r = a.rect;
-    lines.push(`area ${a.id} ${JSON.stringify(a.title)} ${Color[a.color]} [${r?.x},${r?.y} ${r?.width}x${r?.height}]${flags(a)}`);
+    lines.push(
+      `area ${a.id} ${JSON.stringify(a.title)} ${Color[a.color]} [${r?.x},${r?.y} ${r?.width}x${r?.height}]${a.locked ? " locked" : ""}${flags(a)}`,
+    );
   }
   for (const n of sortedById(board.notes.values())) {
+    const hidden = n.hidden ? (n.hiddenFromFacilitators ? " hidden(all)" : " hidden") : "";
     lines.push(
       `note ${n.id} ${JSON.stringify(n.text)} ${Color[n.color]} (${n.position?.x},${n.position?.y}) ` +
-        `${n.size?.width}x${n.size?.height} by ${n.authorId || "-"} area=${n.areaId || "-"} cluster=${n.clusterId || "-"}${flags(n)}`,
+        `${n.size?.width}x${n.size?.height} by ${n.authorId || "-"} area=${n.areaId || "-"} cluster=${n.clusterId || "-"}${hidden}${flags(n)}`,
     );
   }
   for (const c of sortedById(board.clusters.values())) {
     lines.push(`cluster ${c.id} ${JSON.stringify(c.title)} (${c.position?.x},${c.position?.y}) area=${c.areaId || "-"}${flags(c)}`);
   }
-  const ballots = [...board.ballots.values()].sort((a, b) =>
-    a.voterId === b.voterId ? (a.noteId < b.noteId ? -1 : 1) : a.voterId < b.voterId ? -1 : 1,
-  );
-  for (const b of ballots) lines.push(`ballot ${b.voterId} ${b.noteId} ${b.dots}`);
+  const ballots = [...board.ballots.values()].map((b) => `ballot ${b.roundId} ${b.voterId} ${b.noteId} ${b.dots}`).sort();
+  lines.push(...ballots);
   for (const p of sortedById(board.participants.values())) {
-    lines.push(`participant ${p.id} ${JSON.stringify(p.displayName)} ${Role[p.role]}${p.online ? " online" : ""} @${p.joinedSeq}`);
+    lines.push(
+      `participant ${p.id} ${JSON.stringify(p.displayName)} ${Role[p.role]}${p.online ? " online" : ""}${p.removed ? " removed" : ""} @${p.joinedSeq} #${p.pseudonymNumber}`,
+    );
   }
+  const a = board.agenda;
+  if (a.phases.length > 0 || a.currentPhaseId !== "") {
+    lines.push(`agenda ${a.phases.map((p) => p.id).join(",")} current=${a.currentPhaseId || "-"} @${a.phaseStartedSeq} t=${a.phaseStartedMs}`);
+  }
+  const t = board.timer;
+  if (t.state !== Timer_State.STOPPED) {
+    lines.push(`timer ${Timer_State[t.state]} duration=${t.durationMs} deadline=${t.deadlineMs} remaining=${t.remainingMs}${t.lockOnExpiry ? " lock" : ""}`);
+  }
+  for (const r of board.rounds) {
+    lines.push(
+      `round ${r.id} ${JSON.stringify(r.title)} ${r.dotsPerParticipant}/${r.maxDotsPerNote}${r.open ? " open" : ""} @${r.openedSeq}-${r.closedSeq}` +
+        (r.results.length ? ` results=${r.results.map((x) => `${x.noteId}:${x.dots}`).join(",")}` : ""),
+    );
+  }
+  if (board.raisedHands.length) lines.push(`hands ${board.raisedHands.join(",")}`);
+  if (board.followMe.active) lines.push(`follow ${board.followMe.facilitatorId}`);
+  if (board.joinCode) lines.push(`join-code ${board.joinCode}`);
+  const hidden = [...board.hiddenNotes].map((h) => `hidden ${h.authorId} area=${h.areaId || "-"} ${h.count}`).sort();
+  lines.push(...hidden);
+  const tallies = [...board.tallies].map(([id, d]) => `tally ${id} ${d}`).sort();
+  lines.push(...tallies);
   return lines.join("\n");
 }

@@ -30,7 +30,14 @@ const deleteNote = (id: string): OpInit => ({
 const welcome = (init: MessageInitShape<typeof WelcomeSchema>): Welcome =>
   create(WelcomeSchema, { protocolVersion: 1, participantId: ME, ...init });
 const snapshot = (seq: bigint, notes: { id: string; text: string }[] = []): Welcome =>
-  welcome({ seq, state: { seq, notes: notes.map((n) => ({ ...n, authorId: "other", createdSeq: 1n, updatedSeq: 1n })) } });
+  welcome({
+    seq,
+    state: {
+      seq,
+      notes: notes.map((n) => ({ ...n, authorId: "other", createdSeq: 1n, updatedSeq: 1n })),
+      rounds: [{ id: "r1", open: true, dotsPerParticipant: 10, maxDotsPerNote: 10 }],
+    },
+  });
 const event = (seq: bigint, authorId: string, op: OpInit): Event =>
   create(EventSchema, { seq, authorId, op: create(OpSchema, op) });
 const ack = (clientOpId: string, seq: bigint): Ack => create(AckSchema, { clientOpId, seq });
@@ -278,7 +285,17 @@ describe("resume", () => {
     store.takeUnsent(1);
     // Applied at seq 6 before the drop; the Ack was lost. The new session
     // starts from a snapshot that already has the vote.
-    store.welcome(welcome({ seq: 6n, state: { seq: 6n, notes: [{ id: "n0", text: "Leerstand" }], ballots: [{ voterId: ME, noteId: "n0", dots: 1 }] } }));
+    store.welcome(
+      welcome({
+        seq: 6n,
+        state: {
+          seq: 6n,
+          notes: [{ id: "n0", text: "Leerstand" }],
+          ballots: [{ roundId: "r1", voterId: ME, noteId: "n0", dots: 1 }],
+          rounds: [{ id: "r1", open: true, dotsPerParticipant: 10, maxDotsPerNote: 10 }],
+        },
+      }),
+    );
     expect(store.takeUnsent(2)).toHaveLength(1);
     store.ack(ack("op1", 6n));
     expect(store.pendingOps).toEqual([]);
@@ -292,5 +309,56 @@ describe("resume", () => {
     expect(store.lastSeenSeq).toBe(6n);
     store.applyEvent(event(7n, "other", createNote("n7")));
     expect(noteTexts(store.confirmed)).toBe("n0=Leerstand n6=n6 n7=n7");
+  });
+});
+
+describe("facilitation in the store", () => {
+  it("applies an own timer op from its Ack at the estimated server time", () => {
+    let now = 1_000_000;
+    const timed = new BoardStore({ newClientOpId: () => "t1", serverNow: () => now });
+    timed.welcome(welcome({ seq: 1n, state: { seq: 1n, participants: [{ id: ME, role: 1 }] } }));
+    timed.propose({ kind: { case: "timer", value: { action: 1, durationMs: 60_000n } } });
+    now += 250;
+    timed.ack(ack("t1", 2n));
+    expect(timed.confirmed.timer.deadlineMs).toBe(BigInt(1_000_250 + 60_000));
+  });
+
+  it("hides an own note written in a private phase at once, as the server will", () => {
+    const priv = new BoardStore({ newClientOpId: () => "c1" });
+    priv.welcome(
+      welcome({
+        seq: 3n,
+        state: {
+          seq: 3n,
+          participants: [{ id: ME, role: 2 }],
+          agenda: { currentPhaseId: "s", phases: [{ id: "s", name: "Sammeln", kind: 2, privateCollection: true }] },
+        },
+      }),
+    );
+    priv.propose(createNote("mine"));
+    expect(priv.visible.notes.get("mine")).toMatchObject({ hidden: true, hiddenFromFacilitators: true });
+  });
+
+  it("reports every confirmed event, own ones from their Ack", () => {
+    const seen: string[] = [];
+    store.applied.add((e) => seen.push(`${e.seq}:${e.op.kind.case}:${e.own ? "own" : e.authorId}`));
+    store.propose(createNote("n1"));
+    store.applyEvent(event(6n, "other", { kind: { case: "bringEveryoneHere", value: { viewport: { x: 1, y: 2, width: 3, height: 4 } } } }));
+    store.ack(ack("op1", 7n));
+    expect(seen).toEqual(["6:bringEveryoneHere:other", "7:createNote:own"]);
+  });
+
+  it("waits for the server's copy of an own Reveal and keeps showing it meanwhile", () => {
+    store.propose({ kind: { case: "reveal", value: { scope: { case: "all", value: true } } } });
+    store.ack(ack("op1", 6n));
+    expect(desyncs).toEqual([{ kind: "server-copy", expected: 6n, clientOpId: "op1" }]);
+    expect(store.confirmed.seq).toBe(5n);
+    expect(store.pendingOps).toHaveLength(1);
+    store.welcome(welcome({ seq: 5n, resumed: true }));
+    store.applyEvent(
+      event(6n, ME, { kind: { case: "reveal", value: { scope: { case: "all", value: true }, notes: [{ id: "x", text: "aufgedeckt", authorId: "p9" }] } } }),
+    );
+    expect(store.pendingOps).toEqual([]);
+    expect(store.confirmed.notes.get("x")?.text).toBe("aufgedeckt");
   });
 });

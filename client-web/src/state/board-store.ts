@@ -23,6 +23,13 @@
 // answer to a resent op can overtake the catch-up): the op then waits,
 // still shown on top, until the stream reaches its seq.
 //
+// Ops completed by the server (needsServerCopy: RotateJoinCode gets its code
+// and Reveal its notes from the server) cannot be applied from the pending
+// copy. Their Ack marks the seq as theirs; when the stream reaches it, the
+// store reports a Desync ("server-copy") so that the connection resumes from
+// the seq before it and the server sends the event itself. Until then the
+// pending copy stays on top, so the user sees the effect at once.
+//
 // Resume: lastSeenSeq goes into Hello.last_seen_seq. Pending ops survive a
 // reconnect; takeUnsent(session) hands out each pending op once per
 // connection session, so after a reconnect every op still pending is resent
@@ -66,7 +73,28 @@ export type Desync =
   | { kind: "unknown-ack"; expected: bigint; clientOpId: string }
   /** A resume Welcome at a seq before ours: the server lost events we saw
    *  (restored from a backup). Only a full snapshot can repair that. */
-  | { kind: "server-behind"; ours: bigint; server: bigint };
+  | { kind: "server-behind"; ours: bigint; server: bigint }
+  /** The next seq is an own op only the server's copy of can be applied
+   *  (needsServerCopy); resuming from the seq before it brings that copy. */
+  | { kind: "server-copy"; expected: bigint; clientOpId: string };
+
+/** A confirmed event, as applied (own ops too, from their Ack). For views
+ *  that react to events rather than state (BringEveryoneHere, notices). */
+export interface AppliedEvent {
+  seq: bigint;
+  authorId: string;
+  op: Op;
+  /** This client's own op. */
+  own: boolean;
+  /** Server time of the event (estimated for own ops). */
+  timeMs: number;
+}
+
+/** Own ops whose confirmed form carries data only the server makes: the new
+ *  join code, the revealed notes (which a facilitator may not have seen). */
+export function needsServerCopy(op: Op): boolean {
+  return op.kind.case === "rotateJoinCode" || op.kind.case === "reveal";
+}
 
 export interface PendingOp {
   readonly clientOpId: string;
@@ -86,6 +114,9 @@ interface PendingEntry extends PendingOp {
 export interface BoardStoreOptions {
   /** Makes client op ids; the default is random per page load (ids.ts). */
   newClientOpId?: () => string;
+  /** The client's estimate of the server's clock (ms since the epoch), for
+   *  own ops applied from their Ack (phase start, timer deadline). */
+  serverNow?: () => number;
 }
 
 /** Bounds the memory of "seqs filled from an Ack" kept to recognise a late
@@ -97,6 +128,8 @@ export class BoardStore {
   readonly changes = new Listeners<void>();
   readonly rejections = new Listeners<Rejection>();
   readonly desyncs = new Listeners<Desync>();
+  /** Every event applied to the confirmed state, in seq order. */
+  readonly applied = new Listeners<AppliedEvent>();
 
   private confirmedBoard: BoardModel = emptyBoard();
   private pending: PendingEntry[] = [];
@@ -106,9 +139,11 @@ export class BoardStore {
   private desynced = false;
   private wantSnapshot = false;
   private readonly newClientOpId: () => string;
+  private readonly serverNow: () => number;
 
   constructor(options: BoardStoreOptions = {}) {
     this.newClientOpId = options.newClientOpId ?? clientOpIdGenerator();
+    this.serverNow = options.serverNow ?? (() => Date.now());
   }
 
   /** Our participant id, from the last Welcome ("" before the first). */
@@ -137,7 +172,9 @@ export class BoardStore {
     if (!this.visibleCache) {
       const board = copyBoard(this.confirmedBoard);
       for (const entry of this.pending) {
-        if (entry.seenAtSeq === undefined) applyOp(board, entry.op, { seq: 0n, authorId: this.self });
+        if (entry.seenAtSeq === undefined) {
+          applyOp(board, entry.op, { seq: 0n, authorId: this.self, viewerId: this.self, timeMs: this.serverNow() });
+        }
       }
       this.visibleCache = board;
     }
@@ -212,12 +249,24 @@ export class BoardStore {
       this.desync({ kind: "gap", expected, received: event.seq });
       return;
     }
-    if (event.op) applyOp(this.confirmedBoard, event.op, { seq: event.seq, authorId: event.authorId });
+    const timeMs = Number(event.serverTimeMs);
+    if (event.op) {
+      applyOp(this.confirmedBoard, event.op, { seq: event.seq, authorId: event.authorId, viewerId: this.self, timeMs });
+    }
     this.confirmedBoard.seq = event.seq;
     if (event.op && this.self !== "" && event.authorId === this.self) {
-      const head = this.pending.find((e) => e.seenAtSeq === undefined && e.ackedSeq === undefined);
-      if (head && equals(OpSchema, head.op, event.op)) head.seenAtSeq = event.seq;
+      // Our own op, sent to us as an Event: after a resume (the server's copy
+      // of an op it completed), or by a server that sends authors the Event.
+      const acked = this.pending.findIndex((e) => e.ackedSeq === event.seq);
+      if (acked >= 0) this.pending.splice(acked, 1);
+      else {
+        const head = this.pending.find((e) => e.seenAtSeq === undefined && e.ackedSeq === undefined);
+        if (head && (equals(OpSchema, head.op, event.op) || (needsServerCopy(head.op) && head.op.kind.case === event.op.kind.case))) {
+          head.seenAtSeq = event.seq;
+        }
+      }
     }
+    if (event.op) this.applied.emit({ seq: event.seq, authorId: event.authorId, op: event.op, own: false, timeMs });
     this.applyAckedOps();
     this.changed();
   }
@@ -261,13 +310,21 @@ export class BoardStore {
   private applyAckedOps(): boolean {
     let applied = false;
     for (;;) {
+      if (this.desynced) return applied;
       const next = this.confirmedBoard.seq + 1n;
       const index = this.pending.findIndex((e) => e.ackedSeq === next);
       const entry = this.pending[index];
       if (!entry) return applied;
+      if (needsServerCopy(entry.op)) {
+        // Stays pending (and shown) until the server's copy arrives.
+        this.desync({ kind: "server-copy", expected: next, clientOpId: entry.clientOpId });
+        return applied;
+      }
       this.pending.splice(index, 1);
-      applyOp(this.confirmedBoard, entry.op, { seq: next, authorId: this.self });
+      const timeMs = this.serverNow();
+      applyOp(this.confirmedBoard, entry.op, { seq: next, authorId: this.self, viewerId: this.self, timeMs });
       this.confirmedBoard.seq = next;
+      this.applied.emit({ seq: next, authorId: this.self, op: entry.op, own: true, timeMs });
       this.selfFilled.add(next);
       if (this.selfFilled.size > MAX_SELF_FILLED) {
         const oldest = this.selfFilled.values().next().value;

@@ -32,7 +32,13 @@ function welcome(seq: bigint, withState: boolean): ServerMessageInit {
         serverTimeMs: BigInt(clock.now()),
         seq,
         resumed: !withState,
-        state: withState ? { seq, notes: [{ id: "n0", text: "Leerstand", authorId: "other", createdSeq: 1n, updatedSeq: 1n }] } : undefined,
+        state: withState
+          ? {
+              seq,
+              notes: [{ id: "n0", text: "Leerstand", authorId: "other", createdSeq: 1n, updatedSeq: 1n }],
+              rounds: [{ id: "r1", open: true, dotsPerParticipant: 10, maxDotsPerNote: 10 }],
+            }
+          : undefined,
       },
     },
   };
@@ -169,5 +175,71 @@ describe("reject", () => {
     });
     expect(store.visible.notes.get("n0")?.deleted).toBe(false);
     expect(rejections.map((r) => [r.clientOpId, r.code])).toEqual([[id, RejectCode.NOT_PERMITTED]]);
+  });
+});
+
+describe("ops the server completes", () => {
+  it("fetches the server's copy of an own RotateJoinCode by resuming from the seq before it, at once", () => {
+    const id = sync.propose({ kind: { case: "rotateJoinCode", value: {} } });
+    const first = sockets.last;
+    first.receive({ body: { case: "ack", value: { clientOpId: id, seq: 6n } } });
+    // Not applied from the pending copy (it has no code): a new session now.
+    expect(connection.status).toBe("reconnecting");
+    expect(clock.scheduled()).not.toContain(250);
+    const second = sockets.last;
+    expect(second).not.toBe(first);
+    second.open();
+    expect(helloOf(second).lastSeenSeq).toBe(5n);
+    second.receive(welcome(5n, false));
+    second.receive({ body: { case: "event", value: { seq: 6n, authorId: "me", op: { kind: { case: "rotateJoinCode", value: { joinCode: "XYZ789" } } } } } });
+    expect(store.confirmed.joinCode).toBe("XYZ789");
+    expect(store.pendingOps).toEqual([]);
+    expect(store.isDesynced).toBe(false);
+    // The resent op's late Ack (original seq) changes nothing.
+    second.receive({ body: { case: "ack", value: { clientOpId: id, seq: 6n } } });
+    expect(store.confirmed.seq).toBe(6n);
+  });
+});
+
+describe("changes of this client's standing", () => {
+  it("starts over from a snapshot when a facilitator changes our role", () => {
+    sockets.last.receive({ body: { case: "event", value: { seq: 6n, authorId: "f", op: { kind: { case: "setRole", value: { participantId: "me", role: 1 } } } } } });
+    expect(connection.status).toBe("reconnecting");
+    sockets.last.open();
+    expect(helloOf(sockets.last).lastSeenSeq).toBe(0n);
+  });
+
+  it("stops for good when a facilitator removes us", () => {
+    let removed = 0;
+    sync.removed.add(() => removed++);
+    sockets.last.receive({ body: { case: "event", value: { seq: 6n, authorId: "f", op: { kind: { case: "removeParticipant", value: { participantId: "me" } } } } } });
+    expect(removed).toBe(1);
+    expect(connection.status).toBe("offline");
+    clock.advance(60_000);
+    expect(sockets.all).toHaveLength(1);
+  });
+});
+
+describe("presence", () => {
+  it("keeps who is online from the Welcome and the updates", () => {
+    const socket = sockets.last;
+    socket.serverClose();
+    const second = reconnect();
+    second.receive({
+      body: {
+        case: "welcome",
+        value: {
+          protocolVersion: 1,
+          participantId: "me",
+          seq: 5n,
+          resumed: true,
+          online: [{ participantId: "me", displayName: "Ich" }, { participantId: "p2", displayName: "Ben" }],
+        },
+      },
+    });
+    expect([...sync.online.all.keys()]).toEqual(["me", "p2"]);
+    second.receive({ body: { case: "presence", value: { states: [{ participantId: "p3", displayName: "Cem", cursor: { x: 1, y: 2 } }], gone: ["p2"] } } });
+    expect([...sync.online.all.keys()]).toEqual(["me", "p3"]);
+    expect(sync.online.all.get("p3")?.cursor).toMatchObject({ x: 1, y: 2 });
   });
 });

@@ -2,6 +2,11 @@
 // ops go out, and a broken stream (Desync) makes the connection start a new
 // session from the store's last confirmed seq.
 //
+// It also keeps the board in step where the server's view of this client
+// changes: a role change (a facilitator promoted or demoted us) needs a new
+// snapshot, since facilitators see more than participants; being removed by
+// a facilitator ends the connection for good (`removed`).
+//
 // Sending rule: ops are sent only while online, and each pending op at most
 // once per session (BoardStore.takeUnsent). Every Welcome starts a session,
 // so after a reconnect each op still pending is resent exactly once, with its
@@ -11,14 +16,19 @@ import type { Connection } from "../net/connection";
 import type { BoardStore, Desync, OpInit } from "../state/board-store";
 import type { Op } from "../gen/werkstatt/v1/board_pb";
 import { Listeners } from "../util/listeners";
+import { PresenceStore } from "./presence";
 
-export type SyncConnection = Pick<Connection, "status" | "session" | "messages" | "send" | "resync">;
+export type SyncConnection = Pick<Connection, "status" | "session" | "messages" | "send" | "resync" | "stop">;
 
 export class BoardSync {
   /** Errors the server reported (fatal or not), for display. */
   readonly serverErrors = new Listeners<ServerError>();
   /** Presence of other participants (ephemeral, never in the store). */
   readonly presence = new Listeners<PresenceUpdate>();
+  /** Who is online, with cursors and viewports. */
+  readonly online = new PresenceStore();
+  /** A facilitator removed this participant; the connection has stopped. */
+  readonly removed = new Listeners<void>();
 
   private readonly unsubscribe: (() => void)[];
 
@@ -28,7 +38,21 @@ export class BoardSync {
   ) {
     this.unsubscribe = [
       connection.messages.add((m) => this.onMessage(m)),
-      store.desyncs.add((d) => connection.resync(describeDesync(d))),
+      store.desyncs.add((d) => connection.resync(describeDesync(d), d.kind === "server-copy")),
+      store.applied.add((e) => {
+        const self = store.participantId;
+        if (self === "") return;
+        const op = e.op.kind;
+        if (op.case === "setRole" && op.value.participantId === self) {
+          // What this client may see changed: start over from a snapshot.
+          store.requestSnapshot();
+          connection.resync("our role changed", true);
+        } else if (op.case === "removeParticipant" && op.value.participantId === self) {
+          connection.stop();
+          this.online.clear();
+          this.removed.emit();
+        }
+      }),
     ];
   }
 
@@ -49,6 +73,7 @@ export class BoardSync {
     switch (body.case) {
       case "welcome":
         this.store.welcome(body.value);
+        this.online.reset(body.value.online);
         this.flush();
         return;
       case "event":
@@ -61,6 +86,7 @@ export class BoardSync {
         this.store.reject(body.value);
         return;
       case "presence":
+        this.online.apply(body.value);
         this.presence.emit(body.value);
         return;
       case "error":
@@ -89,5 +115,7 @@ export function describeDesync(d: Desync): string {
       return `seq ${d.expected} was acknowledged for an op this page does not know (${d.clientOpId})`;
     case "server-behind":
       return `the server is at seq ${d.server}, behind this page's ${d.ours}; loading a full snapshot`;
+    case "server-copy":
+      return `seq ${d.expected} is our op ${d.clientOpId}, completed by the server; fetching its copy`;
   }
 }

@@ -1,0 +1,301 @@
+// Facilitation ops and per-viewer views in the client's board model, checked
+// against what server/board/facilitation.cpp and views.cpp do.
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+  BoardStateSchema,
+  OpSchema,
+  PhaseKind,
+  Role,
+  SettingsField,
+  TimerControl_Action,
+} from "../gen/werkstatt/v1/board_pb";
+import {
+  applyOp,
+  boardFromState,
+  currentPhase,
+  describeBoard,
+  dotsOf,
+  dotsOn,
+  emptyBoard,
+  hiddenCountIn,
+  hiddenCountOf,
+  openRound,
+  ownDotsOn,
+  visibleName,
+  type BoardModel,
+} from "./board-model";
+
+type OpInit = MessageInitShape<typeof OpSchema>;
+
+let board: BoardModel;
+let seq: bigint;
+let viewer: string;
+const T0 = 1_700_000_000_000;
+
+/** Applies ops as consecutive confirmed events by `author` at time T0 + seq s. */
+function apply(author: string, ...ops: OpInit[]): boolean[] {
+  return ops.map((o) => {
+    seq += 1n;
+    const changed = applyOp(board, create(OpSchema, o), { seq, authorId: author, timeMs: T0 + Number(seq) * 1000, viewerId: viewer });
+    board.seq = seq;
+    return changed;
+  });
+}
+const lines = (prefix: string) =>
+  describeBoard(board)
+    .split("\n")
+    .filter((l) => l.startsWith(prefix))
+    .join("\n");
+
+const join = (id: string, role: Role, name = id): OpInit => ({
+  kind: { case: "participantJoined", value: { participant: { id, displayName: name, role } } },
+});
+const phases = (privateCollection: boolean, facilitatorsSeePrivate = false): OpInit => ({
+  kind: {
+    case: "setAgenda",
+    value: {
+      phases: [
+        { id: "ankommen", name: "Ankommen", kind: PhaseKind.CHECK_IN, plannedSeconds: 600 },
+        { id: "sammeln", name: "Sammeln", kind: PhaseKind.COLLECT, plannedSeconds: 1200, privateCollection, facilitatorsSeePrivate },
+        { id: "bewerten", name: "Bewerten", kind: PhaseKind.VOTE, plannedSeconds: 600, facilitatorsSeePrivate: true },
+      ],
+    },
+  },
+});
+const goTo = (phaseId: string, startTimer = false): OpInit => ({ kind: { case: "goToPhase", value: { phaseId, startTimer } } });
+const note = (id: string, areaId = ""): OpInit => ({
+  kind: { case: "createNote", value: { id, text: id, position: { x: 0, y: 0 }, areaId } },
+});
+const timer = (action: TimerControl_Action, extra: Record<string, unknown> = {}): OpInit => ({
+  kind: { case: "timer", value: { action, ...extra } },
+});
+const vote = (noteId: string): OpInit => ({ kind: { case: "castVote", value: { noteId } } });
+const retract = (noteId: string): OpInit => ({ kind: { case: "retractVote", value: { noteId } } });
+const openRoundOp = (id: string, extra: Record<string, unknown> = {}): OpInit => ({
+  kind: { case: "openVotingRound", value: { round: { id, title: "Runde", dotsPerParticipant: 3, maxDotsPerNote: 2, ...extra } } },
+});
+const redacted = (init: Record<string, unknown>): OpInit => ({ kind: { case: "redacted", value: init } });
+
+beforeEach(() => {
+  board = emptyBoard();
+  seq = 0n;
+  viewer = "";
+  apply("", join("f", Role.FACILITATOR, "Frieda"), join("p1", Role.PARTICIPANT, "Anna"), join("p2", Role.PARTICIPANT, "Ben"));
+});
+
+describe("agenda and phases", () => {
+  it("sets the agenda, clearing facilitators_see_private outside private phases", () => {
+    apply("f", phases(true, true));
+    expect(board.agenda.phases.map((p) => `${p.id}:${p.facilitatorsSeePrivate}`)).toEqual(["ankommen:false", "sammeln:true", "bewerten:false"]);
+    expect(currentPhase(board)).toBeUndefined();
+  });
+
+  it("goes to a phase at the event's time and starts its timer when asked", () => {
+    apply("f", phases(false));
+    apply("f", goTo("ankommen"));
+    expect(lines("agenda")).toBe(`agenda ankommen,sammeln,bewerten current=ankommen @5 t=${T0 + 5000}`);
+    expect(lines("timer")).toBe("");
+    apply("f", goTo("sammeln", true));
+    expect(currentPhase(board)?.name).toBe("Sammeln");
+    expect(lines("timer")).toBe(`timer RUNNING duration=1200000 deadline=${T0 + 6000 + 1_200_000} remaining=0`);
+  });
+});
+
+describe("timer", () => {
+  it("starts, pauses, resumes, adjusts, expires (locking the board) and stops", () => {
+    apply("f", timer(TimerControl_Action.START, { durationMs: 60_000n, lockOnExpiry: true })); // at T0+4s
+    expect(lines("timer")).toBe(`timer RUNNING duration=60000 deadline=${T0 + 64_000} remaining=0 lock`);
+    apply("f", timer(TimerControl_Action.PAUSE)); // at T0+5s: 59 s left
+    expect(lines("timer")).toBe("timer PAUSED duration=60000 deadline=0 remaining=59000 lock");
+    apply("f", timer(TimerControl_Action.ADJUST, { deltaMs: 60_000n }));
+    expect(lines("timer")).toBe("timer PAUSED duration=120000 deadline=0 remaining=119000 lock");
+    apply("f", timer(TimerControl_Action.RESUME)); // at T0+7s
+    expect(lines("timer")).toBe(`timer RUNNING duration=120000 deadline=${T0 + 7000 + 119_000} remaining=0 lock`);
+    // Taking away more than is left ends it now, never in the past.
+    apply("f", timer(TimerControl_Action.ADJUST, { deltaMs: -600_000n })); // at T0+8s
+    expect(lines("timer")).toBe(`timer RUNNING duration=0 deadline=${T0 + 8000} remaining=0 lock`);
+    apply("", timer(TimerControl_Action.EXPIRE));
+    expect(lines("timer")).toBe(`timer EXPIRED duration=0 deadline=${T0 + 8000} remaining=0 lock`);
+    expect(board.settings.locked).toBe(true);
+    apply("f", timer(TimerControl_Action.STOP));
+    expect(lines("timer")).toBe("");
+    expect(apply("f", timer(TimerControl_Action.PAUSE))).toEqual([false]);
+  });
+});
+
+describe("private collection", () => {
+  beforeEach(() => {
+    apply("f", phases(true), goTo("ankommen"), goTo("sammeln"));
+  });
+
+  it("hides participants' notes written in a private phase (from facilitators too unless allowed)", () => {
+    apply("p1", note("n1"));
+    apply("f", note("n2"));
+    expect(lines("note")).toBe(
+      'note n1 "n1" YELLOW (0,0) 160x160 by p1 area=- cluster=- hidden(all) @7/7\n' +
+        'note n2 "n2" YELLOW (0,0) 160x160 by f area=- cluster=- @8/8',
+    );
+    apply("f", phases(true, true));
+    apply("p2", note("n3"));
+    expect(board.notes.get("n3")).toMatchObject({ hidden: true, hiddenFromFacilitators: false });
+  });
+
+  it("counts others' unrevealed notes from Redacted events, replacing that author's counts", () => {
+    viewer = "p2";
+    apply("p1", redacted({ hiddenNotes: [{ authorId: "p1", areaId: "", count: 1 }] }));
+    apply("p1", redacted({ hiddenNotes: [{ authorId: "p1", areaId: "", count: 1 }, { authorId: "p1", areaId: "a1", count: 2 }] }));
+    apply("f", redacted({ hiddenNotes: [{ authorId: "f2", areaId: "a1", count: 4 }] }));
+    expect(hiddenCountIn(board, "a1")).toBe(6);
+    expect(hiddenCountIn(board, "")).toBe(1);
+    expect(hiddenCountOf(board, "p1")).toBe(3);
+    // The author deleted their last hidden note: an empty Redacted.
+    apply("f2", redacted({ hiddenNotes: [{ authorId: "f2", areaId: "a1", count: 1 }] }));
+    apply("f2", redacted({}));
+    expect(hiddenCountOf(board, "f2")).toBe(0);
+    expect(hiddenCountOf(board, "p1")).toBe(3);
+  });
+
+  it("reveals by participant, by area and all, taking the notes the server sends", () => {
+    viewer = "p2";
+    board.hiddenNotes = [
+      { $typeName: "werkstatt.v1.HiddenNotes", authorId: "p1", areaId: "a1", count: 1 },
+      { $typeName: "werkstatt.v1.HiddenNotes", authorId: "p1", areaId: "a2", count: 1 },
+      { $typeName: "werkstatt.v1.HiddenNotes", authorId: "p3", areaId: "a1", count: 1 },
+    ];
+    apply("p2", note("own", "a1")); // own hidden note: visible to its author, not counted
+    expect(board.notes.get("own")?.hidden).toBe(true);
+    const revealed = (id: string, author: string, areaId: string) => ({ id, text: id, authorId: author, areaId, createdSeq: 7n, updatedSeq: 9n });
+    apply("f", { kind: { case: "reveal", value: { scope: { case: "participantId", value: "p1" }, notes: [revealed("x1", "p1", "a1"), revealed("x2", "p1", "a2")] } } });
+    expect(lines("hidden")).toBe("hidden p3 area=a1 1");
+    expect(board.notes.get("x1")).toMatchObject({ text: "x1", hidden: false });
+    expect(board.notes.get("own")?.hidden).toBe(true);
+    apply("f", { kind: { case: "reveal", value: { scope: { case: "areaId", value: "a1" }, notes: [revealed("x3", "p3", "a1")] } } });
+    expect(lines("hidden")).toBe("");
+    expect(board.notes.get("own")).toMatchObject({ hidden: false, updatedSeq: seq });
+    expect(apply("f", { kind: { case: "reveal", value: { scope: { case: "all", value: true } } } })).toEqual([false]);
+  });
+});
+
+describe("voting rounds", () => {
+  beforeEach(() => {
+    apply("p1", note("n1"), note("n2"), note("n3"));
+  });
+
+  it("keeps ballots per round and the budget of the open round", () => {
+    viewer = "p1";
+    apply("f", openRoundOp("r1"));
+    expect(openRound(board)).toMatchObject({ id: "r1", open: true, openedSeq: 7n });
+    apply("p1", vote("n1"), vote("n1"), vote("n2"));
+    expect(dotsOf(board, "p1")).toBe(3);
+    expect(ownDotsOn(board, "p1", "n1")).toBe(2);
+    // Participants without live counts see only their own dots.
+    expect(board.tallies.size).toBe(0);
+    apply("p1", retract("n1"));
+    expect(lines("ballot")).toBe("ballot r1 p1 n1 1\nballot r1 p1 n2 1");
+    apply("f", { kind: { case: "closeVotingRound", value: { roundId: "r1", results: [{ noteId: "n1", dots: 5 }, { noteId: "n2", dots: 1 }] } } });
+    expect(lines("round")).toBe('round r1 "Runde" 3/2 @7-12 results=n1:5,n2:1');
+    expect(dotsOf(board, "p1")).toBe(0);
+    // A second round starts with a full budget; closed rounds keep their ballots.
+    apply("f", openRoundOp("r2"));
+    apply("p1", vote("n3"));
+    expect(dotsOf(board, "p1")).toBe(1);
+    expect(lines("ballot")).toBe("ballot r1 p1 n1 1\nballot r1 p1 n2 1\nballot r2 p1 n3 1");
+  });
+
+  it("tracks tallies for facilitators and live counts, from Redacted and own votes", () => {
+    viewer = "f";
+    apply("f", openRoundOp("r1"));
+    apply("p1", redacted({ tallies: [{ noteId: "n1", dots: 1 }] }));
+    apply("p2", redacted({ tallies: [{ noteId: "n1", dots: 2 }, { noteId: "n2", dots: 1 }] }));
+    apply("f", vote("n2")); // own vote, applied from its Ack
+    expect(dotsOn(board, "n1")).toBe(2);
+    expect(dotsOn(board, "n2")).toBe(2);
+    // Deleting a note gives its dots back.
+    apply("p1", { kind: { case: "delete", value: { target: { kind: 1, id: "n1" } } } });
+    expect(dotsOn(board, "n1")).toBe(0);
+    expect(lines("tally")).toBe("tally n2 2");
+    // Closing computes the results from the tallies when the op carries none
+    // (an own CloseVotingRound applied from its Ack), most dots first.
+    apply("f", { kind: { case: "closeVotingRound", value: { roundId: "r1" } } });
+    expect(lines("round")).toBe('round r1 "Runde" 3/2 @7-12 results=n2:2');
+    expect(lines("tally")).toBe("");
+  });
+
+  it("clears the tallies when the last dot is retracted (an empty Redacted)", () => {
+    viewer = "p2";
+    apply("f", openRoundOp("r1", { liveCounts: true }));
+    apply("p1", redacted({ tallies: [{ noteId: "n1", dots: 1 }] }));
+    apply("p1", redacted({}));
+    expect(board.tallies.size).toBe(0);
+  });
+
+  it("counts every ballot in a replay's full state", () => {
+    const state = create(BoardStateSchema, {
+      seq: 20n,
+      rounds: [{ id: "r1", open: true, dotsPerParticipant: 5, maxDotsPerNote: 5 }],
+      notes: [{ id: "n1", authorId: "p1" }, { id: "n2", authorId: "p1" }],
+      ballots: [
+        { roundId: "r1", voterId: "p1", noteId: "n1", dots: 2 },
+        { roundId: "r1", voterId: "p2", noteId: "n1", dots: 1 },
+        { roundId: "r1", voterId: "p2", noteId: "n2", dots: 1 },
+      ],
+    });
+    const full = boardFromState(state, { full: true });
+    expect([...full.tallies]).toEqual([["n1", 3], ["n2", 1]]);
+    applyOp(full, create(OpSchema, vote("n2")), { seq: 21n, authorId: "p3" });
+    expect(dotsOn(full, "n2")).toBe(2);
+  });
+});
+
+describe("people and control", () => {
+  it("changes roles, renames, removes, lowers hands and ends follow-me with the facilitator", () => {
+    apply("p1", { kind: { case: "raiseHand", value: {} } });
+    apply("p2", { kind: { case: "raiseHand", value: {} } });
+    expect(apply("p2", { kind: { case: "raiseHand", value: {} } })).toEqual([false]);
+    expect(board.raisedHands).toEqual(["p1", "p2"]);
+    apply("f", { kind: { case: "lowerHand", value: { participantId: "p1" } } });
+    apply("f", { kind: { case: "setRole", value: { participantId: "p2", role: Role.FACILITATOR } } });
+    apply("p2", { kind: { case: "setFollowMe", value: { active: true } } });
+    expect(lines("follow")).toBe("follow p2");
+    apply("f", { kind: { case: "renameParticipant", value: { participantId: "p1", displayName: "Anna K." } } });
+    apply("f", { kind: { case: "removeParticipant", value: { participantId: "p2" } } });
+    expect(lines("participant")).toBe(
+      'participant f "Frieda" FACILITATOR online @1 #1\n' +
+        'participant p1 "Anna K." PARTICIPANT online @2 #2\n' +
+        'participant p2 "Ben" FACILITATOR removed @3 #3',
+    );
+    expect(board.raisedHands).toEqual([]);
+    expect(lines("follow")).toBe("");
+  });
+
+  it("shows pseudonyms to participants, names to facilitators and oneself", () => {
+    apply("f", { kind: { case: "updateSettings", value: { mask: [SettingsField.PSEUDONYMOUS], settings: { pseudonymous: true } } } });
+    expect(visibleName(board, "p1", "p2")).toBe("Person 2");
+    expect(visibleName(board, "p1", "p1")).toBe("Anna");
+    expect(visibleName(board, "p1", "f")).toBe("Anna");
+  });
+
+  it("keeps the join code, follow-me and closes the workshop, counting the open round", () => {
+    viewer = "f";
+    apply("f", { kind: { case: "rotateJoinCode", value: { joinCode: "ABC234" } } });
+    expect(board.joinCode).toBe("ABC234");
+    apply("f", { kind: { case: "setFollowMe", value: { active: true } } });
+    expect(apply("f", { kind: { case: "bringEveryoneHere", value: { viewport: { x: 0, y: 0, width: 100, height: 100 } } } })).toEqual([false]);
+    apply("p1", note("n1"));
+    apply("f", openRoundOp("r1"));
+    apply("p1", redacted({ tallies: [{ noteId: "n1", dots: 1 }] }));
+    apply("f", timer(TimerControl_Action.START, { durationMs: 1000n }));
+    apply("p1", { kind: { case: "raiseHand", value: {} } });
+    apply("f", { kind: { case: "closeWorkshop", value: {} } });
+    expect(board.closed).toBe(true);
+    expect(lines("round")).toBe(`round r1 "Runde" 3/2 @8-${seq} results=n1:1`);
+    expect(lines("timer") + lines("follow") + lines("hands")).toBe("");
+  });
+
+  it("takes a normalised join: role and pseudonym number as the server journals them", () => {
+    apply("", { kind: { case: "participantLeft", value: { participantId: "p1" } } });
+    apply("", { kind: { case: "participantJoined", value: { participant: { id: "p1", displayName: "Anna", role: Role.OBSERVER, joinedSeq: 2n, pseudonymNumber: 2 } } } });
+    expect(lines("participant p1")).toBe('participant p1 "Anna" OBSERVER online @2 #2');
+  });
+});
