@@ -50,19 +50,23 @@ Workshop::~Workshop() = default;
 std::shared_ptr<Workshop> Workshop::create(asio::io_context& io, journal::Journal& journal, v1::WorkshopMeta meta,
                                            const std::vector<v1::Op>& setup, const WorkshopOptions& options) {
   std::shared_ptr<Workshop> w(new Workshop(io, journal, std::move(meta), options));
-  // Nobody else can reach the workshop yet, so touching its state off the
-  // strand is safe; the appends themselves are posted to the strand.
+  // Nobody else can reach the workshop yet, so its state may be touched off
+  // the strand, as long as no handler of its own runs meanwhile: the appends
+  // are held back until the setup is complete.
+  w->flush_posted_ = true;
   for (const v1::Op& op : setup) {
     if (!w->apply_system(op, {}))
       spdlog::error("workshop {}: a template op was refused by the board: {}", w->id(), op.ShortDebugString());
   }
   w->update_info();
+  w->release_appends();
   return w;
 }
 
 std::shared_ptr<Workshop> Workshop::recover(asio::io_context& io, journal::Journal& journal, v1::WorkshopMeta meta,
                                             const WorkshopOptions& options, journal::Status* status) {
   std::shared_ptr<Workshop> w(new Workshop(io, journal, std::move(meta), options));
+  w->flush_posted_ = true;  // as in create(): no handler runs before recovery is complete
   // The board up to just before the recent window, then the window replayed
   // here: each replayed event's views are computed from the state right
   // after it, so resumes after a restart get what each viewer may see.
@@ -95,7 +99,8 @@ std::shared_ptr<Workshop> Workshop::recover(asio::io_context& io, journal::Journ
 
   // Resume secrets are journal-only: the first join of each participant
   // carries the digest (the board's joined_seq points at it).
-  for (const v1::Participant& p : w->board_.state().participants()) {
+  const v1::BoardState state = w->board_.state();  // kept: the loop refers into it
+  for (const v1::Participant& p : state.participants()) {
     Member m;
     m.id = p.id();
     m.display_name = p.display_name();
@@ -109,6 +114,7 @@ std::shared_ptr<Workshop> Workshop::recover(asio::io_context& io, journal::Journ
   w->reconcile_presence();
   w->schedule_clock();
   w->update_info();
+  w->release_appends();
   *status = {};
   return w;
 }
@@ -384,6 +390,13 @@ void Workshop::record(v1::Event event, std::uint64_t author_connection, const st
     flush_posted_ = true;
     asio::post(strand_, [self = shared_from_this()] { self->flush_appends(); });
   }
+}
+
+void Workshop::release_appends() {
+  flush_posted_ = false;
+  if (append_buffer_.empty()) return;
+  flush_posted_ = true;
+  asio::post(strand_, [self = shared_from_this()] { self->flush_appends(); });
 }
 
 void Workshop::flush_appends() {

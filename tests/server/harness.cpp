@@ -158,6 +158,15 @@ void Peer::drain(std::chrono::milliseconds quiet) {
   while (auto m = ws_->next(quiet)) handle(*m);
 }
 
+std::string Peer::common_state() const {
+  if (!board_) return {};
+  v1::BoardState s = board_->state();
+  s.clear_join_code();
+  s.clear_hidden_notes();
+  s.clear_tallies();
+  return s.SerializeAsString();
+}
+
 std::vector<std::uint64_t> Peer::acks_of(const std::string& op_id) const {
   std::vector<std::uint64_t> out;
   for (const auto& [id, seq] : all_acks_)

@@ -80,6 +80,9 @@ class Peer {
 
   [[nodiscard]] WsClient& ws() { return *ws_; }
   [[nodiscard]] const board::Board& board() const { return *board_; }
+  // The board without what differs by viewer (the join code facilitators
+  // see), for comparing peers of different roles.
+  [[nodiscard]] std::string common_state() const;
   [[nodiscard]] std::uint64_t seq() const { return board_ ? board_->seq() : 0; }
   [[nodiscard]] const std::string& id() const { return participant_id_; }
   [[nodiscard]] const v1::Welcome& welcome() const { return welcome_; }

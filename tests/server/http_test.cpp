@@ -6,6 +6,7 @@
 
 #include "harness.hpp"
 #include "support/temp_dir.hpp"
+#include "werkstatt/board/templates.hpp"
 
 using namespace werkstatt;
 using namespace werkstatt::test;
@@ -102,12 +103,13 @@ TEST_CASE("REST: create a workshop from loopback, read its info, never its secre
   CHECK(field("facilitator_url") == "http://127.0.0.1:" + std::to_string(port) + "/#w=" + id + "&t=" + token);
   CHECK(r.headers["location"] == "/api/workshops/" + id);
 
-  // The template was applied and journaled.
-  REQUIRE(eventually([&] { return server.registry().find(id)->info().head_seq == 4; }));
+  // The template (and the join code) was applied and journaled.
+  const std::uint64_t setup = board::template_ops("impuls-werkstatt", "de", "Region Süd").size() + 1;
+  REQUIRE(eventually([&] { return server.registry().find(id)->info().head_seq == setup; }));
   r = http_request(port, "GET", "/api/workshops/" + id);
   CHECK(r.status == 200);
   CHECK(r.body.find("\"title\":\"Region Süd\"") != std::string::npos);
-  CHECK(r.body.find("\"head_seq\":4") != std::string::npos);
+  CHECK(r.body.find("\"head_seq\":" + std::to_string(setup)) != std::string::npos);
   CHECK(r.body.find("\"participants_online\":0") != std::string::npos);
   CHECK(r.body.find(token) == std::string::npos);
   CHECK(r.body.find(code) == std::string::npos);

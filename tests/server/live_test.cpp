@@ -19,11 +19,12 @@ namespace ops = werkstatt::test::ops;
 namespace {
 
 // The (seq, author) order a peer saw for seqs above `after`.
-std::vector<std::string> order_after(const Peer& p, std::uint64_t after) {
+// The (seq, author) order a peer saw for after < seq <= up_to.
+std::vector<std::string> order_after(const Peer& p, std::uint64_t after, std::uint64_t up_to) {
   std::vector<std::string> out;
   for (const std::string& h : p.history()) {
     const auto seq = std::stoull(h.substr(0, h.find(' ')));
-    if (seq > after) out.push_back(h.substr(0, h.find(' ', h.find(' ') + 1)));
+    if (seq > after && seq <= up_to) out.push_back(h.substr(0, h.find(' ', h.find(' ') + 1)));
   }
   return out;
 }
@@ -34,7 +35,7 @@ bool late_joiner_agrees(const TestServer& server, Peer& reference) {
   Peer late(server.port());
   REQUIRE(late.join(server.workshop().id, observer(server.workshop().observer_token), "Beamer"));
   REQUIRE(reference.wait_seq(late.seq()));
-  return late.board().serialize() == reference.board().serialize();
+  return late.common_state() == reference.common_state();
 }
 
 }  // namespace
@@ -103,12 +104,12 @@ TEST_CASE("concurrent edits, also of the same field of the same note, converge i
   const std::uint64_t head = server.info().head_seq;
   CHECK(head == start + 4 * (1 + 2 * kOps) + kOps);
   for (Peer* p : peers) REQUIRE(p->wait_seq(head));
-  const std::string state = fac.board().serialize();
-  for (Peer* p : peers) CHECK(p->board().serialize() == state);
+  const std::string state = fac.common_state();
+  for (Peer* p : peers) CHECK(p->common_state() == state);
   CHECK(late_joiner_agrees(server, fac));
-  const auto order = order_after(fac, start);
+  const auto order = order_after(fac, start, head);
   CHECK(order.size() == head - start);
-  for (Peer* p : peers) CHECK(order_after(*p, start) == order);
+  for (Peer* p : peers) CHECK(order_after(*p, start, head) == order);
   // Last writer wins in seq order: the shared note carries the last move and text.
   const v1::Note* shared = fac.board().note("shared");
   REQUIRE(shared);
@@ -139,7 +140,7 @@ TEST_CASE("a late joiner gets the full state; a reconnect gets exactly the misse
   CHECK(late.welcome().has_state());
   CHECK_FALSE(late.welcome().participant_secret().empty());
   REQUIRE(fac.wait_seq(late.seq()));
-  CHECK(late.board().serialize() == fac.board().serialize());
+  CHECK(late.common_state() == fac.common_state());
 
   // Anna resumes from her last seq: no state, exactly the events after it.
   Peer again(server.port());
@@ -158,7 +159,7 @@ TEST_CASE("a late joiner gets the full state; a reconnect gets exactly the misse
   again.drain();
   CHECK(again.seqs() == expected);  // nothing twice
   REQUIRE(fac.wait_seq(head));
-  CHECK(again.board().serialize() == fac.board().serialize());
+  CHECK(again.common_state() == fac.common_state());
   const v1::Participant* p = again.board().participant(anna_id);
   REQUIRE(p);
   CHECK(p->online());
@@ -230,7 +231,7 @@ TEST_CASE("journal failure: nothing unstored is acked, the workshop turns read-o
   REQUIRE(anna.wait_ack(anna.send(ops::create_note("kept", "stored"))));
   const std::uint64_t stored = server.info().head_seq;
   REQUIRE(ben.wait_seq(stored));
-  const std::string stored_state = ben.board().serialize();
+  const std::string stored_state = ben.common_state();
 
   server.memory_journal().fail_writes(true);
   const std::string lost = anna.send(ops::create_note("lost", "never stored"));
@@ -263,14 +264,14 @@ TEST_CASE("journal failure: nothing unstored is acked, the workshop turns read-o
   REQUIRE(anna.wait_ack(after));
   const std::uint64_t head = server.info().head_seq;
   for (Peer* p : {&anna, &ben, &cleo}) REQUIRE(p->wait_seq(head));
-  CHECK(anna.board().serialize() == ben.board().serialize());
-  CHECK(cleo.board().serialize() == ben.board().serialize());
+  CHECK(anna.common_state() == ben.common_state());
+  CHECK(cleo.common_state() == ben.common_state());
   CHECK(ben.board().note("lost") == nullptr);
   CHECK(ben.board().note("after") != nullptr);
   // Cleo joined while read-only; her join is journaled now.
   CHECK(ben.board().participant(cleo.id()) != nullptr);
   CHECK(server.journal().head_seq(w.id) == head);
-  CHECK(stored_state != ben.board().serialize());
+  CHECK(stored_state != ben.common_state());
 }
 
 TEST_CASE("after a restart, workshops, identities, resumes and resends survive (RocksDB)", "[live][recovery]") {
@@ -293,12 +294,12 @@ TEST_CASE("after a restart, workshops, identities, resumes and resends survive (
     REQUIRE(anna_before->wait_ack(first_op));
     first_seq = anna_before->acks().at(first_op);
     for (int i = 0; i < 3; ++i) REQUIRE(fac.wait_ack(fac.send(ops::create_note("f" + std::to_string(i), "x"))));
-    REQUIRE(anna_before->wait_seq(server.info().head_seq));
+    REQUIRE(anna_before->wait_seq(server.registry().find(w.id)->info().head_seq));
     last_seen = anna_before->seq();
     anna_before->ws().close();
     fac.ws().close();
     REQUIRE(server.shutdown());
-    state = fac.board().serialize();
+    state = fac.common_state();
   }
   options.create_workshop = false;
   TestServer server(options);
@@ -310,7 +311,7 @@ TEST_CASE("after a restart, workshops, identities, resumes and resends survive (
   anna.send(ops::create_note("n1", "before the restart"), first_op);
   REQUIRE(anna.pump_until([&] { return anna.acks().contains(first_op); }));
   CHECK(anna.acks().at(first_op) == first_seq);
-  REQUIRE(anna.wait_seq(server.info().head_seq));
+  REQUIRE(anna.wait_seq(server.registry().find(w.id)->info().head_seq));
   CHECK(anna.board().note("n1")->text() == "before the restart");
   CHECK(anna.board().note("f2") != nullptr);
   // The facilitator token still works (only its digest was stored).
@@ -318,5 +319,5 @@ TEST_CASE("after a restart, workshops, identities, resumes and resends survive (
   REQUIRE(fac.join(w.id, facilitator(w.facilitator_token), "Fran"));
   CHECK(fac.welcome().role() == v1::ROLE_FACILITATOR);
   REQUIRE(anna.wait_seq(fac.seq()));
-  CHECK(fac.board().serialize() == anna.board().serialize());
+  CHECK(fac.common_state() == anna.common_state());
 }

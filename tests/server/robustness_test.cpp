@@ -180,7 +180,7 @@ TEST_CASE("bad input gets a typed error or reject; the server and everyone else 
   const std::string id = witness.send(ops::create_note("alive", "still here"));
   REQUIRE(witness.wait_ack(id));
   REQUIRE(fac.wait_seq(witness.seq()));
-  CHECK(fac.board().serialize() == witness.board().serialize());
+  CHECK(fac.common_state() == witness.common_state());
   CHECK(witness.errors().empty());
 }
 
@@ -261,7 +261,7 @@ TEST_CASE("a client that stops reading is closed at its queue limit; the others 
   peak_kib = std::max(peak_kib, rss_kib());
   const std::uint64_t head = server.info().head_seq;
   CHECK(anna.seq() == head);
-  CHECK(anna.board().serialize() == fac.board().serialize());
+  CHECK(anna.common_state() == fac.common_state());
 
   // A slow client now reads: a gapless prefix, then Error SLOW_CONSUMER and 4008.
   Peer& first = *slow.front();
@@ -275,7 +275,7 @@ TEST_CASE("a client that stops reading is closed at its queue limit; the others 
   REQUIRE(resumed.join(w.id, join_code(w.join_code), "Slow", true, first.seq()));
   REQUIRE(resumed.wait_seq(server.info().head_seq, std::chrono::seconds(30)));
   REQUIRE(fac.wait_seq(resumed.seq()));
-  CHECK(resumed.board().serialize() == fac.board().serialize());
+  CHECK(resumed.common_state() == fac.common_state());
 
   const std::size_t growth_kib = peak_kib > before_kib ? peak_kib - before_kib : 0;
   const std::size_t journal_kib = static_cast<std::size_t>(kEdits) * 1600 / 1024;

@@ -36,8 +36,9 @@ class WsClient {
   // The HTTP status of a declined upgrade (101 if accepted).
   static unsigned upgrade_status(std::uint16_t port, const ConnectOptions& options);
 
-  void send(const v1::ClientMessage& message);
-  void send_bytes(std::string_view bytes, bool text = false);
+  // False if the connection failed or closed (throws only on a timeout).
+  bool send(const v1::ClientMessage& message);
+  bool send_bytes(std::string_view bytes, bool text = false);
 
   // The next message, or nullopt on timeout or when the connection closed.
   std::optional<v1::ServerMessage> next(std::chrono::milliseconds timeout = 5s);

@@ -227,6 +227,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   void record(v1::Event event, std::uint64_t author_connection, const std::string& author_id, v1::Role role,
               const std::string& client_op_id, std::string secret_sha256);
   void flush_appends();
+  void release_appends();  // ends the hold-back of create()/recover()
   void on_appended(std::uint64_t epoch, std::uint64_t last_seq, const journal::Status& status);
   void deliver_durable();
   void deliver_welcomes(std::uint64_t up_to_seq);
