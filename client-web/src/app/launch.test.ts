@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { RejectCode } from "../gen/werkstatt/v1/board_pb";
 import { ErrorCode } from "../gen/werkstatt/v1/protocol_pb";
-import { errorText, languageOf, parseLaunch, rejectionText, statusText, websocketUrl } from "./launch";
+import { errorText, languageOf, rejectionText, statusText } from "../ui/i18n";
+import { parseJoinInput, parseLaunch, parseRoute, participantLink, replayLink, shortLink, websocketUrl } from "./launch";
 
 describe("parseLaunch", () => {
   it("reads a participant link", () => {
@@ -51,6 +52,30 @@ describe("texts", () => {
     expect(errorText("en", ErrorCode.BAD_CREDENTIAL)).toMatch(/access code/);
     expect(errorText("en", ErrorCode.SLOW_CONSUMER)).toBeUndefined();
     expect(rejectionText("de", RejectCode.BOARD_LOCKED, "the board is locked")).toMatch(/gesperrt/);
-    expect(rejectionText("en", RejectCode.DUPLICATE_ID, "id taken")).toBe("The change was not applied: id taken");
+    expect(rejectionText("en", RejectCode.OUT_OF_SCOPE, "this round is about other notes")).toMatch(/not part of the open voting round/);
+    expect(rejectionText("en", 99 as RejectCode, "something new")).toBe("The change was not applied: something new");
+  });
+});
+
+describe("parseRoute", () => {
+  it("reads the board, short-link, replay and home pages", () => {
+    expect(parseRoute("https://b.example/?w=abc&code=K7M4P2").kind).toBe("board");
+    expect(parseRoute("https://b.example/#w=abc&t=tok")).toMatchObject({ kind: "board", launch: { credentialKind: "facilitatorToken" } });
+    expect(parseRoute("https://b.example/w/abc")).toEqual({ kind: "join", workshopId: "abc", displayName: "" });
+    expect(parseRoute("https://b.example/w/abc?code=K7M4P2")).toMatchObject({ kind: "board", launch: { workshopId: "abc" } });
+    expect(parseRoute("https://b.example/replay/abc#t=tok")).toEqual({ kind: "replay", workshopId: "abc", token: "tok" });
+    expect(parseRoute("https://b.example/")).toEqual({ kind: "home" });
+  });
+
+  it("builds the links the server prints and the projector shows", () => {
+    expect(shortLink("http://10.0.0.5:8080", "abc")).toBe("http://10.0.0.5:8080/w/abc");
+    expect(participantLink("http://h", "abc", "K7M4P2")).toBe("http://h/?w=abc&code=K7M4P2");
+    expect(replayLink("http://h", "abc", "t/k")).toBe("http://h/replay/abc#t=t%2Fk");
+  });
+
+  it("reads a pasted link or a typed code", () => {
+    expect(parseJoinInput(" http://h/?w=abc&code=K7M4P2 ")).toEqual({ workshopId: "abc", code: "K7M4P2" });
+    expect(parseJoinInput("http://h/w/abc")).toEqual({ workshopId: "abc" });
+    expect(parseJoinInput("k7m4p2")).toEqual({ code: "k7m4p2" });
   });
 });

@@ -1,5 +1,5 @@
-// What the page needs to join a workshop, read from its link, and the few
-// user-facing texts of the minimal page (German and English, as the UI).
+// What the page needs to join a workshop, read from its link and path.
+// (The user-facing texts live in src/ui/i18n.ts.)
 //
 // Links: /?w=<workshop id>&code=<join code>      participants
 //        /?w=<workshop id>&t=<facilitator token>  facilitators
@@ -7,9 +7,11 @@
 // Each parameter may also be given in the fragment (/#w=…&t=…), which is the
 // better place for the tokens: browsers never send the fragment to a server,
 // so it stays out of access logs and proxies. `name` sets the display name.
-import type { ConnectionStatus, CredentialInit } from "../net/connection";
-import { ErrorCode } from "../gen/werkstatt/v1/protocol_pb";
-import { RejectCode } from "../gen/werkstatt/v1/board_pb";
+//
+// Paths (the server answers every extension-less path with index.html):
+//        /w/<workshop id>                        short link: asks for the code
+//        /replay/<workshop id>#t=<token>         the replay of a session
+import type { CredentialInit } from "../net/connection";
 
 /** The server's WebSocket endpoint on the page's own origin. */
 export const WEBSOCKET_PATH = "/ws";
@@ -22,8 +24,6 @@ export interface Launch {
   credentialKind: CredentialKind;
   displayName: string;
 }
-
-export type Language = "de" | "en";
 
 /** Reads the launch parameters from a page URL; undefined if it has none. */
 export function parseLaunch(href: string): Launch | undefined {
@@ -54,89 +54,61 @@ export function websocketUrl(href: string): string {
   return url.toString();
 }
 
-export function languageOf(preferred: readonly string[]): Language {
-  for (const tag of preferred) {
-    const base = tag.toLowerCase().split("-")[0];
-    if (base === "de" || base === "en") return base;
+/** Which page a URL asks for. */
+export type Route =
+  | { kind: "board"; launch: Launch }
+  /** A workshop is named but the credential is missing: ask for the code. */
+  | { kind: "join"; workshopId: string; displayName: string }
+  | { kind: "replay"; workshopId: string; token: string }
+  /** Nothing usable: ask for a code or link. */
+  | { kind: "home" };
+
+export function parseRoute(href: string): Route {
+  const url = new URL(href);
+  const params = new URLSearchParams(url.search);
+  for (const [key, value] of new URLSearchParams(url.hash.replace(/^#/, ""))) params.set(key, value);
+  const segments = url.pathname.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+  if (segments[0] === "replay" && segments[1]) {
+    return { kind: "replay", workshopId: segments[1], token: params.get("t")?.trim() ?? "" };
   }
-  return "en";
+  if (segments[0] === "w" && segments[1] && !params.has("w")) params.set("w", segments[1]);
+  const withPath = new URL(url.origin + "/");
+  withPath.hash = params.toString();
+  const launch = parseLaunch(withPath.href);
+  if (launch) return { kind: "board", launch };
+  const workshopId = params.get("w")?.trim() ?? "";
+  if (workshopId !== "") return { kind: "join", workshopId, displayName: params.get("name")?.trim() ?? "" };
+  return { kind: "home" };
 }
 
-const TEXT = {
-  de: {
-    offline: "Nicht verbunden",
-    connecting: "Verbinde …",
-    online: "Verbunden",
-    reconnecting: "Verbindung unterbrochen, verbinde neu …",
-    noLaunch: "Dieser Link ist unvollständig. Bitte öffnen Sie den Einladungslink der Moderation.",
-    notePlaceholder: "Neue Karte",
-    add: "Hinzufügen",
-    badCredential: "Der Zugangscode ist ungültig. Bitte prüfen Sie den Link.",
-    unknownWorkshop: "Diesen Workshop gibt es nicht (mehr). Bitte prüfen Sie den Link.",
-    protocolVersion: "Diese Seite ist veraltet. Bitte laden Sie sie neu.",
-    locked: "Die Moderation hat das Board gesperrt.",
-    notPermitted: "Das ist in dieser Phase nicht erlaubt.",
-    limit: "Ein Limit ist erreicht.",
-    tooLong: "Der Text ist zu lang.",
-    rejected: "Die Änderung wurde nicht übernommen",
-  },
-  en: {
-    offline: "Not connected",
-    connecting: "Connecting …",
-    online: "Connected",
-    reconnecting: "Connection lost, reconnecting …",
-    noLaunch: "This link is incomplete. Please open the invitation link from the facilitator.",
-    notePlaceholder: "New note",
-    add: "Add",
-    badCredential: "The access code is not valid. Please check the link.",
-    unknownWorkshop: "This workshop does not exist (any more). Please check the link.",
-    protocolVersion: "This page is out of date. Please reload it.",
-    locked: "The facilitator has locked the board.",
-    notPermitted: "That is not allowed in this phase.",
-    limit: "A limit has been reached.",
-    tooLong: "The text is too long.",
-    rejected: "The change was not applied",
-  },
-} as const;
-
-export type TextKey = keyof (typeof TEXT)["en"];
-
-export function text(lang: Language, key: TextKey): string {
-  return TEXT[lang][key];
+/** The short participant link (the code is typed in): <origin>/w/<id>. */
+export function shortLink(origin: string, workshopId: string): string {
+  return `${origin}/w/${encodeURIComponent(workshopId)}`;
 }
 
-export function statusText(lang: Language, status: ConnectionStatus): string {
-  return TEXT[lang][status];
+/** The full participant link with the code, for the QR code. */
+export function participantLink(origin: string, workshopId: string, joinCode: string): string {
+  return `${origin}/?w=${encodeURIComponent(workshopId)}&code=${encodeURIComponent(joinCode)}`;
 }
 
-/** The user-facing sentence for a server error code, if there is one. */
-export function errorText(lang: Language, code: ErrorCode | undefined): string | undefined {
-  switch (code) {
-    case ErrorCode.BAD_CREDENTIAL:
-      return TEXT[lang].badCredential;
-    case ErrorCode.UNKNOWN_WORKSHOP:
-      return TEXT[lang].unknownWorkshop;
-    case ErrorCode.PROTOCOL_VERSION:
-      return TEXT[lang].protocolVersion;
-    default:
-      return undefined;
+/** The replay page; the token goes in the fragment (never sent to servers). */
+export function replayLink(origin: string, workshopId: string, token: string): string {
+  return `${origin}/replay/${encodeURIComponent(workshopId)}#t=${encodeURIComponent(token)}`;
+}
+
+/** What a person may paste into the join form: a link, or a bare code. */
+export function parseJoinInput(text: string): { workshopId?: string; code?: string } {
+  const trimmed = text.trim();
+  if (/^https?:\/\//i.test(trimmed)) {
+    try {
+      const route = parseRoute(trimmed);
+      const kind = route.kind === "board" ? route.launch.credential.kind : undefined;
+      if (route.kind === "board" && kind?.case === "joinCode") return { workshopId: route.launch.workshopId, code: kind.value };
+      if (route.kind === "join") return { workshopId: route.workshopId };
+    } catch {
+      return {};
+    }
+    return {};
   }
-}
-
-/** Why an own change was rolled back, in the user's language; the server's
- *  English reason is the fallback. */
-export function rejectionText(lang: Language, code: RejectCode, reason: string): string {
-  const t = TEXT[lang];
-  switch (code) {
-    case RejectCode.BOARD_LOCKED:
-      return t.locked;
-    case RejectCode.NOT_PERMITTED:
-      return t.notPermitted;
-    case RejectCode.LIMIT_REACHED:
-      return t.limit;
-    case RejectCode.TEXT_TOO_LONG:
-      return t.tooLong;
-    default:
-      return reason ? `${t.rejected}: ${reason}` : `${t.rejected}.`;
-  }
+  return { code: trimmed };
 }

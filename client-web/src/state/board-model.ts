@@ -30,6 +30,7 @@
 import { create } from "@bufbuild/protobuf";
 import {
   AgendaSchema,
+  BoardStateSchema,
   AreaField,
   AreaSchema,
   BallotSchema,
@@ -875,4 +876,27 @@ export function describeBoard(board: BoardView): string {
   const tallies = [...board.tallies].map(([id, d]) => `tally ${id} ${d}`).sort();
   lines.push(...tallies);
   return lines.join("\n");
+}
+
+/** The model as a BoardState (replay tests, debugging). Collections sorted
+ *  by id, as the server lists them. */
+export function stateOf(board: BoardView): BoardState {
+  return create(BoardStateSchema, {
+    seq: board.seq,
+    settings: board.settings,
+    areas: sortedById(board.areas.values()),
+    notes: sortedById(board.notes.values()),
+    clusters: sortedById(board.clusters.values()),
+    ballots: [...board.ballots.values()],
+    participants: sortedById(board.participants.values()),
+    agenda: board.agenda,
+    timer: board.timer,
+    rounds: [...board.rounds],
+    raisedHands: [...board.raisedHands],
+    closed: board.closed,
+    followMe: board.followMe,
+    joinCode: board.joinCode,
+    hiddenNotes: [...board.hiddenNotes],
+    tallies: [...board.tallies].map(([noteId, dots]) => create(NoteTallySchema, { noteId, dots })),
+  });
 }

@@ -8,7 +8,7 @@ describe("PresenceSender", () => {
     const sent: OwnPresence[] = [];
     const sender = new PresenceSender((p) => (sent.push(p), true), clock);
     for (let i = 0; i < 100; i++) {
-      sender.update({ cursor: { x: i, y: 0 } as never });
+      sender.update({ cursor: { x: i, y: 0 } });
       clock.advance(5); // 200 updates per second from the mouse
     }
     clock.advance(PRESENCE_INTERVAL_MS);

@@ -7,7 +7,6 @@
 // forwards at most 20 updates per second per participant anyway, and drops
 // what a connection sends beyond 30 per second).
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import type { Point, Rect } from "../gen/werkstatt/v1/board_pb";
 import { PresenceStateSchema, type PresenceState, type PresenceUpdate } from "../gen/werkstatt/v1/protocol_pb";
 import type { Timers } from "../net/connection";
 import { Listeners } from "../util/listeners";
@@ -45,8 +44,8 @@ export class PresenceStore {
 }
 
 export interface OwnPresence {
-  cursor?: Point;
-  viewport?: Rect;
+  cursor?: { x: number; y: number };
+  viewport?: { x: number; y: number; width: number; height: number };
   typingNoteId?: string;
 }
 

@@ -1,0 +1,134 @@
+// A facilitator and two participants, each in their own browser context,
+// work on one board: create, edit, recolour, move, cluster, delete with
+// undo, and vote. What one does shows up for the others.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { addNote, dragNoteBy, dropNoteOn, editNote, note, openBoard, openPanel, settled } from "./board";
+import { createWorkshop, launchBrowser, newPerson, removeDir, screenshot, startServer, waitFor, type RunningServer, type Workshop } from "./harness";
+
+let server: RunningServer;
+let browser: Browser;
+let workshop: Workshop;
+let fac: Page;
+let anna: Page;
+let ben: Page;
+const errors: string[][] = [];
+const dialogs: string[] = [];
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  workshop = await createWorkshop(server, { title: "Regionalplan Nord" });
+  const people = await Promise.all([newPerson(browser), newPerson(browser), newPerson(browser)]);
+  [fac, anna, ben] = people.map((p) => p.page) as [Page, Page, Page];
+  for (const p of people) {
+    errors.push(p.errors);
+    p.page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+  }
+  await openBoard(fac, `${workshop.facilitator_url}&name=Kim%20(Moderation)`);
+  await openBoard(anna, `${workshop.participant_url}&name=Anna`);
+  await openBoard(ben, `${workshop.participant_url}&name=Ben`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (server) removeDir(server.dataDir);
+});
+
+describe("three people on one board", () => {
+  test("notes created by one appear for everyone, edits and colours too", async () => {
+    await addNote(anna, "Herausforderungen", "Leerstand in Ortskernen", { x: 0.15, y: 0.2 });
+    await addNote(ben, "Herausforderungen", "Pendelverkehr", { x: 0.6, y: 0.2 });
+    for (const p of [fac, anna, ben]) {
+      await note(p, "Leerstand in Ortskernen").waitFor();
+      await note(p, "Pendelverkehr").waitFor();
+    }
+    await editNote(anna, "Leerstand in Ortskernen", "Leerstand in den Ortskernen");
+    await note(ben, "Leerstand in den Ortskernen").waitFor();
+    await note(anna, "Leerstand in den Ortskernen").click();
+    await anna.getByRole("radio", { name: "Grün" }).click();
+    await waitFor(async () => ((await note(ben, "Leerstand in den Ortskernen").getAttribute("class")) ?? "").includes("c-4"), 10_000, "the colour on Ben's screen");
+    // The author's name is on the note.
+    await expect(note(ben, "Leerstand in den Ortskernen").locator(".note-author").textContent()).resolves.toBe("Anna");
+  });
+
+  test("a moved note moves for the others", async () => {
+    const before = await note(anna, "Pendelverkehr").boundingBox();
+    await dragNoteBy(ben, "Pendelverkehr", 0, 120);
+    await settled(ben);
+    await waitFor(async () => {
+      const now = await note(anna, "Pendelverkehr").boundingBox();
+      return !!now && !!before && now.y > before.y + 20;
+    }, 10_000, "the move on Anna's screen");
+  });
+
+  test("dropping a note onto another clusters both, and the cluster can be named", async () => {
+    await dropNoteOn(anna, "Leerstand in den Ortskernen", "Pendelverkehr");
+    await settled(anna);
+    for (const p of [fac, ben]) await p.locator(".cluster").first().waitFor();
+    await expect(ben.locator(".cluster .cluster-count").first().textContent()).resolves.toBe("2 Karten");
+    await anna.locator(".cluster .cluster-title").first().click();
+    await anna.locator(".cluster-title-input").fill("Mobilität & Ortskerne");
+    await anna.keyboard.press("Enter");
+    await ben.locator(".cluster .cluster-title", { hasText: "Mobilität & Ortskerne" }).waitFor();
+    await fac.locator(".cluster .cluster-title", { hasText: "Mobilität & Ortskerne" }).waitFor();
+  });
+
+  test("a deleted note can be brought back with Undo (a Restore)", async () => {
+    await addNote(ben, "Lösungsansätze", "Zum Löschen", { x: 0.3, y: 0.5 });
+    await note(anna, "Zum Löschen").waitFor();
+    await note(ben, "Zum Löschen").click();
+    await ben.keyboard.press("Delete");
+    await note(anna, "Zum Löschen").waitFor({ state: "detached" });
+    await ben.getByRole("button", { name: "Rückgängig" }).click();
+    await note(anna, "Zum Löschen").waitFor();
+  });
+
+  test("a voting round: budgets, dots, live counts for the facilitator, results", async () => {
+    await openPanel(fac);
+    await fac.locator("#fp-round-dots").fill("3");
+    await fac.locator("#fp-round-max").fill("2");
+    await fac.locator("#fp-round-title").fill("Was ist am dringendsten?");
+    await fac.getByRole("button", { name: "Abstimmung starten" }).click();
+    await anna.locator(".chip-vote", { hasText: "3 von 3 Punkten übrig" }).waitFor();
+    const plus = (p: Page, text: string) => note(p, text).getByRole("button", { name: "Punkt vergeben" });
+    await note(anna, "Pendelverkehr").click();
+    await plus(anna, "Pendelverkehr").click();
+    await plus(anna, "Pendelverkehr").click();
+    await anna.locator(".chip-vote", { hasText: "1 von 3 Punkten übrig" }).waitFor();
+    // At most two dots per note.
+    await waitFor(() => plus(anna, "Pendelverkehr").isDisabled(), 5000, "the per-note maximum");
+    await plus(ben, "Leerstand in den Ortskernen").click();
+    await settled(anna);
+    await settled(ben);
+    // Participants see only their own dots; the facilitator sees the counts.
+    await expect(note(ben, "Pendelverkehr").locator(".dot").count()).resolves.toBe(0);
+    await waitFor(async () => (await note(fac, "Pendelverkehr").locator(".tally").textContent()) === "2", 10_000, "the live count");
+    await screenshot(fac, "voting-facilitator");
+    await screenshot(anna, "voting-participant");
+    await fac.getByRole("button", { name: "Abstimmung beenden" }).click();
+    await fac.locator(".round-results li", { hasText: "Pendelverkehr" }).waitFor();
+    await expect(fac.locator(".round-results li").first().textContent()).resolves.toContain("2");
+    await anna.locator(".chip-vote").waitFor({ state: "detached" });
+  });
+
+  test("note text that looks like HTML stays inert text", async () => {
+    const evil = "<img src=x onerror=alert(1)>";
+    await addNote(ben, "Chancen", evil, { x: 0.3, y: 0.3 });
+    for (const p of [fac, anna, ben]) {
+      await note(p, evil).waitFor();
+      await expect(note(p, evil).locator(".note-text").textContent()).resolves.toBe(evil);
+      await expect(p.locator(".board img").count()).resolves.toBe(0);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(dialogs).toEqual([]);
+  });
+
+  test("no script or CSP errors on any page", () => {
+    for (const list of errors) expect(list).toEqual([]);
+  });
+});

@@ -1,0 +1,413 @@
+// The live board page: joins the workshop named in the link and wires the
+// store, the connection and the views (top bar, board or phone list,
+// facilitator panel, notices).
+import { ObjectKind, Role, SettingsField, type Op } from "../gen/werkstatt/v1/board_pb";
+import { ErrorCode } from "../gen/werkstatt/v1/protocol_pb";
+import { websocketUrl, type Launch } from "../app/launch";
+import { Connection, browserTimers } from "../net/connection";
+import { IdentityStore, browserStorage } from "../net/identity";
+import { visibleName, type BoardView } from "../state/board-model";
+import { BoardStore, type OpInit } from "../state/board-store";
+import { BoardSync } from "../sync/board-sync";
+import { PresenceSender } from "../sync/presence";
+import { BoardCanvas } from "./board-canvas";
+import type { Rect } from "./camera";
+import type { AppContext } from "./context";
+import { button, h, replace, toggleClass } from "./dom";
+import { FacilitatorPanel } from "./facilitator-panel";
+import { errorText, rejectionText, type LanguageState, type TextKey } from "./i18n";
+import { icon } from "./icons";
+import { Toasts } from "./overlays";
+import { PhoneBoard } from "./phone-board";
+import { TopBar } from "./topbar";
+
+/** Narrow screens get the list view (phones held upright). */
+export const PHONE_QUERY = "(max-width: 700px)";
+const UNDO_DEPTH = 50;
+const FINAL_ERRORS = new Set([ErrorCode.BAD_CREDENTIAL, ErrorCode.UNKNOWN_WORKSHOP, ErrorCode.PROTOCOL_VERSION]);
+
+export class BoardApp implements AppContext {
+  readonly store: BoardStore;
+  readonly connection: Connection;
+  readonly sync: BoardSync;
+  readonly toasts: Toasts;
+  readonly workshopId: string;
+  readonly facilitatorToken: string | undefined;
+  readonly origin = location.origin;
+  private readonly presenceSender: PresenceSender;
+  private readonly appEl: HTMLElement;
+  private readonly stage: HTMLElement;
+  private readonly topbar: TopBar;
+  private readonly canvas: BoardCanvas;
+  private readonly phone: PhoneBoard;
+  private readonly panel: FacilitatorPanel;
+  private readonly banner: HTMLElement;
+  private readonly blocker: HTMLElement;
+  private readonly zoomControls: HTMLElement;
+  private readonly phoneQuery = window.matchMedia(PHONE_QUERY);
+  private panelOpen = false;
+  private frame = 0;
+  private followBroken = false;
+  private removed = false;
+  private undoStack: { clientOpId: string; undo: OpInit }[] = [];
+
+  constructor(root: HTMLElement, launch: Launch, readonly lang: LanguageState) {
+    this.workshopId = launch.workshopId;
+    this.facilitatorToken = launch.credential.kind?.case === "facilitatorToken" ? launch.credential.kind.value : undefined;
+    this.store = new BoardStore({ serverNow: () => this.serverNow() });
+    this.connection = new Connection({
+      url: websocketUrl(location.href),
+      workshopId: launch.workshopId,
+      credential: launch.credential,
+      displayName: launch.displayName,
+      identity: new IdentityStore(browserStorage(), launch.workshopId, launch.credentialKind),
+      lastSeenSeq: () => this.store.lastSeenSeq,
+    });
+    this.sync = new BoardSync(this.store, this.connection);
+    this.presenceSender = new PresenceSender(
+      (p) => this.connection.send({ body: { case: "presence", value: { cursor: p.cursor, viewport: p.viewport, typingNoteId: p.typingNoteId ?? "" } } }),
+      browserTimers,
+    );
+    this.toasts = new Toasts(() => this.t("close"));
+    this.topbar = new TopBar(this, () => this.togglePanel(), () => this.panelOpen);
+    this.canvas = new BoardCanvas({
+      t: this.t,
+      selfId: () => this.selfId(),
+      board: () => this.board(),
+      presence: () => this.presence.all,
+      readOnly: () => this.readOnly(),
+      replay: false,
+      propose: (op, undo) => void this.propose(op, undo),
+      deleteNote: (id) => this.deleteNote(id),
+      undo: () => this.undo(),
+      name: (id) => this.name(id),
+      onViewport: (rect) => this.presenceSender.update({ viewport: rect }),
+      onCursor: (p) => this.presenceSender.update({ cursor: p }),
+      onTyping: (noteId) => this.presenceSender.update({ typingNoteId: noteId }),
+      onUserCamera: () => this.onUserCamera(),
+      onSelection: () => this.invalidate(),
+    });
+    this.phone = new PhoneBoard(this);
+    this.panel = new FacilitatorPanel(this);
+    this.banner = h("div", { class: "banner", attrs: { role: "status" } });
+    this.banner.hidden = true;
+    this.zoomControls = h(
+      "div",
+      { class: "zoom-controls", attrs: { role: "toolbar" } },
+      button(this.t("zoomOut"), () => this.canvas.zoomBy(0.8), { icon: icon("zoomOut"), class: "zc zc-out" }),
+      button(this.t("zoomFit"), () => this.canvas.fitAll(), { icon: icon("maximize"), class: "zc zc-fit" }),
+      button(this.t("zoomIn"), () => this.canvas.zoomBy(1.25), { icon: icon("zoomIn"), class: "zc zc-in" }),
+    );
+    const addButton = button(this.t("addNote"), () => this.canvas.newNoteInView(), { icon: icon("plus", 20), class: "fab add-note", showLabel: true });
+    this.stage = h("main", { class: "stage", attrs: { "aria-label": this.t("boardLabel") } }, this.canvas.el, this.phone.el, this.banner, this.zoomControls, addButton, h("p", { class: "hint" }));
+    this.blocker = h("div", { class: "blocker" });
+    this.blocker.hidden = true;
+    this.appEl = h("div", { class: "app" }, this.topbar.el, h("div", { class: "main" }, this.stage, this.panel.el), this.toasts.el, this.blocker);
+    replace(root, this.appEl);
+    this.wire(addButton);
+    this.connection.start();
+    this.render();
+  }
+
+  // ---------------------------------------------------------------- AppContext
+
+  t = (key: TextKey, params?: Record<string, string | number>): string => this.lang.t(key, params);
+
+  board(): BoardView {
+    return this.store.visible;
+  }
+
+  selfId(): string {
+    return this.store.participantId;
+  }
+
+  role(): Role {
+    return this.board().participants.get(this.selfId())?.role ?? Role.UNSPECIFIED;
+  }
+
+  serverNow(): number {
+    return this.connection.serverNow();
+  }
+
+  get presence() {
+    return this.sync.online;
+  }
+
+  readOnly(): boolean {
+    const role = this.role();
+    return this.board().closed || this.removed || (role !== Role.FACILITATOR && role !== Role.PARTICIPANT);
+  }
+
+  name(participantId: string): string {
+    return visibleName(this.board(), participantId, this.selfId(), this.t("person")) || this.presence.all.get(participantId)?.displayName || "";
+  }
+
+  connectionStatus() {
+    return this.connection.status;
+  }
+
+  unsentCount(): number {
+    return this.store.pendingOps.length;
+  }
+
+  currentViewport(): Rect | undefined {
+    return this.isPhone() ? undefined : this.canvas.visible();
+  }
+
+  propose(op: OpInit, undo?: OpInit): string {
+    const id = this.sync.propose(op);
+    if (undo) {
+      this.undoStack.push({ clientOpId: id, undo });
+      if (this.undoStack.length > UNDO_DEPTH) this.undoStack.shift();
+    }
+    return id;
+  }
+
+  deleteNote(noteId: string): void {
+    const restore: OpInit = { kind: { case: "restore", value: { target: { kind: ObjectKind.NOTE, id: noteId } } } };
+    const id = this.propose({ kind: { case: "delete", value: { target: { kind: ObjectKind.NOTE, id: noteId } } } }, restore);
+    if (this.canvas.selection === noteId) this.canvas.select(undefined);
+    this.toasts.show(this.t("noteDeleted"), {
+      action: {
+        label: this.t("undo"),
+        run: () => {
+          this.undoStack = this.undoStack.filter((u) => u.clientOpId !== id);
+          this.propose(restore);
+        },
+      },
+    });
+  }
+
+  private undo(): void {
+    const last = this.undoStack.pop();
+    if (last) this.propose(last.undo);
+  }
+
+  invalidate = (): void => {
+    if (this.frame === 0) this.frame = requestAnimationFrame(() => this.render());
+  };
+
+  // ---------------------------------------------------------------- wiring
+
+  private wire(addButton: HTMLButtonElement): void {
+    this.store.changes.add(this.invalidate);
+    this.presence.changes.add(() => {
+      this.followFacilitator();
+      this.invalidate();
+    });
+    this.lang.changes.add(() => this.relabel(addButton));
+    this.connection.statusChanges.add((status) => {
+      if (status === "online") this.presenceSender.resend();
+      this.invalidate();
+      // Trouble is shown after a short delay (TopBar); render again then.
+      window.setTimeout(this.invalidate, 1600);
+    });
+    this.store.rejections.add((r) => {
+      this.undoStack = this.undoStack.filter((u) => u.clientOpId !== r.clientOpId);
+      this.toasts.show(rejectionText(this.lang.current, r.code, r.reason), { kind: "error" });
+    });
+    this.sync.serverErrors.add((e) => {
+      const text = errorText(this.lang.current, e.code) ?? e.message;
+      if (!e.fatal || e.code === ErrorCode.SHUTTING_DOWN) this.toasts.show(text, { kind: e.code === ErrorCode.SHUTTING_DOWN ? "info" : "error" });
+    });
+    this.sync.removed.add(() => {
+      this.removed = true;
+      this.showBlocker(this.t("removed"), false);
+    });
+    this.store.applied.add((e) => this.notice(e.op, e.authorId, e.own));
+    this.phoneQuery.addEventListener("change", () => this.render());
+    // Do not sit out a long backoff delay once the device is usable again.
+    window.addEventListener("online", () => this.connection.reconnectNow());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.connection.reconnectNow();
+    });
+    window.addEventListener("pagehide", () => this.connection.stop());
+    window.addEventListener("pageshow", (ev) => {
+      if (ev.persisted) this.connection.start();
+    });
+    window.setInterval(() => {
+      this.topbar.renderTimer();
+      if (this.panelOpen) this.panel.render();
+    }, 500);
+    // Keyboard shortcuts anywhere on the page (not while typing).
+    document.addEventListener("keydown", (ev) => {
+      const target = ev.target as HTMLElement;
+      if (target.closest("input, textarea, select, dialog, .board") || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+      if ((ev.key === "n" || ev.key === "N") && !this.isPhone()) {
+        ev.preventDefault();
+        this.canvas.newNoteInView();
+      }
+    });
+    this.relabel(addButton);
+  }
+
+  private relabel(addButton: HTMLButtonElement): void {
+    document.documentElement.lang = this.lang.current;
+    const label = this.t("addNote");
+    addButton.setAttribute("aria-label", label);
+    addButton.title = `${label} (N)`;
+    const span = addButton.querySelector(".label");
+    if (span) span.textContent = label;
+    const [out, fit, inn] = [...this.zoomControls.querySelectorAll("button")];
+    for (const [b, key] of [[out, "zoomOut"], [fit, "zoomFit"], [inn, "zoomIn"]] as const) {
+      if (!b) continue;
+      b.setAttribute("aria-label", this.t(key));
+      b.title = this.t(key);
+    }
+    const hint = this.stage.querySelector(".hint");
+    if (hint) hint.textContent = this.t("shortcuts");
+    this.stage.setAttribute("aria-label", this.t("boardLabel"));
+    this.canvas.el.setAttribute("aria-label", this.t("boardLabel"));
+    this.invalidate();
+  }
+
+  private isPhone(): boolean {
+    return this.phoneQuery.matches;
+  }
+
+  private togglePanel(): void {
+    this.panelOpen = !this.panelOpen;
+    this.render();
+    if (this.panelOpen) this.panel.el.querySelector<HTMLElement>("summary")?.focus();
+  }
+
+  private onUserCamera(): void {
+    const board = this.board();
+    if (board.followMe.active && board.followMe.facilitatorId !== this.selfId() && !this.followBroken) {
+      this.followBroken = true;
+      this.invalidate();
+    }
+  }
+
+  private followFacilitator(): void {
+    const board = this.board();
+    const fid = board.followMe.facilitatorId;
+    if (!board.followMe.active || fid === this.selfId() || this.followBroken || this.isPhone()) return;
+    const viewport = this.presence.all.get(fid)?.viewport;
+    if (viewport && viewport.width > 0 && viewport.height > 0) this.canvas.showRect(viewport);
+  }
+
+  private notice(op: Op, authorId: string, own: boolean): void {
+    const t = this.t;
+    const k = op.kind;
+    const board = this.board();
+    const self = this.selfId();
+    switch (k.case) {
+      case "bringEveryoneHere":
+        if (!own && authorId !== self && k.value.viewport && !this.isPhone()) {
+          this.followBroken = false;
+          this.canvas.showRect(k.value.viewport);
+          this.toasts.show(t("broughtHere", { name: this.name(authorId) }));
+        }
+        return;
+      case "setFollowMe":
+        if (k.value.active && authorId !== self) {
+          this.followBroken = false;
+          this.followFacilitator();
+        }
+        return;
+      case "goToPhase":
+        if (!own) {
+          const phase = board.agenda.phases.find((p) => p.id === k.value.phaseId);
+          if (phase) this.toasts.show(t("phaseStarted", { name: phase.name }));
+        }
+        return;
+      case "reveal":
+        if (!own && this.role() !== Role.FACILITATOR) this.toasts.show(t("revealedNotice"));
+        return;
+      case "openVotingRound":
+        if (!own && k.value.round) this.toasts.show(t("roundOpened", { n: k.value.round.dotsPerParticipant }));
+        return;
+      case "closeVotingRound":
+        if (!own) this.toasts.show(t("roundClosed"));
+        return;
+      case "raiseHand":
+        if (!own && this.role() === Role.FACILITATOR) this.toasts.show(t("handRaisedBy", { name: this.name(authorId) }));
+        return;
+      case "updateSettings":
+        if (!own && k.value.mask.includes(SettingsField.LOCKED)) this.toasts.show(k.value.settings?.locked ? t("lockedNotice") : t("unlockedNotice"));
+        return;
+      default:
+        return;
+    }
+  }
+
+  private showBlocker(message: string, reload: boolean): void {
+    replace(
+      this.blocker,
+      h("div", { class: "blocker-card", attrs: { role: "alertdialog", "aria-live": "assertive" } },
+        h("span", { class: "brand" }, h("span", { class: "brand-mark" }), "werkstatt"),
+        h("p", { text: message }),
+        reload ? button(this.t("reload"), () => location.reload(), { class: "btn btn-primary" }) : null),
+    );
+    this.blocker.hidden = false;
+  }
+
+  // ---------------------------------------------------------------- render
+
+  private render(): void {
+    this.frame = 0;
+    const phone = this.isPhone();
+    const facilitator = this.role() === Role.FACILITATOR;
+    if (!facilitator) this.panelOpen = false;
+    toggleClass(this.appEl, "phone", phone);
+    toggleClass(this.appEl, "panel-open", this.panelOpen);
+    toggleClass(this.appEl, "read-only", this.readOnly());
+    toggleClass(this.appEl, "observer", this.role() === Role.OBSERVER);
+    // For tests and support: what the page knows, without opening devtools.
+    this.appEl.dataset.connection = this.connection.status;
+    this.appEl.dataset.pending = String(this.store.pendingOps.length);
+    this.appEl.dataset.seq = String(this.store.confirmed.seq);
+    this.appEl.dataset.role = Role[this.role()] ?? "";
+    this.canvas.el.hidden = phone;
+    this.phone.el.hidden = !phone;
+    this.zoomControls.hidden = phone;
+    const add = this.stage.querySelector<HTMLElement>(".add-note");
+    if (add) add.hidden = phone || this.readOnly() || this.selfId() === "";
+    const hint = this.stage.querySelector<HTMLElement>(".hint");
+    if (hint) hint.hidden = phone || this.readOnly();
+    this.topbar.render();
+    if (phone) this.phone.render();
+    else this.canvas.render();
+    this.panel.el.hidden = !this.panelOpen;
+    if (this.panelOpen) this.panel.render();
+    this.renderBanner();
+    this.renderProblem();
+  }
+
+  private renderBanner(): void {
+    const board = this.board();
+    const fid = board.followMe.facilitatorId;
+    const show = board.followMe.active && fid !== "" && fid !== this.selfId() && !this.isPhone();
+    this.banner.hidden = !show;
+    if (!show) return;
+    const t = this.t;
+    const sig = `${this.followBroken}|${fid}|${this.name(fid)}|${this.lang.current}`;
+    if (this.banner.dataset.sig === sig) return;
+    this.banner.dataset.sig = sig;
+    replace(
+      this.banner,
+      icon("navigation", 16),
+      h("span", { text: this.followBroken ? t("notFollowing") : t("following", { name: this.name(fid) }) }),
+      this.followBroken
+        ? button(t("followAgain"), () => {
+            this.followBroken = false;
+            this.followFacilitator();
+            this.invalidate();
+          }, { class: "btn btn-small btn-primary" })
+        : button(t("stopFollowing"), () => {
+            this.followBroken = true;
+            this.invalidate();
+          }, { class: "btn btn-small" }),
+    );
+    toggleClass(this.banner, "broken", this.followBroken);
+  }
+
+  private renderProblem(): void {
+    if (this.removed) return;
+    const problem = this.connection.lastError;
+    if (this.connection.status === "offline" && problem && problem.code !== undefined && FINAL_ERRORS.has(problem.code)) {
+      this.showBlocker(errorText(this.lang.current, problem.code) ?? problem.message, problem.code === ErrorCode.PROTOCOL_VERSION);
+    } else if (!this.blocker.hidden) this.blocker.hidden = true;
+  }
+}

@@ -1,0 +1,593 @@
+// The facilitator's panel: agenda and phases, timer, locks, private
+// collection and reveal, voting rounds, follow-me, participants, invitation
+// (join code, QR, projector view), settings, exports, replay, closing.
+//
+// Form inputs (timer minutes, round settings) are created once and keep what
+// the facilitator typed; the lists below them are rebuilt when what they show
+// changes, keeping keyboard focus on the control with the same key.
+import { Role, SettingsField, Timer_State, TimerControl_Action, type Phase } from "../gen/werkstatt/v1/board_pb";
+import { participantLink, replayLink, shortLink } from "../app/launch";
+import { currentPhase, openRound, type BoardView } from "../state/board-model";
+import { randomId } from "../state/ids";
+import type { AppContext } from "./context";
+import { button, download, h, replace, setText } from "./dom";
+import { formatDuration, timerRemaining } from "./format";
+import { roleText, type TextKey } from "./i18n";
+import { icon } from "./icons";
+import { confirmDialog, fullscreenLayer, promptDialog } from "./overlays";
+import { qrCanvas } from "./qr";
+import { avatar } from "./topbar";
+
+interface Section {
+  body: HTMLElement;
+  signature: string;
+}
+
+export class FacilitatorPanel {
+  readonly el: HTMLElement;
+  private readonly sections = new Map<string, Section>();
+  private readonly timerMinutes: HTMLInputElement;
+  private readonly timerLock: HTMLInputElement;
+  private readonly phaseTimer: HTMLInputElement;
+  private readonly roundTitle: HTMLInputElement;
+  private readonly roundDots: HTMLInputElement;
+  private readonly roundMax: HTMLInputElement;
+  private readonly roundScope: HTMLSelectElement;
+  private readonly roundLive: HTMLInputElement;
+  private readonly titleInput: HTMLInputElement;
+  private readonly timerDisplay: HTMLElement;
+  private readonly heading: HTMLElement;
+  private readonly labels: { el: HTMLElement; key: TextKey }[] = [];
+  private lang = "";
+
+  constructor(private readonly ctx: AppContext) {
+    this.timerMinutes = h("input", { class: "input input-num", attrs: { type: "number", min: 1, max: 600, value: 5, id: "fp-timer-minutes" } });
+    this.timerLock = h("input", { attrs: { type: "checkbox", id: "fp-timer-lock" } });
+    this.phaseTimer = h("input", { attrs: { type: "checkbox", id: "fp-phase-timer" } });
+    this.phaseTimer.checked = true;
+    this.roundTitle = h("input", { class: "input", attrs: { type: "text", maxlength: 120, id: "fp-round-title" } });
+    this.roundDots = h("input", { class: "input input-num", attrs: { type: "number", min: 1, max: 100, value: 5, id: "fp-round-dots" } });
+    this.roundMax = h("input", { class: "input input-num", attrs: { type: "number", min: 1, max: 100, value: 3, id: "fp-round-max" } });
+    this.roundScope = h("select", { class: "input", attrs: { id: "fp-round-scope" } });
+    this.roundLive = h("input", { attrs: { type: "checkbox", id: "fp-round-live" } });
+    this.titleInput = h("input", { class: "input", attrs: { type: "text", maxlength: 120, id: "fp-title" } });
+    this.titleInput.addEventListener("change", () => {
+      const title = this.titleInput.value.trim();
+      if (title !== ctx.board().settings.title) {
+        ctx.propose({ kind: { case: "updateSettings", value: { mask: [SettingsField.TITLE], settings: { title } } } });
+      }
+    });
+    this.timerDisplay = h("div", { class: "timer-display", attrs: { "aria-live": "off" } });
+    this.heading = h("h2", { class: "panel-title" });
+    this.el = h("aside", { class: "panel", attrs: { "aria-labelledby": "fp-heading" } });
+    this.heading.id = "fp-heading";
+    this.el.appendChild(h("div", { class: "panel-head" }, icon("flag", 18), this.heading));
+    const scroll = h("div", { class: "panel-scroll" });
+    this.el.appendChild(scroll);
+
+    scroll.append(
+      this.section("agenda", "agenda", "flag", [this.check(this.phaseTimer, "withTimer")]),
+      this.section("timer", "timer", "clock", [
+        this.timerDisplay,
+        h("div", { class: "row" }, this.label(this.timerMinutes, "minutes"), this.timerMinutes),
+        this.check(this.timerLock, "lockOnExpiry"),
+      ]),
+      this.section("locks", "locks", "lock", []),
+      this.section("privacy", "privacy", "eyeOff", [this.text("privacyLead", "muted small")]),
+      this.section("voting", "voting", "vote", []),
+      this.section("view", "viewSection", "navigation", []),
+      this.section("people", "people", "users", []),
+      this.section("invite", "invite", "qr", []),
+      this.section("settings", "settings", "layers", [h("div", { class: "field" }, this.label(this.titleInput, "workshopTitle"), this.titleInput)]),
+      this.section("export", "export", "download", []),
+    );
+  }
+
+  // ---------------------------------------------------------------- building blocks
+
+  private text(key: TextKey, cls = ""): HTMLElement {
+    const el = h("p", { class: cls });
+    this.labels.push({ el, key });
+    return el;
+  }
+
+  private label(input: HTMLElement, key: TextKey): HTMLLabelElement {
+    const el = h("label", { class: "field-label", attrs: { for: input.id } });
+    this.labels.push({ el, key });
+    return el;
+  }
+
+  private check(input: HTMLInputElement, key: TextKey): HTMLElement {
+    const span = h("span");
+    this.labels.push({ el: span, key });
+    return h("label", { class: "check" }, input, span);
+  }
+
+  private section(id: string, titleKey: TextKey, iconName: Parameters<typeof icon>[0], fixed: HTMLElement[]): HTMLElement {
+    const title = h("span");
+    this.labels.push({ el: title, key: titleKey });
+    const body = h("div", { class: "section-dynamic" });
+    const details = h(
+      "details",
+      { class: `panel-section s-${id}`, attrs: { open: true } },
+      h("summary", {}, icon(iconName, 16), title, icon("chevronDown", 16)),
+      h("div", { class: "section-body" }, ...fixed, body),
+    );
+    this.sections.set(id, { body, signature: "" });
+    return details;
+  }
+
+  /** Rebuilds a section's dynamic part when `signature` changed, keeping
+   *  focus on the control with the same data-key. */
+  private update(id: string, signature: string, build: () => (Node | null)[]): void {
+    const s = this.sections.get(id);
+    if (!s || s.signature === signature) return;
+    s.signature = signature;
+    const focused = document.activeElement instanceof HTMLElement && s.body.contains(document.activeElement) ? document.activeElement.dataset.key : undefined;
+    replace(s.body, ...build());
+    if (focused) s.body.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+  }
+
+  private btn(key: string, label: string, run: () => void, opts: { icon?: Parameters<typeof icon>[0]; cls?: string; disabled?: boolean; showLabel?: boolean } = {}): HTMLButtonElement {
+    const b = button(label, run, {
+      class: `btn ${opts.cls ?? ""}`,
+      icon: opts.icon ? icon(opts.icon, 16) : undefined,
+      showLabel: opts.showLabel ?? true,
+      attrs: { disabled: opts.disabled },
+      data: { key },
+    });
+    return b;
+  }
+
+  // ---------------------------------------------------------------- render
+
+  render(): void {
+    const ctx = this.ctx;
+    const t = ctx.t;
+    const board = ctx.board();
+    if (this.lang !== ctx.lang.current) {
+      this.lang = ctx.lang.current;
+      for (const { el, key } of this.labels) setText(el, t(key));
+      setText(this.heading, t("panelTitle"));
+      this.roundTitle.placeholder = t("roundTitleDefault");
+      for (const s of this.sections.values()) s.signature = "";
+    }
+    if (document.activeElement !== this.titleInput) this.titleInput.value = board.settings.title;
+    this.renderAgenda(board);
+    this.renderTimer(board);
+    this.renderLocks(board);
+    this.renderPrivacy(board);
+    this.renderVoting(board);
+    this.renderView(board);
+    this.renderPeople(board);
+    this.renderInvite(board);
+    this.renderSettings(board);
+    this.renderExport(board);
+  }
+
+  private go(phase: Phase): void {
+    this.ctx.propose({ kind: { case: "goToPhase", value: { phaseId: phase.id, startTimer: this.phaseTimer.checked } } });
+  }
+
+  private renderAgenda(board: BoardView): void {
+    const t = this.ctx.t;
+    const phases = board.agenda.phases;
+    const current = currentPhase(board);
+    const index = current ? phases.findIndex((p) => p.id === current.id) : -1;
+    const next = phases[index + 1];
+    const sig = `${phases.map((p) => `${p.id}:${p.name}:${p.plannedSeconds}:${p.privateCollection}`).join(",")}|${current?.id}|${board.closed}`;
+    this.update("agenda", sig, () => [
+      next
+        ? this.btn("next", `${index < 0 ? t("startAgenda") : t("nextPhase")}: ${next.name}`, () => this.go(next), { icon: "chevronRight", cls: "btn-primary btn-block", disabled: board.closed })
+        : null,
+      h(
+        "ol",
+        { class: "phase-list" },
+        ...phases.map((p, i) => {
+          const state = i < index ? "done" : i === index ? "current" : i === index + 1 ? "next" : "later";
+          return h(
+            "li",
+            { class: `phase ${state}`, attrs: { "aria-current": state === "current" ? "step" : undefined } },
+            h("span", { class: "phase-num", text: String(i + 1) }),
+            h("span", { class: "phase-label" }, h("span", { class: "phase-title", text: p.name }), h("span", { class: "phase-meta" }, t("plannedMinutes", { n: Math.round(p.plannedSeconds / 60) }), p.privateCollection ? h("span", { class: "chip chip-private small" }, icon("eyeOff", 12), t("privateCollection")) : null)),
+            state === "current"
+              ? h("span", { class: "phase-now", text: t("current") })
+              : i <= index + 1 && !board.closed
+                ? this.btn(`go-${p.id}`, t("goToPhase", { name: p.name }), () => this.go(p), { icon: i < index ? "undo" : "chevronRight", showLabel: false, cls: "btn-icon" })
+                : null,
+          );
+        }),
+      ),
+      current ? null : h("p", { class: "muted small", text: t("notStarted") }),
+    ]);
+  }
+
+  private timerOp(action: TimerControl_Action, extra: { durationMs?: bigint; deltaMs?: bigint; lockOnExpiry?: boolean } = {}): void {
+    this.ctx.propose({ kind: { case: "timer", value: { action, ...extra } } });
+  }
+
+  private renderTimer(board: BoardView): void {
+    const t = this.ctx.t;
+    const timer = board.timer;
+    const remaining = timerRemaining(timer, this.ctx.serverNow());
+    setText(this.timerDisplay, timer.state === Timer_State.EXPIRED ? t("timerExpired") : remaining === undefined ? "–:––" : formatDuration(remaining));
+    this.timerDisplay.dataset.state = Timer_State[timer.state];
+    const state = timer.state;
+    const running = state === Timer_State.RUNNING;
+    const paused = state === Timer_State.PAUSED;
+    const off = board.closed;
+    this.update("timer", `${state}|${off}`, () => [
+      h(
+        "div",
+        { class: "btn-row" },
+        this.btn("start", t("startTimer"), () => {
+          const minutes = Math.min(600, Math.max(1, Number(this.timerMinutes.value) || 5));
+          this.timerOp(TimerControl_Action.START, { durationMs: BigInt(Math.round(minutes * 60_000)), lockOnExpiry: this.timerLock.checked });
+        }, { icon: "play", cls: "btn-primary", disabled: off }),
+        running
+          ? this.btn("pause", t("pauseTimer"), () => this.timerOp(TimerControl_Action.PAUSE), { icon: "pause", disabled: off })
+          : this.btn("resume", t("resumeTimer"), () => this.timerOp(TimerControl_Action.RESUME), { icon: "play", disabled: off || !paused }),
+        this.btn("stop", t("stopTimer"), () => this.timerOp(TimerControl_Action.STOP), { icon: "stop", showLabel: false, cls: "btn-icon", disabled: off || state === Timer_State.STOPPED }),
+      ),
+      h(
+        "div",
+        { class: "btn-row" },
+        this.btn("minus", t("removeMinute"), () => this.timerOp(TimerControl_Action.ADJUST, { deltaMs: -60_000n }), { disabled: off || !(running || paused) }),
+        this.btn("plus", t("addMinute"), () => this.timerOp(TimerControl_Action.ADJUST, { deltaMs: 60_000n }), { disabled: off || !(running || paused) }),
+      ),
+    ]);
+    // The short labels read better on the buttons; the long ones are their names.
+    const s = this.sections.get("timer")?.body;
+    const minus = s?.querySelector('[data-key="minus"] .label');
+    const plus = s?.querySelector('[data-key="plus"] .label');
+    if (minus) setText(minus, t("minusMinute"));
+    if (plus) setText(plus, t("plusMinute"));
+  }
+
+  private renderLocks(board: BoardView): void {
+    const t = this.ctx.t;
+    const areas = [...board.areas.values()].filter((a) => !a.deleted).sort((a, b) => (a.rect?.x ?? 0) - (b.rect?.x ?? 0));
+    const sig = `${board.settings.locked}|${areas.map((a) => `${a.id}:${a.title}:${a.locked}`).join(",")}|${board.closed}`;
+    this.update("locks", sig, () => [
+      this.btn("board", board.settings.locked ? t("unlockBoard") : t("lockBoard"), () =>
+        this.ctx.propose({ kind: { case: "updateSettings", value: { mask: [SettingsField.LOCKED], settings: { locked: !board.settings.locked } } } }),
+        { icon: board.settings.locked ? "unlock" : "lock", cls: board.settings.locked ? "btn-warn btn-block" : "btn-block", disabled: board.closed },
+      ),
+      h(
+        "ul",
+        { class: "plain-list" },
+        ...areas.map((a) =>
+          h(
+            "li",
+            { class: "list-row" },
+            h("span", { class: `swatch-dot c-${a.color}` }),
+            h("span", { class: "grow", text: a.title }),
+            this.btn(`area-${a.id}`, a.locked ? t("unlockArea", { area: a.title }) : t("lockArea", { area: a.title }), () =>
+              this.ctx.propose({ kind: { case: "updateArea", value: { id: a.id, mask: [4], locked: !a.locked } } }),
+              { icon: a.locked ? "lock" : "unlock", showLabel: false, cls: a.locked ? "btn-icon btn-warn" : "btn-icon", disabled: board.closed },
+            ),
+          ),
+        ),
+      ),
+    ]);
+  }
+
+  /** Unrevealed notes per area and per author, as this facilitator knows
+   *  them: those they can see (hidden flag) plus the counted ones. */
+  private hiddenStats(board: BoardView): { total: number; byArea: Map<string, number>; byAuthor: Map<string, number> } {
+    const byArea = new Map<string, number>();
+    const byAuthor = new Map<string, number>();
+    const add = (area: string, author: string, n: number) => {
+      byArea.set(area, (byArea.get(area) ?? 0) + n);
+      byAuthor.set(author, (byAuthor.get(author) ?? 0) + n);
+    };
+    for (const n of board.notes.values()) if (n.hidden && !n.deleted) add(n.areaId, n.authorId, 1);
+    for (const hn of board.hiddenNotes) add(hn.areaId, hn.authorId, hn.count);
+    let total = 0;
+    for (const v of byArea.values()) total += v;
+    return { total, byArea, byAuthor };
+  }
+
+  private renderPrivacy(board: BoardView): void {
+    const t = this.ctx.t;
+    const stats = this.hiddenStats(board);
+    const sig = `${[...stats.byArea].join(",")}|${[...stats.byAuthor].join(",")}|${[...board.participants.values()].map((p) => p.displayName).join(",")}|${board.closed}`;
+    this.update("privacy", sig, () => {
+      if (stats.total === 0) return [h("p", { class: "muted", text: t("nothingHidden") })];
+      const reveal = (scope: { case: "all"; value: boolean } | { case: "areaId"; value: string } | { case: "participantId"; value: string }) =>
+        this.ctx.propose({ kind: { case: "reveal", value: { scope } } });
+      return [
+        h("p", { class: "stat", text: t("hiddenSummary", { n: stats.total }) }),
+        this.btn("reveal-all", t("revealAll"), () => reveal({ case: "all", value: true }), { icon: "eye", cls: "btn-primary btn-block", disabled: board.closed }),
+        h(
+          "ul",
+          { class: "plain-list" },
+          ...[...stats.byArea].map(([areaId, n]) => {
+            const title = board.areas.get(areaId)?.title ?? t("onBoard");
+            return h("li", { class: "list-row" }, h("span", { class: "grow", text: title }), h("span", { class: "count", text: String(n) }),
+              this.btn(`reveal-area-${areaId}`, t("revealArea", { area: title }), () => reveal({ case: "areaId", value: areaId }), { icon: "eye", showLabel: false, cls: "btn-icon", disabled: board.closed }));
+          }),
+        ),
+        h(
+          "ul",
+          { class: "plain-list" },
+          ...[...stats.byAuthor].map(([author, n]) => {
+            const name = this.ctx.name(author) || author;
+            return h("li", { class: "list-row" }, avatar(name, author), h("span", { class: "grow", text: name }), h("span", { class: "count", text: String(n) }),
+              this.btn(`reveal-person-${author}`, t("revealPerson", { name }), () => reveal({ case: "participantId", value: author }), { icon: "eye", showLabel: false, cls: "btn-icon", disabled: board.closed }));
+          }),
+        ),
+      ];
+    });
+  }
+
+  private renderVoting(board: BoardView): void {
+    const t = this.ctx.t;
+    const round = openRound(board);
+    const scopeOptions = [
+      { value: "", label: t("scopeAll") },
+      ...[...board.areas.values()].filter((a) => !a.deleted).map((a) => ({ value: `a:${a.id}`, label: a.title })),
+      ...[...board.clusters.values()].filter((c) => !c.deleted && c.title).map((c) => ({ value: `c:${c.id}`, label: `${t("cluster")}: ${c.title}` })),
+    ];
+    const scopeSig = scopeOptions.map((o) => o.value + o.label).join(",");
+    if (this.roundScope.dataset.sig !== scopeSig) {
+      this.roundScope.dataset.sig = scopeSig;
+      const selected = this.roundScope.value;
+      replace(this.roundScope, ...scopeOptions.map((o) => h("option", { attrs: { value: o.value }, text: o.label })));
+      this.roundScope.value = scopeOptions.some((o) => o.value === selected) ? selected : "";
+    }
+    const tallies = round ? [...board.tallies].sort((a, b) => b[1] - a[1]).slice(0, 8) : [];
+    const closed = board.rounds.filter((r) => !r.open);
+    const sig = `${round?.id}|${tallies.join(",")}|${closed.map((r) => r.id + r.results.length).join(",")}|${board.closed}|${board.notes.size}`;
+    const noteText = (id: string) => board.notes.get(id)?.text || t("emptyNote");
+    this.update("voting", sig, () => {
+      const out: (Node | null)[] = [];
+      if (round) {
+        out.push(
+          h("p", { class: "stat" }, icon("vote", 14), h("strong", { text: round.title || t("votingOpen") })),
+          h("p", { class: "muted small", text: `${t("dotsPerPerson")}: ${round.dotsPerParticipant} · ${t("maxPerNote")}: ${round.maxDotsPerNote}` }),
+          tallies.length
+            ? h("ol", { class: "result-list" }, ...tallies.map(([id, dots]) => h("li", {}, h("span", { class: "grow ellipsis", text: noteText(id) }), h("span", { class: "count", text: String(dots) }))))
+            : h("p", { class: "muted", text: t("noResults") }),
+          this.btn("close-round", t("closeRound"), () => this.ctx.propose({ kind: { case: "closeVotingRound", value: { roundId: round.id } } }), { icon: "stop", cls: "btn-primary btn-block", disabled: board.closed }),
+        );
+      } else {
+        out.push(
+          h("div", { class: "field" }, this.inlineLabel(this.roundTitle, t("roundTitle")), this.roundTitle),
+          h("div", { class: "row two" },
+            h("div", { class: "field" }, this.inlineLabel(this.roundDots, t("dotsPerPerson")), this.roundDots),
+            h("div", { class: "field" }, this.inlineLabel(this.roundMax, t("maxPerNote")), this.roundMax)),
+          h("div", { class: "field" }, this.inlineLabel(this.roundScope, t("scope")), this.roundScope),
+          h("label", { class: "check" }, this.roundLive, h("span", { text: t("liveCounts") })),
+          this.btn("open-round", t("openRound"), () => this.openRound(), { icon: "play", cls: "btn-primary btn-block", disabled: board.closed }),
+        );
+      }
+      closed.forEach((r) => {
+        const n = board.rounds.indexOf(r) + 1;
+        out.push(
+          h("div", { class: "round-results" },
+            h("h4", { text: `${t("roundN", { n })}${r.title ? `: ${r.title}` : ""}` }),
+            r.results.length
+              ? h("ol", { class: "result-list" }, ...r.results.slice(0, 10).map((x) => h("li", {}, h("span", { class: "grow ellipsis", text: noteText(x.noteId) }), h("span", { class: "count", text: String(x.dots) }))))
+              : h("p", { class: "muted small", text: t("noResults") })),
+        );
+      });
+      return out;
+    });
+  }
+
+  private inlineLabel(input: HTMLElement, text: string): HTMLElement {
+    return h("label", { class: "field-label", attrs: { for: input.id }, text });
+  }
+
+  private openRound(): void {
+    const dots = Math.min(100, Math.max(1, Math.round(Number(this.roundDots.value) || 5)));
+    const max = Math.min(dots, Math.max(1, Math.round(Number(this.roundMax.value) || 1)));
+    const scope = this.roundScope.value;
+    this.ctx.propose({
+      kind: {
+        case: "openVotingRound",
+        value: {
+          round: {
+            id: randomId(),
+            title: this.roundTitle.value.trim() || this.ctx.t("roundTitleDefault"),
+            dotsPerParticipant: dots,
+            maxDotsPerNote: max,
+            scopeAreaIds: scope.startsWith("a:") ? [scope.slice(2)] : [],
+            scopeClusterIds: scope.startsWith("c:") ? [scope.slice(2)] : [],
+            liveCounts: this.roundLive.checked,
+          },
+        },
+      },
+    });
+  }
+
+  private renderView(board: BoardView): void {
+    const t = this.ctx.t;
+    const self = this.ctx.selfId();
+    const mine = board.followMe.active && board.followMe.facilitatorId === self;
+    this.update("view", `${board.followMe.active}|${board.followMe.facilitatorId}|${board.closed}`, () => [
+      board.followMe.active && !mine ? h("p", { class: "muted small", text: t("following", { name: this.ctx.name(board.followMe.facilitatorId) }) }) : null,
+      this.btn("follow", mine ? t("endFollowMe") : t("followMe"), () => this.ctx.propose({ kind: { case: "setFollowMe", value: { active: !mine } } }), {
+        icon: "navigation",
+        cls: mine ? "btn-active btn-block" : "btn-block",
+        disabled: board.closed,
+      }),
+      mine ? h("p", { class: "muted small", text: t("followMeActive") }) : null,
+      this.btn("bring", t("bringHere"), () => {
+        const viewport = this.ctx.currentViewport();
+        if (viewport) this.ctx.propose({ kind: { case: "bringEveryoneHere", value: { viewport } } });
+      }, { icon: "target", cls: "btn-block", disabled: board.closed }),
+    ]);
+  }
+
+  private renderPeople(board: BoardView): void {
+    const t = this.ctx.t;
+    const self = this.ctx.selfId();
+    const online = this.ctx.presence.all;
+    const people = [...board.participants.values()].filter((p) => !p.removed).sort((a, b) => Number(b.online) - Number(a.online) || a.role - b.role || a.displayName.localeCompare(b.displayName));
+    const hands = board.raisedHands;
+    const sig = `${people.map((p) => `${p.id}:${p.displayName}:${p.role}:${online.has(p.id)}`).join(",")}|${hands.join(",")}|${board.closed}|${this.ctx.lang.current}`;
+    this.update("people", sig, () => [
+      h("h4", { text: t("hands") }),
+      hands.length
+        ? h("ul", { class: "plain-list" }, ...hands.map((id) => h("li", { class: "list-row hand-row" }, icon("hand", 16), h("span", { class: "grow", text: this.ctx.name(id) }),
+            this.btn(`lower-${id}`, t("lowerHand"), () => this.ctx.propose({ kind: { case: "lowerHand", value: { participantId: id } } }), { icon: "check", showLabel: false, cls: "btn-icon" }))))
+        : h("p", { class: "muted small", text: t("noHands") }),
+      h("h4", { text: `${t("people")} (${people.length})` }),
+      h(
+        "ul",
+        { class: "plain-list people" },
+        ...people.map((p) => {
+          const name = p.displayName || t("guest");
+          const isSelf = p.id === self;
+          return h(
+            "li",
+            { class: "list-row person-row" },
+            h("span", { class: `presence-dot${online.has(p.id) ? " on" : ""}`, attrs: { title: online.has(p.id) ? t("online") : t("offline") } }),
+            h("span", { class: "grow" }, h("span", { class: "person-name", text: isSelf ? `${name} (${t("you")})` : name }), h("span", { class: "person-role", text: roleText(this.ctx.lang.current, p.role) })),
+            this.btn(`rename-${p.id}`, t("rename"), () => void this.rename(p.id, name), { icon: "edit", showLabel: false, cls: "btn-icon", disabled: board.closed || p.role === Role.OBSERVER && !isSelf }),
+            p.role === Role.FACILITATOR
+              ? this.btn(`role-${p.id}`, t("demote"), () => this.ctx.propose({ kind: { case: "setRole", value: { participantId: p.id, role: Role.PARTICIPANT } } }), { icon: "chevronDown", showLabel: false, cls: "btn-icon", disabled: board.closed })
+              : p.role === Role.PARTICIPANT
+                ? this.btn(`role-${p.id}`, t("promote"), () => this.ctx.propose({ kind: { case: "setRole", value: { participantId: p.id, role: Role.FACILITATOR } } }), { icon: "flag", showLabel: false, cls: "btn-icon", disabled: board.closed })
+                : null,
+            isSelf ? null : this.btn(`remove-${p.id}`, t("remove"), () => void this.remove(p.id, name), { icon: "trash", showLabel: false, cls: "btn-icon btn-danger-quiet", disabled: board.closed }),
+          );
+        }),
+      ),
+    ]);
+  }
+
+  private async rename(id: string, name: string): Promise<void> {
+    const t = this.ctx.t;
+    const next = await promptDialog(t("newName", { name }), name, { ok: t("save"), cancel: t("cancel") }, 60);
+    if (next && next !== name) this.ctx.propose({ kind: { case: "renameParticipant", value: { participantId: id, displayName: next } } });
+  }
+
+  private async remove(id: string, name: string): Promise<void> {
+    const t = this.ctx.t;
+    if (await confirmDialog(t("confirmRemove", { name }), { ok: t("remove"), cancel: t("cancel") }, true)) {
+      this.ctx.propose({ kind: { case: "removeParticipant", value: { participantId: id } } });
+    }
+  }
+
+  private renderInvite(board: BoardView): void {
+    const t = this.ctx.t;
+    const code = board.joinCode;
+    const origin = this.ctx.origin;
+    const id = this.ctx.workshopId;
+    this.update("invite", `${code}|${board.closed}|${this.ctx.lang.current}`, () => {
+      const link = shortLink(origin, id);
+      const full = code ? participantLink(origin, id, code) : link;
+      return [
+        h("div", { class: "invite" },
+          qrCanvas(full, 132, t("projectorStep1")),
+          h("div", { class: "invite-text" },
+            h("span", { class: "field-label", text: t("currentCode") }),
+            h("span", { class: "join-code", text: code || "—" }),
+            h("span", { class: "field-label", text: t("shortLink") }),
+            h("span", { class: "link-text", text: link }))),
+        h("div", { class: "btn-row" },
+          this.btn("copy", t("copy"), () => void this.copy(`${link}  ${t("joinCode")}: ${code}`), { icon: "copy" }),
+          this.btn("projector", t("projector"), () => this.projector(full, link, code, board.settings.title), { icon: "monitor", cls: "btn-primary" })),
+        this.btn("rotate", t("rotateCode"), () => void this.rotate(), { icon: "refresh", cls: "btn-block", disabled: board.closed }),
+      ];
+    });
+  }
+
+  private async copy(text: string): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(text);
+      this.ctx.toasts.show(this.ctx.t("copied"), { kind: "success" });
+    } catch {
+      await promptDialog(this.ctx.t("shortLink"), text, { ok: this.ctx.t("close"), cancel: this.ctx.t("cancel") }, 400);
+    }
+  }
+
+  private async rotate(): Promise<void> {
+    const t = this.ctx.t;
+    if (await confirmDialog(t("confirmRotate"), { ok: t("rotateCode"), cancel: t("cancel") })) {
+      this.ctx.propose({ kind: { case: "rotateJoinCode", value: {} } });
+    }
+  }
+
+  private projector(full: string, link: string, code: string, title: string): void {
+    const t = this.ctx.t;
+    fullscreenLayer(
+      h("div", { class: "projector" },
+        h("h1", { class: "projector-title", text: title || t("joinTitle") }),
+        h("p", { class: "projector-lead", text: t("projectorTitle") }),
+        h("div", { class: "projector-body" },
+          qrCanvas(full, 360, t("projectorStep1")),
+          h("div", { class: "projector-steps" },
+            h("p", { class: "projector-step", text: `1. ${t("projectorStep1")}` }),
+            h("p", { class: "projector-link", text: link }),
+            h("p", { class: "projector-step", text: `2. ${t("projectorStep2")}` }),
+            h("p", { class: "projector-code", text: code }))),
+      ),
+      t("close"),
+    );
+  }
+
+  private renderSettings(board: BoardView): void {
+    const t = this.ctx.t;
+    this.update("settings", `${board.settings.pseudonymous}|${board.closed}|${this.ctx.lang.current}`, () => {
+      const box = h("input", { attrs: { type: "checkbox" }, data: { key: "pseudo" } });
+      box.checked = board.settings.pseudonymous;
+      box.disabled = board.closed;
+      box.addEventListener("change", () =>
+        this.ctx.propose({ kind: { case: "updateSettings", value: { mask: [SettingsField.PSEUDONYMOUS], settings: { pseudonymous: box.checked } } } }),
+      );
+      return [h("label", { class: "check" }, box, h("span", { text: t("pseudonymous") }))];
+    });
+  }
+
+  private renderExport(board: BoardView): void {
+    const t = this.ctx.t;
+    const token = this.ctx.facilitatorToken;
+    this.update("export", `${token ? 1 : 0}|${board.closed}|${this.ctx.lang.current}`, () => {
+      if (!token) return [h("p", { class: "muted small", text: t("replayNoToken") })];
+      return [
+        h("div", { class: "btn-col" },
+          this.btn("md", t("exportMd"), () => void exportFile(this.ctx, "md", undefined), { icon: "download" }),
+          this.btn("csv", t("exportCsv"), () => void exportFile(this.ctx, "csv", undefined), { icon: "download" }),
+          this.btn("json", t("exportJson"), () => void exportFile(this.ctx, "json", undefined), { icon: "download" })),
+        h("a", { class: "btn btn-block", attrs: { href: replayLink(this.ctx.origin, this.ctx.workshopId, token), target: "_blank", rel: "noopener" } }, icon("history", 16), h("span", { class: "label", text: t("openReplay") })),
+        h("hr"),
+        this.btn("close-workshop", t("closeWorkshop"), () => void this.closeWorkshop(), { icon: "closeWorkshop", cls: "btn-danger btn-block", disabled: board.closed }),
+      ];
+    });
+  }
+
+  private async closeWorkshop(): Promise<void> {
+    const t = this.ctx.t;
+    if (await confirmDialog(t("confirmClose"), { ok: t("closeWorkshop"), cancel: t("cancel") }, true)) {
+      this.ctx.propose({ kind: { case: "closeWorkshop", value: {} } });
+    }
+  }
+}
+
+/** Downloads an export of the workshop (at `seq`, or now) with the
+ *  facilitator token in the Authorization header. */
+export async function exportFile(ctx: Pick<AppContext, "workshopId" | "facilitatorToken" | "toasts" | "t">, format: "md" | "csv" | "json", seq: bigint | undefined): Promise<void> {
+  if (!ctx.facilitatorToken) return;
+  const query = new URLSearchParams({ format });
+  if (seq !== undefined) query.set("seq", String(seq));
+  try {
+    const res = await fetch(`/api/workshops/${encodeURIComponent(ctx.workshopId)}/export?${query}`, {
+      headers: { Authorization: `Bearer ${ctx.facilitatorToken}` },
+    });
+    if (!res.ok) {
+      ctx.toasts.show(ctx.t("exportFailed", { status: res.status }), { kind: "error" });
+      return;
+    }
+    const blob = await res.blob();
+    const disposition = res.headers.get("Content-Disposition") ?? "";
+    const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
+    const name = match?.[1] ? decodeURIComponent(match[1]) : `werkstatt-${ctx.workshopId}${seq !== undefined ? `-seq${seq}` : ""}.${format}`;
+    download(blob, name);
+  } catch (e) {
+    ctx.toasts.show(ctx.t("exportFailed", { status: (e as Error).message }), { kind: "error" });
+  }
+}

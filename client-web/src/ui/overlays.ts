@@ -1,0 +1,105 @@
+// Toasts (short notices, some with an action such as Undo) and modal
+// dialogs (confirm, prompt) built on <dialog>, so focus handling and Escape
+// come from the browser and nothing needs window.confirm's unstyled box.
+import { button, h } from "./dom";
+import { icon } from "./icons";
+
+export type ToastKind = "info" | "error" | "success";
+
+export interface ToastOptions {
+  kind?: ToastKind;
+  action?: { label: string; run: () => void };
+  /** ms; errors and toasts with an action stay longer. */
+  duration?: number;
+}
+
+export class Toasts {
+  readonly el: HTMLDivElement;
+
+  constructor(private readonly closeLabel: () => string) {
+    this.el = h("div", { class: "toasts", attrs: { role: "status", "aria-live": "polite" } });
+  }
+
+  show(message: string, options: ToastOptions = {}): void {
+    const kind = options.kind ?? "info";
+    const toast = h("div", { class: `toast toast-${kind}`, attrs: kind === "error" ? { role: "alert" } : {} }, h("span", { class: "toast-text", text: message }));
+    let timer = 0;
+    const dismiss = () => {
+      window.clearTimeout(timer);
+      toast.classList.add("leaving");
+      window.setTimeout(() => toast.remove(), 200);
+    };
+    if (options.action) {
+      const { label, run } = options.action;
+      toast.appendChild(button(label, () => (run(), dismiss()), { class: "toast-action" }));
+    }
+    toast.appendChild(button(this.closeLabel(), dismiss, { class: "toast-close", icon: icon("x", 14) }));
+    this.el.appendChild(toast);
+    while (this.el.childElementCount > 4) this.el.firstElementChild?.remove();
+    timer = window.setTimeout(dismiss, options.duration ?? (options.action ? 8000 : kind === "error" ? 7000 : 4000));
+  }
+}
+
+export interface DialogTexts {
+  ok: string;
+  cancel: string;
+}
+
+/** A modal asking yes/no. Resolves true for OK. */
+export function confirmDialog(message: string, texts: DialogTexts, danger = false): Promise<boolean> {
+  return new Promise((resolve) => {
+    const dialog = h("dialog", { class: "dialog" });
+    const ok = button(texts.ok, () => dialog.close("ok"), { class: danger ? "btn btn-danger" : "btn btn-primary" });
+    dialog.append(
+      h("p", { class: "dialog-text", text: message }),
+      h("div", { class: "dialog-actions" }, button(texts.cancel, () => dialog.close("cancel"), { class: "btn" }), ok),
+    );
+    dialog.addEventListener("close", () => {
+      resolve(dialog.returnValue === "ok");
+      dialog.remove();
+    });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    ok.focus();
+  });
+}
+
+/** A modal asking for one line of text. Resolves undefined on cancel. */
+export function promptDialog(label: string, initial: string, texts: DialogTexts, maxLength = 120): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const dialog = h("dialog", { class: "dialog" });
+    const input = h("input", { class: "input", attrs: { type: "text", maxlength: maxLength, "aria-label": label } });
+    input.value = initial;
+    const form = h(
+      "form",
+      { attrs: { method: "dialog" } },
+      h("label", { class: "field" }, h("span", { class: "field-label", text: label }), input),
+      h("div", { class: "dialog-actions" }, button(texts.cancel, () => dialog.close("cancel"), { class: "btn" }), h("button", { class: "btn btn-primary", attrs: { type: "submit", value: "ok" }, text: texts.ok })),
+    );
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      dialog.close("ok");
+    });
+    dialog.append(form);
+    dialog.addEventListener("close", () => {
+      resolve(dialog.returnValue === "ok" ? input.value.trim() : undefined);
+      dialog.remove();
+    });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    input.select();
+  });
+}
+
+/** A full-screen layer (the projector view); returns its close function. */
+export function fullscreenLayer(content: HTMLElement, closeLabel: string): () => void {
+  const close = () => layer.remove();
+  const layer = h("div", { class: "fullscreen-layer", attrs: { role: "dialog", "aria-modal": "true" } }, content, button(closeLabel, close, { class: "layer-close", icon: icon("x", 22) }));
+  layer.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape") close();
+  });
+  document.body.appendChild(layer);
+  (layer.querySelector("button") as HTMLButtonElement | null)?.focus();
+  return close;
+}
+
