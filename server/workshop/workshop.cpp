@@ -438,10 +438,15 @@ void Workshop::deliver_durable() {
     deliver_welcomes(seq - 1);
 
     EncodedEvent encoded = encode_views(e.views);  // once per view, for every recipient
+    // Ops the server completes (a new join code, the revealed notes) reach
+    // their author as the Event too: its own copy lacks what the server added.
+    const v1::Op& op = e.views.full.op();
+    const bool author_gets_event = op.has_rotate_join_code() || op.has_reveal();
     Frame ack;
     for (auto& [cid, c] : connections_) {
       if (!c.welcomed || c.delivered_seq >= seq) continue;
       if (cid == e.author_connection) {
+        if (author_gets_event) c.out.push_back(encoded.for_viewer(c.participant_id, role_of(c.participant_id)));
         if (!ack) ack = ack_frame(e.client_op_id, seq);
         c.out.push_back(ack);
       } else {

@@ -178,8 +178,33 @@ void Peer::apply(const v1::Event& e) {
   if (!board_) throw std::runtime_error("an event before the Welcome");
   if (e.seq() != board_->seq() + 1)
     throw std::runtime_error("gap: event " + std::to_string(e.seq()) + " after " + std::to_string(board_->seq()));
-  if (auto rejected = board_->replay(e))
-    throw std::runtime_error("event " + std::to_string(e.seq()) + " does not apply: " + rejected->reason);
+  if (e.op().has_redacted()) {
+    // Something this viewer may not see: only the seq advances. (The mirror
+    // is a board, not a client model: it does not count hidden notes.)
+    v1::BoardState state = board_->state();
+    state.set_seq(e.seq());
+    board_ = board::Board::restore(state);
+    seqs_.push_back(e.seq());
+    if (keep_history_) history_.push_back(std::to_string(e.seq()) + " " + e.author_id() + " redacted");
+    redacted_.push_back(e);
+    return;
+  }
+  if (auto rejected = board_->replay(e)) {
+    if (!e.op().has_reveal())
+      throw std::runtime_error("event " + std::to_string(e.seq()) + " does not apply: " + rejected->reason);
+    // A Reveal of notes this viewer never saw: the event carries them.
+    v1::BoardState state = board_->state();
+    std::map<std::string, v1::Note> notes;
+    for (const auto& n : state.notes()) notes[n.id()] = n;
+    for (const auto& n : e.op().reveal().notes()) notes[n.id()] = n;
+    state.clear_notes();
+    for (auto& [id, n] : notes) *state.add_notes() = n;
+    state.clear_hidden_notes();
+    state.set_seq(e.seq());
+    std::string why;
+    board_ = board::Board::restore(state, &why);
+    if (!board_) throw std::runtime_error("a Reveal does not restore: " + why);
+  }
   seqs_.push_back(e.seq());
   if (keep_history_) history_.push_back(std::to_string(e.seq()) + " " + e.author_id() + " " + e.op().ShortDebugString());
 }
@@ -205,6 +230,7 @@ void Peer::handle(const v1::ServerMessage& m) {
     }
     case v1::ServerMessage::kEvent:
       ++events_;
+      if (keep_history_) events_seen_.push_back(m.event());
       apply(m.event());
       break;
     case v1::ServerMessage::kAck: {

@@ -93,6 +93,9 @@ class Peer {
   [[nodiscard]] const std::map<std::string, v1::RejectCode>& rejects() const { return rejects_; }
   [[nodiscard]] const std::vector<v1::Error>& errors() const { return errors_; }
   [[nodiscard]] std::size_t events_received() const { return events_; }
+  [[nodiscard]] const std::vector<v1::Event>& redacted() const { return redacted_; }
+  // Every Event as received (also those for own ops the server completed).
+  [[nodiscard]] const std::vector<v1::Event>& events() const { return events_seen_; }
   // Off: no history strings (for tests that measure memory).
   void keep_history(bool keep) { keep_history_ = keep; }
 
@@ -114,6 +117,8 @@ class Peer {
   std::vector<std::uint64_t> seqs_;
   std::vector<std::string> history_;
   bool keep_history_ = true;
+  std::vector<v1::Event> redacted_;
+  std::vector<v1::Event> events_seen_;
   std::size_t events_ = 0;
   std::uint64_t next_op_ = 0;
 };

@@ -321,3 +321,154 @@ TEST_CASE("after a restart, workshops, identities, resumes and resends survive (
   REQUIRE(anna.wait_seq(fac.seq()));
   CHECK(fac.common_state() == anna.common_state());
 }
+
+namespace {
+
+v1::Op go_to_phase(const std::string& id) {
+  v1::Op op;
+  op.mutable_go_to_phase()->set_phase_id(id);
+  return op;
+}
+
+// The last Event `p` received for `seq`.
+std::optional<v1::Event> event_at(const Peer& p, std::uint64_t seq) {
+  for (auto it = p.events().rbegin(); it != p.events().rend(); ++it)
+    if (it->seq() == seq) return *it;
+  return std::nullopt;
+}
+
+}  // namespace
+
+TEST_CASE("private collection: a note reaches only its author until revealed, then everyone", "[live][views]") {
+  TestServer server;
+  const auto& w = server.workshop();
+  Peer fac(server.port()), anna(server.port()), ben(server.port());
+  REQUIRE(fac.join(w.id, facilitator(w.facilitator_token), "Fran"));
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  REQUIRE(ben.join(w.id, join_code(w.join_code), "Ben"));
+  REQUIRE(fac.wait_ack(fac.send(go_to_phase("ankommen"))));
+  REQUIRE(fac.wait_ack(fac.send(go_to_phase("sammeln"))));  // a private collect phase
+  const std::string id = anna.send(ops::create_note("secret", "Meine Idee"));
+  REQUIRE(anna.wait_ack(id));
+  const std::uint64_t seq = anna.acks().at(id);
+  REQUIRE(anna.board().note("secret"));
+  CHECK(anna.board().note("secret")->hidden());
+
+  // Ben and the facilitator get the seq, not the note.
+  for (Peer* p : {&ben, &fac}) {
+    REQUIRE(p->wait_seq(seq));
+    const auto e = event_at(*p, seq);
+    REQUIRE(e);
+    CHECK(e->op().has_redacted());
+    CHECK(e->op().DebugString().find("Meine Idee") == std::string::npos);
+    CHECK(p->board().note("secret") == nullptr);
+  }
+  // A late joiner's Welcome withholds it too, and counts it instead.
+  {
+    Peer late(server.port());
+    REQUIRE(late.join(w.id, join_code(w.join_code), "Late"));
+    CHECK(late.board().note("secret") == nullptr);
+    CHECK(late.welcome().state().DebugString().find("Meine Idee") == std::string::npos);
+    REQUIRE(late.welcome().state().hidden_notes_size() == 1);
+    CHECK(late.welcome().state().hidden_notes(0).author_id() == anna.id());
+    CHECK(late.welcome().state().hidden_notes(0).count() == 1);
+  }
+  // Reveal: the event carries the note to everyone, the facilitator included
+  // (its own op's copy lacks the notes the server fills in).
+  v1::Op reveal;
+  reveal.mutable_reveal()->set_all(true);
+  const std::string rid = fac.send(reveal);
+  REQUIRE(fac.wait_ack(rid));
+  const std::uint64_t rseq = fac.acks().at(rid);
+  for (Peer* p : {&ben, &fac}) {
+    REQUIRE(p->wait_seq(rseq));
+    const auto e = event_at(*p, rseq);
+    REQUIRE(e);
+    REQUIRE(e->op().has_reveal());
+    REQUIRE(e->op().reveal().notes_size() == 1);
+    CHECK(e->op().reveal().notes(0).text() == "Meine Idee");
+  }
+  Peer after(server.port());
+  REQUIRE(after.join(w.id, join_code(w.join_code), "After"));
+  REQUIRE(after.board().note("secret"));
+  CHECK_FALSE(after.board().note("secret")->hidden());
+}
+
+TEST_CASE("the server's clock expires a running phase timer", "[live][timer]") {
+  TestServer server;
+  const auto& w = server.workshop();
+  Peer fac(server.port()), anna(server.port());
+  REQUIRE(fac.join(w.id, facilitator(w.facilitator_token), "Fran"));
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  v1::Op start;
+  start.mutable_timer()->set_action(v1::TimerControl::ACTION_START);
+  start.mutable_timer()->set_duration_ms(300);
+  start.mutable_timer()->set_lock_on_expiry(true);
+  const auto started_at = std::chrono::steady_clock::now();
+  REQUIRE(fac.wait_ack(fac.send(start)));
+  CHECK(fac.board().timer().state() == v1::Timer::STATE_RUNNING);
+  REQUIRE(anna.pump_until([&] { return anna.board().timer().state() == v1::Timer::STATE_EXPIRED; }));
+  CHECK(std::chrono::steady_clock::now() - started_at >= std::chrono::milliseconds(250));
+  CHECK(anna.board().settings().locked());
+  const auto e = event_at(anna, anna.seq());
+  REQUIRE(e);
+  CHECK(e->author_id().empty());
+  CHECK(e->op().timer().action() == v1::TimerControl::ACTION_EXPIRE);
+  // Locked on expiry: participants can no longer write.
+  const std::string id = anna.send(ops::create_note("late", "too late"));
+  REQUIRE(anna.pump_until([&] { return anna.rejects().contains(id); }));
+  CHECK(anna.rejects().at(id) == v1::REJECT_CODE_BOARD_LOCKED);
+}
+
+TEST_CASE("rotating the join code: the server makes it, facilitators see it, the old one stops working",
+          "[live][join-code]") {
+  TestServer server;
+  const auto& w = server.workshop();
+  Peer fac(server.port()), anna(server.port());
+  REQUIRE(fac.join(w.id, facilitator(w.facilitator_token), "Fran"));
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  CHECK(fac.welcome().state().join_code() == w.join_code);  // facilitators see the code
+  CHECK(anna.welcome().state().join_code().empty());         // participants do not
+  v1::Op rotate;
+  rotate.mutable_rotate_join_code();  // the client sends no code
+  const std::string id = fac.send(rotate);
+  REQUIRE(fac.wait_ack(id));
+  const std::string code = fac.board().join_code();
+  CHECK(code.size() == 6);
+  CHECK(code != w.join_code);
+  REQUIRE(anna.wait_seq(fac.acks().at(id)));
+  const auto e = event_at(anna, fac.acks().at(id));
+  REQUIRE(e);
+  CHECK(e->op().has_redacted());
+  CHECK(e->op().DebugString().find(code) == std::string::npos);
+
+  WsClient old_code(server.port());
+  old_code.send(hello(w.id, join_code(w.join_code), "Old"));
+  auto m = old_code.next();
+  REQUIRE(m);
+  REQUIRE(m->has_error());
+  CHECK(m->error().code() == v1::ERROR_CODE_BAD_CREDENTIAL);
+  Peer fresh(server.port());
+  CHECK(fresh.join(w.id, join_code(code), "Fresh"));
+}
+
+TEST_CASE("a removed participant is disconnected and cannot resume that identity", "[live][remove]") {
+  TestServer server;
+  const auto& w = server.workshop();
+  Peer fac(server.port()), anna(server.port());
+  REQUIRE(fac.join(w.id, facilitator(w.facilitator_token), "Fran"));
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  v1::Op remove;
+  remove.mutable_remove_participant()->set_participant_id(anna.id());
+  REQUIRE(fac.wait_ack(fac.send(remove)));
+  REQUIRE(anna.pump_until([&] { return !anna.errors().empty(); }));
+  CHECK(anna.errors().back().code() == v1::ERROR_CODE_BAD_CREDENTIAL);
+  CHECK(anna.board().participant(anna.id())->removed());  // the event came first
+  CHECK(anna.ws().wait_closed() == std::uint16_t{1008});
+
+  Peer again(server.port());
+  again.adopt(anna);
+  CHECK_FALSE(again.join(w.id, join_code(w.join_code), "Anna", true, anna.seq()));
+  REQUIRE_FALSE(again.errors().empty());
+  CHECK(again.errors().back().code() == v1::ERROR_CODE_BAD_CREDENTIAL);
+}

@@ -9,8 +9,9 @@
 //   appends are pipelined, never waited for) → when the journal's done()
 //   reports ok, durable_seq advances and, in seq order, the author's
 //   connection gets Ack{client_op_id, seq} and every other connection the
-//   Event, encoded once for all of them. A rejected op is answered with
-//   Reject to its author only, at once.
+//   Event, encoded once for all of them (ops the server completes —
+//   RotateJoinCode, Reveal — reach their author as the Event, then the Ack).
+//   A rejected op is answered with Reject to its author only, at once.
 //
 // What a caller may rely on
 // - Nothing that is not durable is ever sent: no Ack, no Event, no Welcome
