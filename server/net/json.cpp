@@ -208,6 +208,12 @@ Object& Object::field(std::string_view k, std::int64_t value) {
   return *this;
 }
 
+Object& Object::raw(std::string_view k, std::string_view json) {
+  key(k);
+  out_ += json;
+  return *this;
+}
+
 Object& Object::field(std::string_view k, bool value) {
   key(k);
   out_ += value ? "true" : "false";

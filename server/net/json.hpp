@@ -25,6 +25,8 @@ class Object {
   Object& field(std::string_view key, std::uint64_t value);
   Object& field(std::string_view key, std::int64_t value);
   Object& field(std::string_view key, bool value);
+  // `json` must already be valid JSON (e.g. an array built by the caller).
+  Object& raw(std::string_view key, std::string_view json);
   [[nodiscard]] std::string str() const { return out_ + "}"; }
 
  private:

@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include "json.hpp"
+#include "replay_api.hpp"
 #include "werkstatt/net/links.hpp"
 #include "werkstatt/workshop/secrets.hpp"
 
@@ -127,8 +128,11 @@ std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& conf
     return create_workshop(req, config, registry);
   }
   if (path.starts_with("/api/workshops/")) {
-    const std::string_view id = path.substr(kWorkshops.size() + 1);
-    if (id.empty() || id.find('/') != std::string_view::npos) return error_reply(404, "no such API endpoint");
+    const std::string_view rest = path.substr(kWorkshops.size() + 1);
+    const auto slash = rest.find('/');
+    const std::string_view id = rest.substr(0, slash);
+    if (id.empty()) return error_reply(404, "no such API endpoint");
+    if (slash != std::string_view::npos) return handle_replay(req, id, rest.substr(slash + 1), registry.journal());
     if (req.method != "GET" && req.method != "HEAD") return method_not_allowed("GET, HEAD");
     return workshop_info(id, registry);
   }

@@ -9,6 +9,7 @@
 //                                   facilitator_token, observer_token}
 //   GET  /api/workshops/{id}      {id, title, language, template, created_ms,
 //                                  head_seq, participants_online, read_only}
+//   GET  /api/workshops/{id}/…    the replay API: see replay_api.hpp
 //
 // Creating a workshop hands out its facilitator secret, so it is allowed
 // only from a loopback address (the organiser on the server itself, or a

@@ -58,6 +58,8 @@ class WorkshopRegistry {
                                                       std::string_view language, CreateError* error);
 
   [[nodiscard]] std::shared_ptr<Workshop> find(std::string_view id) const;
+  // The journal every workshop writes to (replay and exports read it).
+  [[nodiscard]] journal::Journal& journal() const { return journal_; }
   [[nodiscard]] std::vector<std::shared_ptr<Workshop>> all() const;
 
   // Shuts every workshop down (Workshop::shutdown); `done` runs once all

@@ -1,0 +1,238 @@
+#include "replay_api.hpp"
+
+#include <openssl/crypto.h>
+
+#include <charconv>
+#include <limits>
+#include <map>
+
+#include "json.hpp"
+#include "werkstatt/journal/exports.hpp"
+#include "werkstatt/journal/replay.hpp"
+#include "werkstatt/journal/session.hpp"
+#include "werkstatt/workshop/secrets.hpp"
+
+namespace werkstatt::net {
+namespace {
+
+using Query = std::map<std::string, std::string, std::less<>>;
+
+HttpReply error_reply(unsigned status, std::string_view message) {
+  HttpReply r;
+  r.status = status;
+  r.body = json::Object().field("error", message).str();
+  return r;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// key=value pairs of the query string, percent-decoded ('+' is a space).
+Query parse_query(std::string_view target) {
+  Query q;
+  const auto mark = target.find('?');
+  if (mark == std::string_view::npos) return q;
+  std::string_view rest = target.substr(mark + 1);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    const auto eq = pair.find('=');
+    const auto decode = [](std::string_view s) {
+      std::string out;
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '+') out.push_back(' ');
+        else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+          out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+          i += 2;
+        } else out.push_back(s[i]);
+      }
+      return out;
+    };
+    q.emplace(decode(pair.substr(0, eq)), eq == std::string_view::npos ? std::string() : decode(pair.substr(eq + 1)));
+  }
+  return q;
+}
+
+// A non-negative integer parameter; nullopt if absent, error text if invalid.
+std::optional<std::uint64_t> number(const Query& q, std::string_view key, std::string* error) {
+  const auto it = q.find(key);
+  if (it == q.end()) return std::nullopt;
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+  if (ec != std::errc() || end != it->second.data() + it->second.size())
+    *error = std::string(key) + " must be a whole number";
+  return v;
+}
+
+// The facilitator token from the Authorization header or ?t=.
+std::string_view presented_token(const ApiRequest& req, const Query& q) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (req.authorization.starts_with(kBearer)) return req.authorization.substr(kBearer.size());
+  const auto it = q.find("t");
+  return it == q.end() ? std::string_view() : std::string_view(it->second);
+}
+
+std::optional<HttpReply> check_access(const ApiRequest& req, const Query& q, const v1::WorkshopMeta& meta) {
+  const std::string_view token = presented_token(req, q);
+  if (token.empty()) {
+    HttpReply r = error_reply(401, "replay and exports need the facilitator link's token (Authorization: Bearer …)");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  const std::string digest = workshop::sha256(token);
+  const std::string& expected = meta.facilitator_token_sha256();
+  if (expected.size() != digest.size() || CRYPTO_memcmp(digest.data(), expected.data(), digest.size()) != 0)
+    return error_reply(403, "this token does not open this workshop's replay");
+  return std::nullopt;
+}
+
+HttpReply journal_error(const journal::Status& s) {
+  // A corrupt record is the operator's to see in the log; the client gets a clear status.
+  return error_reply(s.code() == journal::Status::Code::not_found ? 404 : 500,
+                     "the journal could not be read: " + s.message());
+}
+
+// The seq `q` asks for: ?seq=N, or ?at=MS (the last event at or before it),
+// or the head when neither is given.
+std::optional<std::uint64_t> wanted_seq(const Query& q, std::string_view id, const journal::Journal& j,
+                                        HttpReply* failure) {
+  std::string error;
+  const auto seq = number(q, "seq", &error);
+  const auto at = number(q, "at", &error);
+  if (!error.empty()) {
+    *failure = error_reply(400, error);
+    return std::nullopt;
+  }
+  if (seq) return *seq;
+  if (!at) return std::numeric_limits<std::uint64_t>::max();
+  journal::Status st;
+  const auto session = journal::load_session(j, id, std::numeric_limits<std::uint64_t>::max(), &st);
+  if (!session) {
+    *failure = journal_error(st);
+    return std::nullopt;
+  }
+  return journal::seq_at_time(*session, static_cast<std::int64_t>(*at));
+}
+
+HttpReply timeline(std::string_view id, const journal::Journal& j) {
+  journal::Status st;
+  const auto session = journal::load_session(j, id, std::numeric_limits<std::uint64_t>::max(), &st);
+  if (!session) return journal_error(st);
+  const journal::Timeline& t = session->timeline;
+  std::string markers = "[";
+  for (const auto& m : t.markers) {
+    if (markers.size() > 1) markers += ",";
+    const char* kind = m.kind == journal::TimelineMarker::Kind::phase  ? "phase"
+                       : m.kind == journal::TimelineMarker::Kind::join ? "join"
+                                                                       : "leave";
+    markers += json::Object().field("kind", kind).field("seq", m.seq).field("time_ms", m.time_ms).field("label", m.label).str();
+  }
+  markers += "]";
+  std::string activity = "[";
+  for (const auto& a : t.activity) {
+    if (activity.size() > 1) activity += ",";
+    activity += json::Object()
+                    .field("minute_start_ms", a.minute_start_ms)
+                    .field("events", static_cast<std::uint64_t>(a.events))
+                    .str();
+  }
+  activity += "]";
+  HttpReply r;
+  r.body = json::Object()
+               .field("head_seq", t.head_seq)
+               .field("first_ms", t.first_ms)
+               .field("last_ms", t.last_ms)
+               .raw("markers", markers)
+               .raw("activity", activity)
+               .str();
+  return r;
+}
+
+HttpReply state(const Query& q, std::string_view id, const journal::Journal& j) {
+  HttpReply failure;
+  const auto seq = wanted_seq(q, id, j, &failure);
+  if (!seq) return failure;
+  journal::Status st;
+  const auto board = journal::rebuild(j, id, *seq, &st);
+  if (!board) return journal_error(st);
+  v1::ReplayState out;
+  out.set_seq(board->seq());
+  std::vector<v1::EventRecord> at;
+  if (board->seq() > 0 && j.read_events(id, board->seq(), board->seq(), 1, &at).ok() && !at.empty())
+    out.set_time_ms(at.front().time_ms());
+  *out.mutable_state() = board->state();
+  HttpReply r;
+  r.content_type = "application/x-protobuf";
+  r.body = out.SerializeAsString();
+  return r;
+}
+
+HttpReply events(const Query& q, std::string_view id, const journal::Journal& j) {
+  std::string error;
+  const std::uint64_t from = number(q, "from", &error).value_or(1);
+  const std::uint64_t to = number(q, "to", &error).value_or(std::numeric_limits<std::uint64_t>::max());
+  std::uint64_t limit = number(q, "limit", &error).value_or(kDefaultEventPage);
+  if (!error.empty()) return error_reply(400, error);
+  if (limit == 0 || limit > kMaxEventPage) limit = kMaxEventPage;
+  std::vector<v1::EventRecord> records;
+  if (journal::Status st = j.read_events(id, std::max<std::uint64_t>(from, 1), to, limit, &records); !st.ok())
+    return journal_error(st);
+  v1::EventPage page;
+  page.set_head_seq(j.head_seq(id));
+  for (const auto& rec : records) *page.add_events() = journal::to_event(rec);
+  const std::uint64_t last = records.empty() ? 0 : records.back().seq();
+  if (records.size() == limit && last < to && last < page.head_seq()) page.set_next_from(last + 1);
+  HttpReply r;
+  r.content_type = "application/x-protobuf";
+  r.body = page.SerializeAsString();
+  return r;
+}
+
+HttpReply export_download(const Query& q, std::string_view id, const journal::Journal& j) {
+  const auto format_it = q.find("format");
+  const auto format = journal::parse_export_format(format_it == q.end() ? "md" : format_it->second);
+  if (!format) return error_reply(400, "format must be md, csv or json");
+  HttpReply failure;
+  const auto seq = wanted_seq(q, id, j, &failure);
+  if (!seq) return failure;
+  journal::Status st;
+  const auto session = journal::load_session(j, id, *seq, &st);
+  if (!session) return journal_error(st);
+  HttpReply r;
+  r.content_type = journal::content_type(*format);
+  r.body = journal::export_as(*session, *format);
+  r.headers.emplace_back("Content-Disposition",
+                         "attachment; filename=\"" + journal::download_filename(*session, *format) + "\"");
+  return r;
+}
+
+}  // namespace
+
+HttpReply handle_replay(const ApiRequest& req, std::string_view workshop_id, std::string_view action,
+                        const journal::Journal& journal) {
+  if (req.method != "GET" && req.method != "HEAD") {
+    HttpReply r = error_reply(405, "the replay API only reads");
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  }
+  const auto meta = journal.workshop(workshop_id);
+  if (!meta) return error_reply(404, "there is no workshop with this id");
+  const Query q = parse_query(req.target);
+  if (auto denied = check_access(req, q, *meta)) return *denied;
+  HttpReply r;
+  if (action == "timeline") r = timeline(workshop_id, journal);
+  else if (action == "state") r = state(q, workshop_id, journal);
+  else if (action == "events") r = events(q, workshop_id, journal);
+  else if (action == "export") r = export_download(q, workshop_id, journal);
+  else return error_reply(404, "no such replay endpoint (timeline, state, events, export)");
+  // Replays contain every note of the session: never cached by a proxy.
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+}  // namespace werkstatt::net

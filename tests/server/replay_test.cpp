@@ -1,0 +1,123 @@
+// The replay API over real HTTP: access control, timeline, state at a seq and
+// at a time, event pages, and exports at a moment.
+#include <catch2/catch.hpp>
+
+#include "harness.hpp"
+#include "support/ops.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace werkstatt;
+using namespace werkstatt::test;
+namespace ops = werkstatt::test::ops;
+
+namespace {
+
+std::map<std::string, std::string> bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+}  // namespace
+
+TEST_CASE("replay: timeline, state at a seq and a time, event pages, exports", "[http][replay]") {
+  TempDir dir;
+  TestServerOptions options;
+  options.rocksdb_dir = dir.path() / "journal";
+  TestServer server(options);
+  const auto& w = server.workshop();
+  const auto port = server.port();
+
+  // A short session: the facilitator opens the agenda; Anna writes privately; reveal; Anna edits.
+  Peer fac(port);
+  REQUIRE(fac.join(w.id, facilitator(w.facilitator_token), "Fran"));
+  Peer anna(port);
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  REQUIRE(fac.wait_ack(fac.send(ops::go_to("ankommen"))));
+  REQUIRE(fac.wait_ack(fac.send(ops::go_to("sammeln"))));
+  REQUIRE(anna.wait_ack(anna.send(ops::create_note("n1", "Radwege im Umland", 0, 0, "herausforderungen"))));
+  REQUIRE(fac.wait_ack(fac.send(ops::reveal_all())));
+  const std::uint64_t before_edit = fac.seq();
+  REQUIRE(anna.wait_ack(anna.send(ops::update_note_text("n1", "Radwege im Umland ausbauen"))));
+  REQUIRE(fac.wait_seq(anna.seq()));
+  const std::uint64_t head = fac.seq();
+
+  SECTION("only the facilitator token opens it") {
+    CHECK(http_request(port, "GET", "/api/workshops/" + w.id + "/timeline").status == 401);
+    CHECK(http_request(port, "GET", "/api/workshops/" + w.id + "/timeline", "", bearer(w.observer_token)).status == 403);
+    CHECK(http_request(port, "GET", "/api/workshops/" + w.id + "/timeline?t=" + w.join_code).status == 403);
+    CHECK(http_request(port, "GET", "/api/workshops/nope/timeline", "", bearer(w.facilitator_token)).status == 404);
+    CHECK(http_request(port, "POST", "/api/workshops/" + w.id + "/state", "", bearer(w.facilitator_token)).status == 405);
+    CHECK(http_request(port, "GET", "/api/workshops/" + w.id + "/nope", "", bearer(w.facilitator_token)).status == 404);
+  }
+
+  SECTION("timeline") {
+    const auto r = http_request(port, "GET", "/api/workshops/" + w.id + "/timeline", "", bearer(w.facilitator_token));
+    REQUIRE(r.status == 200);
+    CHECK(r.headers.at("cache-control") == "no-store");
+    CHECK_THAT(r.body, Catch::Contains("\"head_seq\":" + std::to_string(head)));
+    CHECK_THAT(r.body, Catch::Contains(R"("kind":"phase")") && Catch::Contains(R"("label":"Sammeln")"));
+    CHECK_THAT(r.body, Catch::Contains(R"("kind":"join")") && Catch::Contains(R"("label":"Anna")"));
+    CHECK_THAT(r.body, Catch::Contains(R"("activity":[{"minute_start_ms":)"));
+  }
+
+  SECTION("state at a seq: the board as it was, private notes marked") {
+    const auto r = http_request(port, "GET", "/api/workshops/" + w.id + "/state?seq=" + std::to_string(before_edit), "",
+                                bearer(w.facilitator_token));
+    REQUIRE(r.status == 200);
+    CHECK(r.headers.at("content-type") == "application/x-protobuf");
+    v1::ReplayState st;
+    REQUIRE(st.ParseFromString(r.body));
+    CHECK(st.seq() == before_edit);
+    CHECK(st.time_ms() > 0);
+    REQUIRE(st.state().notes_size() == 1);
+    CHECK(st.state().notes(0).text() == "Radwege im Umland");  // before the last edit
+
+    // Before the reveal the note is there for the organiser, marked hidden.
+    const auto early = http_request(port, "GET", "/api/workshops/" + w.id + "/state?seq=" + std::to_string(before_edit - 1),
+                                    "", bearer(w.facilitator_token));
+    v1::ReplayState private_state;
+    REQUIRE(private_state.ParseFromString(early.body));
+    REQUIRE(private_state.state().notes_size() == 1);
+    CHECK(private_state.state().notes(0).hidden());
+
+    // At a wall-clock time: the last event at or before it.
+    const auto at = http_request(port, "GET", "/api/workshops/" + w.id + "/state?at=" + std::to_string(st.time_ms()),
+                                 "", bearer(w.facilitator_token));
+    v1::ReplayState by_time;
+    REQUIRE(by_time.ParseFromString(at.body));
+    CHECK(by_time.seq() >= before_edit);
+    CHECK(http_request(port, "GET", "/api/workshops/" + w.id + "/state?seq=abc", "", bearer(w.facilitator_token)).status ==
+          400);
+  }
+
+  SECTION("event pages") {
+    const auto r = http_request(port, "GET", "/api/workshops/" + w.id + "/events?from=2&limit=3", "",
+                                bearer(w.facilitator_token));
+    REQUIRE(r.status == 200);
+    v1::EventPage page;
+    REQUIRE(page.ParseFromString(r.body));
+    REQUIRE(page.events_size() == 3);
+    CHECK(page.events(0).seq() == 2);
+    CHECK(page.next_from() == 5);
+    CHECK(page.head_seq() == head);
+    const auto last = http_request(port, "GET", "/api/workshops/" + w.id + "/events?from=" + std::to_string(head), "",
+                                   bearer(w.facilitator_token));
+    v1::EventPage tail;
+    REQUIRE(tail.ParseFromString(last.body));
+    REQUIRE(tail.events_size() == 1);
+    CHECK(tail.events(0).op().has_update_note());
+    CHECK(tail.next_from() == 0);
+  }
+
+  SECTION("exports at head and at a moment, as downloads") {
+    const auto md = http_request(port, "GET", "/api/workshops/" + w.id + "/export?format=md&t=" + w.facilitator_token);
+    REQUIRE(md.status == 200);
+    CHECK(md.headers.at("content-type") == "text/markdown; charset=utf-8");
+    CHECK_THAT(md.headers.at("content-disposition"), Catch::StartsWith("attachment; filename=\"werkstatt-" + w.id));
+    CHECK_THAT(md.body, Catch::Contains("Radwege im Umland ausbauen"));
+    const auto csv = http_request(port, "GET",
+                                  "/api/workshops/" + w.id + "/export?format=csv&seq=" + std::to_string(before_edit), "",
+                                  bearer(w.facilitator_token));
+    REQUIRE(csv.status == 200);
+    CHECK_THAT(csv.body, Catch::Contains("Radwege im Umland,") && !Catch::Contains("ausbauen"));
+    CHECK(http_request(port, "GET", "/api/workshops/" + w.id + "/export?format=pdf", "", bearer(w.facilitator_token))
+              .status == 400);
+  }
+}
