@@ -77,9 +77,9 @@ export async function startServer(options: { dataDir?: string; port?: number } =
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", (c: Buffer) => logs.push(c.toString()));
-    child.on("exit", (code) => {
+    child.on("exit", (code, signal) => {
       clearTimeout(timer);
-      fail(new Error(`the server exited with ${code} before it was ready:\n${logs.join("")}`));
+      fail(new Error(`the server (pid ${child.pid}, port ${options.port ?? 0}) exited with ${code ?? signal} before it was ready:\n${logs.join("")}`));
     });
   });
   const port = Number(new URL(url).port);

@@ -1,12 +1,13 @@
 // The live board page: joins the workshop named in the link and wires the
 // store, the connection and the views (top bar, board or phone list,
 // facilitator panel, notices).
-import { ObjectKind, Role, SettingsField, type Op } from "../gen/werkstatt/v1/board_pb";
+import { ObjectKind, Role, SettingsField, TimerControl_Action, type Op } from "../gen/werkstatt/v1/board_pb";
 import { ErrorCode } from "../gen/werkstatt/v1/protocol_pb";
 import { websocketUrl, type Launch } from "../app/launch";
 import { Connection, browserTimers } from "../net/connection";
 import { IdentityStore, browserStorage } from "../net/identity";
 import { visibleName, type BoardView } from "../state/board-model";
+import { may } from "../state/permissions";
 import { BoardStore, type OpInit } from "../state/board-store";
 import { BoardSync } from "../sync/board-sync";
 import { PresenceSender } from "../sync/presence";
@@ -88,7 +89,7 @@ export class BoardApp implements AppContext {
       onSelection: () => this.invalidate(),
     });
     this.phone = new PhoneBoard(this);
-    this.panel = new FacilitatorPanel(this);
+    this.panel = new FacilitatorPanel(this, () => this.togglePanel());
     this.banner = h("div", { class: "banner", attrs: { role: "status" } });
     this.banner.hidden = true;
     this.zoomControls = h(
@@ -198,6 +199,9 @@ export class BoardApp implements AppContext {
     this.lang.changes.add(() => this.relabel(addButton));
     this.connection.statusChanges.add((status) => {
       if (status === "online") this.presenceSender.resend();
+      // Who is online and where their cursors are is unknown while we are
+      // not connected; the next Welcome lists it afresh.
+      else this.presence.clear();
       this.invalidate();
       // Trouble is shown after a short delay (TopBar); render again then.
       window.setTimeout(this.invalidate, 1600);
@@ -324,6 +328,9 @@ export class BoardApp implements AppContext {
       case "raiseHand":
         if (!own && this.role() === Role.FACILITATOR) this.toasts.show(t("handRaisedBy", { name: this.name(authorId) }));
         return;
+      case "timer":
+        if (k.value.action === TimerControl_Action.EXPIRE) this.toasts.show(t("timerExpired"));
+        return;
       case "updateSettings":
         if (!own && k.value.mask.includes(SettingsField.LOCKED)) this.toasts.show(k.value.settings?.locked ? t("lockedNotice") : t("unlockedNotice"));
         return;
@@ -363,9 +370,10 @@ export class BoardApp implements AppContext {
     this.phone.el.hidden = !phone;
     this.zoomControls.hidden = phone;
     const add = this.stage.querySelector<HTMLElement>(".add-note");
-    if (add) add.hidden = phone || this.readOnly() || this.selfId() === "";
+    const canWrite = !this.readOnly() && this.selfId() !== "" && may(this.board(), this.selfId(), "createNotes");
+    if (add) add.hidden = phone || !canWrite;
     const hint = this.stage.querySelector<HTMLElement>(".hint");
-    if (hint) hint.hidden = phone || this.readOnly();
+    if (hint) hint.hidden = phone || !canWrite;
     this.topbar.render();
     if (phone) this.phone.render();
     else this.canvas.render();

@@ -82,7 +82,9 @@ export class BoardCanvas {
   private readonly toolbar: HTMLDivElement;
   private readonly cursorEls = new Map<string, HTMLDivElement>();
   private readonly noteViews = new Map<string, NoteView>();
-  private readonly areaEls = new Map<string, { el: HTMLDivElement; signature: string }>();
+  /** Areas live in the world; their headers in the overlay, so titles and
+   *  counts stay readable at any zoom (like frame titles elsewhere). */
+  private readonly areaEls = new Map<string, { el: HTMLDivElement; header: HTMLDivElement; signature: string }>();
   private readonly clusterEls = new Map<string, { el: HTMLDivElement; signature: string }>();
   private cam: Camera = { x: -600, y: -400, zoom: 1 };
   private selected: string | undefined;
@@ -139,9 +141,17 @@ export class BoardCanvas {
     this.setCamera(fitRect(all, width, height, 40), user);
   }
 
+  /** Zooms around the selected note when it is on screen, else the centre. */
   zoomBy(factor: number): void {
     const { width, height } = this.size();
-    this.setCamera(zoomAt(this.cam, factor, { x: width / 2, y: height / 2 }), true);
+    const note = this.selected ? this.env.board().notes.get(this.selected) : undefined;
+    let anchor = { x: width / 2, y: height / 2 };
+    if (note) {
+      const r = noteRect(note);
+      const c = toScreen(this.cam, { x: r.x + r.width / 2, y: r.y + r.height / 2 });
+      if (c.x >= 0 && c.y >= 0 && c.x <= width && c.y <= height) anchor = c;
+    }
+    this.setCamera(zoomAt(this.cam, factor, anchor), true);
   }
 
   visible(): Rect {
@@ -205,13 +215,17 @@ export class BoardCanvas {
       seen.add(area.id);
       const hidden = this.env.replay ? 0 : hiddenCountIn(board, area.id);
       const people = new Set(board.hiddenNotes.filter((x) => x.areaId === area.id && x.count > 0).map((x) => x.authorId)).size;
-      const signature = `${area.title}|${area.color}|${area.locked}|${hidden}|${people}|${JSON.stringify(area.rect)}`;
+      const signature = `${area.title}|${area.color}|${area.locked}|${hidden}|${people}|${JSON.stringify(area.rect)}|${t("areaLocked")}`;
       let entry = this.areaEls.get(area.id);
       if (!entry) {
-        entry = { el: h("div", { class: "area", data: { area: area.id } }), signature: "" };
+        entry = { el: h("div", { class: "area", data: { area: area.id } }), header: h("div", { class: "area-header" }), signature: "" };
         this.areaEls.set(area.id, entry);
         this.areaLayer.appendChild(entry.el);
+        this.overlay.insertBefore(entry.header, this.overlay.firstChild);
       }
+      entry.header.dataset.x = String(area.rect.x);
+      entry.header.dataset.y = String(area.rect.y);
+      entry.header.dataset.w = String(area.rect.width);
       if (entry.signature === signature) continue;
       entry.signature = signature;
       const el = entry.el;
@@ -221,23 +235,34 @@ export class BoardCanvas {
       el.style.top = `${r.y}px`;
       el.style.width = `${r.width}px`;
       el.style.height = `${r.height}px`;
-      const header = h(
-        "div",
-        { class: "area-header" },
+      entry.header.className = `area-header c-${area.color}`;
+      replace(
+        entry.header,
         h("h2", { class: "area-title", text: area.title || "—" }),
         area.locked ? h("span", { class: "chip chip-lock", attrs: { title: t("areaLocked") } }, icon("lock", 14), t("areaLocked")) : null,
         hidden > 0
           ? h("span", { class: "chip chip-private", attrs: { title: t("privateNotesOf", { n: hidden, people }) } }, icon("eyeOff", 14), t("privateNotesOf", { n: hidden, people }))
           : null,
       );
-      replace(el, header);
       el.setAttribute("aria-label", area.title);
     }
     for (const [id, entry] of this.areaEls) {
       if (!seen.has(id)) {
         entry.el.remove();
+        entry.header.remove();
         this.areaEls.delete(id);
       }
+    }
+    this.positionAreaHeaders();
+  }
+
+  private positionAreaHeaders(): void {
+    for (const { header } of this.areaEls.values()) {
+      const s = toScreen(this.cam, { x: Number(header.dataset.x), y: Number(header.dataset.y) });
+      const width = Number(header.dataset.w) * this.cam.zoom;
+      header.style.transform = `translate(${Math.round(s.x + 14)}px, ${Math.round(s.y + 12)}px)`;
+      header.style.maxWidth = `${Math.max(0, width - 28)}px`;
+      header.hidden = width < 90;
     }
   }
 
@@ -406,6 +431,7 @@ export class BoardCanvas {
       toggleClass(el, "pending", note.createdSeq === 0n);
       toggleClass(el, "selected", this.selected === note.id);
       toggleClass(el, "private", privacy !== "");
+      toggleClass(el, "editing", editing);
       el.style.width = `${note.size?.width ?? NOTE_SIDE}px`;
       el.style.height = `${note.size?.height ?? NOTE_SIDE}px`;
       el.setAttribute("aria-label", t("noteLabel", { author, text: note.text || t("emptyNote") }));
@@ -512,6 +538,7 @@ export class BoardCanvas {
   }
 
   private positionOverlay(): void {
+    this.positionAreaHeaders();
     this.positionCursors();
     this.renderToolbar();
   }
@@ -1015,7 +1042,7 @@ export class BoardCanvas {
     const p = this.local(ev);
     const scale = ev.deltaMode === 1 ? 16 : ev.deltaMode === 2 ? 400 : 1;
     if (ev.ctrlKey || ev.metaKey) {
-      this.setCamera(zoomAt(this.cam, Math.exp((-ev.deltaY * scale) / 300), p), true);
+      this.setCamera(zoomAt(this.cam, Math.exp((-ev.deltaY * scale) / 500), p), true);
     } else {
       this.setCamera(panBy(this.cam, -ev.deltaX * scale, -ev.deltaY * scale), true);
     }

@@ -37,10 +37,14 @@ export class FacilitatorPanel {
   private readonly titleInput: HTMLInputElement;
   private readonly timerDisplay: HTMLElement;
   private readonly heading: HTMLElement;
+  private readonly closeButton: HTMLButtonElement;
   private readonly labels: { el: HTMLElement; key: TextKey }[] = [];
   private lang = "";
 
-  constructor(private readonly ctx: AppContext) {
+  constructor(
+    private readonly ctx: AppContext,
+    onClose: () => void,
+  ) {
     this.timerMinutes = h("input", { class: "input input-num", attrs: { type: "number", min: 1, max: 600, value: 5, id: "fp-timer-minutes" } });
     this.timerLock = h("input", { attrs: { type: "checkbox", id: "fp-timer-lock" } });
     this.phaseTimer = h("input", { attrs: { type: "checkbox", id: "fp-phase-timer" } });
@@ -61,7 +65,8 @@ export class FacilitatorPanel {
     this.heading = h("h2", { class: "panel-title" });
     this.el = h("aside", { class: "panel", attrs: { "aria-labelledby": "fp-heading" } });
     this.heading.id = "fp-heading";
-    this.el.appendChild(h("div", { class: "panel-head" }, icon("flag", 18), this.heading));
+    this.closeButton = button(ctx.t("closePanel"), onClose, { class: "btn btn-icon btn-quiet panel-close", icon: icon("x", 18) });
+    this.el.appendChild(h("div", { class: "panel-head" }, icon("flag", 18), this.heading, this.closeButton));
     const scroll = h("div", { class: "panel-scroll" });
     this.el.appendChild(scroll);
 
@@ -149,6 +154,8 @@ export class FacilitatorPanel {
       this.lang = ctx.lang.current;
       for (const { el, key } of this.labels) setText(el, t(key));
       setText(this.heading, t("panelTitle"));
+      this.closeButton.setAttribute("aria-label", t("closePanel"));
+      this.closeButton.title = t("closePanel");
       this.roundTitle.placeholder = t("roundTitleDefault");
       for (const s of this.sections.values()) s.signature = "";
     }
@@ -447,7 +454,7 @@ export class FacilitatorPanel {
             h("span", { class: `presence-dot${online.has(p.id) ? " on" : ""}`, attrs: { title: online.has(p.id) ? t("online") : t("offline") } }),
             h("span", { class: "grow" }, h("span", { class: "person-name", text: isSelf ? `${name} (${t("you")})` : name }), h("span", { class: "person-role", text: roleText(this.ctx.lang.current, p.role) })),
             this.btn(`rename-${p.id}`, t("rename"), () => void this.rename(p.id, name), { icon: "edit", showLabel: false, cls: "btn-icon", disabled: board.closed || p.role === Role.OBSERVER && !isSelf }),
-            p.role === Role.FACILITATOR
+            p.role === Role.FACILITATOR && people.filter((x) => x.role === Role.FACILITATOR).length > 1
               ? this.btn(`role-${p.id}`, t("demote"), () => this.ctx.propose({ kind: { case: "setRole", value: { participantId: p.id, role: Role.PARTICIPANT } } }), { icon: "chevronDown", showLabel: false, cls: "btn-icon", disabled: board.closed })
               : p.role === Role.PARTICIPANT
                 ? this.btn(`role-${p.id}`, t("promote"), () => this.ctx.propose({ kind: { case: "setRole", value: { participantId: p.id, role: Role.FACILITATOR } } }), { icon: "flag", showLabel: false, cls: "btn-icon", disabled: board.closed })
@@ -522,7 +529,7 @@ export class FacilitatorPanel {
           qrCanvas(full, 360, t("projectorStep1")),
           h("div", { class: "projector-steps" },
             h("p", { class: "projector-step", text: `1. ${t("projectorStep1")}` }),
-            h("p", { class: "projector-link", text: link }),
+            h("p", { class: "projector-link", text: link.replace(/^https?:\/\//, "") }),
             h("p", { class: "projector-step", text: `2. ${t("projectorStep2")}` }),
             h("p", { class: "projector-code", text: code }))),
       ),

@@ -18,6 +18,8 @@ const de = {
   online: "Verbunden",
   reconnecting: "Verbindung unterbrochen – verbinde neu …",
   unsent: "{n} Änderung(en) warten auf die Verbindung",
+  reconnectingShort: "Verbinde neu …",
+  unsentShort: "{n} ausstehend",
   // join
   joinTitle: "Workshop beitreten",
   joinLead: "Geben Sie Ihren Namen ein. Er wird den anderen angezeigt und auf diesem Gerät gespeichert.",
@@ -264,6 +266,8 @@ const en: Texts = {
   online: "Connected",
   reconnecting: "Connection lost – reconnecting …",
   unsent: "{n} change(s) waiting for the connection",
+  reconnectingShort: "Reconnecting …",
+  unsentShort: "{n} waiting",
   joinTitle: "Join the workshop",
   joinLead: "Enter your name. Others will see it; this device remembers it.",
   yourName: "Your name",

@@ -149,8 +149,11 @@ export class ReplayApp {
     const sig = `${this.lang.current}|${board.settings.title}|${phase?.id}|${this.player ? 1 : 0}`;
     if (this.header.dataset.sig === sig) return;
     this.header.dataset.sig = sig;
-    const exportButton = (format: "md" | "csv" | "json", key: TextKey) =>
-      button(t(key), () => void this.export(format), { class: "btn btn-small", icon: icon("download", 16), attrs: { disabled: !this.player } });
+    const exportButton = (format: "md" | "csv" | "json", key: TextKey) => {
+      const b = button(t(key), () => void this.export(format), { class: "btn btn-small", icon: icon("download", 16), attrs: { disabled: !this.player } });
+      b.appendChild(h("span", { class: "label", text: format === "md" ? "Markdown" : format.toUpperCase() }));
+      return b;
+    };
     replace(
       this.header,
       h("div", { class: "tb-left" }, h("span", { class: "brand" }, h("span", { class: "brand-mark" }), "werkstatt"), h("div", { class: "tb-title", text: t("replayOf", { title: board.settings.title || this.workshopId }) })),
@@ -233,11 +236,13 @@ export class ReplayApp {
       const max = Math.max(...tl.activity.map((a) => a.events), 1);
       const span = Math.max(60_000, tl.last_ms - tl.first_ms);
       const barWidth = Math.max(2, (60_000 / span) * width - 1);
-      ctx.fillStyle = "#9db4d9";
+      ctx.fillStyle = "#b9c9ea";
+      const usable = height * 0.7;
       for (const a of tl.activity) {
         const x = this.fraction(a.minute_start_ms) * width;
-        const h2 = Math.max(2, (a.events / max) * (height - 6));
-        ctx.fillRect(x * ratio, (height - h2) * ratio, barWidth * ratio, h2 * ratio);
+        const w = Math.min(barWidth, width - x);
+        const h2 = Math.max(2, (a.events / max) * usable);
+        ctx.fillRect(Math.round(x * ratio), Math.round((height - h2) * ratio), Math.max(1, Math.round((w - 1) * ratio)), Math.round(h2 * ratio));
       }
     }
     replace(

@@ -161,7 +161,6 @@ export class TopBar {
     const t = ctx.t;
     const board = ctx.board();
     const self = ctx.selfId();
-    const facilitator = ctx.role() === Role.FACILITATOR;
     const items = [...ctx.presence.all.values()]
       .sort((a, b) => (a.role - b.role) || a.displayName.localeCompare(b.displayName))
       .map((p) => {
@@ -173,7 +172,7 @@ export class TopBar {
           h("span", { class: "person-name", text: p.participantId === self ? `${p.displayName} (${t("you")})` : p.displayName }),
           h("span", { class: "person-role", text: roleText(ctx.lang.current, p.role) }),
           board.raisedHands.includes(p.participantId) ? h("span", { class: "person-hand", attrs: { title: t("handRaised"), "aria-label": t("handRaised") } }, icon("hand", 14)) : null,
-          facilitator && hidden > 0 ? h("span", { class: "chip chip-private small", text: t("privateNotes", { n: hidden }) }) : null,
+          hidden > 0 ? h("span", { class: "chip chip-private small", text: t("privateNotes", { n: hidden }) }) : null,
         );
       });
     replace(this.onlinePopover, h("h3", { class: "popover-title", text: t("onlineList") }), h("ul", { class: "people-list" }, ...items));
@@ -216,13 +215,15 @@ export class TopBar {
     this.status.dataset.sig = sig;
     this.status.dataset.status = shown;
     const label = ctx.t(shown);
+    const short = shown === "reconnecting" || shown === "connecting" ? ctx.t("reconnectingShort") : label;
     replace(
       this.status,
       h("span", { class: "status-dot", attrs: { "aria-hidden": "true" } }),
-      h("span", { class: "status-text", text: label }),
-      troubled && unsent > 0 ? h("span", { class: "status-unsent", text: ctx.t("unsent", { n: unsent }) }) : null,
+      h("span", { class: "status-text", text: short }),
+      troubled && unsent > 0 ? h("span", { class: "status-unsent", text: `· ${ctx.t("unsentShort", { n: unsent })}` }) : null,
     );
-    this.status.title = label;
+    this.status.title = troubled && unsent > 0 ? `${label} ${ctx.t("unsent", { n: unsent })}` : label;
+    this.status.setAttribute("aria-label", this.status.title);
   }
 }
 
