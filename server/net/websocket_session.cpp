@@ -216,7 +216,9 @@ bool websocket_session::send(std::span<const Frame> frames) {
   for (const Frame& f : frames) bytes += f->size();
   std::unique_lock lock(out_mutex_);
   if (close_requested_) return false;
-  if (queued_bytes_ + bytes > context_->config.limits.max_queue_bytes) {
+  // The limit bounds backlog: what arrives while nothing is queued is always
+  // taken, so one large message (the Welcome of a big board) goes through.
+  if (queued_bytes_ > 0 && queued_bytes_ + bytes > context_->config.limits.max_queue_bytes) {
     // Over the limit: drop the queue (its memory goes now) and close. A
     // dropped edit must not leave the client alive but wrong.
     for (const Frame& f : pending_) queued_bytes_ -= f->size();

@@ -38,7 +38,10 @@ struct ServerLimits {
   // Outgoing queue per connection, in bytes (in flight included). ~5,000
   // typical events: a client this far behind is better served by resuming
   // than by a growing queue, and the server's memory stays bounded by
-  // connections × this. Over it: Error SLOW_CONSUMER, close 4008.
+  // connections × this. Over it: Error SLOW_CONSUMER, close 4008. It bounds
+  // backlog: frames sent while nothing is queued are always taken, so a
+  // Welcome larger than this (a board of thousands of long notes) still
+  // goes out; memory stays below connections × (this + one board snapshot).
   std::size_t max_queue_bytes = 1024 * 1024;
   // After going over max_queue_bytes, how long the write in flight may still
   // take (the client gets Error SLOW_CONSUMER and 4008 after it) before the
