@@ -128,6 +128,53 @@ describe("three people on one board", () => {
     expect(dialogs).toEqual([]);
   });
 
+  test("follow-me: participants follow the facilitator's view, can break away and rejoin; bring everyone here", async () => {
+    const world = (p: Page) => p.locator(".board .world").evaluate((el) => (el as HTMLElement).style.transform);
+    await openPanel(fac);
+    await fac.getByRole("button", { name: "Alle folgen meiner Ansicht" }).click();
+    await anna.locator(".banner", { hasText: "Sie folgen Kim (Moderation)" }).waitFor();
+    // The facilitator zooms in on the left; Anna's view follows.
+    const board = await fac.locator(".board").boundingBox();
+    if (!board) throw new Error("no board");
+    await fac.mouse.move(board.x + 200, board.y + 250);
+    await fac.keyboard.down("Control");
+    await fac.mouse.wheel(0, -300);
+    await fac.keyboard.up("Control");
+    const zoomOf = (transform: string) => Number(/scale\(([\d.]+)\)/.exec(transform)?.[1] ?? 0);
+    const facZoom = zoomOf(await world(fac));
+    await waitFor(async () => Math.abs(zoomOf(await world(anna)) - facZoom) / facZoom < 0.35, 10_000, "Anna's view to follow");
+    // Anna looks around on her own, then follows again.
+    await anna.getByRole("button", { name: "Nicht mehr folgen" }).click();
+    await anna.getByRole("button", { name: "Wieder folgen" }).waitFor();
+    await fac.getByRole("button", { name: "Folgen beenden" }).click();
+    await anna.locator(".banner").waitFor({ state: "hidden" });
+    // "Bring everyone here": Ben looks elsewhere, then jumps to the facilitator's view.
+    await ben.getByRole("button", { name: "Alles zeigen" }).click();
+    const benBefore = await world(ben);
+    await fac.getByRole("button", { name: "Alle hierher holen" }).click();
+    await waitFor(async () => (await world(ben)) !== benBefore && Math.abs(zoomOf(await world(ben)) - facZoom) / facZoom < 0.35, 10_000, "Ben's view to move");
+    await ben.locator(".toast", { hasText: "hat alle hierher geholt" }).waitFor();
+  });
+
+  test("a new join code: the old one stops working, the new one lets people in", async () => {
+    await openPanel(fac);
+    const code = () => fac.locator(".s-invite .join-code").textContent();
+    const old = await code();
+    expect(old).toBe(workshop.join_code);
+    await fac.getByRole("button", { name: "Neuen Code erzeugen" }).click();
+    await fac.locator("dialog").getByRole("button", { name: "Neuen Code erzeugen" }).click();
+    await waitFor(async () => (await code()) !== old && /^[A-Z0-9]{6}$/.test((await code()) ?? ""), 10_000, "the new code");
+    const fresh = (await code()) ?? "";
+    const late = await newPerson(browser);
+    await late.page.goto(`${workshop.participant_url.replace(/code=[^&]+/, `code=${old}`)}&name=Zu%20spät`);
+    await late.page.locator(".blocker-card", { hasText: "Zugangscode ist ungültig" }).waitFor({ timeout: 15_000 });
+    const ok = await newPerson(browser);
+    await openBoard(ok.page, `${workshop.participant_url.replace(/code=[^&]+/, `code=${fresh}`)}&name=Pünktlich`);
+    await note(ok.page, "Pendelverkehr").waitFor();
+    await late.context.close();
+    await ok.context.close();
+  });
+
   test("no script or CSP errors on any page", () => {
     for (const list of errors) expect(list).toEqual([]);
   });

@@ -14,7 +14,7 @@
 import type { PresenceUpdate, Error as ServerError, ServerMessage } from "../gen/werkstatt/v1/protocol_pb";
 import type { Connection } from "../net/connection";
 import type { BoardStore, Desync, OpInit } from "../state/board-store";
-import type { Op } from "../gen/werkstatt/v1/board_pb";
+import { Role, SettingsField, type Op } from "../gen/werkstatt/v1/board_pb";
 import { Listeners } from "../util/listeners";
 import { PresenceStore } from "./presence";
 
@@ -47,6 +47,13 @@ export class BoardSync {
           // What this client may see changed: start over from a snapshot.
           store.requestSnapshot();
           connection.resync("our role changed", true);
+        } else if (op.case === "updateSettings" && op.value.mask.includes(SettingsField.PSEUDONYMOUS) && !e.own) {
+          // Names were masked (or not) as the server sent them; a snapshot
+          // brings the names this client may see now.
+          if (store.confirmed.participants.get(self)?.role !== Role.FACILITATOR) {
+            store.requestSnapshot();
+            connection.resync("pseudonymity changed", true);
+          }
         } else if (op.case === "removeParticipant" && op.value.participantId === self) {
           connection.stop();
           this.online.clear();

@@ -50,6 +50,7 @@ export class BoardApp implements AppContext {
   private frame = 0;
   private followBroken = false;
   private removed = false;
+  private lastDenied = 0;
   private undoStack: { clientOpId: string; undo: OpInit }[] = [];
 
   constructor(root: HTMLElement, launch: Launch, readonly lang: LanguageState) {
@@ -87,6 +88,12 @@ export class BoardApp implements AppContext {
       onTyping: (noteId) => this.presenceSender.update({ typingNoteId: noteId }),
       onUserCamera: () => this.onUserCamera(),
       onSelection: () => this.invalidate(),
+      denied: (key) => {
+        const now = Date.now();
+        if (now - this.lastDenied < 3000) return;
+        this.lastDenied = now;
+        this.toasts.show(this.t(key));
+      },
     });
     this.phone = new PhoneBoard(this);
     this.panel = new FacilitatorPanel(this, () => this.togglePanel());

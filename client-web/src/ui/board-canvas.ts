@@ -51,6 +51,8 @@ export interface CanvasEnv {
   /** The user moved the camera (ends following the facilitator). */
   onUserCamera(): void;
   onSelection(noteId: string | undefined): void;
+  /** The user tried something the phase or a lock does not allow. */
+  denied(key: TextKey): void;
 }
 
 interface NoteView {
@@ -625,7 +627,11 @@ export class BoardCanvas {
     if (this.env.readOnly()) return;
     const board = this.env.board();
     const areaId = this.areaAt(at);
-    if (!mayCreateIn(board, this.env.selfId(), areaId)) return;
+    if (!mayCreateIn(board, this.env.selfId(), areaId)) {
+      const locked = board.settings.locked || !!board.areas.get(areaId)?.locked;
+      this.env.denied(locked ? "reject_5" : "reject_4");
+      return;
+    }
     const pos = { x: Math.round(at.x - NOTE_SIDE / 2), y: Math.round(at.y - NOTE_SIDE / 2) };
     const el = h("div", { class: `note draft c-${this.color}` });
     el.style.left = `${pos.x}px`;

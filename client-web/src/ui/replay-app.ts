@@ -59,6 +59,7 @@ export class ReplayApp {
       onTyping: () => undefined,
       onUserCamera: () => undefined,
       onSelection: () => undefined,
+      denied: () => undefined,
     });
     this.header = h("header", { class: "topbar replay-bar" });
     this.histogram = h("canvas", { class: "histogram", attrs: { "aria-hidden": "true" } });
