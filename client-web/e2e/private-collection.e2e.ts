@@ -47,13 +47,13 @@ test("notes written in a private phase stay hidden until the facilitator reveals
   // Ben (and the facilitator: the template keeps notes from facilitators
   // too) see how many, not what.
   for (const p of [ben, fac]) {
-    await p.locator(".area-header", { hasText: "Herausforderungen" }).locator(".chip-private", { hasText: "1 private Karte(n) von 1 Person(en)" }).waitFor();
+    await p.locator(".area-header", { hasText: "Herausforderungen" }).locator(".chip-private", { hasText: "1 private Karte von 1 Person" }).waitFor();
     await expect(note(p, "Geheime Idee von Anna").count()).resolves.toBe(0);
   }
   expect(await ben.content()).not.toContain("Geheime Idee");
   await screenshot(ben, "private-phase-other");
   await screenshot(anna, "private-phase-author");
-  await fac.locator(".s-privacy .stat", { hasText: "2 unaufgedeckte Karte(n)" }).waitFor();
+  await fac.locator(".s-privacy .stat", { hasText: "2 unaufgedeckte Karten" }).waitFor();
   await screenshot(fac, "private-phase-facilitator");
 
   await fac.getByRole("button", { name: "Alle aufdecken" }).click();

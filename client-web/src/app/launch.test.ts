@@ -79,3 +79,12 @@ describe("parseRoute", () => {
     expect(parseJoinInput("k7m4p2")).toEqual({ code: "k7m4p2" });
   });
 });
+
+describe("plurals", () => {
+  it("uses the singular for one", async () => {
+    const { translate } = await import("../ui/i18n");
+    expect(translate("de", "privateNotes", { n: 1 })).toBe("1 private Karte");
+    expect(translate("de", "privateNotes", { n: 3 })).toBe("3 private Karten");
+    expect(translate("en", "clusterCount", { n: 1 })).toBe("1 note");
+  });
+});

@@ -48,6 +48,7 @@ export class BoardApp implements AppContext {
   private readonly phoneQuery = window.matchMedia(PHONE_QUERY);
   private panelOpen = false;
   private frame = 0;
+  private presenceFrame = 0;
   private followBroken = false;
   private removed = false;
   private lastDenied = 0;
@@ -201,7 +202,16 @@ export class BoardApp implements AppContext {
     this.store.changes.add(this.invalidate);
     this.presence.changes.add(() => {
       this.followFacilitator();
-      this.invalidate();
+      // Cursors move up to 20 times a second per person: redraw only them
+      // (and the online list), not the whole board.
+      if (this.presenceFrame === 0) {
+        this.presenceFrame = requestAnimationFrame(() => {
+          this.presenceFrame = 0;
+          if (!this.isPhone()) this.canvas.renderPresence();
+          this.topbar.render();
+          if (this.panelOpen) this.panel.render();
+        });
+      }
     });
     this.lang.changes.add(() => this.relabel(addButton));
     this.connection.statusChanges.add((status) => {

@@ -243,7 +243,7 @@ export class BoardCanvas {
         h("h2", { class: "area-title", text: area.title || "—" }),
         area.locked ? h("span", { class: "chip chip-lock", attrs: { title: t("areaLocked") } }, icon("lock", 14), t("areaLocked")) : null,
         hidden > 0
-          ? h("span", { class: "chip chip-private", attrs: { title: t("privateNotesOf", { n: hidden, people }) } }, icon("eyeOff", 14), t("privateNotesOf", { n: hidden, people }))
+          ? h("span", { class: "chip chip-private" }, icon("eyeOff", 14), t("privateNotesOf", { notes: t("privateNotes", { n: hidden }), people: t("persons", { n: people }) }))
           : null,
       );
       el.setAttribute("aria-label", area.title);
@@ -268,8 +268,8 @@ export class BoardCanvas {
     }
   }
 
-  private clusterRect(board: BoardView, clusterId: string): Rect | undefined {
-    const members = clusterMembers(board, clusterId).filter((n) => this.shows(n));
+  private clusterRect(board: BoardView, clusterId: string, members = clusterMembers(board, clusterId)): Rect | undefined {
+    members = members.filter((n) => this.shows(n));
     const bbox = union(members.map((n) => this.noteRectLive(n)));
     if (!bbox) {
       const c = board.clusters.get(clusterId);
@@ -287,12 +287,18 @@ export class BoardCanvas {
   private renderClusters(board: BoardView): void {
     const seen = new Set<string>();
     const t = this.env.t;
+    // Members of every cluster in one pass (not one pass per cluster).
+    const members = new Map<string, Readonly<Note>[]>();
+    for (const n of board.notes.values()) {
+      if (n.clusterId && !n.deleted) members.set(n.clusterId, [...(members.get(n.clusterId) ?? []), n]);
+    }
     for (const c of board.clusters.values()) {
       if (c.deleted) continue;
-      const rect = this.clusterRect(board, c.id);
+      const own = members.get(c.id) ?? [];
+      const rect = this.clusterRect(board, c.id, own);
       if (!rect) continue;
       seen.add(c.id);
-      const count = clusterMembers(board, c.id).length;
+      const count = own.length;
       const editable = !this.env.readOnly() && this.mayClusterAny(board);
       const signature = `${c.title}|${count}|${editable}|${t("clusterPlaceholder")}`;
       let entry = this.clusterEls.get(c.id);
@@ -399,6 +405,7 @@ export class BoardCanvas {
     for (const p of this.env.presence().values()) if (p.typingNoteId && p.participantId !== self) typing.set(p.typingNoteId, p.displayName);
     const seen = new Set<string>();
     let order = 0;
+    const budgetLeft = round ? round.dotsPerParticipant - dotsSpent(board, self) : 0;
     for (const note of this.orderedNotes(board)) {
       seen.add(note.id);
       let view = this.noteViews.get(note.id);
@@ -416,7 +423,6 @@ export class BoardCanvas {
       const mine = round ? ownDotsOn(board, self, note.id) : 0;
       const total = round ? dotsOn(board, note.id) : (results.get(note.id) ?? 0);
       const showTotal = round ? board.tallies.has(note.id) || board.tallies.size > 0 || board.full : results.has(note.id);
-      const budgetLeft = round ? round.dotsPerParticipant - dotsSpent(board, self) : 0;
       const maxed = round ? mine >= round.maxDotsPerNote || budgetLeft <= 0 : true;
       const author = this.env.name(note.authorId);
       const privacy = note.hidden ? (this.env.replay || note.authorId !== self ? "still" : "own") : "";
@@ -502,6 +508,18 @@ export class BoardCanvas {
     }
     return noteRect(n);
   }
+
+  /** Presence changed: cursors move; notes only if who types where changed. */
+  renderPresence(): void {
+    const self = this.env.selfId();
+    const typing = [...this.env.presence().values()].filter((p) => p.typingNoteId && p.participantId !== self).map((p) => `${p.participantId}:${p.typingNoteId}`).sort().join(",");
+    if (typing !== this.typingSignature) {
+      this.typingSignature = typing;
+      this.render();
+    } else this.renderCursors();
+  }
+
+  private typingSignature = "";
 
   private renderCursors(): void {
     const self = this.env.selfId();

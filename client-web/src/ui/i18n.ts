@@ -17,7 +17,8 @@ const de = {
   connecting: "Verbinde …",
   online: "Verbunden",
   reconnecting: "Verbindung unterbrochen – verbinde neu …",
-  unsent: "{n} Änderung(en) warten auf die Verbindung",
+  unsent: "{n} Änderungen warten auf die Verbindung",
+  unsent_one: "1 Änderung wartet auf die Verbindung",
   reconnectingShort: "Verbinde neu …",
   unsentShort: "{n} ausstehend",
   // join
@@ -92,16 +93,21 @@ const de = {
   color_7: "Grau",
   onlyYou: "nur für dich sichtbar",
   stillPrivate: "noch privat",
-  privateNotes: "{n} private Karte(n)",
-  privateNotesOf: "{n} private Karte(n) von {people} Person(en)",
+  privateNotes: "{n} private Karten",
+  privateNotes_one: "1 private Karte",
+  persons: "{n} Personen",
+  persons_one: "1 Person",
+  privateNotesOf: "{notes} von {people}",
   castVote: "Punkt vergeben",
   retractVote: "Punkt zurücknehmen",
-  dotsOnNote: "{n} Punkt(e)",
+  dotsOnNote: "{n} Punkte",
+  dotsOnNote_one: "1 Punkt",
   yourDots: "Ihre Punkte: {n}",
   cluster: "Cluster",
   clusterPlaceholder: "Cluster benennen …",
   clusterTitle: "Titel des Clusters",
   clusterCount: "{n} Karten",
+  clusterCount_one: "1 Karte",
   removeFromCluster: "Aus Cluster lösen",
   dissolveCluster: "Cluster auflösen",
   zoomIn: "Vergrößern",
@@ -184,7 +190,8 @@ const de = {
   revealArea: "Bereich „{area}“ aufdecken",
   revealPerson: "Karten von {name} aufdecken",
   nothingHidden: "Keine unaufgedeckten Karten.",
-  hiddenSummary: "{n} unaufgedeckte Karte(n)",
+  hiddenSummary: "{n} unaufgedeckte Karten",
+  hiddenSummary_one: "1 unaufgedeckte Karte",
   voting: "Abstimmung",
   roundTitle: "Frage der Runde",
   roundTitleDefault: "Was ist am wichtigsten?",
@@ -265,7 +272,8 @@ const en: Texts = {
   connecting: "Connecting …",
   online: "Connected",
   reconnecting: "Connection lost – reconnecting …",
-  unsent: "{n} change(s) waiting for the connection",
+  unsent: "{n} changes waiting for the connection",
+  unsent_one: "1 change waiting for the connection",
   reconnectingShort: "Reconnecting …",
   unsentShort: "{n} waiting",
   joinTitle: "Join the workshop",
@@ -336,16 +344,21 @@ const en: Texts = {
   color_7: "Grey",
   onlyYou: "only visible to you",
   stillPrivate: "still private",
-  privateNotes: "{n} private note(s)",
-  privateNotesOf: "{n} private note(s) by {people} person(s)",
+  privateNotes: "{n} private notes",
+  privateNotes_one: "1 private note",
+  persons: "{n} people",
+  persons_one: "1 person",
+  privateNotesOf: "{notes} by {people}",
   castVote: "Add a dot",
   retractVote: "Take a dot back",
-  dotsOnNote: "{n} dot(s)",
+  dotsOnNote: "{n} dots",
+  dotsOnNote_one: "1 dot",
   yourDots: "Your dots: {n}",
   cluster: "Cluster",
   clusterPlaceholder: "Name this cluster …",
   clusterTitle: "Cluster title",
   clusterCount: "{n} notes",
+  clusterCount_one: "1 note",
   removeFromCluster: "Remove from cluster",
   dissolveCluster: "Dissolve cluster",
   zoomIn: "Zoom in",
@@ -425,7 +438,8 @@ const en: Texts = {
   revealArea: "Reveal area “{area}”",
   revealPerson: "Reveal {name}'s notes",
   nothingHidden: "No unrevealed notes.",
-  hiddenSummary: "{n} unrevealed note(s)",
+  hiddenSummary: "{n} unrevealed notes",
+  hiddenSummary_one: "1 unrevealed note",
   voting: "Voting",
   roundTitle: "Question of the round",
   roundTitleDefault: "What matters most?",
@@ -500,9 +514,12 @@ const en: Texts = {
 export type TextKey = keyof typeof de;
 const TEXTS: Record<Language, Texts> = { de, en };
 
-/** The text for `key`, with {name} placeholders filled from `params`. */
+/** The text for `key`, with {name} placeholders filled from `params`.
+ *  With `n` = 1 the key's `_one` form is used where there is one (German
+ *  and English need no other plural forms). */
 export function translate(lang: Language, key: TextKey, params: Record<string, string | number> = {}): string {
-  const template = TEXTS[lang][key];
+  const one = `${key}_one`;
+  const template = params.n === 1 && one in TEXTS[lang] ? TEXTS[lang][one as TextKey] : TEXTS[lang][key];
   return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
