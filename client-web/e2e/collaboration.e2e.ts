@@ -168,6 +168,11 @@ describe("three people on one board", () => {
     const late = await newPerson(browser);
     await late.page.goto(`${workshop.participant_url.replace(/code=[^&]+/, `code=${old}`)}&name=Zu%20spät`);
     await late.page.locator(".blocker-card", { hasText: "Zugangscode ist ungültig" }).waitFor({ timeout: 15_000 });
+    // Back to the form, with the current code this time.
+    await late.page.getByRole("link", { name: "Code eingeben" }).click();
+    await late.page.locator("#join-code").fill(fresh);
+    await late.page.getByRole("button", { name: "Beitreten" }).click();
+    await note(late.page, "Pendelverkehr").waitFor();
     const ok = await newPerson(browser);
     await openBoard(ok.page, `${workshop.participant_url.replace(/code=[^&]+/, `code=${fresh}`)}&name=Pünktlich`);
     await note(ok.page, "Pendelverkehr").waitFor();

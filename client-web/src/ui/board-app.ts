@@ -3,7 +3,7 @@
 // facilitator panel, notices).
 import { ObjectKind, Role, SettingsField, TimerControl_Action, type Op } from "../gen/werkstatt/v1/board_pb";
 import { ErrorCode } from "../gen/werkstatt/v1/protocol_pb";
-import { websocketUrl, type Launch } from "../app/launch";
+import { shortLink, websocketUrl, type Launch } from "../app/launch";
 import { Connection, browserTimers } from "../net/connection";
 import { IdentityStore, browserStorage } from "../net/identity";
 import { visibleName, type BoardView } from "../state/board-model";
@@ -34,6 +34,7 @@ export class BoardApp implements AppContext {
   readonly toasts: Toasts;
   readonly workshopId: string;
   readonly facilitatorToken: string | undefined;
+  private readonly credentialKind: Launch["credentialKind"];
   readonly origin = location.origin;
   private readonly presenceSender: PresenceSender;
   private readonly appEl: HTMLElement;
@@ -56,6 +57,7 @@ export class BoardApp implements AppContext {
 
   constructor(root: HTMLElement, launch: Launch, readonly lang: LanguageState) {
     this.workshopId = launch.workshopId;
+    this.credentialKind = launch.credentialKind;
     this.facilitatorToken = launch.credential.kind?.case === "facilitatorToken" ? launch.credential.kind.value : undefined;
     this.store = new BoardStore({ serverNow: () => this.serverNow() });
     this.connection = new Connection({
@@ -356,13 +358,15 @@ export class BoardApp implements AppContext {
     }
   }
 
-  private showBlocker(message: string, reload: boolean): void {
+  private showBlocker(message: string, reload: boolean, rejoin = false): void {
     replace(
       this.blocker,
       h("div", { class: "blocker-card", attrs: { role: "alertdialog", "aria-live": "assertive" } },
         h("span", { class: "brand" }, h("span", { class: "brand-mark" }), "werkstatt"),
         h("p", { text: message }),
-        reload ? button(this.t("reload"), () => location.reload(), { class: "btn btn-primary" }) : null),
+        reload ? button(this.t("reload"), () => location.reload(), { class: "btn btn-primary" }) : null,
+        // A wrong or outdated code: back to the form to type the current one.
+        rejoin ? h("a", { class: "btn btn-primary", attrs: { href: shortLink(location.origin, this.workshopId) }, text: this.t("enterCode") }) : null),
     );
     this.blocker.hidden = false;
   }
@@ -432,7 +436,8 @@ export class BoardApp implements AppContext {
     if (this.removed) return;
     const problem = this.connection.lastError;
     if (this.connection.status === "offline" && problem && problem.code !== undefined && FINAL_ERRORS.has(problem.code)) {
-      this.showBlocker(errorText(this.lang.current, problem.code) ?? problem.message, problem.code === ErrorCode.PROTOCOL_VERSION);
+      const rejoin = problem.code === ErrorCode.BAD_CREDENTIAL && this.credentialKind === "joinCode";
+      this.showBlocker(errorText(this.lang.current, problem.code) ?? problem.message, problem.code === ErrorCode.PROTOCOL_VERSION, rejoin);
     } else if (!this.blocker.hidden) this.blocker.hidden = true;
   }
 }

@@ -43,6 +43,7 @@ const de = {
   shuttingDown: "Der Server startet neu – die Verbindung wird gleich wiederhergestellt.",
   removed: "Die Moderation hat Sie aus diesem Workshop entfernt.",
   reload: "Neu laden",
+  enterCode: "Code eingeben",
   // top bar
   openBoard: "Offenes Board",
   phaseOf: "Phase {i}/{n}",
@@ -296,6 +297,7 @@ const en: Texts = {
   shuttingDown: "The server is restarting – the connection will be back in a moment.",
   removed: "The facilitator removed you from this workshop.",
   reload: "Reload",
+  enterCode: "Enter the code",
   openBoard: "Open board",
   phaseOf: "Phase {i}/{n}",
   privateCollection: "Private collection",

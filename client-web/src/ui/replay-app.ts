@@ -249,9 +249,10 @@ export class ReplayApp {
     replace(
       this.markerLayer,
       ...(tl?.markers ?? []).map((m) => {
-        const left = `${this.fraction(m.time_ms) * 100}%`;
+        const f = this.fraction(m.time_ms);
+        const left = `${f * 100}%`;
         if (m.kind === "phase") {
-          const el = h("button", { class: "marker marker-phase", attrs: { type: "button", title: `${m.label} · ${clockTime(m.time_ms, this.lang.current)}`, tabindex: -1 }, on: { click: (ev) => (ev.stopPropagation(), void this.player?.seek(BigInt(m.seq))) } }, h("span", { class: "marker-label", text: m.label }));
+          const el = h("button", { class: `marker marker-phase${f > 0.85 ? " marker-end" : ""}`, attrs: { type: "button", title: `${m.label} · ${clockTime(m.time_ms, this.lang.current)}`, tabindex: -1 }, on: { click: (ev) => (ev.stopPropagation(), void this.player?.seek(BigInt(m.seq))) } }, h("span", { class: "marker-label", text: m.label }));
           el.style.left = left;
           return el;
         }
