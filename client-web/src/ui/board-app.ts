@@ -219,8 +219,13 @@ export class BoardApp implements AppContext {
     this.connection.statusChanges.add((status) => {
       if (status === "online") this.presenceSender.resend();
       // Who is online and where their cursors are is unknown while we are
-      // not connected; the next Welcome lists it afresh.
-      else this.presence.clear();
+      // not connected (the next Welcome lists it afresh); a quick session
+      // restart does not blank the list.
+      else {
+        window.setTimeout(() => {
+          if (this.connection.status !== "online") this.presence.clear();
+        }, 1500);
+      }
       this.invalidate();
       // Trouble is shown after a short delay (TopBar); render again then.
       window.setTimeout(this.invalidate, 1600);
