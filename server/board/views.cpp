@@ -96,6 +96,7 @@ EventViews Board::views_of(const v1::Event& e) const {
       v.full_viewers.push_back(n->author_id());
       if (!e.author_id().empty() && e.author_id() != n->author_id()) v.full_viewers.push_back(e.author_id());
       v1::Event counts = redacted(e);
+      counts.mutable_op()->mutable_redacted()->set_hidden_author_id(n->author_id());
       for (auto& h : hidden_counts(n->author_id())) *counts.mutable_op()->mutable_redacted()->add_hidden_notes() = std::move(h);
       if (n->hidden_from_facilitators()) v.for_facilitators = counts;
       v.for_others = std::move(counts);
@@ -107,6 +108,7 @@ EventViews Board::views_of(const v1::Event& e) const {
     v.full_viewers.push_back(e.author_id());
     v1::Event with_tallies = redacted(e);
     const v1::VotingRound* round = open_round();
+    with_tallies.mutable_op()->mutable_redacted()->set_tallies_replaced(true);
     if (round)
       for (auto& t : tallies_of(round->id())) *with_tallies.mutable_op()->mutable_redacted()->add_tallies() = std::move(t);
     v.for_facilitators = with_tallies;

@@ -226,6 +226,7 @@ TEST_CASE("private collection: others get counts, never text, colour or position
     CHECK(e.op().has_redacted());
     CHECK(e.SerializeAsString().find("Geheime") == std::string::npos);
     CHECK(e.SerializeAsString().find("secret") == std::string::npos);  // not even the id
+    CHECK(e.op().redacted().hidden_author_id() == "anna");
   }
   // Moving it later is just as private.
   const v1::Event moved = r.ok(ops::move(v1::OBJECT_KIND_NOTE, "secret", 999, 999), "anna");
@@ -426,13 +427,21 @@ TEST_CASE("voting is anonymous: nobody else learns who voted for what", "[board]
     const v1::Event& to_ben = v.for_viewer("ben", v1::ROLE_PARTICIPANT);
     CHECK(to_ben.op().has_redacted());
     CHECK(to_ben.op().redacted().tallies_size() == 0);  // not even counts until the round closes
+    CHECK_FALSE(to_ben.op().redacted().tallies_replaced());
     const v1::Event& to_fac = v.for_viewer("fac", v1::ROLE_FACILITATOR);
     CHECK(to_fac.op().has_redacted());
     REQUIRE(to_fac.op().redacted().tallies_size() == 1);  // facilitators see counts, not voters
+    CHECK(to_fac.op().redacted().tallies_replaced());
     CHECK(r.board.view_for("ben").ballots_size() == 0);
     CHECK(r.board.view_for("ben").tallies_size() == 0);
     CHECK(r.board.view_for("fac").ballots_size() == 0);
     CHECK(r.board.view_for("anna").ballots_size() == 1);
+    // Taking the last dot back empties the counts: unambiguous, not just "nothing".
+    const v1::Event back = r.ok(ops::retract("x1"), "anna");
+    const board::EventViews back_views = r.board.views_of(back);
+    const v1::Event& empty = back_views.for_viewer("fac", v1::ROLE_FACILITATOR);
+    CHECK(empty.op().redacted().tallies_replaced());
+    CHECK(empty.op().redacted().tallies_size() == 0);
   }
   SECTION("live counts") {
     r.ok(ops::open_round("r1", 3, 3, /*live=*/true), "fac");

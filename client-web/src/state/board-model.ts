@@ -57,6 +57,7 @@ import {
   type Agenda,
   type Area,
   type Ballot,
+  type Redacted,
   type BoardState,
   type Cluster,
   type FollowMe,
@@ -495,7 +496,7 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
       board.closed = true;
       return true;
     case "redacted":
-      return applyRedacted(board, kind.value.hiddenNotes, kind.value.tallies, ctx.authorId);
+      return applyRedacted(board, kind.value);
     case undefined:
       return false;
   }
@@ -722,25 +723,24 @@ function addTally(board: BoardModel, noteId: string, delta: number): void {
  * last two are told apart from what the model knows: one dot left on the
  * board, or one hidden note of the event's author.
  */
-function applyRedacted(board: BoardModel, hidden: readonly HiddenNotes[], tallies: readonly NoteTally[], authorId: string): boolean {
-  if (hidden.length > 0) {
-    const authors = new Set(hidden.map((h) => h.authorId));
-    board.hiddenNotes = [...board.hiddenNotes.filter((h) => !authors.has(h.authorId)), ...hidden.map((h) => create(HiddenNotesSchema, h))];
+// What a viewer may know instead of an op it may not see (see board.proto's
+// Redacted): an author's complete unrevealed-note counts, and/or the open
+// round's complete tallies. Both replace what the client had.
+function applyRedacted(board: BoardModel, redacted: Redacted): boolean {
+  let changed = false;
+  if (redacted.hiddenAuthorId !== "") {
+    const author = redacted.hiddenAuthorId;
+    board.hiddenNotes = [
+      ...board.hiddenNotes.filter((h) => h.authorId !== author),
+      ...redacted.hiddenNotes.map((h) => create(HiddenNotesSchema, h)),
+    ];
+    changed = true;
   }
-  if (tallies.length > 0) board.tallies = new Map(tallies.map((t) => [t.noteId, t.dots]));
-  if (hidden.length > 0 || tallies.length > 0) return true;
-  const round = openRound(board);
-  const dotsLeft = [...board.tallies.values()].reduce((a, b) => a + b, 0);
-  if (round && dotsLeft === 1) {
-    board.tallies = new Map();
-    return true;
+  if (redacted.talliesReplaced) {
+    board.tallies = new Map(redacted.tallies.map((t) => [t.noteId, t.dots]));
+    changed = true;
   }
-  const authorHidden = board.hiddenNotes.filter((h) => h.authorId === authorId).reduce((a, h) => a + h.count, 0);
-  if (authorHidden === 1) {
-    board.hiddenNotes = board.hiddenNotes.filter((h) => h.authorId !== authorId);
-    return true;
-  }
-  return false;
+  return changed;
 }
 
 // ---------------------------------------------------------------- queries

@@ -143,15 +143,18 @@ describe("private collection", () => {
 
   it("counts others' unrevealed notes from Redacted events, replacing that author's counts", () => {
     viewer = "p2";
-    apply("p1", redacted({ hiddenNotes: [{ authorId: "p1", areaId: "", count: 1 }] }));
-    apply("p1", redacted({ hiddenNotes: [{ authorId: "p1", areaId: "", count: 1 }, { authorId: "p1", areaId: "a1", count: 2 }] }));
-    apply("f", redacted({ hiddenNotes: [{ authorId: "f2", areaId: "a1", count: 4 }] }));
+    apply("p1", redacted({ hiddenAuthorId: "p1", hiddenNotes: [{ authorId: "p1", areaId: "", count: 1 }] }));
+    apply("p1", redacted({ hiddenAuthorId: "p1", hiddenNotes: [{ authorId: "p1", areaId: "", count: 1 }, { authorId: "p1", areaId: "a1", count: 2 }] }));
+    apply("f", redacted({ hiddenAuthorId: "f2", hiddenNotes: [{ authorId: "f2", areaId: "a1", count: 4 }] }));
     expect(hiddenCountIn(board, "a1")).toBe(6);
     expect(hiddenCountIn(board, "")).toBe(1);
     expect(hiddenCountOf(board, "p1")).toBe(3);
-    // The author deleted their last hidden note: an empty Redacted.
-    apply("f2", redacted({ hiddenNotes: [{ authorId: "f2", areaId: "a1", count: 1 }] }));
-    apply("f2", redacted({}));
+    // The author deleted their last hidden note: their counts, now empty.
+    apply("f2", redacted({ hiddenAuthorId: "f2", hiddenNotes: [{ authorId: "f2", areaId: "a1", count: 1 }] }));
+    apply("f2", redacted({ hiddenAuthorId: "f2" }));
+    expect(hiddenCountOf(board, "f2")).toBe(0);
+    // A Redacted that says nothing (a hidden vote, a join-code rotation) changes nothing.
+    apply("f", redacted({}));
     expect(hiddenCountOf(board, "f2")).toBe(0);
     expect(hiddenCountOf(board, "p1")).toBe(3);
   });
@@ -206,8 +209,8 @@ describe("voting rounds", () => {
   it("tracks tallies for facilitators and live counts, from Redacted and own votes", () => {
     viewer = "f";
     apply("f", openRoundOp("r1"));
-    apply("p1", redacted({ tallies: [{ noteId: "n1", dots: 1 }] }));
-    apply("p2", redacted({ tallies: [{ noteId: "n1", dots: 2 }, { noteId: "n2", dots: 1 }] }));
+    apply("p1", redacted({ talliesReplaced: true, tallies: [{ noteId: "n1", dots: 1 }] }));
+    apply("p2", redacted({ talliesReplaced: true, tallies: [{ noteId: "n1", dots: 2 }, { noteId: "n2", dots: 1 }] }));
     apply("f", vote("n2")); // own vote, applied from its Ack
     expect(dotsOn(board, "n1")).toBe(2);
     expect(dotsOn(board, "n2")).toBe(2);
@@ -222,11 +225,13 @@ describe("voting rounds", () => {
     expect(lines("tally")).toBe("");
   });
 
-  it("clears the tallies when the last dot is retracted (an empty Redacted)", () => {
+  it("clears the tallies when the last dot is retracted (replaced by an empty list)", () => {
     viewer = "p2";
     apply("f", openRoundOp("r1", { liveCounts: true }));
-    apply("p1", redacted({ tallies: [{ noteId: "n1", dots: 1 }] }));
-    apply("p1", redacted({}));
+    apply("p1", redacted({ talliesReplaced: true, tallies: [{ noteId: "n1", dots: 1 }] }));
+    apply("p1", redacted({}));  // says nothing: the counts stay
+    expect(board.tallies.size).toBe(1);
+    apply("p1", redacted({ talliesReplaced: true }));
     expect(board.tallies.size).toBe(0);
   });
 
@@ -284,7 +289,7 @@ describe("people and control", () => {
     expect(apply("f", { kind: { case: "bringEveryoneHere", value: { viewport: { x: 0, y: 0, width: 100, height: 100 } } } })).toEqual([false]);
     apply("p1", note("n1"));
     apply("f", openRoundOp("r1"));
-    apply("p1", redacted({ tallies: [{ noteId: "n1", dots: 1 }] }));
+    apply("p1", redacted({ talliesReplaced: true, tallies: [{ noteId: "n1", dots: 1 }] }));
     apply("f", timer(TimerControl_Action.START, { durationMs: 1000n }));
     apply("p1", { kind: { case: "raiseHand", value: {} } });
     apply("f", { kind: { case: "closeWorkshop", value: {} } });
