@@ -36,8 +36,25 @@ void SessionSet::add(std::uint64_t id, std::weak_ptr<Closable> session) {
 }
 
 void SessionSet::remove(std::uint64_t id) {
-  std::lock_guard lock(mutex_);
-  sessions_.erase(id);
+  std::function<void()> done;
+  {
+    std::lock_guard lock(mutex_);
+    sessions_.erase(id);
+    if (sessions_.empty()) done = std::move(on_empty_);
+    on_empty_ = nullptr;
+  }
+  if (done) done();
+}
+
+void SessionSet::when_empty(std::function<void()> done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!sessions_.empty()) {
+      on_empty_ = std::move(done);
+      return;
+    }
+  }
+  done();
 }
 
 void SessionSet::shutdown_all() {
@@ -89,7 +106,11 @@ void Server::shutdown(std::function<void()> done) {
   // Keep-alive HTTP connections and WebSockets that never joined end now;
   // joined ones are closed by their workshop once its ops are acked.
   state_->context->sessions.shutdown_all();
-  state_->context->registry.shutdown(std::move(done));
+  // Done when every workshop has finished and every session is gone (those
+  // in a workshop close once it has acked what it took; the rest at once).
+  state_->context->registry.shutdown([context = state_->context, done = std::move(done)]() mutable {
+    context->sessions.when_empty(std::move(done));
+  });
 }
 
 }  // namespace werkstatt::net

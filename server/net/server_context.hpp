@@ -6,6 +6,7 @@
 // Thread safety: everything here may be used from any thread.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -69,10 +70,14 @@ class SessionSet {
   void add(std::uint64_t id, std::weak_ptr<Closable> session);
   void remove(std::uint64_t id);
   void shutdown_all();
+  // Runs `done` once no session is left (at once if none is), on the thread
+  // that removed the last one.
+  void when_empty(std::function<void()> done);
 
  private:
   std::mutex mutex_;
   std::unordered_map<std::uint64_t, std::weak_ptr<Closable>> sessions_;
+  std::function<void()> on_empty_;
 };
 
 struct ServerContext {

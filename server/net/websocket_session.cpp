@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
+
+#include "werkstatt/board/text.hpp"
 
 #include "werkstatt/protocol/version.hpp"
 #include "werkstatt/workshop/frames.hpp"
@@ -12,6 +15,40 @@ namespace {
 
 using workshop::CloseCode;
 using workshop::Frame;
+
+bool read_varint(const std::uint8_t*& p, const std::uint8_t* end, std::uint64_t& v) {
+  v = 0;
+  for (int shift = 0; p < end && shift < 64; shift += 7) {
+    const std::uint8_t b = *p++;
+    v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+    if (!(b & 0x80)) return true;
+  }
+  return false;
+}
+
+// The client_op_id of a frame that is structurally a ClientMessage{op} but
+// did not parse. Protobuf refuses a proto3 message whose string field holds
+// invalid UTF-8, so such an op never reaches the board, which would reject it
+// as INVALID_FIELD: this lets the server say the same to the author instead
+// of dropping the connection. nullopt if the frame is not shaped like an op.
+std::optional<std::string> unparsed_op_id(const std::uint8_t* p, const std::uint8_t* end) {
+  std::uint64_t key = 0, len = 0;
+  if (!read_varint(p, end, key) || key != ((2u << 3) | 2u) || !read_varint(p, end, len) ||
+      len != static_cast<std::uint64_t>(end - p))
+    return std::nullopt;  // exactly one field: ClientMessage.op (2), length-delimited, to the end
+  while (p < end) {  // OpRequest: find client_op_id (1); every field must be well-formed
+    if (!read_varint(p, end, key) || (key & 7) != 2 || !read_varint(p, end, len) ||
+        len > static_cast<std::uint64_t>(end - p))
+      return std::nullopt;
+    if (key >> 3 == 1) {
+      std::string id(reinterpret_cast<const char*>(p), static_cast<std::size_t>(len));
+      if (id.empty() || id.size() > 64 || !board::utf8_length(id)) return std::nullopt;
+      return id;
+    }
+    p += len;
+  }
+  return std::nullopt;
+}
 
 const char* close_reason_text(CloseCode code) {
   switch (code) {
@@ -119,8 +156,13 @@ void websocket_session::on_read(beast::error_code ec, std::size_t bytes) {
              CloseCode::unsupported_data);
     } else {
       v1::ClientMessage message;
-      if (!message.ParseFromArray(buffer_.data().data(), static_cast<int>(bytes))) {
-        refuse(v1::ERROR_CODE_MALFORMED, "the frame is not a ClientMessage", CloseCode::protocol_error);
+      const auto* data = static_cast<const std::uint8_t*>(buffer_.data().data());
+      if (!message.ParseFromArray(data, static_cast<int>(bytes))) {
+        if (auto op_id = state_ == State::joined ? unparsed_op_id(data, data + bytes) : std::nullopt) {
+          reject_unparsed(*op_id);
+        } else {
+          refuse(v1::ERROR_CODE_MALFORMED, "the frame is not a ClientMessage", CloseCode::protocol_error);
+        }
       } else {
         message.DiscardUnknownFields();
         try {
@@ -202,6 +244,16 @@ void websocket_session::handle_op(v1::OpRequest& op) {
   }
   send(workshop::reject_frame(op.client_op_id().substr(0, 64), v1::REJECT_CODE_RATE_LIMITED,
                               "too many ops per second; resend this one in a moment"));
+}
+
+void websocket_session::reject_unparsed(const std::string& op_id) {
+  // Counts against the rate like any op: invalid ops must not be a way around it.
+  const ServerLimits& limits = context_->config.limits;
+  if (!op_bucket_.take(limits.ops_per_second, limits.ops_burst, std::chrono::steady_clock::now())) {
+    send(workshop::reject_frame(op_id, v1::REJECT_CODE_RATE_LIMITED, "too many ops per second"));
+    return;
+  }
+  send(workshop::reject_frame(op_id, v1::REJECT_CODE_INVALID_FIELD, "the op contains text that is not valid UTF-8"));
 }
 
 void websocket_session::refuse(v1::ErrorCode code, std::string_view message, CloseCode close_code) {

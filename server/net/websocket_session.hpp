@@ -7,7 +7,9 @@
 // protocol version and workshop id are checked here, the credential by the
 // workshop. Ops pass a token bucket first. Every protocol error is answered
 // with a typed Error (fatal ones close the connection, see CloseCode); no
-// input can change another client's view.
+// input can change another client's view. An op frame that protobuf refuses
+// only for its content (proto3 refuses invalid UTF-8 in strings) gets Reject
+// INVALID_FIELD, as the board would give it, and the connection stays.
 //
 // Writing: send() queues shared frames under a small mutex and, if no write
 // is running, posts one to the session's strand; exactly one async_write is
@@ -15,8 +17,8 @@
 // built by concatenation, see workshop/frames.hpp). The queue is bounded in
 // bytes: over ServerLimits::max_queue_bytes it is dropped, the client gets
 // Error SLOW_CONSUMER after its write in flight (or the TCP connection is cut
-// if that write does not finish within ServerLimits::slow_consumer_grace), closed with 4008,
-// and resumes from its last seq. The workshop strand never waits for a
+// if that write does not finish within ServerLimits::slow_consumer_grace),
+// closed with 4008, and resumes from its last seq. The workshop strand never waits for a
 // socket.
 //
 // Lifetime: the session lives while a handler holds shared_from_this(); the
@@ -70,6 +72,8 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   void on_read(beast::error_code ec, std::size_t bytes);
   void handle(v1::ClientMessage& message);
   void handle_op(v1::OpRequest& op);
+  // An op frame protobuf refused (e.g. invalid UTF-8 in a text): Reject it.
+  void reject_unparsed(const std::string& op_id);
   // A protocol error: Error{fatal} after what is queued, then close.
   void refuse(v1::ErrorCode code, std::string_view message, workshop::CloseCode close_code);
 

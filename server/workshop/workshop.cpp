@@ -365,7 +365,10 @@ void Workshop::record(v1::Event event, std::uint64_t author_connection, const st
   Inflight e;
   e.author_connection = author_connection;
   e.client_op_id = client_op_id;
-  if (options_.snapshot_every > 0 && seq % options_.snapshot_every == 0) {
+  // Every snapshot_every events, and at every phase change: a replay that
+  // steps through phases then starts from a snapshot, never a long tail.
+  const bool periodic = options_.snapshot_every > 0 && seq % options_.snapshot_every == 0;
+  if (periodic) {
     // Taken now (the board is at exactly this seq), stored once durable.
     // The full state: the journal keeps everything; views are made on the way out.
     auto snapshot = std::make_shared<v1::Snapshot>();
@@ -449,6 +452,8 @@ void Workshop::deliver_durable() {
         if (author_gets_event) c.out.push_back(encoded.for_viewer(c.participant_id, role_of(c.participant_id)));
         if (!ack) ack = ack_frame(e.client_op_id, seq);
         c.out.push_back(ack);
+      } else if (encoded.uniform()) {
+        c.out.push_back(encoded.full);  // the common case: no lookup
       } else {
         c.out.push_back(encoded.for_viewer(c.participant_id, role_of(c.participant_id)));
       }

@@ -2,6 +2,7 @@
 // bad input, flooding, a client that stops reading, and shutdown.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <fstream>
 #include <random>
 #include <thread>
@@ -76,7 +77,12 @@ TEST_CASE("bad input gets a typed error or reject; the server and everyone else 
       INFO("a frame over the size limit");
       WsClient ws(port);
       ws.send_bytes(std::string(70 * 1024, 'x'));
-      CHECK(ws.wait_closed() == std::uint16_t{1009});
+      // Beast sends close 1009 and drops the connection; if the rest of the
+      // oversize frame is still unread then, the kernel resets the
+      // connection and the close frame may be lost (1006).
+      const auto code = ws.wait_closed();
+      REQUIRE(code);
+      CHECK((*code == 1009 || *code == 1006));
     }
     {
       INFO("the wrong protocol version");
@@ -164,6 +170,7 @@ TEST_CASE("bad input gets a typed error or reject; the server and everyone else 
 
     {
       INFO("a second Hello");
+      bad.drain();  // the observer's join, say
       bad.ws().send(hello(w.id, join_code(w.join_code), "Again"));
       expect_fatal(bad.ws(), v1::ERROR_CODE_HELLO_REQUIRED, 1002);
     }
@@ -211,7 +218,7 @@ TEST_CASE("flooding ops: excess is rejected, sustained flooding closes the conne
 
 TEST_CASE("a client that stops reading is closed at its queue limit; the others keep receiving", "[robust][slow]") {
   TestServerOptions options;
-  options.limits.max_queue_bytes = 256 * 1024;
+  options.limits.max_queue_bytes = 1024 * 1024;  // the default
   options.limits.slow_consumer_grace = std::chrono::seconds(120);  // lets the test read the farewell
   options.limits.ops_per_second = 1e6;
   options.limits.ops_burst = 1e6;
@@ -237,23 +244,33 @@ TEST_CASE("a client that stops reading is closed at its queue limit; the others 
 
   // ~1.5 KiB per event (500 three-byte characters), 18 MiB in all: far more
   // than the kernel buffers and the queue limit together. Three clients stop
-  // reading; unbounded queues would grow the process by ~3 x 14 MiB on top of
-  // what the in-memory journal keeps (18 MiB).
+  // reading; unbounded queues would grow the process by ~3 x 13 MiB on top of
+  // what the in-memory journal keeps (18 MiB); bounded, by ~3 x 1 MiB.
   const std::size_t before_kib = rss_kib();
   std::string text;
   for (int i = 0; i < 499; ++i) text += "\xE2\x82\xAC";  // €
   constexpr int kEdits = 12000;
+  std::atomic<std::uint64_t> anna_seq{anna.seq()};
   std::thread reader([&] {
     // Anna keeps reading throughout, and must see every event in order.
-    anna.pump_until([&] { return anna.seq() >= start + kEdits; }, std::chrono::seconds(120));
+    anna.pump_until(
+        [&] {
+          anna_seq = anna.seq();
+          return anna.seq() >= start + kEdits;
+        },
+        std::chrono::seconds(300));
   });
   std::size_t peak_kib = before_kib;
   for (int i = 0; i < kEdits; ++i) {
     fac.send(ops::update_note_text("big", text + std::to_string(i % 10)));
-    if (i % 500 == 499) {
-      REQUIRE(fac.pump_until([&] { return fac.acks().size() + 200 >= static_cast<std::size_t>(i); },
+    if (i % 100 == 99) {
+      // The writer stays within ~300 events (450 KiB) of Anna, so that she is
+      // never the slow one, however slow this build is.
+      REQUIRE(fac.pump_until([&] { return fac.acks().size() + 50 >= static_cast<std::size_t>(i); },
                              std::chrono::seconds(30)));
-      peak_kib = std::max(peak_kib, rss_kib());
+      REQUIRE(eventually([&] { return anna_seq + 300 >= start + static_cast<std::uint64_t>(i); },
+                         std::chrono::seconds(30)));
+      if (i % 500 == 499) peak_kib = std::max(peak_kib, rss_kib());
     }
   }
   REQUIRE(fac.pump_until([&] { return fac.acks().size() >= kEdits + 1; }, std::chrono::seconds(60)));
@@ -282,7 +299,11 @@ TEST_CASE("a client that stops reading is closed at its queue limit; the others 
   WARN("RSS before " << before_kib << " KiB, peak " << peak_kib << " KiB (+" << growth_kib << " KiB; the in-memory "
                      << "journal holds ~" << journal_kib << " KiB of it) while " << kEdits
                      << " events of ~1.5 KiB went to 2 readers and 3 clients that stopped reading");
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // Sanitizers keep freed memory in quarantine: RSS says nothing here.
+#else
   CHECK(growth_kib < journal_kib + 16 * 1024);
+#endif
 }
 
 TEST_CASE("shutdown acks what was accepted and closes every client with 1001", "[robust][shutdown]") {

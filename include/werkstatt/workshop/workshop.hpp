@@ -199,6 +199,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
     Frame facilitators;  // null: facilitators get `full`
     Frame others;        // null: everyone else gets `full`
     std::vector<std::string> full_viewers;
+    [[nodiscard]] bool uniform() const { return !facilitators && !others; }
     [[nodiscard]] const Frame& for_viewer(std::string_view participant_id, v1::Role role) const;
     [[nodiscard]] std::size_t bytes() const;
   };
