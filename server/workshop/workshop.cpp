@@ -368,7 +368,7 @@ void Workshop::record(v1::Event event, std::uint64_t author_connection, const st
   // Every snapshot_every events, and at every phase change: a replay that
   // steps through phases then starts from a snapshot, never a long tail.
   const bool periodic = options_.snapshot_every > 0 && seq % options_.snapshot_every == 0;
-  if (periodic) {
+  if (periodic || event.op().has_go_to_phase()) {
     // Taken now (the board is at exactly this seq), stored once durable.
     // The full state: the journal keeps everything; views are made on the way out.
     auto snapshot = std::make_shared<v1::Snapshot>();

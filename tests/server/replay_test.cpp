@@ -30,7 +30,12 @@ TEST_CASE("replay: timeline, state at a seq and a time, event pages, exports", "
   Peer anna(port);
   REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
   REQUIRE(fac.wait_ack(fac.send(ops::go_to("ankommen"))));
-  REQUIRE(fac.wait_ack(fac.send(ops::go_to("sammeln"))));
+  const std::string to_collect = fac.send(ops::go_to("sammeln"));
+  REQUIRE(fac.wait_ack(to_collect));
+  // Every phase change is a snapshot, so replay can step through phases cheaply.
+  const std::uint64_t phase_seq = fac.acks().at(to_collect);
+  v1::Snapshot snapshot;
+  CHECK(eventually([&] { return server.journal().latest_snapshot(w.id, phase_seq, &snapshot).ok() && snapshot.seq() == phase_seq; }));
   REQUIRE(anna.wait_ack(anna.send(ops::create_note("n1", "Radwege im Umland", 0, 0, "herausforderungen"))));
   REQUIRE(fac.wait_ack(fac.send(ops::reveal_all())));
   const std::uint64_t before_edit = fac.seq();
