@@ -122,6 +122,19 @@ std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& conf
   }
   if (path != "/api" && !path.starts_with("/api/")) return std::nullopt;
 
+  // A join code typed on the join page → its workshop. The code itself is
+  // the credential (checked again at Hello); the answer adds only the id.
+  constexpr std::string_view kJoin = "/api/join/";
+  if (path.starts_with(kJoin)) {
+    if (req.method != "GET" && req.method != "HEAD") return method_not_allowed("GET, HEAD");
+    const auto w = registry.find_by_join_code(path.substr(kJoin.size()));
+    if (!w) return error_reply(404, "no workshop has this join code; check it or use the link or QR code");
+    HttpReply r;
+    r.body = json::Object().field("workshop_id", w->id()).str();
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
+  }
+
   constexpr std::string_view kWorkshops = "/api/workshops";
   if (path == kWorkshops || path == "/api/workshops/") {
     if (req.method != "POST") return method_not_allowed("POST");

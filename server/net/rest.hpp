@@ -10,6 +10,7 @@
 //   GET  /api/workshops/{id}      {id, title, language, template, created_ms,
 //                                  head_seq, participants_online, read_only}
 //   GET  /api/workshops/{id}/…    the replay API: see replay_api.hpp
+//   GET  /api/join/{code}         {"workshop_id":…} for a typed join code; 404 if none
 //
 // Creating a workshop hands out its facilitator secret, so it is allowed
 // only from a loopback address (the organiser on the server itself, or a

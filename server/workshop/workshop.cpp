@@ -984,8 +984,14 @@ void Workshop::maybe_finish_shutdown() {
   }
 }
 
+bool Workshop::has_join_code(std::string_view code) const {
+  std::lock_guard lock(info_mutex_);
+  return !join_code_sha256_.empty() && matches_digest(normalise_join_code(code), join_code_sha256_);
+}
+
 void Workshop::update_info() {
   std::lock_guard lock(info_mutex_);
+  join_code_sha256_ = sha256(board_.join_code().empty() ? meta_.join_code() : board_.join_code());
   info_.title = board_.settings().title();
   info_.language = board_.settings().language();
   info_.head_seq = durable_seq_;

@@ -98,6 +98,12 @@ std::shared_ptr<Workshop> WorkshopRegistry::find(std::string_view id) const {
   return it == by_id_.end() ? nullptr : it->second;
 }
 
+std::shared_ptr<Workshop> WorkshopRegistry::find_by_join_code(std::string_view code) const {
+  for (const auto& w : all())
+    if (w->has_join_code(code)) return w;
+  return nullptr;
+}
+
 std::vector<std::shared_ptr<Workshop>> WorkshopRegistry::all() const {
   std::lock_guard lock(mutex_);
   std::vector<std::shared_ptr<Workshop>> out;

@@ -126,3 +126,25 @@ TEST_CASE("replay: timeline, state at a seq and a time, event pages, exports", "
               .status == 400);
   }
 }
+
+TEST_CASE("a typed join code resolves to its workshop, until it is rotated", "[http][join]") {
+  TestServer server;
+  const auto& w = server.workshop();
+  const auto port = server.port();
+  auto r = http_request(port, "GET", "/api/join/" + w.join_code);
+  REQUIRE(r.status == 200);
+  CHECK(r.body == R"({"workshop_id":")" + w.id + R"("})");
+  std::string typed = w.join_code;  // as people type it: lower case
+  for (char& c : typed) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  CHECK(http_request(port, "GET", "/api/join/" + typed).status == 200);
+  CHECK(http_request(port, "GET", "/api/join/ZZZZZZ").status == 404);
+  CHECK(http_request(port, "POST", "/api/join/" + w.join_code).status == 405);
+
+  Peer fac(port);
+  REQUIRE(fac.join(w.id, facilitator(w.facilitator_token), "Fran"));
+  REQUIRE(fac.wait_ack(fac.send(ops::rotate_join_code("ABCDEF"))));  // the server makes the code
+  const std::string fresh = fac.board().join_code();
+  REQUIRE_FALSE(fresh.empty());
+  CHECK(eventually([&] { return http_request(port, "GET", "/api/join/" + w.join_code).status == 404; }));
+  CHECK(http_request(port, "GET", "/api/join/" + fresh).status == 200);
+}

@@ -165,6 +165,9 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
 
   [[nodiscard]] const std::string& id() const { return meta_.id(); }
   [[nodiscard]] WorkshopInfo info() const;
+  // Whether `code` (as typed; normalised here) is this workshop's current
+  // join code. Compares digests in constant time.
+  [[nodiscard]] bool has_join_code(std::string_view code) const;
 
  private:
   struct Member {  // a participant identity known to this workshop
@@ -312,6 +315,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
 
   mutable std::mutex info_mutex_;
   WorkshopInfo info_;
+  std::string join_code_sha256_;  // under info_mutex_: the current code's digest
 };
 
 }  // namespace werkstatt::workshop

@@ -58,6 +58,8 @@ class WorkshopRegistry {
                                                       std::string_view language, CreateError* error);
 
   [[nodiscard]] std::shared_ptr<Workshop> find(std::string_view id) const;
+  // The workshop whose current join code `code` is (as typed), if any.
+  [[nodiscard]] std::shared_ptr<Workshop> find_by_join_code(std::string_view code) const;
   // The journal every workshop writes to (replay and exports read it).
   [[nodiscard]] journal::Journal& journal() const { return journal_; }
   [[nodiscard]] std::vector<std::shared_ptr<Workshop>> all() const;
