@@ -256,6 +256,7 @@ void Peer::handle(const v1::ServerMessage& m) {
       pending_.erase(m.reject().client_op_id());
       break;
     case v1::ServerMessage::kError: errors_.push_back(m.error()); break;
+    case v1::ServerMessage::kPresence: presence_.push_back({std::chrono::steady_clock::now(), m.presence()}); break;
     default: break;
   }
 }

@@ -94,6 +94,11 @@ class Peer {
   [[nodiscard]] const std::vector<v1::Error>& errors() const { return errors_; }
   [[nodiscard]] std::size_t events_received() const { return events_; }
   [[nodiscard]] const std::vector<v1::Event>& redacted() const { return redacted_; }
+  struct TimedPresence {
+    std::chrono::steady_clock::time_point at;
+    v1::PresenceUpdate update;
+  };
+  [[nodiscard]] const std::vector<TimedPresence>& presence() const { return presence_; }
   // Every Event as received (also those for own ops the server completed).
   [[nodiscard]] const std::vector<v1::Event>& events() const { return events_seen_; }
   // Off: no history strings (for tests that measure memory).
@@ -118,6 +123,7 @@ class Peer {
   std::vector<std::string> history_;
   bool keep_history_ = true;
   std::vector<v1::Event> redacted_;
+  std::vector<TimedPresence> presence_;
   std::vector<v1::Event> events_seen_;
   std::size_t events_ = 0;
   std::uint64_t next_op_ = 0;

@@ -472,3 +472,127 @@ TEST_CASE("a removed participant is disconnected and cannot resume that identity
   REQUIRE_FALSE(again.errors().empty());
   CHECK(again.errors().back().code() == v1::ERROR_CODE_BAD_CREDENTIAL);
 }
+
+TEST_CASE("presence is coalesced (at most 20 updates/s, latest wins) and never journaled", "[live][presence]") {
+  TestServer server;
+  const auto& w = server.workshop();
+  Peer anna(server.port()), ben(server.port());
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  REQUIRE(ben.join(w.id, join_code(w.join_code), "Ben"));
+  REQUIRE(anna.wait_seq(ben.seq()));
+  ben.drain();
+  const std::uint64_t head = server.info().head_seq;
+  // 30 cursor moves within ~0.3 s (the session lets 30/s through).
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 30; ++i) {
+    v1::ClientMessage m;
+    m.mutable_presence()->mutable_cursor()->set_x(i);
+    m.mutable_presence()->mutable_cursor()->set_y(-i);
+    anna.ws().send(m);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const auto last_cursor = [&]() -> std::optional<double> {
+    for (auto it = ben.presence().rbegin(); it != ben.presence().rend(); ++it)
+      for (const auto& st : it->update.states())
+        if (st.participant_id() == anna.id() && st.has_cursor()) return st.cursor().x();
+    return std::nullopt;
+  };
+  REQUIRE(ben.pump_until([&] { return last_cursor() == 29.0; }));  // the latest wins
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  std::size_t updates = 0;
+  for (const auto& p : ben.presence())
+    for (const auto& st : p.update.states()) updates += st.participant_id() == anna.id() ? 1 : 0;
+  const double seconds = std::chrono::duration<double>(elapsed).count();
+  INFO(updates << " updates of Anna's presence in " << seconds << " s");
+  CHECK(updates <= static_cast<std::size_t>(20 * seconds) + 2);
+  CHECK(updates < 30);
+  CHECK(server.info().head_seq == head);  // nothing journaled
+  CHECK(server.journal().head_seq(w.id) == head);
+}
+
+TEST_CASE("a participant with two connections leaves when the last one closes", "[live][presence]") {
+  TestServer server;
+  const auto& w = server.workshop();
+  Peer fac(server.port()), laptop(server.port());
+  REQUIRE(fac.join(w.id, facilitator(w.facilitator_token), "Fran"));
+  REQUIRE(laptop.join(w.id, join_code(w.join_code), "Anna"));
+  Peer phone(server.port());
+  phone.adopt(laptop);
+  REQUIRE(phone.join(w.id, join_code(w.join_code), "Anna", true, laptop.seq()));
+  CHECK(phone.id() == laptop.id());
+  REQUIRE(fac.wait_seq(phone.seq()));
+  const std::uint64_t before = server.info().head_seq;
+  laptop.ws().close();
+  // The identity stays online: no leave event, presence keeps her.
+  phone.drain(std::chrono::milliseconds(300));
+  CHECK(server.info().head_seq == before);
+  CHECK(fac.board().participant(phone.id())->online());
+  phone.ws().close();
+  REQUIRE(fac.pump_until([&] { return !fac.board().participant(phone.id())->online(); }));
+  CHECK(server.info().head_seq == before + 1);
+  REQUIRE(fac.pump_until([&] {
+    for (const auto& p : fac.presence())
+      for (const auto& id : p.update.gone())
+        if (id == phone.id()) return true;
+    return false;
+  }));
+}
+
+TEST_CASE("a reader that fell behind gets what queued up as Batch frames", "[live][batch]") {
+  TestServerOptions options;
+  options.limits.ops_per_second = 1000;
+  options.limits.ops_burst = 1000;
+  TestServer server(options);
+  const auto& w = server.workshop();
+  Peer fac(server.port()), anna(server.port());
+  REQUIRE(fac.join(w.id, facilitator(w.facilitator_token), "Fran"));
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  REQUIRE(fac.wait_seq(anna.seq()));
+  // Anna does not read while 300 edits happen ...
+  for (int i = 0; i < 300; ++i) fac.send(ops::create_note("n" + std::to_string(i), "x"));
+  REQUIRE(fac.pump_until([&] { return fac.acks().size() == 300; }));
+  // ... then catches up: every event, in order, in far fewer frames.
+  const std::size_t frames_before = anna.ws().frames_received();
+  REQUIRE(anna.wait_seq(server.info().head_seq));
+  const std::size_t frames = anna.ws().frames_received() - frames_before;
+  INFO(frames << " frames for 300 events");
+  CHECK(anna.ws().batches_received() > 0);
+  CHECK(frames < 300);
+  CHECK(anna.common_state() == fac.common_state());
+}
+
+TEST_CASE("snapshots are stored every K events once durable, and recovery uses them", "[live][snapshot]") {
+  TempDir dir;
+  TestServerOptions options;
+  options.rocksdb_dir = dir.path() / "journal";
+  options.workshop.snapshot_every = 10;
+  options.limits.ops_per_second = 1000;
+  options.limits.ops_burst = 1000;
+  workshop::CreatedWorkshop w;
+  std::uint64_t snapshot_seq = 0;
+  {
+    TestServer server(options);
+    w = server.workshop();
+    const std::string& id = w.id;
+    Peer fac(server.port());
+    REQUIRE(fac.join(id, facilitator(w.facilitator_token), "Fran"));
+    for (int i = 0; i < 25; ++i) REQUIRE(fac.wait_ack(fac.send(ops::create_note("n" + std::to_string(i), "x"))));
+    const std::uint64_t head = server.info().head_seq;
+    v1::Snapshot snapshot;
+    REQUIRE(eventually([&] {
+      return server.journal().latest_snapshot(id, head, &snapshot).ok() && snapshot.seq() == head / 10 * 10;
+    }));
+    CHECK(snapshot.state().seq() == snapshot.seq());
+    CHECK(snapshot.state().notes_size() > 0);
+    snapshot_seq = snapshot.seq();
+    fac.ws().close();
+    REQUIRE(server.shutdown());
+  }
+  // Recovery: the latest snapshot plus the events after it give the board.
+  options.create_workshop = false;
+  TestServer server(options);
+  Peer fac(server.port());
+  REQUIRE(fac.join(w.id, facilitator(w.facilitator_token), "Fran"));
+  CHECK(fac.seq() > snapshot_seq);
+  for (int i = 0; i < 25; ++i) CHECK(fac.board().note("n" + std::to_string(i)) != nullptr);
+}
