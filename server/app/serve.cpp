@@ -34,49 +34,69 @@ namespace {
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
 
-// Reads the --config file with toml++ and hands its keys to CLI11 as if they
-// were flags (CLI11 applies them only where no flag was given, and rejects
-// unknown keys).
-class TomlConfig : public CLI::Config {
- public:
-  std::string to_config(const CLI::App*, bool, bool, std::string) const override { return {}; }
-
-  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
-    std::stringstream text;
-    text << input.rdbuf();
-    toml::table table;
-    try {
-      table = toml::parse(text.str());
-    } catch (const toml::parse_error& e) {
-      std::ostringstream why;
-      why << e.description() << " (line " << e.source().begin.line << ")";
-      throw CLI::ConversionError("config", why.str());
-    }
-    std::vector<CLI::ConfigItem> out;
-    for (const auto& [key, node] : table) {
-      CLI::ConfigItem item;
-      item.name = std::string(key.str());
-      if (const auto* array = node.as_array()) {
-        for (const auto& element : *array) item.inputs.push_back(scalar(item.name, element));
-      } else {
-        item.inputs.push_back(scalar(item.name, node));
-      }
-      out.push_back(std::move(item));
-    }
-    return out;
+// The --config file: a flat TOML table whose keys are the flags of `serve`
+// without the dashes. Each value is handed to the flag's own parser and
+// validators, unless the flag was given on the command line (flags win).
+// Unknown keys are errors: a typo must not silently fall back to a default.
+// (CLI11's own config support does not reach subcommands in 2.1, hence this.)
+bool apply_config_file(CLI::App& cmd, const std::string& file, std::string* error) {
+  toml::table table;
+  try {
+    table = toml::parse_file(file);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream why;
+    why << file << ":" << e.source().begin.line << ": " << e.description();
+    *error = why.str();
+    return false;
   }
-
- private:
-  static std::string scalar(const std::string& key, const toml::node& node) {
+  const auto scalar = [](const toml::node& node) -> std::optional<std::string> {
     if (const auto* s = node.as_string()) return s->get();
     if (const auto* i = node.as_integer()) return std::to_string(i->get());
     if (const auto* f = node.as_floating_point()) return std::to_string(f->get());
-    if (const auto* b = node.as_boolean()) return b->get() ? "true" : "false";
-    throw CLI::ConversionError(key, "expected a string, number, boolean or an array of them");
+    if (const auto* b = node.as_boolean()) return std::string(b->get() ? "true" : "false");
+    return std::nullopt;
+  };
+  for (const auto& [key_node, node] : table) {
+    const std::string key(key_node.str());
+    CLI::Option* opt = key == "config" || key == "help" ? nullptr : cmd.get_option_no_throw("--" + key);
+    if (!opt) {
+      *error = file + ": unknown setting '" + key + "' (see werkstatt serve --help)";
+      return false;
+    }
+    if (opt->count() > 0) continue;  // given as a flag: the flag wins
+    std::vector<std::string> values;
+    if (const auto* array = node.as_array()) {
+      for (const auto& element : *array) {
+        auto v = scalar(element);
+        if (!v) {
+          *error = file + ": '" + key + "' must be a list of strings or numbers";
+          return false;
+        }
+        values.push_back(*v);
+      }
+    } else if (auto v = scalar(node)) {
+      values.push_back(*v);
+    } else {
+      *error = file + ": '" + key + "' must be a string, number or boolean";
+      return false;
+    }
+    try {
+      if (opt->get_expected_min() == 0) {  // a flag such as demo = false
+        opt->add_result(opt->get_flag_value(key, values.at(0)));
+      } else {
+        opt->add_result(values);
+      }
+      opt->run_callback();
+    } catch (const CLI::Error& e) {
+      *error = file + ": '" + key + "': " + e.what();
+      return false;
+    }
   }
-};
+  return true;
+}
 
 struct ServeOptions {
+  std::string config_file;
   std::string bind = "127.0.0.1";
   std::uint16_t port = 8080;
   std::string data_dir = "./var";
@@ -291,9 +311,9 @@ int serve(const ServeOptions& o) {
 void add_serve_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ServeOptions>();
   auto* cmd = app.add_subcommand("serve", "Run the live server: web client, REST API and WebSocket on one port");
-  cmd->config_formatter(std::make_shared<TomlConfig>());
-  cmd->set_config("--config", "", "Read settings from this TOML file (keys named like the flags; flags win)");
-  cmd->allow_config_extras(CLI::config_extras_mode::error);
+  cmd->add_option("--config", o->config_file,
+                  "Read settings from this TOML file (keys named like the flags without dashes; flags win)")
+      ->check(CLI::ExistingFile);
 
   cmd->add_option("--bind", o->bind, "Address to listen on (0.0.0.0: every interface)")->capture_default_str();
   cmd->add_option("--port", o->port, "TCP port for HTTP and WebSocket (0: any free port)")->capture_default_str();
@@ -338,7 +358,17 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                   "Seconds of silence before a WebSocket is closed (pinged after half)")
       ->capture_default_str();
 
-  cmd->callback([o, &exit_code] { exit_code = serve(*o); });
+  cmd->callback([o, cmd, &exit_code] {
+    if (!o->config_file.empty()) {
+      std::string error;
+      if (!apply_config_file(*cmd, o->config_file, &error)) {
+        std::cerr << "werkstatt serve: " << error << "\n";
+        exit_code = 2;
+        return;
+      }
+    }
+    exit_code = serve(*o);
+  });
 }
 
 }  // namespace werkstatt::app

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -66,6 +67,10 @@ class Process {
   // SIGTERM, then the exit status (or -1 on timeout / a signal death).
   int terminate(std::chrono::seconds timeout = std::chrono::seconds(20)) {
     kill(pid_, SIGTERM);
+    return wait(timeout);
+  }
+  // The exit status once the process ends by itself (or -1).
+  int wait(std::chrono::seconds timeout = std::chrono::seconds(20)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     int status = 0;
     while (waitpid(pid_, &status, WNOHANG) == 0) {
@@ -180,7 +185,14 @@ TEST_CASE("werkstatt serve reads a TOML config file; flags win over it", "[binar
   CHECK(WsClient::upgrade_status(demo.port, o) == 403);
   CHECK(server.terminate() == 0);
 
+  // The settings in the file took effect: the data folder and the journal kind.
+  CHECK(std::filesystem::exists(dir.path() / "var" / "demo-workshop.txt"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "var" / "journal"));  // memory, not RocksDB
+
   std::ofstream(dir / "bad.toml") << "no-such-setting = 3\n";
   Process bad({WERKSTATT_BINARY, "serve", "--config", dir / "bad.toml", "--port", "0"});
-  CHECK(bad.terminate() != 0);
+  CHECK(bad.wait() == 2);
+  std::ofstream(dir / "bad-value.toml") << "journal = \"floppy\"\n";
+  Process bad_value({WERKSTATT_BINARY, "serve", "--config", dir / "bad-value.toml", "--port", "0"});
+  CHECK(bad_value.wait() == 2);
 }
