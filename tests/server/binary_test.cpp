@@ -3,12 +3,7 @@
 // prints the same demo links again after a restart.
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -17,96 +12,12 @@
 
 #include "harness.hpp"
 #include "support/ops.hpp"
+#include "support/process.hpp"
 #include "support/temp_dir.hpp"
-
-extern char** environ;
 
 using namespace werkstatt;
 using namespace werkstatt::test;
 namespace ops = werkstatt::test::ops;
-
-namespace {
-
-class Process {
- public:
-  explicit Process(std::vector<std::string> args) {
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    REQUIRE(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) == 0);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    out_ = fds[0];
-  }
-  ~Process() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    close(out_);
-  }
-  // Reads stdout until `pattern` has matched or the timeout passes.
-  bool read_until(const std::string& needle, std::chrono::seconds timeout = std::chrono::seconds(20)) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    fcntl(out_, F_SETFL, O_NONBLOCK);
-    while (output_.find(needle) == std::string::npos) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      char buf[4096];
-      const ssize_t n = read(out_, buf, sizeof buf);
-      if (n > 0) output_.append(buf, static_cast<std::size_t>(n));
-      else std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return true;
-  }
-  // SIGTERM, then the exit status (or -1 on timeout / a signal death).
-  int terminate(std::chrono::seconds timeout = std::chrono::seconds(20)) {
-    kill(pid_, SIGTERM);
-    return wait(timeout);
-  }
-  // The exit status once the process ends by itself (or -1).
-  int wait(std::chrono::seconds timeout = std::chrono::seconds(20)) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    int status = 0;
-    while (waitpid(pid_, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) return -1;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    pid_ = 0;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  [[nodiscard]] const std::string& output() const { return output_; }
-
- private:
-  pid_t pid_ = 0;
-  int out_ = -1;
-  std::string output_;
-};
-
-struct Demo {
-  std::uint16_t port = 0;
-  std::string id, code, token;
-};
-
-Demo parse_demo(const std::string& out) {
-  Demo d;
-  std::smatch m;
-  REQUIRE(std::regex_search(out, m, std::regex(R"(ready at http://127\.0\.0\.1:(\d+)/)")));
-  d.port = static_cast<std::uint16_t>(std::stoi(m[1]));
-  REQUIRE(std::regex_search(out, m, std::regex(R"(participants: http://\S+/\?w=([a-z2-7]+)&code=([A-Z2-9]{6}))")));
-  d.id = m[1];
-  d.code = m[2];
-  REQUIRE(std::regex_search(out, m, std::regex(R"(facilitator:  http://\S+/#w=[a-z2-7]+&t=([A-Za-z0-9_-]{43}))")));
-  d.token = m[1];
-  return d;
-}
-
-}  // namespace
 
 TEST_CASE("werkstatt serve prints a working demo workshop and exits 0 on SIGTERM after closing with 1001",
           "[binary]") {

@@ -60,6 +60,10 @@ class Process {
   // SIGTERM, then the exit status (or -1 on timeout or a death by signal).
   int terminate(std::chrono::seconds timeout = std::chrono::seconds(20)) {
     kill(pid_, SIGTERM);
+    return wait(timeout);
+  }
+  // The exit status once the process ends by itself (or -1 as above).
+  int wait(std::chrono::seconds timeout = std::chrono::seconds(20)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     int status = 0;
     while (waitpid(pid_, &status, WNOHANG) == 0) {
