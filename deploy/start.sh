@@ -8,5 +8,5 @@ if [[ -f client-web/package.json ]]; then
   (cd client-web && npm ci --no-audit --no-fund --loglevel=error && npm run build)
 fi
 cmake --preset release >/dev/null
-cmake --build --preset release
+cmake --build --preset release --target werkstatt  # the server only: tests and benches are for deploy/test.sh
 exec build/release/server/app/werkstatt serve "$@"
