@@ -3,17 +3,19 @@
 # release server (durable RocksDB journal in a temporary folder, limits
 # raised for load; everything else default) on 127.0.0.1:18080.
 #   bench/run-live-scenarios.sh [build dir, default build/release]
+#   JOURNAL=memory bench/run-live-scenarios.sh   (the in-memory journal, for comparison)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build/release}
 server=$build/server/app/werkstatt
 bench=$build/bench/werkstatt-bench
 port=18080
+journal=${JOURNAL:-rocksdb}
 
 run() {  # run <label> <bench args...>
   local label=$1; shift
   local data; data=$(mktemp -d /tmp/werkstatt-bench-XXXXXX)
-  "$server" serve --port $port --data "$data" --journal rocksdb --no-demo --log-level warn \
+  "$server" serve --port $port --data "$data" --journal "$journal" --no-demo --log-level warn \
     --ops-per-second 100000 --ops-burst 100000 \
     --max-connections-per-ip 5000 --max-connections-per-workshop 5000 >/dev/null &
   local pid=$!
