@@ -41,6 +41,7 @@
 #include "werkstatt/board/limits.hpp"
 #include "werkstatt/protocol/version.hpp"
 #include "werkstatt/v1/protocol.pb.h"
+#include "werkstatt/workshop/frames.hpp"
 
 extern char** environ;
 
@@ -151,30 +152,20 @@ double own_cpu_s() {
 // directly costs no allocation, so the benchmark measures the server rather
 // than its own decoding.
 
-bool varint(const std::uint8_t*& p, const std::uint8_t* end, std::uint64_t& v) {
-  v = 0;
-  for (int shift = 0; p < end && shift < 64; shift += 7) {
-    const std::uint8_t b = *p++;
-    v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
-    if (!(b & 0x80)) return true;
-  }
-  return false;
-}
-
 // Calls f(field, begin, end) for each length-delimited field; false if malformed.
 template <typename F>
 bool for_each_bytes_field(const std::uint8_t* p, const std::uint8_t* end, F&& f) {
   while (p < end) {
     std::uint64_t key = 0, len = 0;
-    if (!varint(p, end, key)) return false;
+    if (!werkstatt::workshop::read_varint(p, end, key)) return false;
     switch (key & 7) {
       case 0:
-        if (!varint(p, end, len)) return false;
+        if (!werkstatt::workshop::read_varint(p, end, len)) return false;
         break;
       case 1: p += 8; break;
       case 5: p += 4; break;
       case 2:
-        if (!varint(p, end, len) || len > static_cast<std::uint64_t>(end - p)) return false;
+        if (!werkstatt::workshop::read_varint(p, end, len) || len > static_cast<std::uint64_t>(end - p)) return false;
         f(static_cast<std::uint32_t>(key >> 3), p, p + len);
         p += len;
         break;

@@ -15,16 +15,7 @@ namespace {
 
 using workshop::CloseCode;
 using workshop::Frame;
-
-bool read_varint(const std::uint8_t*& p, const std::uint8_t* end, std::uint64_t& v) {
-  v = 0;
-  for (int shift = 0; p < end && shift < 64; shift += 7) {
-    const std::uint8_t b = *p++;
-    v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
-    if (!(b & 0x80)) return true;
-  }
-  return false;
-}
+using workshop::read_varint;
 
 // The client_op_id of a frame that is structurally a ClientMessage{op} but
 // did not parse. Protobuf refuses a proto3 message whose string field holds

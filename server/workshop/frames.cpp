@@ -86,4 +86,14 @@ void append_batch(std::string& out, std::span<const Frame> frames) {
   }
 }
 
+bool read_varint(const std::uint8_t*& p, const std::uint8_t* end, std::uint64_t& v) {
+  v = 0;
+  for (int shift = 0; p < end && shift < 64; shift += 7) {
+    const std::uint8_t b = *p++;
+    v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+    if (!(b & 0x80)) return true;
+  }
+  return false;
+}
+
 }  // namespace werkstatt::workshop

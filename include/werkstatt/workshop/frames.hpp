@@ -30,4 +30,8 @@ namespace werkstatt::workshop {
 // REQUIRES: no frame is itself a batch (a batch never nests).
 void append_batch(std::string& out, std::span<const Frame> frames);
 
+// Reads one protobuf varint at p (advancing it); false if it is truncated or
+// longer than 64 bits. For code that walks the wire format without parsing.
+[[nodiscard]] bool read_varint(const std::uint8_t*& p, const std::uint8_t* end, std::uint64_t& v);
+
 }  // namespace werkstatt::workshop
