@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -209,7 +210,9 @@ class Conn : public std::enable_shared_from_this<Conn> {
   void do_write();
 
   Run& run_;
-  websocket::stream<beast::tcp_stream> ws_;
+  // A plain socket with the io_context's concrete executor: the loader's own
+  // per-message overhead competes with the server for the same two cores.
+  websocket::stream<asio::basic_stream_socket<tcp, asio::io_context::executor_type>> ws_;
   beast::flat_buffer buffer_;
   std::deque<std::string> out_;
   bool writing_ = false;
@@ -243,8 +246,9 @@ struct Run {
     // "<editor>:<k>" with the send time looked up in `edits`.
     const auto colon = text.find(':');
     if (colon == std::string_view::npos || !text.starts_with("e")) return;
-    const std::uint64_t editor = std::strtoull(std::string(text.substr(1, colon - 1)).c_str(), nullptr, 10);
-    const std::uint64_t k = std::strtoull(std::string(text.substr(colon + 1)).c_str(), nullptr, 10);
+    std::uint64_t editor = 0, k = 0;
+    std::from_chars(text.data() + 1, text.data() + colon, editor);
+    std::from_chars(text.data() + colon + 1, text.data() + text.size(), k);
     const auto it = edits.find((editor << 32) | k);
     if (it == edits.end()) return;
     ++deliveries;
@@ -274,14 +278,13 @@ void Conn::on_resolve(beast::error_code ec, tcp::resolver::results_type results)
     failure = "resolve: " + ec.message();
     return;
   }
-  beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(30));
-  beast::get_lowest_layer(ws_).async_connect(results, [self = shared_from_this()](beast::error_code e, const tcp::endpoint&) {
+  // No connect timeout of its own: run_until() bounds the whole join phase.
+  asio::async_connect(ws_.next_layer(), results, [self = shared_from_this()](beast::error_code e, const tcp::endpoint&) {
     if (e) {
       self->failure = "connect: " + e.message();
       return;
     }
-    beast::get_lowest_layer(self->ws_).socket().set_option(tcp::no_delay(true));
-    beast::get_lowest_layer(self->ws_).expires_never();
+    self->ws_.next_layer().set_option(tcp::no_delay(true));
     self->ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
     self->ws_.read_message_max(64u << 20);
     self->ws_.binary(true);

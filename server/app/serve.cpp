@@ -219,6 +219,7 @@ int serve(const ServeOptions& o) {
   config.admin_token = o.admin_token;
   config.public_url = o.public_url;
   config.allowed_origins = o.allowed_origins;
+  config.io_shards = o.threads;
   config.limits = o.limits;
   config.limits.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
   if (!fs::exists(config.static_dir / "index.html"))

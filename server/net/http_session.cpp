@@ -50,9 +50,10 @@ bool origin_allowed(std::string_view origin, std::string_view host, const std::v
   return false;
 }
 
-http_session::http_session(tcp::socket&& socket, std::shared_ptr<ServerContext> context,
-                           ConnectionLimiter::Ticket ticket)
+http_session::http_session(IoShard::Socket&& socket, std::shared_ptr<IoShard> shard,
+                           std::shared_ptr<ServerContext> context, ConnectionLimiter::Ticket ticket)
     : stream_(std::move(socket)),
+      shard_(std::move(shard)),
       context_(std::move(context)),
       ticket_(std::move(ticket)),
       id_(workshop::next_connection_id()) {
@@ -65,7 +66,7 @@ http_session::~http_session() { context_->sessions.remove(id_); }
 
 void http_session::run() {
   context_->sessions.add(id_, std::weak_ptr<Closable>(shared_from_this()));
-  // The socket already runs on this session's strand (make_strand at accept).
+  // The socket already runs on the shard's strand (chosen at accept).
   asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this()));
 }
 
@@ -114,7 +115,8 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
                               R"({"error":"the server is shutting down"})", "application/json", false),
                    false);
     stream_.expires_never();
-    std::make_shared<websocket_session>(stream_.release_socket(), context_, std::move(ticket_))->run(std::move(request));
+    std::make_shared<websocket_session>(stream_.release_socket(), shard_, context_, std::move(ticket_))
+        ->run(std::move(request));
     return;
   }
   const bool keep_alive = request.keep_alive() && !context_->shutting_down;

@@ -8,7 +8,7 @@
 // 8 KiB, bodies ServerLimits::max_request_body, and ServerLimits::http_timeout
 // to send a request.
 //
-// Thread safety: runs on its own strand; shutdown_now() from any thread.
+// Thread safety: runs on its I/O shard's strand; shutdown_now() from any thread.
 #include <memory>
 #include <optional>
 
@@ -32,7 +32,8 @@ inline constexpr const char* kContentSecurityPolicy =
 
 class http_session : public std::enable_shared_from_this<http_session>, public Closable {
  public:
-  http_session(tcp::socket&& socket, std::shared_ptr<ServerContext> context, ConnectionLimiter::Ticket ticket);
+  http_session(IoShard::Socket&& socket, std::shared_ptr<IoShard> shard, std::shared_ptr<ServerContext> context,
+               ConnectionLimiter::Ticket ticket);
   ~http_session() override;
   void run();
   void shutdown_now() override;
@@ -45,7 +46,8 @@ class http_session : public std::enable_shared_from_this<http_session>, public C
   void do_close();
   [[nodiscard]] http::message_generator handle(http::request<http::string_body>&& request);
 
-  beast::tcp_stream stream_;
+  beast::basic_stream<tcp, IoShard::Strand> stream_;
+  const std::shared_ptr<IoShard> shard_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   const std::shared_ptr<ServerContext> context_;

@@ -41,11 +41,11 @@ void listener::stop() {
 }
 
 void listener::do_accept() {
-  // Each connection gets its own strand.
-  acceptor_.async_accept(asio::make_strand(io_), beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+  const std::shared_ptr<IoShard>& shard = context_->shards.next();
+  acceptor_.async_accept(shard->strand(), beast::bind_front_handler(&listener::on_accept, shared_from_this(), shard));
 }
 
-void listener::on_accept(beast::error_code ec, tcp::socket socket) {
+void listener::on_accept(const std::shared_ptr<IoShard>& shard, beast::error_code ec, IoShard::Socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) {
     // E.g. out of file descriptors: pause instead of spinning on the error.
@@ -60,7 +60,7 @@ void listener::on_accept(beast::error_code ec, tcp::socket socket) {
   const auto remote = socket.remote_endpoint(ec);
   if (!ec) {
     if (auto ticket = context_->limiter.try_acquire(remote.address().to_string())) {
-      std::make_shared<http_session>(std::move(socket), context_, std::move(*ticket))->run();
+      std::make_shared<http_session>(std::move(socket), shard, context_, std::move(*ticket))->run();
     } else {
       spdlog::warn("refused a connection from {}: it already has {} open (--max-connections-per-ip)",
                    remote.address().to_string(), context_->config.limits.max_connections_per_ip);

@@ -1,6 +1,6 @@
 #pragma once
-// Accepts TCP connections and starts an http_session on its own strand for
-// each, after the per-address connection limit. TCP_NODELAY is set on every
+// Accepts TCP connections and starts an http_session for each, after the
+// per-address connection limit, on the next I/O shard (round-robin). TCP_NODELAY is set on every
 // connection: events are small and latency matters more than packet count
 // (the sessions coalesce writes themselves).
 //
@@ -23,7 +23,7 @@ class listener : public std::enable_shared_from_this<listener> {
 
  private:
   void do_accept();
-  void on_accept(beast::error_code ec, tcp::socket socket);
+  void on_accept(const std::shared_ptr<IoShard>& shard, beast::error_code ec, IoShard::Socket socket);
 
   asio::io_context& io_;
   tcp::acceptor acceptor_;

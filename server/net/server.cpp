@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <thread>
+
 #include "listener.hpp"
 
 namespace werkstatt::net {
@@ -67,6 +69,13 @@ void SessionSet::shutdown_all() {
   for (const auto& s : alive) s->shutdown_now();
 }
 
+namespace {
+ServerConfig with_shards(ServerConfig config) {
+  if (config.io_shards == 0) config.io_shards = std::max(1u, std::thread::hardware_concurrency());
+  return config;
+}
+}  // namespace
+
 struct Server::State {
   asio::io_context& io;
   std::shared_ptr<ServerContext> context;
@@ -75,7 +84,7 @@ struct Server::State {
 };
 
 Server::Server(asio::io_context& io, ServerConfig config, workshop::WorkshopRegistry& registry)
-    : state_(std::make_shared<State>(State{io, std::make_shared<ServerContext>(std::move(config), registry), nullptr, {}})) {}
+    : state_(std::make_shared<State>(State{io, std::make_shared<ServerContext>(io, with_shards(std::move(config)), registry), nullptr, {}})) {}
 
 Server::~Server() { state_->context->stopped = true; }
 

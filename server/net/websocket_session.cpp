@@ -69,15 +69,16 @@ bool websocket_session::TokenBucket::take(double rate, double burst, std::chrono
   return true;
 }
 
-websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<ServerContext> context,
-                                     ConnectionLimiter::Ticket ticket)
+websocket_session::websocket_session(IoShard::Socket&& socket, std::shared_ptr<IoShard> shard,
+                                     std::shared_ptr<ServerContext> context, ConnectionLimiter::Ticket ticket)
     : ws_(std::move(socket)),
+      shard_(std::move(shard)),
       context_(std::move(context)),
       ticket_(std::move(ticket)),
       id_(workshop::next_connection_id()),
       grace_timer_(ws_.get_executor()) {
   beast::error_code ec;
-  const auto endpoint = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
+  const auto endpoint = ws_.next_layer().remote_endpoint(ec);
   if (!ec) remote_ = endpoint.address().to_string();
 }
 
@@ -103,8 +104,6 @@ void websocket_session::run(http::request<http::string_body> request) {
   ws_.read_message_max(limits.max_message_bytes);
   ws_.binary(true);
   ws_.auto_fragment(false);
-  // The websocket stream's own timer replaces the tcp_stream's.
-  beast::get_lowest_layer(ws_).expires_never();
   context_->sessions.add(id_, std::weak_ptr<Closable>(shared_from_this()));
   ws_.async_accept(request, beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
 }
@@ -112,6 +111,7 @@ void websocket_session::run(http::request<http::string_body> request) {
 void websocket_session::on_accept(beast::error_code ec) {
   if (ec) return fail(ec, "websocket accept");
   accepted_ = true;
+  if (!pending_.empty() || close_requested_) do_write();
   if (context_->shutting_down) {
     return refuse(v1::ERROR_CODE_SHUTTING_DOWN, "the server is shutting down; reconnect in a moment",
                   CloseCode::going_away);
@@ -136,12 +136,7 @@ void websocket_session::on_read(beast::error_code ec, std::size_t bytes) {
     return fail(ec, "websocket read");
   }
   // Once closing, keep reading (so the close handshake completes) but act on nothing.
-  bool closing = false;
-  {
-    std::lock_guard lock(out_mutex_);
-    closing = close_requested_;
-  }
-  if (!closing) {
+  if (!close_requested_) {
     if (ws_.got_text()) {
       refuse(v1::ERROR_CODE_MALFORMED, "text frames are not part of the protocol; send binary protobuf frames",
              CloseCode::unsupported_data);
@@ -254,58 +249,59 @@ void websocket_session::refuse(v1::ErrorCode code, std::string_view message, Clo
 
 // ---------------------------------------------------------------- writing
 
-bool websocket_session::send(std::span<const Frame> frames) {
-  std::size_t bytes = 0;
-  for (const Frame& f : frames) bytes += f->size();
-  std::unique_lock lock(out_mutex_);
-  if (close_requested_) return false;
-  // The limit bounds backlog: what arrives while nothing is queued is always
-  // taken, so one large message (the Welcome of a big board) goes through.
-  if (queued_bytes_ > 0 && queued_bytes_ + bytes > context_->config.limits.max_queue_bytes) {
-    // Over the limit: drop the queue (its memory goes now) and close. A
-    // dropped edit must not leave the client alive but wrong.
-    for (const Frame& f : pending_) queued_bytes_ -= f->size();
-    pending_.clear();
-    close_requested_ = true;
-    close_code_ = CloseCode::slow_consumer;
-    close_frame_ = workshop::error_frame(v1::ERROR_CODE_SLOW_CONSUMER,
-                                         "you fell too far behind; reconnect and resume from your last seq", true);
-    const bool start = !write_scheduled_;
-    write_scheduled_ = true;
-    lock.unlock();
-    asio::post(ws_.get_executor(), [self = shared_from_this(), start] { self->on_overflow(start); });
-    return false;
-  }
-  queued_bytes_ += bytes;
-  pending_.insert(pending_.end(), frames.begin(), frames.end());
-  if (write_scheduled_) return true;
-  write_scheduled_ = true;
-  lock.unlock();
-  asio::post(ws_.get_executor(), [self = shared_from_this()] { self->do_write(); });
-  return true;
+void websocket_session::send(std::span<const Frame> frames) {
+  if (shard_->strand().running_in_this_thread()) return enqueue(frames);
+  asio::post(shard_->strand(), [self = shared_from_this(), copy = std::vector<Frame>(frames.begin(), frames.end())] {
+    self->enqueue(copy);
+  });
 }
 
 void websocket_session::close(CloseCode code, Frame last) {
-  std::unique_lock lock(out_mutex_);
-  if (close_requested_) return;
-  close_requested_ = true;
-  close_code_ = code;
-  close_frame_ = std::move(last);
-  if (write_scheduled_) return;  // do_write closes once the queue is empty
-  write_scheduled_ = true;
-  lock.unlock();
-  asio::post(ws_.get_executor(), [self = shared_from_this()] { self->do_write(); });
+  if (shard_->strand().running_in_this_thread()) return request_close(code, std::move(last));
+  asio::post(shard_->strand(), [self = shared_from_this(), code, last = std::move(last)]() mutable {
+    self->request_close(code, std::move(last));
+  });
 }
 
 void websocket_session::shutdown_now() {
-  asio::post(ws_.get_executor(), [self = shared_from_this()] {
+  asio::post(shard_->strand(), [self = shared_from_this()] {
     // Joined sessions are closed by their workshop once its ops are acked.
     if (self->accepted_ && self->state_ == State::awaiting_hello)
       self->refuse(v1::ERROR_CODE_SHUTTING_DOWN, "the server is shutting down", CloseCode::going_away);
   });
 }
 
-void websocket_session::on_overflow(bool start_writing) {
+void websocket_session::enqueue(std::span<const Frame> frames) {
+  if (close_requested_) return;
+  std::size_t bytes = 0;
+  for (const Frame& f : frames) bytes += f->size();
+  // The limit bounds backlog: what arrives while nothing is queued is always
+  // taken, so one large message (the Welcome of a big board) goes through.
+  if (queued_bytes_ > 0 && queued_bytes_ + bytes > context_->config.limits.max_queue_bytes) {
+    // Over the limit: drop the queue (its memory goes now) and close. A
+    // dropped edit must not leave the client alive but wrong.
+    queued_bytes_ = writing_bytes_;
+    pending_.clear();
+    pending_.shrink_to_fit();
+    request_close(CloseCode::slow_consumer,
+                  workshop::error_frame(v1::ERROR_CODE_SLOW_CONSUMER,
+                                        "you fell too far behind; reconnect and resume from your last seq", true));
+    return on_overflow();
+  }
+  queued_bytes_ += bytes;
+  pending_.insert(pending_.end(), frames.begin(), frames.end());
+  if (!write_in_flight_) do_write();
+}
+
+void websocket_session::request_close(CloseCode code, Frame last) {
+  if (close_requested_) return;
+  close_requested_ = true;
+  close_code_ = code;
+  close_frame_ = std::move(last);
+  if (!write_in_flight_) do_write();  // otherwise on_write closes once the queue is out
+}
+
+void websocket_session::on_overflow() {
   spdlog::info("connection {} from {}: outgoing queue over {} bytes; closing it (4008)", id_, remote_,
                context_->config.limits.max_queue_bytes);
   // If the client does not take what is in flight and the final Error in
@@ -315,35 +311,37 @@ void websocket_session::on_overflow(bool start_writing) {
   grace_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (ec) return;
     spdlog::info("connection {}: slow consumer did not take its last write; cutting the connection", self->id_);
-    beast::get_lowest_layer(self->ws_).close();
+    beast::error_code ignored;
+    self->ws_.next_layer().close(ignored);
   });
-  if (start_writing) do_write();
 }
 
 void websocket_session::do_write() {
-  std::unique_lock lock(out_mutex_);
+  if (!accepted_) return;  // on_accept starts what was queued before the upgrade completed
   if (pending_.empty()) {
-    if (close_requested_ && !close_started_) {
-      close_started_ = true;
-      last_frame_ = close_frame_;
-      lock.unlock();
-      if (!last_frame_) return do_close();
-      return ws_.async_write(asio::buffer(*last_frame_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-        if (ec) return fail(ec, "websocket write");
-        self->do_close();
-      });
-    }
-    write_scheduled_ = false;
-    return;
+    write_in_flight_ = false;
+    if (!close_requested_ || close_started_) return;
+    close_started_ = true;
+    write_in_flight_ = true;
+    if (!close_frame_) return do_close();
+    return ws_.async_write(asio::buffer(*close_frame_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return fail(ec, "websocket write");
+      self->do_close();
+    });
   }
+  write_in_flight_ = true;
   // Everything queued, up to kMaxWriteBytes, goes out as one frame.
   std::size_t n = 0;
   std::size_t bytes = 0;
   while (n < pending_.size() && (n == 0 || bytes + pending_[n]->size() <= kMaxWriteBytes)) bytes += pending_[n++]->size();
-  writing_.assign(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
-  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
+  if (n == pending_.size()) {
+    writing_.swap(pending_);
+    pending_.clear();
+  } else {
+    writing_.assign(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.begin() + static_cast<std::ptrdiff_t>(n)));
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
+  }
   writing_bytes_ = bytes;
-  lock.unlock();
 
   asio::const_buffer buffer;
   if (writing_.size() == 1) {
@@ -357,20 +355,17 @@ void websocket_session::do_write() {
 }
 
 void websocket_session::on_write(beast::error_code ec, std::size_t) {
-  {
-    std::lock_guard lock(out_mutex_);
-    queued_bytes_ -= writing_bytes_;
-    writing_bytes_ = 0;
-    if (ec) {
-      // The connection is broken: queue nothing more. The read side ends too.
-      close_requested_ = true;
-      close_started_ = true;
-      for (const Frame& f : pending_) queued_bytes_ -= f->size();
-      pending_.clear();
-    }
-  }
+  queued_bytes_ -= writing_bytes_;
+  writing_bytes_ = 0;
   writing_.clear();
-  if (ec) return fail(ec, "websocket write");
+  if (ec) {
+    // The connection is broken: queue nothing more. The read side ends too.
+    close_requested_ = true;
+    close_started_ = true;
+    queued_bytes_ = 0;
+    pending_.clear();
+    return fail(ec, "websocket write");
+  }
   do_write();
 }
 

@@ -11,26 +11,25 @@
 // only for its content (proto3 refuses invalid UTF-8 in strings) gets Reject
 // INVALID_FIELD, as the board would give it, and the connection stays.
 //
-// Writing: send() queues shared frames under a small mutex and, if no write
-// is running, posts one to the session's strand; exactly one async_write is
-// in flight, and everything queued meanwhile goes out as ONE frame (a Batch
-// built by concatenation, see workshop/frames.hpp). The queue is bounded in
-// bytes: over ServerLimits::max_queue_bytes it is dropped, the client gets
-// Error SLOW_CONSUMER after its write in flight (or the TCP connection is cut
-// if that write does not finish within ServerLimits::slow_consumer_grace),
-// closed with 4008, and resumes from its last seq. The workshop strand never waits for a
-// socket.
+// Writing: the session lives on an I/O shard's strand, with everything it
+// owns. send() from that strand (a workshop's broadcast task for the shard)
+// queues at once; from elsewhere it posts the frames there. Exactly one
+// async_write is in flight, and everything queued meanwhile goes out as ONE
+// frame (a Batch built by concatenation, see workshop/frames.hpp). The queue
+// is bounded in bytes: over ServerLimits::max_queue_bytes it is dropped, the
+// client gets Error SLOW_CONSUMER after its write in flight (or the TCP
+// connection is cut if that write does not finish within
+// ServerLimits::slow_consumer_grace), closed with 4008, and resumes from its
+// last seq. No caller ever waits for a socket.
 //
 // Lifetime: the session lives while a handler holds shared_from_this(); the
 // workshop and the server hold weak pointers. The destructor detaches from
 // the workshop (which records the leave).
 //
 // Thread safety: send(), close() and shutdown_now() from any thread; all
-// else runs on the session's strand.
+// else runs on the shard's strand.
 #include <chrono>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -52,14 +51,16 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   // Rejected ops within this window that count as flooding (times the rate).
   static constexpr std::chrono::seconds kFloodWindow{5};
 
-  websocket_session(tcp::socket&& socket, std::shared_ptr<ServerContext> context, ConnectionLimiter::Ticket ticket);
+  websocket_session(IoShard::Socket&& socket, std::shared_ptr<IoShard> shard, std::shared_ptr<ServerContext> context,
+                    ConnectionLimiter::Ticket ticket);
   ~websocket_session() override;
 
   // Takes over from the HTTP session: accepts the upgrade `request`.
   void run(http::request<http::string_body> request);
 
   [[nodiscard]] std::uint64_t connection_id() const override { return id_; }
-  bool send(std::span<const workshop::Frame> frames) override;
+  [[nodiscard]] std::shared_ptr<workshop::SendGroup> send_group() const override { return shard_; }
+  void send(std::span<const workshop::Frame> frames) override;
   using workshop::Client::send;
   void close(workshop::CloseCode code, workshop::Frame last) override;
   void shutdown_now() override;
@@ -77,11 +78,14 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   // A protocol error: Error{fatal} after what is queued, then close.
   void refuse(v1::ErrorCode code, std::string_view message, workshop::CloseCode close_code);
 
+  // The strand side of send() and close().
+  void enqueue(std::span<const workshop::Frame> frames);
+  void request_close(workshop::CloseCode code, workshop::Frame last);
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
   void do_close();
   void on_close(beast::error_code ec);
-  void on_overflow(bool start_writing);
+  void on_overflow();
 
   struct TokenBucket {
     double tokens = 0;
@@ -89,14 +93,15 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
     bool take(double rate, double burst, std::chrono::steady_clock::time_point now);
   };
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<IoShard::Socket> ws_;
   beast::flat_buffer buffer_;
+  const std::shared_ptr<IoShard> shard_;
   const std::shared_ptr<ServerContext> context_;
   ConnectionLimiter::Ticket ticket_;  // after context_: released before it
   const std::uint64_t id_;
   std::string remote_;
 
-  // Strand only.
+  // Everything below: the strand only.
   bool accepted_ = false;  // the upgrade completed; writes are possible
   State state_ = State::awaiting_hello;
   std::shared_ptr<workshop::Workshop> workshop_;
@@ -104,21 +109,18 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   TokenBucket presence_bucket_;
   std::chrono::steady_clock::time_point flood_window_start_{};
   std::size_t flood_rejections_ = 0;
-  std::vector<workshop::Frame> writing_;  // the frames of the write in flight
-  std::string batch_;                     // their concatenation, when more than one
-  workshop::Frame last_frame_;            // the final Error being written
   asio::steady_timer grace_timer_;
 
-  // Shared with send()/close() callers, under out_mutex_.
-  std::mutex out_mutex_;
-  std::deque<workshop::Frame> pending_;
-  std::size_t queued_bytes_ = 0;  // pending_ + the write in flight
+  std::vector<workshop::Frame> pending_;  // queued behind the write in flight
+  std::size_t queued_bytes_ = 0;          // pending_ + the write in flight
+  std::vector<workshop::Frame> writing_;  // the frames of the write in flight
   std::size_t writing_bytes_ = 0;
-  bool write_scheduled_ = false;  // a write is in flight or posted
-  bool close_requested_ = false;
+  std::string batch_;                     // their concatenation, when more than one
+  bool write_in_flight_ = false;
+  bool close_requested_ = false;  // nothing more is queued; close once the queue is out
   bool close_started_ = false;
   workshop::CloseCode close_code_ = workshop::CloseCode::normal;
-  workshop::Frame close_frame_;
+  workshop::Frame close_frame_;  // the final Error, sent after the queue
 };
 
 }  // namespace werkstatt::net

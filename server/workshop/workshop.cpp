@@ -239,6 +239,7 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
   const std::uint64_t cid = client->connection_id();
   Connection& c = connections_[cid];
   c.client = client;
+  c.group = client->send_group();
   c.participant_id = member->id;
   ++member->connections;
 
@@ -644,12 +645,44 @@ void Workshop::send_to(std::uint64_t connection_id, const Frame& frame) {
 }
 
 void Workshop::flush_out() {
+  // What one send group's task hands to its members: client i gets
+  // frames[ends[i - 1], ends[i]).
+  struct Parcel {
+    std::shared_ptr<SendGroup> group;
+    std::vector<std::shared_ptr<Client>> clients;
+    std::vector<std::size_t> ends;
+    std::vector<Frame> frames;
+  };
+  std::vector<Parcel> parcels;  // a handful of groups: found by linear search
   for (auto& [cid, c] : connections_) {
     if (c.out.empty()) continue;
-    // One send per connection per pass: the session writes it as one frame
-    // (or a Batch with whatever else is queued).
-    if (auto client = c.client.lock()) client->send(c.out);
+    auto client = c.client.lock();
+    if (client && !c.group) client->send(c.out);
+    if (!client || !c.group) {
+      c.out.clear();
+      continue;
+    }
+    auto parcel = std::find_if(parcels.begin(), parcels.end(), [&](const Parcel& p) { return p.group == c.group; });
+    if (parcel == parcels.end()) {
+      parcel = parcels.insert(parcels.end(), Parcel{c.group, {}, {}, {}});
+      parcel->clients.reserve(connections_.size());
+      parcel->ends.reserve(connections_.size());
+    }
+    parcel->clients.push_back(std::move(client));
+    parcel->frames.insert(parcel->frames.end(), std::make_move_iterator(c.out.begin()),
+                          std::make_move_iterator(c.out.end()));
+    parcel->ends.push_back(parcel->frames.size());
     c.out.clear();
+  }
+  for (Parcel& p : parcels) {
+    const std::shared_ptr<SendGroup> group = std::move(p.group);
+    group->post([p = std::move(p)] {
+      std::size_t begin = 0;
+      for (std::size_t i = 0; i < p.clients.size(); ++i) {
+        p.clients[i]->send(std::span<const Frame>(p.frames.data() + begin, p.ends[i] - begin));
+        begin = p.ends[i];
+      }
+    });
   }
 }
 
@@ -861,11 +894,9 @@ void Workshop::flush_presence() {
   if (full.presence().states_size() == 0 && full.presence().gone_size() == 0) return;
   const Frame for_facilitators = encode(full);
   const Frame for_others = presence_differs_by_role() ? encode(restricted) : for_facilitators;
-  for (auto& [cid, c] : connections_) {
-    if (!c.welcomed) continue;
-    if (auto client = c.client.lock())
-      client->send(role_of(c.participant_id) == v1::ROLE_FACILITATOR ? for_facilitators : for_others);
-  }
+  for (auto& [cid, c] : connections_)
+    if (c.welcomed) c.out.push_back(role_of(c.participant_id) == v1::ROLE_FACILITATOR ? for_facilitators : for_others);
+  flush_out();
 }
 
 bool Workshop::presence_differs_by_role() const { return board_.private_phase() || board_.settings().pseudonymous(); }

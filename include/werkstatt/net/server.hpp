@@ -83,6 +83,9 @@ struct ServerConfig {
   // header). A request without Origin (native clients) is allowed: the
   // check protects browsers from other sites, not the server from clients.
   std::vector<std::string> allowed_origins;
+  // Connections are spread over this many I/O shards (strands); match the
+  // number of threads running the io_context. 0: one per core.
+  std::size_t io_shards = 0;
   ServerLimits limits;
 };
 

@@ -6,10 +6,19 @@
 // Frames: one encoded ServerMessage each, shared and immutable, so a
 // broadcast is encoded once and the same buffer goes to every connection.
 //
+// Send groups: a server spreads its connections over a few serial
+// executors (one per I/O thread). A broadcast to N connections then costs
+// one hand-off per group, not one per connection: the workshop gives each
+// group one task carrying every member's frames, and inside that task each
+// send() writes at once, without a post or a lock.
+//
 // Thread safety: send() and close() may be called from any thread (the
 // workshop strand calls them); an implementation must never block the caller
-// on the network: it queues and writes on its own strand.
+// on the network: it queues and writes on its own executor. Frames reach a
+// connection in the order of the calls that queued them, whether they came
+// through send() or through a task of its group.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -30,6 +39,14 @@ enum class CloseCode : std::uint16_t {
   slow_consumer = 4008,    // the outgoing queue went over its limit: resume from the last seq
 };
 
+// A serial executor shared by several clients.
+class SendGroup {
+ public:
+  virtual ~SendGroup() = default;
+  // Runs `task` on the group's executor, after everything posted before it.
+  virtual void post(std::function<void()> task) = 0;
+};
+
 class Client {
  public:
   virtual ~Client() = default;
@@ -37,12 +54,16 @@ class Client {
   // Unique per process, never reused; the workshop's key for this connection.
   [[nodiscard]] virtual std::uint64_t connection_id() const = 0;
 
-  // Queues `frames` in order after everything queued before. Returns false if
-  // the connection is closing, or if these frames took its queue over the
-  // byte limit: it then drops its queue and closes itself with slow_consumer
-  // (a dropped message would leave the client alive but wrong).
-  virtual bool send(std::span<const Frame> frames) = 0;
-  bool send(const Frame& frame) { return send(std::span<const Frame>(&frame, 1)); }
+  // The group whose tasks may call send() without a hand-off, or null
+  // (send() is then called directly). Fixed for the client's lifetime.
+  [[nodiscard]] virtual std::shared_ptr<SendGroup> send_group() const { return nullptr; }
+
+  // Queues `frames` in order after everything queued before. Ignored if the
+  // connection is closing. If these frames take its queue over the byte
+  // limit, it drops its queue and closes itself with slow_consumer (a
+  // dropped message would leave the client alive but wrong).
+  virtual void send(std::span<const Frame> frames) = 0;
+  void send(const Frame& frame) { send(std::span<const Frame>(&frame, 1)); }
 
   // Sends what is queued, then `last` (if not null, e.g. an Error), then
   // closes with `code`. Later send()s are ignored.

@@ -182,6 +182,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   };
   struct Connection {
     std::weak_ptr<Client> client;
+    std::shared_ptr<SendGroup> group;  // null: send to the client directly
     std::string participant_id;
     bool welcomed = false;
     std::uint64_t delivered_seq = 0;  // the last seq this connection has
@@ -249,6 +250,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   void forget_ops_after(std::uint64_t seq);
   [[nodiscard]] std::uint64_t known_op(const std::string& participant_id, const std::string& client_op_id) const;
   void send_to(std::uint64_t connection_id, const Frame& frame);  // deferred until welcomed
+  // Sends every connection's `out`: one task per send group (see Client).
   void flush_out();
   void store_snapshots(std::vector<std::shared_ptr<const v1::Snapshot>> snapshots);
 
