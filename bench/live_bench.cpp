@@ -28,6 +28,7 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <iostream>
@@ -191,7 +192,7 @@ struct Run;
 class Conn : public std::enable_shared_from_this<Conn> {
  public:
   Conn(Run& run, asio::io_context& io, std::size_t index, bool editor, bool slow)
-      : run_(run), ws_(io), index_(index), editor_(editor), slow_(slow) {}
+      : run_(run), ws_(io), socket_(io), index_(index), editor_(editor), slow_(slow) {}
   void start();
   void send(std::string bytes);
   [[nodiscard]] bool joined() const { return joined_; }
@@ -206,14 +207,23 @@ class Conn : public std::enable_shared_from_this<Conn> {
   asio::io_context& ioc();
   void on_resolve(beast::error_code ec, tcp::resolver::results_type results);
   void do_read();
+  // Handles every complete frame in in_[0, in_used_); false if the server closed.
+  bool on_frames();
   void on_message(const std::uint8_t* p, const std::uint8_t* end, bool in_batch);
+  void queue_frame(std::uint8_t opcode, std::string_view payload);
   void do_write();
 
   Run& run_;
-  // A plain socket with the io_context's concrete executor: the loader's own
-  // per-message overhead competes with the server for the same two cores.
-  websocket::stream<asio::basic_stream_socket<tcp, asio::io_context::executor_type>> ws_;
-  beast::flat_buffer buffer_;
+  // Beast does the upgrade handshake; then the loader speaks the frame layer
+  // itself on the plain socket: it reads whatever has arrived in one call
+  // and walks the frames in place, because its per-message cost competes
+  // with the server for the same two cores.
+  using Socket = asio::basic_stream_socket<tcp, asio::io_context::executor_type>;
+  websocket::stream<Socket> ws_;
+  Socket socket_;
+  std::vector<std::uint8_t> in_ = std::vector<std::uint8_t>(64 * 1024);
+  std::size_t in_used_ = 0;
+  std::uint32_t mask_state_ = 0x9E3779B9u;
   std::deque<std::string> out_;
   bool writing_ = false;
   std::size_t index_;
@@ -285,14 +295,14 @@ void Conn::on_resolve(beast::error_code ec, tcp::resolver::results_type results)
       return;
     }
     self->ws_.next_layer().set_option(tcp::no_delay(true));
-    self->ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-    self->ws_.read_message_max(64u << 20);
-    self->ws_.binary(true);
     self->ws_.async_handshake(self->run_.host + ":" + self->run_.port, self->run_.path, [self](beast::error_code h) {
       if (h) {
         self->failure = "handshake: " + h.message();
         return;
       }
+      // The server sends nothing before our Hello, so Beast holds no unread
+      // bytes: the socket is ours from here.
+      self->socket_ = std::move(self->ws_.next_layer());
       ClientMessage m;
       auto* hello = m.mutable_hello();
       hello->set_protocol_version(werkstatt::protocol::kProtocolVersion);
@@ -308,14 +318,39 @@ void Conn::on_resolve(beast::error_code ec, tcp::resolver::results_type results)
   });
 }
 
-void Conn::send(std::string bytes) {
-  out_.push_back(std::move(bytes));
+void Conn::send(std::string bytes) { queue_frame(0x2, bytes); }
+
+// A client frame: FIN, the opcode, the payload masked with a fresh key
+// (RFC 6455 §5.3: client frames are always masked).
+void Conn::queue_frame(std::uint8_t opcode, std::string_view payload) {
+  std::string frame;
+  frame.reserve(payload.size() + 14);
+  frame.push_back(static_cast<char>(0x80 | opcode));
+  const std::size_t n = payload.size();
+  if (n < 126) {
+    frame.push_back(static_cast<char>(0x80 | n));
+  } else if (n <= 0xFFFF) {
+    frame.push_back(static_cast<char>(0x80 | 126));
+    frame.push_back(static_cast<char>(n >> 8));
+    frame.push_back(static_cast<char>(n & 0xFF));
+  } else {
+    frame.push_back(static_cast<char>(0x80 | 127));
+    for (int shift = 56; shift >= 0; shift -= 8) frame.push_back(static_cast<char>((n >> shift) & 0xFF));
+  }
+  mask_state_ ^= mask_state_ << 13;  // xorshift32: masking keys need not be secret here
+  mask_state_ ^= mask_state_ >> 17;
+  mask_state_ ^= mask_state_ << 5;
+  char key[4];
+  std::memcpy(key, &mask_state_, 4);
+  frame.append(key, 4);
+  for (std::size_t i = 0; i < n; ++i) frame.push_back(static_cast<char>(payload[i] ^ key[i % 4]));
+  out_.push_back(std::move(frame));
   if (!writing_) do_write();
 }
 
 void Conn::do_write() {
   writing_ = true;
-  ws_.async_write(asio::buffer(out_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+  asio::async_write(socket_, asio::buffer(out_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
     if (ec) {
       self->writing_ = false;
       self->out_.clear();
@@ -331,21 +366,69 @@ void Conn::do_write() {
 }
 
 void Conn::do_read() {
-  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    if (ec) {
-      ++self->run_.closed;
-      if (self->failure.empty()) self->failure = "closed: " + ec.message();
-      return;
+  if (in_used_ == in_.size()) in_.resize(in_.size() * 2);  // a frame larger than the buffer (a big Welcome)
+  socket_.async_read_some(asio::buffer(in_.data() + in_used_, in_.size() - in_used_),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                            if (ec) {
+                              ++self->run_.closed;
+                              if (self->failure.empty()) self->failure = "closed: " + ec.message();
+                              return;
+                            }
+                            self->in_used_ += bytes;
+                            if (!self->on_frames()) return;
+                            // A slow client stops reading once joined: the server must bound its queue.
+                            if (self->slow_ && self->joined_) return;
+                            self->do_read();
+                          });
+}
+
+bool Conn::on_frames() {
+  std::size_t at = 0;
+  while (in_used_ - at >= 2) {
+    const std::uint8_t* h = in_.data() + at;
+    const std::uint8_t opcode = h[0] & 0x0F;
+    std::uint64_t len = h[1] & 0x7F;
+    std::size_t header = 2;
+    if (len == 126) {
+      header = 4;
+      if (in_used_ - at < header) break;
+      len = (std::uint64_t{h[2]} << 8) | h[3];
+    } else if (len == 127) {
+      header = 10;
+      if (in_used_ - at < header) break;
+      len = 0;
+      for (int i = 0; i < 8; ++i) len = (len << 8) | h[2 + i];
     }
-    ++self->run_.frames;
-    const auto data = self->buffer_.cdata();
-    const auto* p = static_cast<const std::uint8_t*>(data.data());
-    self->on_message(p, p + data.size(), false);
-    self->buffer_.consume(self->buffer_.size());
-    // A slow client stops reading once joined: the server must bound its queue.
-    if (self->slow_ && self->joined_) return;
-    self->do_read();
-  });
+    if (len > (64u << 20)) {
+      failure = "a frame over 64 MiB";
+      return false;
+    }
+    if (in_used_ - at < header + len) {
+      if (header + len > in_.size()) in_.resize(header + len);  // may move `h`: nothing uses it after
+      break;
+    }
+    const std::uint8_t* payload = in_.data() + at + header;
+    switch (opcode) {
+      case 0x2:  // binary: one ServerMessage (the server never fragments)
+        ++run_.frames;
+        on_message(payload, payload + len, false);
+        break;
+      case 0x9:  // ping: answer, or the server's idle timeout closes us
+        queue_frame(0xA, std::string_view(reinterpret_cast<const char*>(payload), static_cast<std::size_t>(len)));
+        break;
+      case 0x8:  // close
+        ++run_.closed;
+        if (failure.empty()) failure = "closed by the server";
+        return false;
+      default: break;
+    }
+    at += header + static_cast<std::size_t>(len);
+  }
+  if (at > 0) {
+    std::memmove(in_.data(), in_.data() + at, in_used_ - at);
+    in_used_ -= at;
+  }
+  return true;
 }
 
 void Conn::on_message(const std::uint8_t* p, const std::uint8_t* end, bool in_batch) {
