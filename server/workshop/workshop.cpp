@@ -22,6 +22,15 @@ namespace {
 constexpr std::size_t kMaxClientOpIdBytes = 64;  // protocol.proto: "1..64 bytes"
 
 bool finite_point(const v1::Point& p) { return std::isfinite(p.x()) && std::isfinite(p.y()); }
+
+// Enough for any cluster a person drags in practice, and it bounds what one
+// presence update can make the server repeat to everyone (≤ ~7 KiB).
+constexpr int kMaxDragNotes = 100;
+
+bool valid_drag(const v1::Drag& d) {
+  if (d.note_ids_size() == 0 || d.note_ids_size() > kMaxDragNotes || !finite_point(d.offset())) return false;
+  return std::all_of(d.note_ids().begin(), d.note_ids().end(), [](const std::string& id) { return board::valid_id(id); });
+}
 bool finite_rect(const v1::Rect& r) {
   return std::isfinite(r.x()) && std::isfinite(r.y()) && std::isfinite(r.width()) && std::isfinite(r.height());
 }
@@ -856,6 +865,8 @@ void Workshop::do_presence(std::uint64_t connection_id, const v1::Presence& pres
   else s.clear_viewport();
   if (presence.typing_note_id().empty() || board::valid_id(presence.typing_note_id())) s.set_typing_note_id(presence.typing_note_id());
   else s.clear_typing_note_id();
+  if (presence.has_drag() && valid_drag(presence.drag())) *s.mutable_drag() = presence.drag();
+  else s.clear_drag();
   if (m.welcomed > 0) mark_presence_dirty(m);
 }
 
@@ -919,6 +930,9 @@ v1::PresenceState Workshop::presence_of(const Member& m, bool for_facilitators) 
     if (m.presence.has_viewport()) *s.mutable_viewport() = m.presence.viewport();
     s.set_typing_note_id(m.presence.typing_note_id());
   }
+  // A drag names the notes it moves: while collecting privately only
+  // facilitators see drags (a facilitator may move a note others may not see).
+  if ((for_facilitators || !board_.private_phase()) && m.presence.has_drag()) *s.mutable_drag() = m.presence.drag();
   return s;
 }
 
@@ -966,6 +980,7 @@ void Workshop::do_detach(std::uint64_t connection_id) {
     m.presence.clear_cursor();
     m.presence.clear_viewport();
     m.presence.clear_typing_note_id();
+    m.presence.clear_drag();
     m.presence_dirty = false;
     presence_gone_.push_back(pid);
     arm_presence();

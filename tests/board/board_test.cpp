@@ -126,7 +126,7 @@ TEST_CASE("concurrent edits of one field: the later seq wins", "[board][lww]") {
   CHECK(s.board.note("n1")->text() == "from ben");  // other field untouched
 }
 
-TEST_CASE("participants edit their own notes; editing others' is for facilitators", "[board][permissions]") {
+TEST_CASE("participants edit their own notes - editing others' is for facilitators", "[board][permissions]") {
   Session s;
   s.ok(ops::create_note("n1", "Annas Idee"), "anna");
   CHECK(s.rejected(ops::update_note_text("n1", "Bens Version"), "ben") == v1::REJECT_CODE_NOT_PERMITTED);
@@ -178,7 +178,7 @@ TEST_CASE("areas and settings belong to facilitators", "[board][area][permission
         v1::REJECT_CODE_INVALID_FIELD);
 }
 
-TEST_CASE("notes live in areas; a deleted area takes no new notes", "[board][area]") {
+TEST_CASE("notes live in areas - a deleted area takes no new notes", "[board][area]") {
   Session s;
   s.ok(ops::create_area("a1", "Lösungsansätze"), "fac");
   s.ok(ops::create_note("n1", "Radweg", 10, 10, "a1"), "anna");
@@ -224,7 +224,7 @@ TEST_CASE("delete and restore: edits of a deleted note are rejected, restore bri
   CHECK(render(s.board.state()).size() == live.size());
 }
 
-TEST_CASE("clusters group notes; deleting a cluster un-clusters them", "[board][cluster]") {
+TEST_CASE("clusters group notes - deleting a cluster un-clusters them", "[board][cluster]") {
   Session s;
   s.ok(ops::create_note("n1", "Bus"), "anna");
   s.ok(ops::create_note("n2", "Bahn"), "ben");
@@ -401,7 +401,7 @@ TEST_CASE("limits: notes, areas and participants are bounded", "[board][limits]"
   CHECK(s.rejected(ops::create_note("overflow", "x"), "anna") == v1::REJECT_CODE_LIMIT_REACHED);
 }
 
-TEST_CASE("joins and leaves track who is online; a rejoin keeps the identity", "[board][participants]") {
+TEST_CASE("joins and leaves track who is online - a rejoin keeps the identity", "[board][participants]") {
   Session s;
   s.ok(ops::leave("ben"), board::kSystemAuthor);
   CHECK_FALSE(s.board.participant("ben")->online());
@@ -422,7 +422,7 @@ TEST_CASE("joins and leaves track who is online; a rejoin keeps the identity", "
         v1::REJECT_CODE_TEXT_TOO_LONG);
 }
 
-TEST_CASE("determinism: the same events give byte-identical state; snapshots round-trip", "[board][determinism]") {
+TEST_CASE("determinism: the same events give byte-identical state - snapshots round-trip", "[board][determinism]") {
   Session s;
   std::vector<v1::Event> events;
   // Re-create the Session's joins as events, then a small session.

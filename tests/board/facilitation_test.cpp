@@ -265,7 +265,7 @@ TEST_CASE("unrevealed notes cannot be clustered or voted on, even by their autho
   CHECK(r.rejected(ops::vote("mine"), "ben") == v1::REJECT_CODE_UNKNOWN_OBJECT);
 }
 
-TEST_CASE("reveal: per participant, per area, all; late joiners see revealed notes", "[board][facilitation][reveal]") {
+TEST_CASE("reveal: per participant, per area, all - late joiners see revealed notes", "[board][facilitation][reveal]") {
   Room r;
   r.enter(v1::PHASE_KIND_COLLECT, true);
   r.ok(ops::create_note("a-1", "Anna eins", 0, 0, "a1"), "anna");
@@ -335,7 +335,7 @@ TEST_CASE("timer: start, pause, resume, adjust, expire with an injected clock", 
   CHECK(r.board.timer().deadline_ms() == r.now);
 }
 
-TEST_CASE("phases: forward one at a time or back to any; the phase starts its timer", "[board][facilitation][phases]") {
+TEST_CASE("phases: forward one at a time or back to any - the phase starts its timer", "[board][facilitation][phases]") {
   Room r;
   board::Board b;
   // The template's agenda.
@@ -457,7 +457,7 @@ TEST_CASE("voting is anonymous: nobody else learns who voted for what", "[board]
 
 // ---------------------------------------------------------------- people and control
 
-TEST_CASE("roles: promote, demote, rename, remove; never without a facilitator", "[board][facilitation][roles]") {
+TEST_CASE("roles: promote, demote, rename, remove - never without a facilitator", "[board][facilitation][roles]") {
   Room r;
   CHECK(r.rejected(ops::set_role("fac", v1::ROLE_PARTICIPANT), "fac") == v1::REJECT_CODE_INVALID_FIELD);
   r.ok(ops::set_role("ben", v1::ROLE_FACILITATOR), "fac");

@@ -86,7 +86,7 @@ TEST_CASE("journal: events round-trip and survive a reopen", "[journal]") {
   CHECK(page.size() == 7);
 }
 
-TEST_CASE("journal: an append must continue the workshop's seq; nothing is written otherwise", "[journal]") {
+TEST_CASE("journal: an append must continue the workshop's seq - nothing is written otherwise", "[journal]") {
   test::TempDir dir;
   auto j = open_journal(dir / "db");
   Recorder w("w1");

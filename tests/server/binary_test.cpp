@@ -79,7 +79,7 @@ TEST_CASE("with RocksDB, the demo workshop and its edits survive a restart and i
   CHECK(server.terminate() == 0);
 }
 
-TEST_CASE("werkstatt serve reads a TOML config file; flags win over it", "[binary][config]") {
+TEST_CASE("werkstatt serve reads a TOML config file - flags win over it", "[binary][config]") {
   TempDir dir;
   {
     std::ofstream(dir / "werkstatt.toml") << "port = 1\njournal = \"memory\"\ndata = \"" << (dir / "var")

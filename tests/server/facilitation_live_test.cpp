@@ -80,6 +80,19 @@ TEST_CASE("private phase: another participant's socket never carries an unreveal
   typing.mutable_presence()->mutable_cursor()->set_x(x + 0.5);
   typing.mutable_presence()->mutable_cursor()->set_y(y + 0.5);
   REQUIRE(anna.ws().send(typing));
+  // The facilitator drags it (facilitators' cursors stay visible to all in a
+  // private phase, their drags must not).
+  v1::ClientMessage dragging;
+  dragging.mutable_presence()->mutable_drag()->add_note_ids("private-note-7f");
+  dragging.mutable_presence()->mutable_drag()->mutable_offset()->set_x(3.25);
+  dragging.mutable_presence()->mutable_drag()->mutable_offset()->set_y(4.5);
+  REQUIRE(fac.ws().send(dragging));
+  REQUIRE(fac.pump_until([&] {  // the facilitator's own view shows the drag: it went out
+    for (const auto& p : fac.presence())
+      for (const auto& st : p.update.states())
+        if (st.participant_id() == fac.id() && st.has_drag()) return true;
+    return false;
+  }));
   REQUIRE(anna.wait_ack(anna.send(ops::update_note_text("private-note-7f", "GEHEIM-4712 Ortsumfahrung"))));
   ben.drain();
 
@@ -111,7 +124,7 @@ TEST_CASE("private phase: another participant's socket never carries an unreveal
   CHECK(ben.saw("private-note-7f"));
 }
 
-TEST_CASE("a scripted Impuls-Werkstatt replays to the live end state; minutes name each round's winners",
+TEST_CASE("a scripted Impuls-Werkstatt replays to the live end state - minutes name each round's winners",
           "[live][replay][facilitation]") {
   TempDir dir;
   TestServerOptions options;

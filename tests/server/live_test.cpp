@@ -5,8 +5,11 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <limits>
+#include <optional>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "harness.hpp"
 #include "support/ops.hpp"
@@ -116,7 +119,7 @@ TEST_CASE("concurrent edits, also of the same field of the same note, converge i
   CHECK(shared->text() == "fac " + std::to_string(kOps - 1));
 }
 
-TEST_CASE("a late joiner gets the full state; a reconnect gets exactly the missed events", "[live][resume]") {
+TEST_CASE("a late joiner gets the full state - a reconnect gets exactly the missed events", "[live][resume]") {
   TestServer server;
   const auto& w = server.workshop();
   Peer fac(server.port()), anna(server.port());
@@ -508,6 +511,67 @@ TEST_CASE("presence is coalesced (at most 20 updates/s, latest wins) and never j
   CHECK(updates < 30);
   CHECK(server.info().head_seq == head);  // nothing journaled
   CHECK(server.journal().head_seq(w.id) == head);
+}
+
+TEST_CASE("a drag in progress reaches the others as presence - malformed drags are dropped", "[live][presence]") {
+  TestServer server;
+  const auto& w = server.workshop();
+  Peer anna(server.port()), ben(server.port());
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  REQUIRE(ben.join(w.id, join_code(w.join_code), "Ben"));
+  REQUIRE(anna.wait_ack(anna.send(ops::create_note("dragged", "Radweg", 100, 100))));
+  REQUIRE(ben.wait_seq(anna.seq()));
+  const std::uint64_t head = server.info().head_seq;
+  // Anna's latest drag state as Ben last heard it (nullopt: none heard yet).
+  const auto drag_seen = [&]() -> std::optional<v1::PresenceState> {
+    for (auto it = ben.presence().rbegin(); it != ben.presence().rend(); ++it)
+      for (const auto& st : it->update.states())
+        if (st.participant_id() == anna.id()) return st;
+    return std::nullopt;
+  };
+  const auto send_drag = [&](std::vector<std::string> ids, double dx, double dy) {
+    v1::ClientMessage m;
+    m.mutable_presence()->mutable_cursor()->set_x(dx);
+    for (const auto& id : ids) m.mutable_presence()->mutable_drag()->add_note_ids(id);
+    m.mutable_presence()->mutable_drag()->mutable_offset()->set_x(dx);
+    m.mutable_presence()->mutable_drag()->mutable_offset()->set_y(dy);
+    REQUIRE(anna.ws().send(m));
+  };
+
+  send_drag({"dragged"}, 40, -25);
+  REQUIRE(ben.pump_until([&] {
+    const auto st = drag_seen();
+    return st && st->has_drag() && st->drag().offset().x() == 40;
+  }));
+  CHECK(drag_seen()->drag().note_ids(0) == "dragged");
+  CHECK(drag_seen()->drag().offset().y() == -25);
+
+  // Malformed drags are not passed on: a bad id, a non-finite offset, too many notes.
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  send_drag({"not an id!"}, 41, 0);
+  REQUIRE(ben.pump_until([&] { return drag_seen() && drag_seen()->cursor().x() == 41; }));
+  CHECK_FALSE(drag_seen()->has_drag());
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  send_drag({"dragged"}, 42, std::numeric_limits<double>::infinity());
+  REQUIRE(ben.pump_until([&] { return drag_seen() && drag_seen()->cursor().x() == 42; }));
+  CHECK_FALSE(drag_seen()->has_drag());
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  send_drag(std::vector<std::string>(101, "dragged"), 43, 0);
+  REQUIRE(ben.pump_until([&] { return drag_seen() && drag_seen()->cursor().x() == 43; }));
+  CHECK_FALSE(drag_seen()->has_drag());
+
+  // The drop: the move is an op (journaled); the drag presence ends.
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  send_drag({"dragged"}, 44, 10);
+  REQUIRE(ben.pump_until([&] { return drag_seen() && drag_seen()->has_drag(); }));
+  CHECK(server.info().head_seq == head);  // drags are never journaled
+  REQUIRE(anna.wait_ack(anna.send(ops::move(v1::OBJECT_KIND_NOTE, "dragged", 144, 110))));
+  v1::ClientMessage dropped;
+  dropped.mutable_presence()->mutable_cursor()->set_x(45);
+  REQUIRE(anna.ws().send(dropped));
+  REQUIRE(ben.pump_until([&] { return drag_seen() && drag_seen()->cursor().x() == 45; }));
+  CHECK_FALSE(drag_seen()->has_drag());
+  CHECK(server.info().head_seq == head + 1);
 }
 
 TEST_CASE("a participant with two connections leaves when the last one closes", "[live][presence]") {

@@ -37,7 +37,7 @@ std::size_t rss_kib() {
 
 }  // namespace
 
-TEST_CASE("bad input gets a typed error or reject; the server and everyone else carry on", "[robust]") {
+TEST_CASE("bad input gets a typed error or reject - the server and everyone else carry on", "[robust]") {
   TestServer server;
   const auto& w = server.workshop();
   const auto port = server.port();
@@ -216,7 +216,7 @@ TEST_CASE("flooding ops: excess is rejected, sustained flooding closes the conne
   CHECK(calm.errors().empty());
 }
 
-TEST_CASE("a client that stops reading is closed at its queue limit; the others keep receiving", "[robust][slow]") {
+TEST_CASE("a client that stops reading is closed at its queue limit - the others keep receiving", "[robust][slow]") {
   TestServerOptions options;
   options.limits.max_queue_bytes = 1024 * 1024;  // the default
   options.limits.slow_consumer_grace = std::chrono::seconds(120);  // lets the test read the farewell

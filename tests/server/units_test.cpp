@@ -38,7 +38,7 @@ TEST_CASE("a batch built by concatenation decodes as a Batch of the same message
   CHECK(decoded.batch().messages(300).ack().client_op_id() == "op-1");
 }
 
-TEST_CASE("secrets: ids, tokens and join codes have their alphabets; digests compare", "[units][secrets]") {
+TEST_CASE("secrets: ids, tokens and join codes have their alphabets - digests compare", "[units][secrets]") {
   const std::string token = workshop::random_token();
   CHECK(token.size() == 43);
   CHECK(token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos);
