@@ -66,6 +66,30 @@ describe("three people on one board", () => {
     }, 10_000, "the move on Anna's screen");
   });
 
+  test("a note being dragged moves for the others before it is dropped", async () => {
+    const before = await note(anna, "Pendelverkehr").boundingBox();
+    const box = await note(ben, "Pendelverkehr").boundingBox();
+    if (!before || !box) throw new Error("note not found");
+    const x = box.x + box.width / 2;
+    const y = box.y + 10;
+    await ben.mouse.move(x, y);
+    await ben.mouse.down();
+    for (let i = 1; i <= 8; i++) await ben.mouse.move(x + (100 * i) / 8, y);
+    // Ben still holds the note: nothing is journaled yet, but Anna sees it move.
+    await waitFor(async () => {
+      const now = await note(anna, "Pendelverkehr").boundingBox();
+      const cls = (await note(anna, "Pendelverkehr").getAttribute("class")) ?? "";
+      return !!now && now.x > before.x + 40 && cls.includes("remote-dragging");
+    }, 10_000, "the live drag on Anna's screen");
+    await ben.mouse.up();
+    await settled(ben);
+    await waitFor(async () => {
+      const now = await note(anna, "Pendelverkehr").boundingBox();
+      const cls = (await note(anna, "Pendelverkehr").getAttribute("class")) ?? "";
+      return !!now && now.x > before.x + 40 && !cls.includes("remote-dragging");
+    }, 10_000, "the dropped note on Anna's screen");
+  });
+
   test("dropping a note onto another clusters both, and the cluster can be named", async () => {
     await dropNoteOn(anna, "Leerstand in den Ortskernen", "Pendelverkehr");
     await settled(anna);

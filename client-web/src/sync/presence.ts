@@ -43,10 +43,20 @@ export class PresenceStore {
   }
 }
 
+/** Notes being dragged and how far they moved so far (board units). */
+export interface OwnDrag {
+  noteIds: string[];
+  offset: { x: number; y: number };
+}
+
+/** At most this many notes of a dragged cluster move live for others (the server's limit). */
+export const MAX_DRAG_NOTES = 100;
+
 export interface OwnPresence {
   cursor?: { x: number; y: number };
   viewport?: { x: number; y: number; width: number; height: number };
   typingNoteId?: string;
+  drag?: OwnDrag;
 }
 
 export class PresenceSender {

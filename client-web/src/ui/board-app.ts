@@ -70,7 +70,7 @@ export class BoardApp implements AppContext {
     });
     this.sync = new BoardSync(this.store, this.connection);
     this.presenceSender = new PresenceSender(
-      (p) => this.connection.send({ body: { case: "presence", value: { cursor: p.cursor, viewport: p.viewport, typingNoteId: p.typingNoteId ?? "" } } }),
+      (p) => this.connection.send({ body: { case: "presence", value: { cursor: p.cursor, viewport: p.viewport, typingNoteId: p.typingNoteId ?? "", drag: p.drag } } }),
       browserTimers,
     );
     this.toasts = new Toasts(() => this.t("close"));
@@ -89,6 +89,7 @@ export class BoardApp implements AppContext {
       onViewport: (rect) => this.presenceSender.update({ viewport: rect }),
       onCursor: (p) => this.presenceSender.update({ cursor: p }),
       onTyping: (noteId) => this.presenceSender.update({ typingNoteId: noteId }),
+      onDrag: (drag) => this.presenceSender.update({ drag }),
       onUserCamera: () => this.onUserCamera(),
       onSelection: () => this.invalidate(),
       denied: (key) => {

@@ -14,6 +14,7 @@
 // cluster to add it; Delete removes (with undo); Enter edits.
 import { Color, ObjectKind, type Note } from "../gen/werkstatt/v1/board_pb";
 import type { PresenceState } from "../gen/werkstatt/v1/protocol_pb";
+import { MAX_DRAG_NOTES, type OwnDrag } from "../sync/presence";
 import { clusterMembers, dotsOn, hiddenCountIn, openRound, ownDotsOn, type BoardView } from "../state/board-model";
 import type { OpInit } from "../state/board-store";
 import { randomId } from "../state/ids";
@@ -48,6 +49,8 @@ export interface CanvasEnv {
   onViewport(rect: Rect): void;
   onCursor(p: Pt | undefined): void;
   onTyping(noteId: string): void;
+  /** A drag of notes in progress (undefined: it ended), for others to see live. */
+  onDrag(drag: OwnDrag | undefined): void;
   /** The user moved the camera (ends following the facilitator). */
   onUserCamera(): void;
   onSelection(noteId: string | undefined): void;
@@ -83,6 +86,13 @@ export class BoardCanvas {
   private readonly overlay: HTMLDivElement;
   private readonly toolbar: HTMLDivElement;
   private readonly cursorEls = new Map<string, HTMLDivElement>();
+  // Others' drags in progress: where each dragged note was when the drag was
+  // first seen, by participant. A note shows at base + offset while its
+  // board position is still that base; once the drop's move arrives (before
+  // the drag's end, which presence delivers a little later) the board wins.
+  private readonly remoteDragBases = new Map<string, Map<string, Pt>>();
+  private remoteDragged = new Map<string, Pt>();
+  private dragSignature = "";
   private readonly noteViews = new Map<string, NoteView>();
   /** Areas live in the world; their headers in the overlay, so titles and
    *  counts stay readable at any zoom (like frame titles elsewhere). */
@@ -202,6 +212,7 @@ export class BoardCanvas {
       this.fitted = true;
       this.fitAll(false);
     }
+    this.updateRemoteDrags(board);
     this.renderAreas(board);
     this.renderClusters(board);
     this.renderNotes(board);
@@ -416,8 +427,10 @@ export class BoardCanvas {
       order += 1;
       view.el.style.zIndex = String(this.drag?.noteId === note.id ? 100000 : order);
       if (this.drag?.noteId !== note.id && !this.drag?.members?.some((m) => m.id === note.id)) {
-        view.el.style.left = `${note.position?.x ?? 0}px`;
-        view.el.style.top = `${note.position?.y ?? 0}px`;
+        const remote = this.remoteDragged.get(note.id);
+        view.el.style.left = `${remote?.x ?? note.position?.x ?? 0}px`;
+        view.el.style.top = `${remote?.y ?? note.position?.y ?? 0}px`;
+        toggleClass(view.el, "remote-dragging", remote !== undefined);
       }
       const votable = !readOnly && mayVoteOn(board, self, note);
       const mine = round ? ownDotsOn(board, self, note.id) : 0;
@@ -502,6 +515,8 @@ export class BoardCanvas {
   }
 
   private noteRectLive(n: Readonly<Note>): Rect {
+    const remote = this.remoteDragged.get(n.id);
+    if (remote && this.drag?.noteId !== n.id) return { x: remote.x, y: remote.y, width: n.size?.width ?? NOTE_SIDE, height: n.size?.height ?? NOTE_SIDE };
     const el = this.noteViews.get(n.id)?.el;
     if (el && (this.drag?.noteId === n.id || this.drag?.members?.some((m) => m.id === n.id))) {
       return { x: parseFloat(el.style.left), y: parseFloat(el.style.top), width: n.size?.width ?? NOTE_SIDE, height: n.size?.height ?? NOTE_SIDE };
@@ -509,14 +524,47 @@ export class BoardCanvas {
     return noteRect(n);
   }
 
-  /** Presence changed: cursors move; notes only if who types where changed. */
+  /** Presence changed: cursors move; notes only if who types where, or what others drag, changed. */
   renderPresence(): void {
     const self = this.env.selfId();
     const typing = [...this.env.presence().values()].filter((p) => p.typingNoteId && p.participantId !== self).map((p) => `${p.participantId}:${p.typingNoteId}`).sort().join(",");
-    if (typing !== this.typingSignature) {
+    const drags = [...this.env.presence().values()]
+      .filter((p) => p.drag && p.participantId !== self)
+      .map((p) => `${p.participantId}:${p.drag?.noteIds.join("+")}@${p.drag?.offset?.x},${p.drag?.offset?.y}`)
+      .sort()
+      .join(",");
+    if (typing !== this.typingSignature || drags !== this.dragSignature) {
       this.typingSignature = typing;
+      this.dragSignature = drags;
       this.render();
     } else this.renderCursors();
+  }
+
+  /** Where others' drags show notes now (see remoteDragBases). */
+  private updateRemoteDrags(board: BoardView): void {
+    const self = this.env.selfId();
+    const shown = new Map<string, Pt>();
+    const active = new Set<string>();
+    for (const p of this.env.presence().values()) {
+      if (!p.drag || p.participantId === self || this.env.replay) continue;
+      active.add(p.participantId);
+      let bases = this.remoteDragBases.get(p.participantId);
+      if (!bases) {
+        bases = new Map();
+        this.remoteDragBases.set(p.participantId, bases);
+      }
+      const offset = p.drag.offset ?? { x: 0, y: 0 };
+      for (const id of p.drag.noteIds) {
+        const note = board.notes.get(id);
+        if (!note || note.deleted) continue;
+        const at = { x: note.position?.x ?? 0, y: note.position?.y ?? 0 };
+        const base = bases.get(id) ?? at;
+        bases.set(id, base);
+        if (base.x === at.x && base.y === at.y) shown.set(id, { x: base.x + offset.x, y: base.y + offset.y });
+      }
+    }
+    for (const id of [...this.remoteDragBases.keys()]) if (!active.has(id)) this.remoteDragBases.delete(id);
+    this.remoteDragged = shown;
   }
 
   private typingSignature = "";
@@ -914,6 +962,7 @@ export class BoardCanvas {
         view.el.classList.add("dragging");
         this.highlightDropTarget(world, drag.noteId);
       }
+      this.env.onDrag({ noteIds: [drag.noteId], offset: { x: dx, y: dy } });
       this.toolbar.hidden = true;
       this.renderClusters(this.env.board());
     } else if (drag.kind === "cluster" && drag.members) {
@@ -923,6 +972,7 @@ export class BoardCanvas {
         view.el.style.left = `${m.origin.x + dx}px`;
         view.el.style.top = `${m.origin.y + dy}px`;
       }
+      this.env.onDrag({ noteIds: drag.members.slice(0, MAX_DRAG_NOTES).map((m) => m.id), offset: { x: dx, y: dy } });
       this.renderClusters(this.env.board());
     }
     drag.last = p;
@@ -950,6 +1000,7 @@ export class BoardCanvas {
     const drag = this.drag;
     if (!drag || drag.pointerId !== ev.pointerId) return;
     this.drag = undefined;
+    if (drag.moved && drag.kind !== "pan") this.env.onDrag(undefined);
     this.el.classList.remove("panning");
     for (const el of this.el.querySelectorAll(".drop-target, .dragging")) el.classList.remove("drop-target", "dragging");
     if (cancelled || !drag.moved) {
@@ -966,6 +1017,7 @@ export class BoardCanvas {
 
   private cancelDrag(): void {
     if (!this.drag) return;
+    if (this.drag.moved && this.drag.kind !== "pan") this.env.onDrag(undefined);
     this.drag = undefined;
     this.el.classList.remove("panning");
     for (const el of this.el.querySelectorAll(".drop-target, .dragging")) el.classList.remove("drop-target", "dragging");

@@ -57,6 +57,7 @@ export class ReplayApp {
       onViewport: () => undefined,
       onCursor: () => undefined,
       onTyping: () => undefined,
+      onDrag: () => undefined,
       onUserCamera: () => undefined,
       onSelection: () => undefined,
       denied: () => undefined,
