@@ -7,7 +7,7 @@
 namespace werkstatt::net {
 
 listener::listener(asio::io_context& io, std::shared_ptr<ServerContext> context)
-    : io_(io), acceptor_(asio::make_strand(io)), retry_timer_(acceptor_.get_executor()), context_(std::move(context)) {}
+    : acceptor_(asio::make_strand(io)), retry_timer_(acceptor_.get_executor()), context_(std::move(context)) {}
 
 bool listener::open(const tcp::endpoint& endpoint, std::string* error) {
   beast::error_code ec;

@@ -1,8 +1,8 @@
 #pragma once
 // Accepts TCP connections and starts an http_session for each, after the
-// per-address connection limit, on the next I/O shard (round-robin). TCP_NODELAY is set on every
-// connection: events are small and latency matters more than packet count
-// (the sessions coalesce writes themselves).
+// per-address connection limit, on the next I/O shard (round-robin).
+// TCP_NODELAY is set on every connection: events are small and latency
+// matters more than packet count (the sessions coalesce writes themselves).
 //
 // Thread safety: open() before the io_context runs; stop() from any thread.
 #include <memory>
@@ -25,7 +25,6 @@ class listener : public std::enable_shared_from_this<listener> {
   void do_accept();
   void on_accept(const std::shared_ptr<IoShard>& shard, beast::error_code ec, IoShard::Socket socket);
 
-  asio::io_context& io_;
   tcp::acceptor acceptor_;
   asio::steady_timer retry_timer_;
   const std::shared_ptr<ServerContext> context_;

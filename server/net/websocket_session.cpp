@@ -338,8 +338,9 @@ void websocket_session::do_write() {
     writing_.swap(pending_);
     pending_.clear();
   } else {
-    writing_.assign(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.begin() + static_cast<std::ptrdiff_t>(n)));
-    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
+    const auto end = pending_.begin() + static_cast<std::ptrdiff_t>(n);
+    writing_.assign(std::make_move_iterator(pending_.begin()), std::make_move_iterator(end));
+    pending_.erase(pending_.begin(), end);
   }
   writing_bytes_ = bytes;
 
