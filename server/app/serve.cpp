@@ -352,6 +352,12 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-connections-per-ip", o->limits.max_connections_per_ip,
                   "Open connections per client address (a venue NAT shares one address)")
       ->capture_default_str();
+  cmd->add_option("--wrong-credentials-burst", o->limits.wrong_credentials_burst,
+                  "Wrong join codes or tokens a client address may send before it is slowed down")
+      ->capture_default_str();
+  cmd->add_option("--wrong-credentials-per-minute", o->limits.wrong_credentials_per_minute,
+                  "Wrong join codes or tokens per minute a client address may send after the burst")
+      ->capture_default_str();
   cmd->add_option("--max-connections-per-workshop", o->max_connections_per_workshop,
                   "Concurrent WebSocket connections per workshop")
       ->capture_default_str();

@@ -60,6 +60,7 @@ http_session::http_session(IoShard::Socket&& socket, std::shared_ptr<IoShard> sh
   beast::error_code ec;
   const auto endpoint = stream_.socket().remote_endpoint(ec);
   from_loopback_ = !ec && endpoint.address().is_loopback();
+  if (!ec) remote_ = endpoint.address().to_string();
 }
 
 http_session::~http_session() { context_->sessions.remove(id_); }
@@ -145,6 +146,8 @@ http::message_generator http_session::handle(http::request<http::string_body>&& 
   api.authorization = req[http::field::authorization];
   api.host = req[http::field::host];
   api.from_loopback = from_loopback_;
+  api.client_address = remote_;
+  api.guesses = &context_->guesses;
   if (auto r = handle_api(api, context_->api, context_->registry)) {
     http::response<http::string_body> res{static_cast<http::status>(r->status), version};
     secure(res);

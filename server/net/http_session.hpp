@@ -54,6 +54,7 @@ class http_session : public std::enable_shared_from_this<http_session>, public C
   ConnectionLimiter::Ticket ticket_;
   const std::uint64_t id_;
   bool from_loopback_ = false;
+  std::string remote_;  // the peer's IP address
 };
 
 }  // namespace werkstatt::net

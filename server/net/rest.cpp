@@ -1,5 +1,7 @@
 #include "rest.hpp"
 
+#include <algorithm>
+
 #include <openssl/crypto.h>
 
 #include "json.hpp"
@@ -127,8 +129,16 @@ std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& conf
   constexpr std::string_view kJoin = "/api/join/";
   if (path.starts_with(kJoin)) {
     if (req.method != "GET" && req.method != "HEAD") return method_not_allowed("GET, HEAD");
+    if (req.guesses && !req.guesses->allowed(req.client_address)) {
+      HttpReply r = error_reply(429, "too many wrong join codes from your network; try again in a minute");
+      r.headers.emplace_back("Retry-After", std::to_string(std::max(1, req.guesses->retry_after_seconds(req.client_address))));
+      return r;
+    }
     const auto w = registry.find_by_join_code(path.substr(kJoin.size()));
-    if (!w) return error_reply(404, "no workshop has this join code; check it or use the link or QR code");
+    if (!w) {
+      if (req.guesses) req.guesses->failed(req.client_address);
+      return error_reply(404, "no workshop has this join code; check it or use the link or QR code");
+    }
     HttpReply r;
     r.body = json::Object().field("workshop_id", w->id()).str();
     r.headers.emplace_back("Cache-Control", "no-store");

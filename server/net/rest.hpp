@@ -10,7 +10,9 @@
 //   GET  /api/workshops/{id}      {id, title, language, template, created_ms,
 //                                  head_seq, participants_online, read_only}
 //   GET  /api/workshops/{id}/…    the replay API: see replay_api.hpp
-//   GET  /api/join/{code}         {"workshop_id":…} for a typed join code; 404 if none
+//   GET  /api/join/{code}         {"workshop_id":…} for a typed join code; 404 if
+//                                 none; 429 + Retry-After after too many
+//                                 unknown codes from one address (GuessLimiter)
 //
 // Creating a workshop hands out its facilitator secret, so it is allowed
 // only from a loopback address (the organiser on the server itself, or a
@@ -25,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "guess_limiter.hpp"
 #include "werkstatt/workshop/workshop_registry.hpp"
 
 namespace werkstatt::net {
@@ -43,6 +46,8 @@ struct ApiRequest {
   std::string_view authorization;  // the Authorization header, if any
   std::string_view host;           // the Host header
   bool from_loopback = false;
+  std::string_view client_address;  // the peer's IP address
+  GuessLimiter* guesses = nullptr;  // counts unknown join codes; null: unlimited
 };
 
 struct ApiConfig {

@@ -1,7 +1,7 @@
 #pragma once
 // What every connection of one Server shares: the configuration, the
-// workshops, the I/O shards, the per-address connection limit and the set of
-// open sessions (for shutdown).
+// workshops, the I/O shards, the per-address limits (connections, wrong
+// credentials) and the set of open sessions (for shutdown).
 //
 // Thread safety: everything here may be used from any thread.
 #include <algorithm>
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "beast.hpp"
+#include "guess_limiter.hpp"
 #include "rest.hpp"
 #include "werkstatt/net/server.hpp"
 #include "werkstatt/workshop/workshop_registry.hpp"
@@ -125,13 +126,16 @@ struct ServerContext {
         registry(r),
         shards(io, config.io_shards),
         api{config.admin_token, config.public_url},
-        limiter(config.limits.max_connections_per_ip) {}
+        limiter(config.limits.max_connections_per_ip),
+        guesses(GuessLimiter::Options{config.limits.wrong_credentials_burst,
+                                      config.limits.wrong_credentials_per_minute}) {}
 
   const ServerConfig config;
   workshop::WorkshopRegistry& registry;
   IoShards shards;
   const ApiConfig api;
   ConnectionLimiter limiter;
+  GuessLimiter guesses;  // wrong credentials per client address
   SessionSet sessions;
   std::atomic<bool> shutting_down{false};
   // Set when the Server is destroyed: the io_context is stopped and about to

@@ -177,7 +177,13 @@ void websocket_session::handle(v1::ClientMessage& message) {
                           ", the client " + std::to_string(hello.protocol_version()) +
                           "; reload the page to update the client",
                       CloseCode::protocol_error);
+      // Guessing join codes or workshop ids is slowed per address (GuessLimiter).
+      if (!context_->guesses.allowed(remote_))
+        return refuse(v1::ERROR_CODE_RATE_LIMITED,
+                      "too many wrong join codes or links from your network; try again in a minute",
+                      CloseCode::policy);
       workshop_ = context_->registry.find(hello.workshop_id());
+      if (!workshop_) context_->guesses.failed(remote_);
       if (!workshop_)
         return refuse(v1::ERROR_CODE_UNKNOWN_WORKSHOP, "there is no workshop with this id on this server; check the link",
                       CloseCode::policy);
@@ -231,6 +237,8 @@ void websocket_session::handle_op(v1::OpRequest& op) {
   send(workshop::reject_frame(op.client_op_id().substr(0, 64), v1::REJECT_CODE_RATE_LIMITED,
                               "too many ops per second; resend this one in a moment"));
 }
+
+void websocket_session::credential_refused() { context_->guesses.failed(remote_); }
 
 void websocket_session::reject_unparsed(const std::string& op_id) {
   // Counts against the rate like any op: invalid ops must not be a way around it.

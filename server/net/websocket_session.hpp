@@ -63,6 +63,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   void send(std::span<const workshop::Frame> frames) override;
   using workshop::Client::send;
   void close(workshop::CloseCode code, workshop::Frame last) override;
+  void credential_refused() override;
   void shutdown_now() override;
 
  private:

@@ -194,10 +194,12 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
       break;
     case v1::Credential::KIND_NOT_SET: break;
   }
-  if (role == v1::ROLE_UNSPECIFIED)
+  if (role == v1::ROLE_UNSPECIFIED) {
+    client->credential_refused();
     return refuse(v1::ERROR_CODE_BAD_CREDENTIAL,
                   "this join code or link is not valid for this workshop; ask the facilitator for the current one",
                   CloseCode::policy);
+  }
   if (board::check_text(hello.display_name(), board::limits::kMaxDisplayNameChars, false) != board::TextCheck::ok)
     return refuse(v1::ERROR_CODE_INVALID_MESSAGE,
                   "the display name must be at most 60 characters of text without control characters",
@@ -213,10 +215,12 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
   if (!hello.participant_id().empty()) {
     const auto it = members_.find(hello.participant_id());
     if (it != members_.end()) {
-      if (!matches_digest(hello.participant_secret(), it->second.secret_sha256))
+      if (!matches_digest(hello.participant_secret(), it->second.secret_sha256)) {
+        client->credential_refused();
         return refuse(v1::ERROR_CODE_BAD_CREDENTIAL,
                       "the saved identity does not belong to this workshop; forget it and join again",
                       CloseCode::policy);
+      }
       if (const v1::Participant* p = board_.participant(it->first); p && p->removed())
         return refuse(v1::ERROR_CODE_BAD_CREDENTIAL,
                       "a facilitator removed this identity from the workshop; forget it to join again",

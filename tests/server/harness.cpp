@@ -42,6 +42,7 @@ TestServer::TestServer(TestServerOptions o) : impl_(std::make_unique<Impl>()) {
   config.static_dir = o.static_dir.empty() ? std::filesystem::path("/nonexistent") : o.static_dir;
   config.admin_token = o.admin_token;
   config.allowed_origins = o.allowed_origins;
+  config.io_shards = static_cast<std::size_t>(o.threads);
   config.limits = o.limits;
   s.server = std::make_unique<net::Server>(s.io, config, *s.registry);
   std::string error;

@@ -216,6 +216,37 @@ TEST_CASE("flooding ops: excess is rejected, sustained flooding closes the conne
   CHECK(calm.errors().empty());
 }
 
+TEST_CASE("guessing join codes over WebSockets is slowed per address - right codes cost nothing", "[robust][guesses]") {
+  TestServerOptions options;
+  options.limits.wrong_credentials_burst = 5;
+  options.limits.wrong_credentials_per_minute = 6;  // a token per 10 s: none comes back during the test
+  TestServer server(options);
+  const auto& w = server.workshop();
+  // Right codes are free: more joins than the burst all succeed.
+  for (int i = 0; i < 8; ++i) {
+    Peer ok(server.port());
+    REQUIRE(ok.join(w.id, join_code(w.join_code), "Ok " + std::to_string(i)));
+  }
+  // Wrong codes, and an unknown workshop id, spend the burst ...
+  for (int i = 0; i < 5; ++i) {
+    Peer guess(server.port());
+    const bool unknown_workshop = i == 4;
+    CHECK_FALSE(guess.join(unknown_workshop ? "nosuchworkshop00" : w.id, join_code("ZZZZ" + std::to_string(10 + i)), "G"));
+    REQUIRE_FALSE(guess.errors().empty());
+    CHECK(guess.errors().back().code() == (unknown_workshop ? v1::ERROR_CODE_UNKNOWN_WORKSHOP : v1::ERROR_CODE_BAD_CREDENTIAL));
+  }
+  // ... then this address is refused, even with the right code, for a while.
+  Peer late(server.port());
+  CHECK_FALSE(late.join(w.id, join_code(w.join_code), "Late"));
+  REQUIRE_FALSE(late.errors().empty());
+  CHECK(late.errors().back().code() == v1::ERROR_CODE_RATE_LIMITED);
+  CHECK(late.ws().wait_closed() == std::uint16_t{1008});
+  // The typed-code lookup shares the budget.
+  CHECK(http_request(server.port(), "GET", "/api/join/" + w.join_code).status == 429);
+  // The server still serves everything else.
+  CHECK(http_request(server.port(), "GET", "/healthz").status == 200);
+}
+
 TEST_CASE("a client that stops reading is closed at its queue limit - the others keep receiving", "[robust][slow]") {
   TestServerOptions options;
   options.limits.max_queue_bytes = 1024 * 1024;  // the default

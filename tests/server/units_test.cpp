@@ -3,14 +3,19 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
 #include <fstream>
 
+#include "guess_limiter.hpp"
 #include "json.hpp"
 #include "rest.hpp"
 #include "static_files.hpp"
 #include "support/temp_dir.hpp"
 #include "werkstatt/workshop/frames.hpp"
+#include "werkstatt/journal/memory_journal.hpp"
 #include "werkstatt/workshop/secrets.hpp"
+#include "werkstatt/workshop/workshop_registry.hpp"
 
 using namespace werkstatt;
 
@@ -131,4 +136,83 @@ TEST_CASE("creating workshops needs loopback or the admin token", "[units][rest]
   CHECK(net::base_url_for({"", "https://w.example.org/"}, "evil") == "https://w.example.org");
   CHECK(net::base_url_for({"", ""}, "127.0.0.1:8080") == "http://127.0.0.1:8080");
   CHECK(net::base_url_for({"", ""}, "x\"><script>") == "http://localhost");
+}
+
+TEST_CASE("guessing: wrong credentials cost an address tokens, right ones nothing", "[units][guesses]") {
+  using namespace std::chrono_literals;
+  net::GuessLimiter::Options options;
+  options.burst = 5;
+  options.per_minute = 6;  // one token per 10 s
+  net::GuessLimiter limiter(options);
+  const auto t0 = net::GuessLimiter::Clock::now();
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(limiter.allowed("203.0.113.7", t0));
+    limiter.failed("203.0.113.7", t0);
+  }
+  CHECK_FALSE(limiter.allowed("203.0.113.7", t0));
+  CHECK(limiter.retry_after_seconds("203.0.113.7", t0) == 10);
+  CHECK(limiter.allowed("203.0.113.8", t0));  // another address is not affected
+  CHECK_FALSE(limiter.allowed("203.0.113.7", t0 + 9s));
+  CHECK(limiter.allowed("203.0.113.7", t0 + 10s));  // one token back
+  limiter.failed("203.0.113.7", t0 + 10s);
+  CHECK_FALSE(limiter.allowed("203.0.113.7", t0 + 10s));
+  // Refilled completely, the address is forgotten.
+  CHECK(limiter.allowed("203.0.113.7", t0 + 60s));
+  CHECK(limiter.tracked() == 0);
+}
+
+TEST_CASE("guessing: an IPv6 host is one address per /64", "[units][guesses]") {
+  CHECK(net::GuessLimiter::key_of("2001:db8:1:2:aaaa::1") == net::GuessLimiter::key_of("2001:db8:1:2:ffff::9"));
+  CHECK(net::GuessLimiter::key_of("2001:db8:1:2::1") != net::GuessLimiter::key_of("2001:db8:1:3::1"));
+  CHECK(net::GuessLimiter::key_of("192.0.2.1") == "192.0.2.1");
+  net::GuessLimiter::Options options;
+  options.burst = 2;
+  net::GuessLimiter limiter(options);
+  const auto t0 = net::GuessLimiter::Clock::now();
+  limiter.failed("2001:db8:1:2::1", t0);
+  limiter.failed("2001:db8:1:2::2", t0);
+  CHECK_FALSE(limiter.allowed("2001:db8:1:2::3", t0));
+  CHECK(limiter.allowed("2001:db8:1:9::3", t0));
+}
+
+TEST_CASE("guessing: the table of addresses stays bounded", "[units][guesses]") {
+  net::GuessLimiter::Options options;
+  options.burst = 3;
+  options.max_addresses = 100;
+  net::GuessLimiter limiter(options);
+  auto t = net::GuessLimiter::Clock::now();
+  for (int i = 0; i < 1000; ++i) {
+    t += std::chrono::milliseconds(1);
+    limiter.failed("198.51.100." + std::to_string(i % 250) + "." + std::to_string(i), t);
+  }
+  CHECK(limiter.tracked() <= 100);
+  // The most recent guessers are still held back.
+  limiter.failed("198.51.100.999.999", t);
+  limiter.failed("198.51.100.999.999", t);
+  limiter.failed("198.51.100.999.999", t);
+  CHECK_FALSE(limiter.allowed("198.51.100.999.999", t));
+}
+
+TEST_CASE("GET /api/join: unknown codes from one address end in 429 with Retry-After", "[units][rest][guesses]") {
+  net::GuessLimiter::Options options;
+  options.burst = 3;
+  options.per_minute = 1;
+  net::GuessLimiter limiter(options);
+  journal::MemoryJournal journal;
+  boost::asio::io_context io;
+  workshop::WorkshopRegistry registry(io, journal, {});
+  net::ApiRequest req;
+  req.method = "GET";
+  req.target = "/api/join/ZZZZZZ";
+  req.client_address = "203.0.113.7";
+  req.guesses = &limiter;
+  const net::ApiConfig config;
+  for (int i = 0; i < 3; ++i) CHECK(net::handle_api(req, config, registry)->status == 404);
+  const auto refused = net::handle_api(req, config, registry);
+  REQUIRE(refused->status == 429);
+  CHECK(std::find_if(refused->headers.begin(), refused->headers.end(), [](const auto& h) {
+          return h.first == "Retry-After" && h.second == "60";
+        }) != refused->headers.end());
+  req.client_address = "203.0.113.8";
+  CHECK(net::handle_api(req, config, registry)->status == 404);  // others still get answers
 }

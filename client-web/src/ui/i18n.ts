@@ -34,6 +34,7 @@ const de = {
   noLaunch: "Dieser Link ist unvollständig. Bitte öffnen Sie den Einladungslink der Moderation oder scannen Sie den QR-Code.",
   codeUnknown: "Zu diesem Code gibt es keinen laufenden Workshop. Bitte prüfen Sie den Code oder nutzen Sie den Link.",
   codeLookupUnavailable: "Bitte öffnen Sie den Link oder QR-Code der Moderation – der Code allein reicht auf diesem Server nicht.",
+  tooManyTries: "Zu viele falsche Codes oder zu viele Änderungen in kurzer Zeit aus Ihrem Netz. Bitte warten Sie eine Minute.",
   // errors
   badCredential: "Der Zugangscode ist ungültig. Bitte prüfen Sie den Link oder fragen Sie die Moderation nach dem aktuellen Code.",
   unknownWorkshop: "Diesen Workshop gibt es nicht (mehr). Bitte prüfen Sie den Link.",
@@ -289,6 +290,7 @@ const en: Texts = {
   noLaunch: "This link is incomplete. Please open the invitation link from the facilitator or scan the QR code.",
   codeUnknown: "No running workshop has this code. Please check the code or use the link.",
   codeLookupUnavailable: "Please open the facilitator's link or QR code – this server cannot find a workshop by its code alone.",
+  tooManyTries: "Too many wrong codes or too many changes in a short time from your network. Please wait a minute.",
   badCredential: "The access code is not valid. Please check the link or ask the facilitator for the current code.",
   unknownWorkshop: "This workshop does not exist (any more). Please check the link.",
   protocolVersion: "This page is out of date. Please reload it.",
@@ -590,6 +592,8 @@ export function errorText(lang: Language, code: ErrorCode | undefined): string |
       return translate(lang, "readOnlyServer");
     case ErrorCode.SHUTTING_DOWN:
       return translate(lang, "shuttingDown");
+    case ErrorCode.RATE_LIMITED:
+      return translate(lang, "tooManyTries");
     default:
       return undefined;
   }

@@ -91,7 +91,7 @@ export function joinScreen(root: HTMLElement, o: JoinScreenOptions): void {
       void lookupCode(joinCode).then((result) => {
         submit.disabled = false;
         if (typeof result === "string") o.onJoin({ workshopId: result, credential: { kind: { case: "joinCode", value: joinCode } }, credentialKind: "joinCode", displayName });
-        else fail(result === "unknown" ? t("codeUnknown") : t("codeLookupUnavailable"), code);
+        else fail(t(result === "unknown" ? "codeUnknown" : result === "limited" ? "tooManyTries" : "codeLookupUnavailable"), code);
       });
     });
     replace(root, h("main", { class: "join-page" }, form));
@@ -113,10 +113,12 @@ async function loadTitle(workshopId: string, el: HTMLElement): Promise<void> {
 }
 
 /** Finds the workshop of a join code: GET /api/join/<code> → {"workshop_id"}.
- *  "unknown": no such code; "unavailable": the server has no lookup. */
-export async function lookupCode(code: string): Promise<string | "unknown" | "unavailable"> {
+ *  "unknown": no such code; "limited": too many wrong codes from this
+ *  network for now (429); "unavailable": the server has no lookup. */
+export async function lookupCode(code: string): Promise<string | "unknown" | "limited" | "unavailable"> {
   try {
     const res = await fetch(`/api/join/${encodeURIComponent(code)}`);
+    if (res.status === 429) return "limited";
     if (res.status === 404) {
       const body = (await res.json().catch(() => ({}))) as { error?: string; workshop_id?: string };
       return body.error === "no such API endpoint" ? "unavailable" : "unknown";

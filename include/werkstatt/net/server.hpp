@@ -63,6 +63,12 @@ struct ServerLimits {
   // has 150 people with a laptop and a phone each; 300 still stops one host
   // from exhausting the server's file descriptors. Raise it for load tests.
   std::size_t max_connections_per_ip = 300;
+  // Wrong credentials (unknown join codes, bad tokens, unknown workshops)
+  // per client address: a burst, then a rate per minute; beyond them the
+  // address is refused for a while (429 / Error RATE_LIMITED). A venue's
+  // typos fit easily; guessing a join code takes ~15 million minutes.
+  double wrong_credentials_burst = 60;
+  double wrong_credentials_per_minute = 30;
   // WebSocket idle timeout: the server pings after half of it and closes a
   // connection that stays silent for all of it. 60 s takes a vanished phone
   // off the online list within a minute and keeps NAT mappings alive.

@@ -65,6 +65,10 @@ class Client {
   virtual void send(std::span<const Frame> frames) = 0;
   void send(const Frame& frame) { send(std::span<const Frame>(&frame, 1)); }
 
+  // The credential in this connection's Hello was wrong (called before the
+  // refusal), so the server can slow down guessing from its address.
+  virtual void credential_refused() {}
+
   // Sends what is queued, then `last` (if not null, e.g. an Error), then
   // closes with `code`. Later send()s are ignored.
   virtual void close(CloseCode code, Frame last) = 0;
