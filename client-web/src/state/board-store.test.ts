@@ -362,3 +362,14 @@ describe("facilitation in the store", () => {
     expect(store.confirmed.notes.get("x")?.text).toBe("aufgedeckt");
   });
 });
+
+describe("the server clock floor", () => {
+  it("remembers the newest event's server time, never going back", () => {
+    expect(store.latestEventTimeMs).toBe(0);
+    store.applyEvent(create(EventSchema, { seq: 6n, authorId: "other", serverTimeMs: 1_700_000_005_000n, op: create(OpSchema, createNote("n5")) }));
+    expect(store.latestEventTimeMs).toBe(1_700_000_005_000);
+    // A later event stamped a little earlier (another thread's clock read) does not lower it.
+    store.applyEvent(create(EventSchema, { seq: 7n, authorId: "other", serverTimeMs: 1_700_000_004_990n, op: create(OpSchema, createNote("n6")) }));
+    expect(store.latestEventTimeMs).toBe(1_700_000_005_000);
+  });
+});

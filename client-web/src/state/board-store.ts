@@ -138,6 +138,7 @@ export class BoardStore {
   private readonly selfFilled = new Set<bigint>();
   private desynced = false;
   private wantSnapshot = false;
+  private newestEventTimeMs = 0;
   private readonly newClientOpId: () => string;
   private readonly serverNow: () => number;
 
@@ -149,6 +150,13 @@ export class BoardStore {
   /** Our participant id, from the last Welcome ("" before the first). */
   get participantId(): string {
     return this.self;
+  }
+
+  /** The server time of the newest event applied (0: none yet). The server's
+   *  clock is at least this far: a floor under the estimated clock, so a
+   *  phase timer that just started never shows more than its duration. */
+  get latestEventTimeMs(): number {
+    return this.newestEventTimeMs;
   }
 
   /** For Hello.last_seen_seq: the last seq applied to the confirmed state,
@@ -250,6 +258,7 @@ export class BoardStore {
       return;
     }
     const timeMs = Number(event.serverTimeMs);
+    if (Number.isFinite(timeMs)) this.newestEventTimeMs = Math.max(this.newestEventTimeMs, timeMs);
     if (event.op) {
       applyOp(this.confirmedBoard, event.op, { seq: event.seq, authorId: event.authorId, viewerId: this.self, timeMs });
     }

@@ -138,7 +138,9 @@ export class BoardApp implements AppContext {
   }
 
   serverNow(): number {
-    return this.connection.serverNow();
+    // The estimate from ping round trips can trail the server by a few ms;
+    // an event's own time is a certain lower bound.
+    return Math.max(this.connection.serverNow(), this.store.latestEventTimeMs);
   }
 
   get presence() {
