@@ -58,7 +58,7 @@ export async function startServer(options: { dataDir?: string; port?: number } =
     "--static-dir", DIST_DIR,
     "--no-demo",
     "--threads", "2",
-    "--log-level", "warn",
+    "--log-level", process.env.E2E_LOG_LEVEL ?? "warn",
     "--shutdown-timeout", "5",
   ];
   const child = spawn(serverBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });

@@ -67,3 +67,21 @@ test("a server restart loses no acknowledged edit and the clients reconnect by t
   await note(carl, "Nach dem Neustart").waitFor();
   expect(await noteTexts(carl)).toEqual(["Vor dem Neustart 1 (bearbeitet)", "Vor dem Neustart 2", "Während der Pause", "Nach dem Neustart"].sort());
 });
+
+test("an edit made while offline survives a reload of the page before the server is back", async () => {
+  await server.kill();
+  await waitFor(async () => (await connection(anna)) !== "online", 10_000, "Anna to notice");
+  await addNote(anna, "Lösungsansätze", "Offline und neu geladen", { x: 0.6, y: 0.6 });
+  expect(await anna.locator(".app").getAttribute("data-pending")).toBe("1");
+  // The page goes away while the server is still down (a phone discarding
+  // the tab, a closed window): the unanswered edit is only in local storage now.
+  await anna.goto("about:blank");
+  server = await startServer({ dataDir, port: server.port });
+  await openBoard(anna, `${workshop.participant_url}&name=Anna`);
+  await settled(anna);
+  await waitFor(async () => (await connection(ben)) === "online", 45_000, "Ben's reconnect");
+  await note(ben, "Offline und neu geladen").waitFor();
+  // Sent exactly once, by the same participant.
+  expect((await noteTexts(ben)).filter((t) => t === "Offline und neu geladen")).toHaveLength(1);
+  expect(await note(ben, "Offline und neu geladen").locator(".note-author").textContent()).toBe("Anna");
+});

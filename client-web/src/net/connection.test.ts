@@ -150,6 +150,20 @@ describe("hello and welcome", () => {
     });
   });
 
+  it("keeps the secret when a resumed Welcome carries none, so a later reload is still the same person", () => {
+    connection.start();
+    accept(); // a new identity: p1 with secret-1
+    sockets.last.serverClose();
+    clock.advance(clock.scheduled()[0] ?? 0);
+    accept({ participantSecret: "" }); // the resume: the server does not repeat the secret
+    connection.stop();
+    const again = makeConnection(); // the page is reloaded
+    again.start();
+    sockets.last.open();
+    const hello = sockets.last.sent[0]?.body;
+    expect(hello?.case === "hello" && hello.value).toMatchObject({ participantId: "p1", participantSecret: "secret-1" });
+  });
+
   it("delivers the messages of a batch in order, Welcome first", () => {
     connection.start();
     sockets.last.open();

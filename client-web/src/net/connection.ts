@@ -392,7 +392,11 @@ export class Connection {
     this.clearTimer("attemptTimer");
     this.clearTimer("pingTimer");
     this.clearTimer("stableTimer");
-    this.options.identity.save({ participantId: welcome.participantId, participantSecret: welcome.participantSecret });
+    // A new identity comes with its secret; a resumed one without (the
+    // server never repeats a secret): keep the one this client already has.
+    const known = this.options.identity.load();
+    const secret = welcome.participantSecret || (known?.participantId === welcome.participantId ? known.participantSecret : "");
+    this.options.identity.save({ participantId: welcome.participantId, participantSecret: secret });
     this.addClockSample(this.helloSentAt, this.timers.now(), Number(welcome.serverTimeMs));
     this.problem = undefined;
     this.setStatus("online");

@@ -203,6 +203,19 @@ export class BoardStore {
     return clientOpId;
   }
 
+  /** Puts back ops a previous page load of this participant left
+   *  unanswered, before any proposed since (they are older). Ops already
+   *  pending (same client op id) are skipped. */
+  restorePending(ops: readonly PendingOp[]): void {
+    const known = new Set(this.pending.map((e) => e.clientOpId));
+    const restored: PendingEntry[] = ops
+      .filter((p) => !known.has(p.clientOpId))
+      .map((p) => ({ clientOpId: p.clientOpId, op: p.op, sentSession: undefined, seenAtSeq: undefined, ackedSeq: undefined }));
+    if (restored.length === 0) return;
+    this.pending.unshift(...restored);
+    this.changed();
+  }
+
   /** The pending ops not yet sent in connection session `session`, as
    *  requests, marked as sent in it. Call when a session starts (after its
    *  Welcome) and after each propose while online. */

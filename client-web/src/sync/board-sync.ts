@@ -16,6 +16,7 @@ import type { Connection } from "../net/connection";
 import type { BoardStore, Desync, OpInit } from "../state/board-store";
 import { Role, SettingsField, type Op } from "../gen/werkstatt/v1/board_pb";
 import { Listeners } from "../util/listeners";
+import type { PendingOpStore } from "./pending-ops";
 import { PresenceStore } from "./presence";
 
 export type SyncConnection = Pick<Connection, "status" | "session" | "messages" | "send" | "resync" | "stop">;
@@ -31,12 +32,21 @@ export class BoardSync {
   readonly removed = new Listeners<void>();
 
   private readonly unsubscribe: (() => void)[];
+  /** Whether the ops stored by the last page load are back in the store. */
+  private restored = false;
 
+  /** `pendingOps`: where unanswered ops outlive the page (see pending-ops.ts). */
   constructor(
     readonly store: BoardStore,
     readonly connection: SyncConnection,
+    private readonly pendingOps?: PendingOpStore,
   ) {
     this.unsubscribe = [
+      // Saved only once restored: until the first Welcome names this
+      // participant, saving would overwrite the last page's ops.
+      store.changes.add(() => {
+        if (this.restored) this.pendingOps?.save(store.participantId, store.pendingOps);
+      }),
       connection.messages.add((m) => this.onMessage(m)),
       store.desyncs.add((d) => connection.resync(describeDesync(d), d.kind === "server-copy")),
       store.applied.add((e) => {
@@ -80,6 +90,12 @@ export class BoardSync {
     switch (body.case) {
       case "welcome":
         this.store.welcome(body.value);
+        if (!this.restored) {
+          this.restored = true;
+          // The last page's unanswered ops, if they are this participant's:
+          // they go out first, with their original ids.
+          this.store.restorePending(this.pendingOps?.load(body.value.participantId) ?? []);
+        }
         this.online.reset(body.value.online);
         this.flush();
         return;

@@ -10,6 +10,7 @@ import { visibleName, type BoardView } from "../state/board-model";
 import { may } from "../state/permissions";
 import { BoardStore, type OpInit } from "../state/board-store";
 import { BoardSync } from "../sync/board-sync";
+import { PendingOpStore } from "../sync/pending-ops";
 import { PresenceSender } from "../sync/presence";
 import { BoardCanvas } from "./board-canvas";
 import type { Rect } from "./camera";
@@ -68,7 +69,7 @@ export class BoardApp implements AppContext {
       identity: new IdentityStore(browserStorage(), launch.workshopId, launch.credentialKind),
       lastSeenSeq: () => this.store.lastSeenSeq,
     });
-    this.sync = new BoardSync(this.store, this.connection);
+    this.sync = new BoardSync(this.store, this.connection, new PendingOpStore(browserStorage(), launch.workshopId, launch.credentialKind));
     this.presenceSender = new PresenceSender(
       (p) => this.connection.send({ body: { case: "presence", value: { cursor: p.cursor, viewport: p.viewport, typingNoteId: p.typingNoteId ?? "", drag: p.drag } } }),
       browserTimers,
