@@ -72,7 +72,7 @@ test("an edit made while offline survives a reload of the page before the server
   await server.kill();
   await waitFor(async () => (await connection(anna)) !== "online", 10_000, "Anna to notice");
   await addNote(anna, "Lösungsansätze", "Offline und neu geladen", { x: 0.6, y: 0.6 });
-  expect(await anna.locator(".app").getAttribute("data-pending")).toBe("1");
+  await waitFor(async () => (await anna.locator(".app").getAttribute("data-pending")) === "1", 5_000, "the edit to wait");
   // The page goes away while the server is still down (a phone discarding
   // the tab, a closed window): the unanswered edit is only in local storage now.
   await anna.goto("about:blank");
