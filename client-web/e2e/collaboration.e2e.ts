@@ -204,6 +204,34 @@ describe("three people on one board", () => {
     await ok.context.close();
   });
 
+  test("the facilitator adds, renames and deletes an area; everyone sees it", async () => {
+    await openPanel(fac);
+    await fac.locator('[data-key="add-area"]').click();
+    await fac.locator("dialog input").fill("Weitere Themen");
+    await fac.locator("dialog .btn-primary").click();
+    const area = (p: Page, title: string) => p.locator(`.board .area[aria-label*="${title}"]`);
+    for (const p of [anna, ben]) await area(p, "Weitere Themen").waitFor();
+    // Participants can write into it at once (it is right of the view: fit the board first).
+    await anna.locator(".zc-fit").click();
+    await addNote(anna, "Weitere Themen", "Ehrenamt stärken", { x: 0.3, y: 0.3 });
+    await note(ben, "Ehrenamt stärken").waitFor();
+    const row = fac.locator(".list-row", { hasText: "Weitere Themen" });
+    // An area with notes cannot be deleted from the panel.
+    expect(await row.locator('[data-key^="delete-area-"]').isDisabled()).toBe(true);
+    await row.locator('[data-key^="rename-area-"]').click();
+    await fac.locator("dialog input").fill("Offene Fragen");
+    await fac.locator("dialog .btn-primary").click();
+    for (const p of [anna, ben]) await area(p, "Offene Fragen").waitFor();
+    // Empty again, it can go.
+    await note(anna, "Ehrenamt stärken").click();
+    await anna.keyboard.press("Delete");
+    await waitFor(async () => (await note(ben, "Ehrenamt stärken").count()) === 0, 10_000, "the note to go");
+    const renamed = fac.locator(".list-row", { hasText: "Offene Fragen" });
+    await waitFor(async () => !(await renamed.locator('[data-key^="delete-area-"]').isDisabled()), 10_000, "the delete button");
+    await renamed.locator('[data-key^="delete-area-"]').click();
+    for (const p of [anna, ben]) await waitFor(async () => (await area(p, "Offene Fragen").count()) === 0, 10_000, "the area to go");
+  });
+
   test("no script or CSP errors on any page", () => {
     for (const list of errors) expect(list).toEqual([]);
   });

@@ -5,7 +5,7 @@
 // Form inputs (timer minutes, round settings) are created once and keep what
 // the facilitator typed; the lists below them are rebuilt when what they show
 // changes, keeping keyboard focus on the control with the same key.
-import { Role, SettingsField, Timer_State, TimerControl_Action, type Phase } from "../gen/werkstatt/v1/board_pb";
+import { AreaField, Color, ObjectKind, Role, SettingsField, Timer_State, TimerControl_Action, type Phase } from "../gen/werkstatt/v1/board_pb";
 import { participantLink, replayLink, shortLink } from "../app/launch";
 import { currentPhase, openRound, type BoardView } from "../state/board-model";
 import { randomId } from "../state/ids";
@@ -17,6 +17,12 @@ import { icon } from "./icons";
 import { confirmDialog, fullscreenLayer, promptDialog } from "./overlays";
 import { qrCanvas } from "./qr";
 import { avatar } from "./topbar";
+
+/** The board's limit (board::limits::kMaxAreas): the button stops there. */
+const MAX_AREAS = 64;
+/** Space between areas, in board units. */
+const AREA_GAP = 80;
+const AREA_COLORS: readonly Color[] = [Color.ORANGE, Color.GREEN, Color.BLUE, Color.PURPLE, Color.PINK, Color.YELLOW, Color.GREY];
 
 interface Section {
   body: HTMLElement;
@@ -254,7 +260,11 @@ export class FacilitatorPanel {
   private renderLocks(board: BoardView): void {
     const t = this.ctx.t;
     const areas = [...board.areas.values()].filter((a) => !a.deleted).sort((a, b) => (a.rect?.x ?? 0) - (b.rect?.x ?? 0));
-    const sig = `${board.settings.locked}|${areas.map((a) => `${a.id}:${a.title}:${a.locked}`).join(",")}|${board.closed}`;
+    // Areas with notes are not deleted from here: their notes would vanish with them.
+    const used = new Set<string>();
+    for (const n of board.notes.values()) if (!n.deleted) used.add(n.areaId);
+    for (const hn of board.hiddenNotes) if (hn.count > 0) used.add(hn.areaId);
+    const sig = `${board.settings.locked}|${areas.map((a) => `${a.id}:${a.title}:${a.locked}:${used.has(a.id)}`).join(",")}|${board.closed}`;
     this.update("locks", sig, () => [
       this.btn("board", board.settings.locked ? t("unlockBoard") : t("lockBoard"), () =>
         this.ctx.propose({ kind: { case: "updateSettings", value: { mask: [SettingsField.LOCKED], settings: { locked: !board.settings.locked } } } }),
@@ -269,14 +279,61 @@ export class FacilitatorPanel {
             { class: "list-row" },
             h("span", { class: `swatch-dot c-${a.color}` }),
             h("span", { class: "grow", text: a.title }),
+            this.btn(`rename-area-${a.id}`, t("renameArea", { area: a.title }), () => void this.renameArea(a.id, a.title), {
+              icon: "edit",
+              showLabel: false,
+              cls: "btn-icon",
+              disabled: board.closed,
+            }),
+            this.btn(`delete-area-${a.id}`, used.has(a.id) ? t("areaHasNotes", { area: a.title }) : t("deleteArea", { area: a.title }), () =>
+              this.ctx.propose(
+                { kind: { case: "delete", value: { target: { kind: ObjectKind.AREA, id: a.id } } } },
+                { kind: { case: "restore", value: { target: { kind: ObjectKind.AREA, id: a.id } } } },
+              ),
+              { icon: "trash", showLabel: false, cls: "btn-icon", disabled: board.closed || used.has(a.id) || areas.length <= 1 },
+            ),
             this.btn(`area-${a.id}`, a.locked ? t("unlockArea", { area: a.title }) : t("lockArea", { area: a.title }), () =>
-              this.ctx.propose({ kind: { case: "updateArea", value: { id: a.id, mask: [4], locked: !a.locked } } }),
+              this.ctx.propose({ kind: { case: "updateArea", value: { id: a.id, mask: [AreaField.LOCKED], locked: !a.locked } } }),
               { icon: a.locked ? "lock" : "unlock", showLabel: false, cls: a.locked ? "btn-icon btn-warn" : "btn-icon", disabled: board.closed },
             ),
           ),
         ),
       ),
+      this.btn("add-area", t("addArea"), () => void this.addArea(board), {
+        icon: "plus",
+        cls: "btn-block",
+        disabled: board.closed || areas.length >= MAX_AREAS,
+      }),
     ]);
+  }
+
+  private async renameArea(id: string, title: string): Promise<void> {
+    const t = this.ctx.t;
+    const next = (await promptDialog(t("renameArea", { area: title }), title, { ok: t("save"), cancel: t("cancel") }, 120))?.trim();
+    if (next && next !== title) {
+      this.ctx.propose(
+        { kind: { case: "updateArea", value: { id, mask: [AreaField.TITLE], title: next } } },
+        { kind: { case: "updateArea", value: { id, mask: [AreaField.TITLE], title } } },
+      );
+    }
+  }
+
+  /** A new area right of the others, as tall as the tallest, in the next colour. */
+  private async addArea(board: BoardView): Promise<void> {
+    const t = this.ctx.t;
+    const title = (await promptDialog(t("newAreaTitle"), "", { ok: t("addArea"), cancel: t("cancel") }, 120))?.trim();
+    if (!title) return;
+    const live = [...board.areas.values()].filter((a) => !a.deleted);
+    const right = Math.max(0, ...live.map((a) => (a.rect?.x ?? 0) + (a.rect?.width ?? 0)));
+    const top = live.length > 0 ? Math.min(...live.map((a) => a.rect?.y ?? 0)) : 0;
+    const height = Math.max(800, ...live.map((a) => a.rect?.height ?? 0));
+    const width = live.length > 0 ? Math.round(live.reduce((sum, a) => sum + (a.rect?.width ?? 0), 0) / live.length) : 1200;
+    const color = AREA_COLORS[live.length % AREA_COLORS.length] ?? Color.BLUE;
+    const id = randomId();
+    this.ctx.propose(
+      { kind: { case: "createArea", value: { id, title, color, rect: { x: right + AREA_GAP, y: top, width, height } } } },
+      { kind: { case: "delete", value: { target: { kind: ObjectKind.AREA, id } } } },
+    );
   }
 
   /** Unrevealed notes per area and per author, as this facilitator knows
