@@ -112,7 +112,7 @@ describe("three people on one board", () => {
     await note(anna, "Zum Löschen").waitFor();
   });
 
-  test("a voting round: budgets, dots, live counts for the facilitator, results", async () => {
+  test("a voting round: budgets, dots, hidden counts hidden from the facilitator too, results", async () => {
     await openPanel(fac);
     await fac.locator("#fp-round-dots").fill("3");
     await fac.locator("#fp-round-max").fill("2");
@@ -129,9 +129,12 @@ describe("three people on one board", () => {
     await plus(ben, "Leerstand in den Ortskernen").click();
     await settled(anna);
     await settled(ben);
-    // Participants see only their own dots; the facilitator sees the counts.
+    // Hidden counts: participants see only their own dots, and the
+    // facilitator sees no counts either until the round closes (ballot secrecy).
+    await settled(fac);
     await expect(note(ben, "Pendelverkehr").locator(".dot").count()).resolves.toBe(0);
-    await waitFor(async () => (await note(fac, "Pendelverkehr").locator(".tally").textContent()) === "2", 10_000, "the live count");
+    await expect(note(fac, "Pendelverkehr").locator(".tally").count()).resolves.toBe(0);
+    await expect(fac.locator(".result-list").count()).resolves.toBe(0);
     await screenshot(fac, "voting-facilitator");
     await screenshot(anna, "voting-participant");
     await fac.getByRole("button", { name: "Abstimmung beenden" }).click();

@@ -1,4 +1,5 @@
-// Offline journal subcommands: export, backup, restore, delete-workshop, inspect.
+// Offline journal subcommands: export, backup, restore, delete-workshop,
+// inspect, audit-ballots.
 #include "journal_commands.hpp"
 
 #include <chrono>
@@ -258,9 +259,60 @@ void add_inspect(CLI::App& app, int& exit_code) {
   });
 }
 
+// The one place that names voters: an explicit operator command on the
+// server's own journal (never reachable over HTTP or WebSocket), for an
+// organiser who must audit a vote. Every CastVote/RetractVote as it was
+// journaled, tab-separated: seq, local time, round, voter id, voter name, action, note.
+void add_audit_ballots(CLI::App& app, int& exit_code) {
+  struct Options : CommonOptions {
+    std::string workshop;
+  };
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand(
+      "audit-ballots",
+      "Ballot audit for the operator: every dot cast or retracted, with its voter (exports never name voters)");
+  add_data_option(cmd, *o);
+  cmd->add_option("--workshop", o->workshop, "Workshop id")->required();
+  cmd->callback([o, &exit_code] {
+    auto j = open_for_reading(*o, "audit-ballots", exit_code);
+    if (!j) return;
+    if (!j->workshop(o->workshop)) {
+      exit_code = fail("audit-ballots", "there is no workshop " + o->workshop);
+      return;
+    }
+    board::Board board;
+    std::vector<v1::EventRecord> page;
+    std::cout << "seq\ttime\tround\tvoter_id\tvoter_name\taction\tnote_id\n";
+    while (true) {
+      page.clear();
+      if (Status st = j->read_events(o->workshop, board.seq() + 1, UINT64_MAX, journal::kReplayPageSize, &page); !st.ok()) {
+        exit_code = fail("audit-ballots", st.message());
+        return;
+      }
+      if (page.empty()) break;
+      for (const auto& r : page) {
+        const v1::VotingRound* round = board.open_round();
+        const std::string round_id = round ? round->id() : "";
+        if (auto rejected = board.replay(journal::to_event(r))) {
+          exit_code = fail("audit-ballots", "event " + std::to_string(r.seq()) + " does not replay: " + rejected->reason);
+          return;
+        }
+        if (!r.op().has_cast_vote() && !r.op().has_retract_vote()) continue;
+        const v1::Participant* voter = board.participant(r.author_id());
+        std::cout << r.seq() << "\t" << local_time(r.time_ms()) << "\t" << round_id << "\t" << r.author_id() << "\t"
+                  << (voter ? voter->display_name() : "") << "\t" << (r.op().has_cast_vote() ? "cast" : "retract")
+                  << "\t" << (r.op().has_cast_vote() ? r.op().cast_vote().note_id() : r.op().retract_vote().note_id())
+                  << "\n";
+      }
+    }
+    exit_code = 0;
+  });
+}
+
 }  // namespace
 
 void add_journal_commands(CLI::App& app, int& exit_code) {
+  add_audit_ballots(app, exit_code);
   add_export(app, exit_code);
   add_backup(app, exit_code);
   add_restore(app, exit_code);

@@ -97,8 +97,16 @@ std::vector<v1::HiddenNotes> Board::hidden_counts(std::string_view author_id) co
   return out;
 }
 
+std::uint32_t Board::voters_of(const std::string& round_id) const {
+  std::set<std::string_view> voters;
+  for (const auto& [key, n] : ballots_)
+    if (std::get<0>(key) == round_id) voters.insert(std::get<1>(key));
+  return static_cast<std::uint32_t>(voters.size());
+}
+
 void Board::close_round(v1::VotingRound& round, std::vector<v1::NoteTally>* results) {
   std::vector<v1::NoteTally> tallies = tallies_of(round.id());
+  round.set_voters(voters_of(round.id()));
   round.set_open(false);
   round.set_closed_seq(next_seq());
   round.clear_results();
@@ -170,17 +178,19 @@ Outcome Board::apply_reveal(v1::Reveal& op, const Author& a) {
   if (op.scope_case() == v1::Reveal::SCOPE_NOT_SET || (op.has_all() && !op.all()))
     return reject(v1::REJECT_CODE_INVALID_FIELD, "reveal all, an area or a participant");
   // Find first, change after: a rejected reveal must leave the board as it was.
+  // A note its author withdrew (deleted) while it was private stays private:
+  // it was never shown, so it is not revealed. Restored, it is unrevealed
+  // again (counted for the others) until a reveal in its scope.
   std::vector<v1::Note*> revealed;
   for (auto& [id, n] : notes_)
-    if (n.hidden() && matches(n)) revealed.push_back(&n);
+    if (n.hidden() && !n.deleted() && matches(n)) revealed.push_back(&n);
   if (revealed.empty()) return reject(v1::REJECT_CODE_INVALID_FIELD, "there is nothing to reveal there");
   op.clear_notes();
   for (v1::Note* n : revealed) {
     n->set_hidden(false);
     n->set_hidden_from_facilitators(false);
     n->set_updated_seq(next_seq());
-    // Deleted ones are revealed too (restorable later) but not sent.
-    if (!n->deleted()) *op.add_notes() = *n;
+    *op.add_notes() = *n;
   }
   return std::nullopt;
 }
@@ -268,6 +278,7 @@ Outcome Board::apply_open_voting_round(v1::OpenVotingRound& op, const Author& a)
   round.set_opened_seq(next_seq());
   round.set_closed_seq(0);
   round.clear_results();
+  round.clear_voters();
   round.DiscardUnknownFields();
   rounds_.push_back(round);
   return std::nullopt;
@@ -282,6 +293,7 @@ Outcome Board::apply_close_voting_round(v1::CloseVotingRound& op, const Author& 
   close_round(*it, &results);
   op.clear_results();
   for (auto& t : results) *op.add_results() = std::move(t);
+  op.set_voters(it->voters());
   return std::nullopt;
 }
 

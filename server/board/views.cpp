@@ -1,4 +1,5 @@
-// What each viewer may see of the board and of each event.
+// What each viewer may see of the board and of each event, and what the
+// record shows organisers.
 #include <algorithm>
 
 #include "werkstatt/board/board.hpp"
@@ -39,6 +40,13 @@ const v1::Event& EventViews::for_viewer(std::string_view participant_id, v1::Rol
   return for_others ? *for_others : full;
 }
 
+bool Board::note_visible_to(std::string_view note_id, std::string_view viewer_id) const {
+  const v1::Note* n = note(note_id);
+  if (!n) return false;
+  const v1::Participant* viewer = participant(viewer_id);
+  return can_see(*n, viewer_id, viewer ? viewer->role() : v1::ROLE_OBSERVER);
+}
+
 std::string Board::visible_name(std::string_view participant_id, std::string_view viewer_id) const {
   const v1::Participant* p = participant(participant_id);
   if (!p) return {};
@@ -67,14 +75,17 @@ v1::BoardState Board::view_for(std::string_view viewer_id) const {
   }
 
   // Nobody learns who voted for what: each viewer gets their own ballots,
-  // and counts of the open round where the round allows it.
+  // and everyone alike the counts of the open round if it shows them live
+  // (hidden counts: nobody, facilitators included, until the round closes).
   std::vector<v1::Ballot> own;
   for (const auto& b : s.ballots())
     if (b.voter_id() == viewer_id) own.push_back(b);
   s.clear_ballots();
   for (auto& b : own) *s.add_ballots() = std::move(b);
-  if (const v1::VotingRound* round = open_round(); round && (role == v1::ROLE_FACILITATOR || round->live_counts()))
+  if (const v1::VotingRound* round = open_round(); round && round->live_counts()) {
     for (auto& t : tallies_of(round->id())) *s.add_tallies() = std::move(t);
+    s.set_open_round_voters(voters_of(round->id()));
+  }
 
   if (role != v1::ROLE_FACILITATOR) s.clear_join_code();
   if (settings_.pseudonymous() && role != v1::ROLE_FACILITATOR)
@@ -105,14 +116,22 @@ EventViews Board::views_of(const v1::Event& e) const {
   }
 
   if (op.has_cast_vote() || op.has_retract_vote()) {
+    // A ballot: only the voter's own connections learn who cast it. Everyone
+    // else (facilitators included) gets one and the same anonymous event:
+    // no author, and the complete counts only when the round shows them live.
+    // A hidden-count round tells nobody anything until it closes.
     v.full_viewers.push_back(e.author_id());
-    v1::Event with_tallies = redacted(e);
+    v1::Event anonymous = redacted(e);
+    anonymous.clear_author_id();
     const v1::VotingRound* round = open_round();
-    with_tallies.mutable_op()->mutable_redacted()->set_tallies_replaced(true);
-    if (round)
-      for (auto& t : tallies_of(round->id())) *with_tallies.mutable_op()->mutable_redacted()->add_tallies() = std::move(t);
-    v.for_facilitators = with_tallies;
-    v.for_others = round && round->live_counts() ? with_tallies : redacted(e);
+    if (round && round->live_counts()) {
+      v1::Redacted& r = *anonymous.mutable_op()->mutable_redacted();
+      r.set_tallies_replaced(true);
+      for (auto& t : tallies_of(round->id())) *r.add_tallies() = std::move(t);
+      r.set_voters(voters_of(round->id()));
+    }
+    v.for_facilitators = anonymous;
+    v.for_others = std::move(anonymous);
     return v;
   }
 
@@ -135,6 +154,66 @@ EventViews Board::views_of(const v1::Event& e) const {
     v.for_others = std::move(masked);
   }
   return v;
+}
+
+// ---------------------------------------------------------------- the record
+
+bool RecordPolicy::is_private(std::string_view note_id) const {
+  return std::binary_search(private_notes.begin(), private_notes.end(), note_id);
+}
+
+RecordPolicy Board::record_policy() const {
+  RecordPolicy p;
+  for (const auto& [id, n] : notes_)
+    if (n.hidden() && n.hidden_from_facilitators()) p.private_notes.push_back(id);  // notes_ is sorted
+  if (const v1::VotingRound* round = open_round(); round && !round->live_counts()) {
+    p.withheld_round = round->id();
+    p.withheld_after_seq = round->opened_seq();
+  }
+  return p;
+}
+
+v1::BoardState Board::record_view(const RecordPolicy& policy) const {
+  v1::BoardState s = state();
+  s.clear_notes();
+  std::map<std::pair<std::string, std::string>, std::uint32_t> hidden;  // (author, area) → count
+  for (const auto& [id, n] : notes_) {
+    if (!policy.is_private(id)) *s.add_notes() = n;
+    else if (!n.deleted()) ++hidden[{n.author_id(), n.area_id()}];
+  }
+  for (const auto& [key, count] : hidden) {
+    auto* h = s.add_hidden_notes();
+    h->set_author_id(key.first);
+    h->set_area_id(key.second);
+    h->set_count(count);
+  }
+  // Counts per round and note: the voter is never part of the record shown.
+  std::map<std::pair<std::string, std::string>, std::uint32_t> counts;  // (round, note) → dots
+  for (const auto& [key, dots] : ballots_) {
+    const auto& [round_id, voter, note_id] = key;
+    if (round_id == policy.withheld_round || policy.is_private(note_id)) continue;
+    counts[{round_id, note_id}] += dots;
+  }
+  s.clear_ballots();
+  for (const auto& [key, dots] : counts) {
+    auto* b = s.add_ballots();
+    b->set_round_id(key.first);
+    b->set_note_id(key.second);
+    b->set_dots(dots);
+  }
+  return s;
+}
+
+v1::Event Board::record_event(const v1::Event& e, const RecordPolicy& policy) {
+  const v1::Op& op = e.op();
+  if (op.has_cast_vote() || op.has_retract_vote()) {
+    v1::Event anonymous = e;
+    anonymous.clear_author_id();
+    if (!policy.withheld_round.empty() && e.seq() > policy.withheld_after_seq) anonymous.mutable_op()->mutable_redacted();
+    return anonymous;
+  }
+  if (const std::string note_id = note_of(op); !note_id.empty() && policy.is_private(note_id)) return redacted(e);
+  return e;
 }
 
 }  // namespace werkstatt::board

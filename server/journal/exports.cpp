@@ -34,18 +34,22 @@ struct Words {
   const char* no_votes;
   const char* unrevealed;
   const char* csv_round;
+  const char* facilitators;
+  const char* observers;
 };
 
 constexpr Words kGerman = {"Protokoll", "Datum", "Teilnehmende", "Stand", "Ereignis", "Cluster", "Ohne Cluster",
                            "Ohne Bereich", "Punkte", "Phasen", "Keine Phasen erfasst.", "Keine Notizen.", "Person",
                            "Bereich,Cluster,Text,Autor (Pseudonym),Punkte,Erstellt,Zuletzt bearbeitet,Notiz-ID",
                            "Bewertungsrunden", "Punkte je Person, höchstens", "läuft noch", "Keine Punkte vergeben.",
-                           "nicht aufgedeckte Notizen sind nicht im Protokoll", "Punkte: "};
+                           "nicht aufgedeckte Notizen sind nicht im Protokoll", "Punkte: ", "Moderation",
+                           "Beobachtend"};
 constexpr Words kEnglish = {"Minutes", "Date", "Participants", "State", "event", "Cluster", "Not clustered",
                             "No area", "points", "Phases", "No phases recorded.", "No notes.", "Person",
                             "Area,Cluster,Text,Author (pseudonym),Points,Created,Last edited,Note ID",
                             "Voting rounds", "dots per person, at most", "still open", "No dots given.",
-                            "unrevealed notes are not in the minutes", "Points: "};
+                            "unrevealed notes are not in the minutes", "Points: ", "Facilitators",
+                            "Observers"};
 
 const Words& words_for(const v1::BoardState& s) { return s.settings().language() == "en" ? kEnglish : kGerman; }
 
@@ -130,6 +134,8 @@ View make_view(const v1::BoardState& s) {
     v.notes.push_back(&n);
     v.note_by_id[n.id()] = &n;
   }
+  // Notes still private to their author are not in the record at all, only counted.
+  for (const auto& h : s.hidden_notes()) v.unrevealed += h.count();
   return v;
 }
 
@@ -257,7 +263,13 @@ std::string export_markdown(const SessionRecord& s) {
   const std::int64_t last = time_of(s, s.state.seq());
   o << "- " << w.date << ": " << human_date(first, english) << ", " << human_clock(first) << "–" << human_clock(last)
     << "\n";
-  o << "- " << w.participants << ": " << s.state.participants_size() << "\n";
+  // People by role (their role at this moment): observers (a projector, a
+  // guest) and facilitators are not "Teilnehmende".
+  std::size_t by_role[5] = {};
+  for (const auto& p : s.state.participants())
+    if (p.role() >= 0 && p.role() < 5) ++by_role[p.role()];
+  o << "- " << w.participants << ": " << by_role[v1::ROLE_PARTICIPANT] << " · " << w.facilitators << ": "
+    << by_role[v1::ROLE_FACILITATOR] << " · " << w.observers << ": " << by_role[v1::ROLE_OBSERVER] << "\n";
   o << "- " << w.state_at << ": " << w.event << " " << s.state.seq() << " (" << human_date(last, english) << " "
     << human_clock(last) << ")\n\n";
 

@@ -1,6 +1,7 @@
 #include "werkstatt/journal/session.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "werkstatt/board/board.hpp"
 #include "werkstatt/journal/replay.hpp"
@@ -65,7 +66,23 @@ std::optional<SessionRecord> load_session(const Journal& journal, std::string_vi
   }
   if (board.seq() == 0 && !journal.workshop(workshop_id))
     return fail({Status::Code::not_found, "no workshop " + std::string(workshop_id)});
-  session.state = board.state();
+  // What the record may show is decided on the head board (a note still
+  // private there, a hidden-count round still open there), so a session
+  // before the head reads on to it.
+  board::Board head = board;
+  while (true) {
+    page.clear();
+    if (Status s = journal.read_events(workshop_id, head.seq() + 1, std::numeric_limits<std::uint64_t>::max(),
+                                       kReplayPageSize, &page);
+        !s.ok())
+      return fail(s);
+    if (page.empty()) break;
+    for (const auto& r : page)
+      if (auto rejected = head.replay(to_event(r)))
+        return fail({Status::Code::corruption, "event " + std::string(workshop_id) + "/" + std::to_string(r.seq()) +
+                                                   " does not replay: " + rejected->reason});
+  }
+  session.state = board.record_view(head.record_policy());
   if (status) *status = {};
   return session;
 }

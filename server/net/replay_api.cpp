@@ -153,6 +153,16 @@ HttpReply timeline(std::string_view id, const journal::Journal& j) {
   return r;
 }
 
+// The record's policy (RecordPolicy), decided on the head board: `at` when
+// it is the head already, else the head rebuilt.
+std::optional<board::RecordPolicy> record_policy(std::string_view id, const journal::Journal& j, const board::Board& at,
+                                                 journal::Status* st) {
+  if (at.seq() >= j.head_seq(id)) return at.record_policy();
+  const auto head = journal::rebuild(j, id, std::numeric_limits<std::uint64_t>::max(), st);
+  if (!head) return std::nullopt;
+  return head->record_policy();
+}
+
 HttpReply state(const Query& q, std::string_view id, const journal::Journal& j) {
   HttpReply failure;
   const auto seq = wanted_seq(q, id, j, &failure);
@@ -160,12 +170,14 @@ HttpReply state(const Query& q, std::string_view id, const journal::Journal& j) 
   journal::Status st;
   const auto board = journal::rebuild(j, id, *seq, &st);
   if (!board) return journal_error(st);
+  const auto policy = record_policy(id, j, *board, &st);
+  if (!policy) return journal_error(st);
   v1::ReplayState out;
   out.set_seq(board->seq());
   std::vector<v1::EventRecord> at;
   if (board->seq() > 0 && j.read_events(id, board->seq(), board->seq(), 1, &at).ok() && !at.empty())
     out.set_time_ms(at.front().time_ms());
-  *out.mutable_state() = board->state();
+  *out.mutable_state() = board->record_view(*policy);
   HttpReply r;
   r.content_type = "application/x-protobuf";
   r.body = out.SerializeAsString();
@@ -182,9 +194,13 @@ HttpReply events(const Query& q, std::string_view id, const journal::Journal& j)
   std::vector<v1::EventRecord> records;
   if (journal::Status st = j.read_events(id, std::max<std::uint64_t>(from, 1), to, limit, &records); !st.ok())
     return journal_error(st);
+  journal::Status st;
+  const auto head = journal::rebuild(j, id, std::numeric_limits<std::uint64_t>::max(), &st);
+  if (!head) return journal_error(st);
+  const board::RecordPolicy policy = head->record_policy();
   v1::EventPage page;
   page.set_head_seq(j.head_seq(id));
-  for (const auto& rec : records) *page.add_events() = journal::to_event(rec);
+  for (const auto& rec : records) *page.add_events() = board::Board::record_event(journal::to_event(rec), policy);
   const std::uint64_t last = records.empty() ? 0 : records.back().seq();
   if (records.size() == limit && last < to && last < page.head_seq()) page.set_next_from(last + 1);
   HttpReply r;

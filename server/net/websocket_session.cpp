@@ -2,7 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/dynamic_message.h>
+
 #include <algorithm>
+#include <memory>
 #include <optional>
 
 #include "werkstatt/board/text.hpp"
@@ -39,6 +44,43 @@ std::optional<std::string> unparsed_op_id(const std::uint8_t* p, const std::uint
     p += len;
   }
   return std::nullopt;
+}
+
+// Whether `data` would parse as a ClientMessage if its strings were bytes:
+// then the only fault is text that is not UTF-8 (an INVALID_FIELD the board
+// would name too); otherwise the op itself is undecodable (MALFORMED). The
+// schema with every string turned into bytes is built once.
+bool parses_without_utf8_check(const std::uint8_t* data, std::size_t size) {
+  namespace pb = google::protobuf;
+  struct Lenient {
+    pb::DescriptorPool pool;
+    std::unique_ptr<pb::DynamicMessageFactory> factory;
+    const pb::Message* prototype = nullptr;
+  };
+  static const std::unique_ptr<Lenient> lenient = [] {
+    auto l = std::make_unique<Lenient>();
+    const auto as_bytes = [](auto& self, pb::DescriptorProto& m) -> void {
+      for (auto& f : *m.mutable_field())
+        if (f.type() == pb::FieldDescriptorProto::TYPE_STRING) f.set_type(pb::FieldDescriptorProto::TYPE_BYTES);
+      for (auto& nested : *m.mutable_nested_type()) self(self, nested);
+    };
+    // Dependencies first (board.proto), then protocol.proto.
+    const pb::FileDescriptor* protocol = v1::ClientMessage::descriptor()->file();
+    for (int i = 0; i <= protocol->dependency_count(); ++i) {
+      const pb::FileDescriptor* file = i < protocol->dependency_count() ? protocol->dependency(i) : protocol;
+      pb::FileDescriptorProto proto;
+      file->CopyTo(&proto);
+      for (auto& m : *proto.mutable_message_type()) as_bytes(as_bytes, m);
+      if (!l->pool.BuildFile(proto)) return std::unique_ptr<Lenient>();
+    }
+    l->factory = std::make_unique<pb::DynamicMessageFactory>(&l->pool);
+    if (const pb::Descriptor* d = l->pool.FindMessageTypeByName("werkstatt.v1.ClientMessage"))
+      l->prototype = l->factory->GetPrototype(d);
+    return l->prototype ? std::move(l) : std::unique_ptr<Lenient>();
+  }();
+  if (!lenient) return false;
+  const std::unique_ptr<pb::Message> m(lenient->prototype->New());
+  return m->ParseFromArray(data, static_cast<int>(size));
 }
 
 const char* close_reason_text(CloseCode code) {
@@ -145,7 +187,7 @@ void websocket_session::on_read(beast::error_code ec, std::size_t bytes) {
       const auto* data = static_cast<const std::uint8_t*>(buffer_.data().data());
       if (!message.ParseFromArray(data, static_cast<int>(bytes))) {
         if (auto op_id = state_ == State::joined ? unparsed_op_id(data, data + bytes) : std::nullopt) {
-          reject_unparsed(*op_id);
+          reject_unparsed(*op_id, parses_without_utf8_check(data, bytes));
         } else {
           refuse(v1::ERROR_CODE_MALFORMED, "the frame is not a ClientMessage", CloseCode::protocol_error);
         }
@@ -240,14 +282,18 @@ void websocket_session::handle_op(v1::OpRequest& op) {
 
 void websocket_session::credential_refused() { context_->guesses.failed(remote_); }
 
-void websocket_session::reject_unparsed(const std::string& op_id) {
+void websocket_session::reject_unparsed(const std::string& op_id, bool only_bad_utf8) {
   // Counts against the rate like any op: invalid ops must not be a way around it.
   const ServerLimits& limits = context_->config.limits;
   if (!op_bucket_.take(limits.ops_per_second, limits.ops_burst, std::chrono::steady_clock::now())) {
     send(workshop::reject_frame(op_id, v1::REJECT_CODE_RATE_LIMITED, "too many ops per second"));
     return;
   }
-  send(workshop::reject_frame(op_id, v1::REJECT_CODE_INVALID_FIELD, "the op contains text that is not valid UTF-8"));
+  if (only_bad_utf8)
+    send(workshop::reject_frame(op_id, v1::REJECT_CODE_INVALID_FIELD, "the op contains text that is not valid UTF-8"));
+  else
+    send(workshop::reject_frame(op_id, v1::REJECT_CODE_MALFORMED,
+                                "the op could not be decoded (not a werkstatt.v1.Op); nothing was changed"));
 }
 
 void websocket_session::refuse(v1::ErrorCode code, std::string_view message, CloseCode close_code) {

@@ -75,7 +75,8 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   void handle(v1::ClientMessage& message);
   void handle_op(v1::OpRequest& op);
   // An op frame protobuf refused (e.g. invalid UTF-8 in a text): Reject it.
-  void reject_unparsed(const std::string& op_id);
+  // `only_bad_utf8`: the op decodes but for text that is not UTF-8 (INVALID_FIELD); else MALFORMED.
+  void reject_unparsed(const std::string& op_id, bool only_bad_utf8);
   // A protocol error: Error{fatal} after what is queued, then close.
   void refuse(v1::ErrorCode code, std::string_view message, workshop::CloseCode close_code);
 

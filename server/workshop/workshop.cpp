@@ -119,6 +119,11 @@ std::shared_ptr<Workshop> Workshop::recover(asio::io_context& io, journal::Journ
       m.secret_sha256 = joined.front().participant_secret_sha256();
     w->members_.emplace(m.id, std::move(m));
   }
+  if (options.join_codes && !w->board_.closed()) {
+    const std::string& code = w->board_.join_code().empty() ? w->meta_.join_code() : w->board_.join_code();
+    if (!code.empty() && !options.join_codes->hold(code, w->id()))
+      spdlog::warn("workshop {}: its join code is also another open workshop's; rotate it", w->id());
+  }
   // Whoever the journal shows online was connected when the server stopped.
   w->reconcile_presence();
   w->schedule_clock();
@@ -194,6 +199,17 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
       break;
     case v1::Credential::KIND_NOT_SET: break;
   }
+  // Someone who joined keeps their identity whatever happened to the join
+  // code since: a known participant id with its secret is credential enough
+  // (only new identities need the current code). Removed identities are
+  // refused below; what keeps a removed person out is a rotated code.
+  if (role == v1::ROLE_UNSPECIFIED && !cred.has_facilitator_token() && !cred.has_observer_token() &&
+      known_identity(hello))
+    role = v1::ROLE_PARTICIPANT;
+  if (role == v1::ROLE_PARTICIPANT && board_.closed() && !known_identity(hello))
+    return refuse(v1::ERROR_CODE_BAD_CREDENTIAL,
+                  "this workshop is closed: its join code no longer admits anyone; ask the organisers for the minutes",
+                  CloseCode::policy);
   if (role == v1::ROLE_UNSPECIFIED) {
     client->credential_refused();
     return refuse(v1::ERROR_CODE_BAD_CREDENTIAL,
@@ -291,6 +307,12 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
   update_info();
 }
 
+bool Workshop::known_identity(const v1::Hello& hello) const {
+  if (hello.participant_id().empty()) return false;
+  const auto it = members_.find(hello.participant_id());
+  return it != members_.end() && matches_digest(hello.participant_secret(), it->second.secret_sha256);
+}
+
 bool Workshop::needs_join_event(const Member& m) const {
   const v1::Participant* p = board_.participant(m.id);
   return !p || !p->online() || p->role() != m.role || p->display_name() != m.display_name;
@@ -338,21 +360,32 @@ void Workshop::do_submit(std::uint64_t connection_id, v1::OpRequest& request) {
                    reject_frame(op_id, v1::REJECT_CODE_READ_ONLY,
                                 "the server cannot save edits right now; the board is read-only until storage recovers"));
 
+  std::string claimed_code;
   if (request.op().has_rotate_join_code()) {
-    // The server makes the new code; whatever the client sent is ignored.
+    // The server makes the new code, unique among the open workshops;
+    // whatever the client sent is ignored.
     std::string code;
-    do code = random_join_code();
-    while (code == board_.join_code());
+    if (options_.join_codes) {
+      code = claimed_code = options_.join_codes->claim(id());
+    } else {
+      do code = random_join_code();
+      while (code == board_.join_code());
+    }
     request.mutable_op()->mutable_rotate_join_code()->set_join_code(code);
   }
   board::ApplyResult result = board_.apply(request.op(), pid, now_ms());
-  if (!result.ok())
+  if (!result.ok()) {
+    if (!claimed_code.empty()) options_.join_codes->release(claimed_code, id());
     return send_to(connection_id, reject_frame(op_id, result.rejection().code, result.rejection().reason));
+  }
   const v1::Role role = role_of(pid);
   record(std::move(result.event()), connection_id, pid, role, op_id, {});
 }
 
 bool Workshop::apply_system(const v1::Op& op, std::string secret_sha256) {
+  // A closed workshop is frozen: who comes and goes afterwards (to read the
+  // board) is not part of its record and changes no minutes.
+  if (board_.closed() && (op.has_participant_joined() || op.has_participant_left())) return true;
   board::ApplyResult result = board_.apply(op, board::kSystemAuthor, now_ms());
   if (!result.ok()) {
     spdlog::warn("workshop {}: system op refused: {}", id(), result.rejection().reason);
@@ -486,7 +519,8 @@ void Workshop::deliver_durable() {
     }
     remember_event(std::move(encoded));
     if (e.snapshot) snapshots.push_back(std::move(e.snapshot));
-    if (e.views.full.op().has_remove_participant() || e.views.full.op().has_rotate_join_code())
+    if (e.views.full.op().has_remove_participant() || e.views.full.op().has_rotate_join_code() ||
+        e.views.full.op().has_close_workshop())
       follow_ups.push_back(std::move(e.views.full));
   }
   deliver_welcomes(durable_seq_);
@@ -506,7 +540,11 @@ void Workshop::after_durable(const v1::Event& event) {
       if (c.participant_id == op.remove_participant().participant_id()) theirs.push_back(cid);
     for (const std::uint64_t cid : theirs) close_connection(cid, CloseCode::policy, bye);
   }
+  if (op.has_close_workshop() && options_.join_codes) options_.join_codes->release(board_.join_code(), id());
   if (op.has_rotate_join_code()) {
+    // The previous code is free for other workshops once the new one is stored.
+    if (options_.join_codes && meta_.join_code() != op.rotate_join_code().join_code())
+      options_.join_codes->release(meta_.join_code(), id());
     // The metadata follows the board, for tools that read it (inspect).
     meta_.set_join_code(op.rotate_join_code().join_code());
     asio::post(io_, [&journal = journal_, meta = meta_] {
@@ -582,8 +620,11 @@ void Workshop::deliver_welcomes(std::uint64_t up_to_seq) {
     }
     w.welcome.set_server_time_ms(now_ms());
     const bool facilitator = m.role == v1::ROLE_FACILITATOR;
-    for (const auto& [pid, other] : members_)
-      if (other.welcomed > 0) *w.welcome.add_online() = presence_of(other, facilitator);
+    for (const auto& [pid, other] : members_) {
+      if (other.welcomed == 0) continue;
+      v1::PresenceState& state = *w.welcome.add_online() = presence_of(other, facilitator);
+      strip_unseen_notes(state, m.id);
+    }
     v1::ServerMessage message;
     *message.mutable_welcome() = std::move(w.welcome);
     c.out.push_back(encode(message));
@@ -907,11 +948,48 @@ void Workshop::flush_presence() {
   }
   presence_gone_.clear();
   if (full.presence().states_size() == 0 && full.presence().gone_size() == 0) return;
+  const bool per_viewer = std::any_of(full.presence().states().begin(), full.presence().states().end(),
+                                      [&](const v1::PresenceState& st) { return names_unseen_notes(st); });
+  if (per_viewer) {
+    // Someone types into or drags a note not everyone may see: each viewer
+    // gets the presence without the ids of notes it may not see (rare:
+    // private collection), encoded once per participant.
+    std::map<std::string, Frame, std::less<>> by_viewer;
+    for (auto& [cid, c] : connections_) {
+      if (!c.welcomed) continue;
+      auto it = by_viewer.find(c.participant_id);
+      if (it == by_viewer.end()) {
+        v1::ServerMessage mine = role_of(c.participant_id) == v1::ROLE_FACILITATOR ? full : restricted;
+        for (auto& st : *mine.mutable_presence()->mutable_states()) strip_unseen_notes(st, c.participant_id);
+        it = by_viewer.emplace(c.participant_id, encode(mine)).first;
+      }
+      c.out.push_back(it->second);
+    }
+    return flush_out();
+  }
   const Frame for_facilitators = encode(full);
   const Frame for_others = presence_differs_by_role() ? encode(restricted) : for_facilitators;
   for (auto& [cid, c] : connections_)
     if (c.welcomed) c.out.push_back(role_of(c.participant_id) == v1::ROLE_FACILITATOR ? for_facilitators : for_others);
   flush_out();
+}
+
+bool Workshop::names_unseen_notes(const v1::PresenceState& s) const {
+  const auto unseen = [&](const std::string& note_id) {
+    const v1::Note* n = board_.note(note_id);
+    return !n || n->hidden();
+  };
+  if (!s.typing_note_id().empty() && unseen(s.typing_note_id())) return true;
+  return s.has_drag() && std::any_of(s.drag().note_ids().begin(), s.drag().note_ids().end(), unseen);
+}
+
+void Workshop::strip_unseen_notes(v1::PresenceState& s, std::string_view viewer_id) const {
+  if (!s.typing_note_id().empty() && !board_.note_visible_to(s.typing_note_id(), viewer_id)) s.clear_typing_note_id();
+  if (!s.has_drag()) return;
+  auto* ids = s.mutable_drag()->mutable_note_ids();
+  ids->erase(std::remove_if(ids->begin(), ids->end(), [&](const std::string& id) { return !board_.note_visible_to(id, viewer_id); }),
+             ids->end());
+  if (ids->empty()) s.clear_drag();
 }
 
 bool Workshop::presence_differs_by_role() const { return board_.private_phase() || board_.settings().pseudonymous(); }
@@ -927,6 +1005,9 @@ v1::PresenceState Workshop::presence_of(const Member& m, bool for_facilitators) 
     const v1::Participant* p = board_.participant(m.id);
     s.set_display_name(p ? board_.visible_name(m.id, {}) : std::string());
   }
+  // While a voting round is open, a participant's cursor (hovering, clicking
+  // a note) would name the voter: it reaches nobody, facilitators included.
+  if (board_.open_round() && m.role == v1::ROLE_PARTICIPANT) return s;
   // While collecting privately, participants do not see each other's
   // cursors or what they type into; facilitators' own presence stays visible.
   if (for_facilitators || !board_.private_phase() || m.role == v1::ROLE_FACILITATOR) {
@@ -1041,7 +1122,9 @@ bool Workshop::has_join_code(std::string_view code) const {
 
 void Workshop::update_info() {
   std::lock_guard lock(info_mutex_);
-  join_code_sha256_ = sha256(board_.join_code().empty() ? meta_.join_code() : board_.join_code());
+  // A closed workshop's code admits nobody (and may be another's later).
+  join_code_sha256_ = board_.closed() ? std::string()
+                                      : sha256(board_.join_code().empty() ? meta_.join_code() : board_.join_code());
   info_.title = board_.settings().title();
   info_.language = board_.settings().language();
   info_.head_seq = durable_seq_;

@@ -12,8 +12,16 @@
 
 namespace werkstatt::workshop {
 
+namespace {
+// One book of join codes for every workshop of this server.
+WorkshopOptions with_join_codes(WorkshopOptions options) {
+  if (!options.join_codes) options.join_codes = std::make_shared<JoinCodeBook>(random_join_code);
+  return options;
+}
+}  // namespace
+
 WorkshopRegistry::WorkshopRegistry(boost::asio::io_context& io, journal::Journal& journal, WorkshopOptions options)
-    : io_(io), journal_(journal), options_(options) {}
+    : io_(io), journal_(journal), options_(with_join_codes(std::move(options))) {}
 
 journal::Status WorkshopRegistry::recover_all() {
   std::string failed;
@@ -66,7 +74,7 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
     do created.id = random_base32(10);  // 16 characters, 80 bits
     while (by_id_.contains(created.id));
   }
-  created.join_code = random_join_code();
+  created.join_code = options_.join_codes->claim(created.id);  // unique among the open workshops
   meta.set_id(created.id);
   meta.set_created_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count());

@@ -1,11 +1,15 @@
 // Thousands of random ops (valid and invalid, several actors, fixed seed):
-// invariants hold after every op, a rejected op changes nothing, and replaying
-// only the accepted events from an empty board gives the same bytes.
+// invariants hold after every op, a rejected op changes nothing, replaying
+// only the accepted events from an empty board gives the same bytes, and
+// every viewer converges: the events it was sent, applied to its Welcome,
+// give the notes and counts of a fresh Welcome, and nothing it was sent
+// names a note it may not see.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <limits>
 #include <random>
+#include <utility>
 #include <map>
 #include <set>
 
@@ -73,7 +77,7 @@ class RandomOps {
       case 7: return ops::close_round(id("r", 8));
       case 8: return ops::set_role("p" + std::to_string(1 + pick(5)), static_cast<v1::Role>(pick(5)));  // p0 stays
       case 9: return ops::rename(id("p", 6), text().substr(0, 20));
-      case 10: return chance(0.05) ? ops::remove_participant("p5") : ops::raise_hand();  // the others keep playing
+      case 10: return chance(0.1) ? ops::remove_participant("p5") : ops::raise_hand();  // the others keep playing
       case 11: return ops::rotate_join_code(chance(0.9) ? "CODE" + std::to_string(pick(100)) : "bad code");
       case 12: return ops::follow_me(chance(0.5));
       case 13: return ops::raise_hand();
@@ -102,6 +106,14 @@ class RandomOps {
         return m;
       }
       case 6: {
+        // Now and then the author withdraws the note just written (in a
+        // private phase: a note nobody else may ever see).
+        if (!last_created_.first.empty() && chance(0.4)) {
+          pinned_author_ = last_created_.second;
+          v1::Op del = ops::remove(v1::OBJECT_KIND_NOTE, last_created_.first);
+          last_deleted_ = del.delete_().target();
+          return del;
+        }
         // Remembered, so that an undo (restore) follows now and then.
         v1::Op del = ops::remove(kind(), id(chance(0.7) ? "n" : "c", 60));
         last_deleted_ = del.delete_().target();
@@ -129,7 +141,13 @@ class RandomOps {
   }
 
   // Mostly joined people; now and then the system or a stranger (both must be refused).
+  // The accepted events: the generator remembers the last note created and by whom.
+  void observe(const v1::Event& e) {
+    if (e.op().has_create_note()) last_created_ = {e.op().create_note().id(), e.author_id()};
+  }
+
   std::string author(const v1::Op& op) {
+    if (!pinned_author_.empty()) return std::exchange(pinned_author_, std::string());
     const bool system = op.has_participant_joined() || op.has_participant_left() ||
                         (op.has_timer() && op.timer().action() == v1::TimerControl::ACTION_EXPIRE);
     if (chance(system ? 0.9 : 0.03)) return "";
@@ -144,7 +162,126 @@ class RandomOps {
   std::mt19937_64 rng_;
   v1::ObjectRef last_deleted_;
   std::string last_voted_;
+  std::pair<std::string, std::string> last_created_;  // note id, author
+  std::string pinned_author_;
 };
+
+// The notes a viewer is sent, as a client keeps them: its Welcome, then each
+// event for it applied (a Board is the model: it replays what the viewer
+// sees; a Redacted only advances the seq and replaces counts; a Reveal adds
+// notes the viewer never had).
+class ViewerMirror {
+ public:
+  ViewerMirror(const board::Board& truth, const std::string& viewer) : viewer_(viewer) { welcome(truth); }
+
+  // A fresh Welcome: the first, or after the viewer's role changed. That
+  // case is not covered: what a viewer was sent in the past depends on its
+  // role, so the mirror starts over (as a reload would).
+  void welcome(const board::Board& truth) {
+    const v1::BoardState view = truth.view_for(viewer_);
+    mirror_ = board::Board::restore(view);
+    REQUIRE(mirror_);
+    hidden_.clear();
+    for (const auto& h : view.hidden_notes()) hidden_[{h.author_id(), h.area_id()}] = h.count();
+    role_ = truth.participant(viewer_) ? truth.participant(viewer_)->role() : v1::ROLE_OBSERVER;
+  }
+
+  void apply(const v1::Event& e) {
+    REQUIRE(e.seq() == mirror_->seq() + 1);
+    if (e.op().has_redacted()) {
+      const v1::Redacted& r = e.op().redacted();
+      if (!r.hidden_author_id().empty()) {
+        std::erase_if(hidden_, [&](const auto& h) { return h.first.first == r.hidden_author_id(); });
+        for (const auto& h : r.hidden_notes()) hidden_[{h.author_id(), h.area_id()}] = h.count();
+      }
+      v1::BoardState st = mirror_->state();
+      st.set_seq(e.seq());
+      mirror_ = board::Board::restore(st);
+      REQUIRE(mirror_);
+      return;
+    }
+    const auto rejected = mirror_->replay(e);
+    if (rejected) {
+      INFO("seq " << e.seq() << ": " << rejected->reason << " / " << e.ShortDebugString());
+      REQUIRE(e.op().has_reveal());  // of notes this viewer never had
+    }
+    if (e.op().has_reveal()) {
+      // The event carries the revealed notes, for viewers who never had them.
+      reveal_counts(e.op().reveal());
+      v1::BoardState st = mirror_->state();
+      std::map<std::string, v1::Note> notes;
+      for (const auto& n : st.notes()) notes[n.id()] = n;
+      for (const auto& n : e.op().reveal().notes()) notes[n.id()] = n;
+      st.clear_notes();
+      for (auto& [id, n] : notes) *st.add_notes() = n;
+      st.set_seq(e.seq());
+      mirror_ = board::Board::restore(st);
+      REQUIRE(mirror_);
+    }
+  }
+
+  // Notes and counts of hidden notes, rendered comparably.
+  [[nodiscard]] std::string notes() const { return render(mirror_->state().notes(), hidden_); }
+  [[nodiscard]] static std::string fresh(const board::Board& truth, const std::string& viewer) {
+    const v1::BoardState view = truth.view_for(viewer);
+    std::map<std::pair<std::string, std::string>, std::uint32_t> hidden;
+    for (const auto& h : view.hidden_notes()) hidden[{h.author_id(), h.area_id()}] = h.count();
+    return render(view.notes(), hidden);
+  }
+  [[nodiscard]] v1::Role role() const { return role_; }
+
+ private:
+  void reveal_counts(const v1::Reveal& r) {
+    // What was revealed is no longer counted as hidden.
+    std::erase_if(hidden_, [&](const auto& h) {
+      switch (r.scope_case()) {
+        case v1::Reveal::kAll: return true;
+        case v1::Reveal::kAreaId: return h.first.second == r.area_id();
+        case v1::Reveal::kParticipantId: return h.first.first == r.participant_id();
+        default: return false;
+      }
+    });
+  }
+  static std::string render(const google::protobuf::RepeatedPtrField<v1::Note>& notes,
+                            const std::map<std::pair<std::string, std::string>, std::uint32_t>& hidden) {
+    std::string out;
+    for (const auto& n : notes) out += n.ShortDebugString() + "\n";
+    for (const auto& [key, count] : hidden)
+      if (count > 0) out += "hidden " + key.first + "/" + key.second + " " + std::to_string(count) + "\n";
+    return out;
+  }
+
+  std::string viewer_;
+  std::optional<board::Board> mirror_;
+  std::map<std::pair<std::string, std::string>, std::uint32_t> hidden_;  // (author, area) → count
+  v1::Role role_ = v1::ROLE_UNSPECIFIED;
+};
+
+// The note ids an event names (the ids a viewer would learn from it).
+std::vector<std::string> notes_named(const v1::Event& e) {
+  const v1::Op& op = e.op();
+  std::vector<std::string> ids;
+  const auto ref = [&](const v1::ObjectRef& r) {
+    if (r.kind() == v1::OBJECT_KIND_NOTE) ids.push_back(r.id());
+  };
+  switch (op.kind_case()) {
+    case v1::Op::kCreateNote: ids.push_back(op.create_note().id()); break;
+    case v1::Op::kUpdateNote: ids.push_back(op.update_note().id()); break;
+    case v1::Op::kMove: ref(op.move().target()); break;
+    case v1::Op::kDelete: ref(op.delete_().target()); break;
+    case v1::Op::kRestore: ref(op.restore().target()); break;
+    case v1::Op::kAddToCluster: ids.push_back(op.add_to_cluster().note_id()); break;
+    case v1::Op::kRemoveFromCluster: ids.push_back(op.remove_from_cluster().note_id()); break;
+    case v1::Op::kCastVote: ids.push_back(op.cast_vote().note_id()); break;
+    case v1::Op::kRetractVote: ids.push_back(op.retract_vote().note_id()); break;
+    case v1::Op::kCreateCluster: ids.insert(ids.end(), op.create_cluster().note_ids().begin(), op.create_cluster().note_ids().end()); break;
+    case v1::Op::kReveal: for (const auto& n : op.reveal().notes()) ids.push_back(n.id()); break;
+    case v1::Op::kCloseVotingRound: for (const auto& t : op.close_voting_round().results()) ids.push_back(t.note_id()); break;
+    case v1::Op::kRedacted: for (const auto& t : op.redacted().tallies()) ids.push_back(t.note_id()); break;
+    default: break;
+  }
+  return ids;
+}
 
 }  // namespace
 
@@ -165,6 +302,11 @@ TEST_CASE("random ops keep invariants and replay to identical bytes", "[board][f
     accepted.push_back(r.event());
   }
 
+  // p0 stays the facilitator; p1 and p2 are participants (now and then promoted).
+  std::map<std::string, ViewerMirror> mirrors;
+  for (const char* viewer : {"p0", "p1", "p2"}) mirrors.emplace(viewer, ViewerMirror(board, viewer));
+  std::size_t rewelcomes = 0;
+
   constexpr int kSteps = 4000;
   for (int step = 0; step < kSteps; ++step) {
     const v1::Op op = gen.op(step, kSteps);
@@ -174,6 +316,7 @@ TEST_CASE("random ops keep invariants and replay to identical bytes", "[board][f
     board::ApplyResult r = board.apply(op, author, 1000 + step * 20'000);
     INFO("seed " << seed << " step " << step << " by '" << author << "': " << op.ShortDebugString());
     if (r.ok()) {
+      gen.observe(r.event());
       REQUIRE(r.event().seq() == accepted.size() + 1);
       accepted.push_back(r.event());
       accepted_kinds.insert(r.event().op().kind_case());
@@ -198,6 +341,25 @@ TEST_CASE("random ops keep invariants and replay to identical bytes", "[board][f
         const v1::Event& sent = views.for_viewer(viewer, p->role());
         REQUIRE(sent.seq() == r.event().seq());
         if (sent.op().has_cast_vote() || sent.op().has_retract_vote()) REQUIRE(r.event().author_id() == viewer);
+        // Nobody else learns who voted.
+        if (r.event().op().has_cast_vote() || r.event().op().has_retract_vote())
+          if (r.event().author_id() != viewer) REQUIRE(sent.author_id().empty());
+        // No note it may not see is named to it, in the event or its Welcome.
+        for (const std::string& id : notes_named(sent)) {
+          INFO("note " << id << " named to " << viewer);
+          const v1::Note* n = board.note(id);
+          if (n) REQUIRE(board.note_visible_to(id, viewer));
+        }
+        // Per-viewer convergence: what it was sent, applied to what it had, is a fresh Welcome.
+        ViewerMirror& mirror = mirrors.at(viewer);
+        if (mirror.role() != p->role()) {
+          mirror.welcome(board);
+          ++rewelcomes;
+        } else {
+          mirror.apply(sent);
+        }
+        INFO("viewer " << viewer << " at seq " << board.seq());
+        REQUIRE(mirror.notes() == ViewerMirror::fresh(board, viewer));
       }
     }
   }
@@ -217,7 +379,8 @@ TEST_CASE("random ops keep invariants and replay to identical bytes", "[board][f
   std::string never;
   for (int k = 1; k <= 31; ++k)
     if (!accepted_kinds.contains(k)) never += std::to_string(k) + " ";
-  INFO("accepted " << accepted.size() << ", rejects " << histogram << "; never accepted op kinds: " << never);
+  INFO("accepted " << accepted.size() << ", rejects " << histogram << "; never accepted op kinds: " << never
+                     << "; re-welcomes after role changes: " << rewelcomes);
   // Every op kind must have been applied and most reject codes seen.
   CHECK(accepted.size() > kSteps / 8);
   CHECK(accepted_kinds.size() == 31);  // every op kind but Redacted (server → client only)

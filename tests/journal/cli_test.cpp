@@ -126,3 +126,45 @@ TEST_CASE("cli: writing commands refuse while a server holds the journal", "[cli
   CHECK(run("export --data " + data + " --workshop alpha").exit_code == 0);
   CHECK(run("backup --data " + data + " --to " + (dir / "live-bk")).exit_code == 0);
 }
+
+TEST_CASE("cli: exports never name a voter - audit-ballots is the operator's explicit audit", "[cli][secrecy]") {
+  test::TempDir dir;
+  const std::string data = dir / "var";
+  {
+    journal::Status st;
+    auto j = journal::RocksJournal::open(journal::journal_dir(data), {}, &st);
+    REQUIRE(j);
+    test::Recorder w("vote");
+    w.standard_session(2);
+    REQUIRE(w.apply(ops::join("voterbert", "Bert Wähler", v1::ROLE_PARTICIPANT), board::kSystemAuthor));
+    REQUIRE(w.apply(ops::open_round("r1", 3, 3), "fac"));
+    REQUIRE(w.apply(ops::vote("n0"), "voterbert"));
+    REQUIRE(w.apply(ops::vote("n1"), "voterbert"));
+    REQUIRE(w.apply(ops::retract("n1"), "voterbert"));
+    REQUIRE(w.apply(ops::vote("n1"), "anna"));
+    REQUIRE(w.apply(ops::close_round("r1"), "fac"));
+    v1::WorkshopMeta meta;
+    meta.set_id("vote");
+    REQUIRE(j->put_workshop(meta).ok());
+    REQUIRE(test::append_sync(*j, w.records).ok());
+  }
+  for (const char* format : {"json", "csv", "md"}) {
+    const Run out = run("export --data " + data + " --workshop vote --format " + format);
+    INFO(format << ": " << out.output);
+    CHECK(out.exit_code == 0);
+    // Ballots carry an empty voter (the JSON mapping prints it as "").
+    CHECK_THAT(out.output, !Catch::Contains(R"("voter_id": "v)") && !Catch::Contains(R"("voter_id": "a)"));
+    if (std::string(format) != "json") CHECK_THAT(out.output, !Catch::Contains("voterbert"));
+  }
+  // The JSON export lists participants (ids included) but its ballots are counts per round and note.
+  const Run json = run("export --data " + data + " --workshop vote --format json");
+  CHECK_THAT(json.output, Catch::Contains(R"("round_id": "r1")") && Catch::Contains(R"("voters": 2)"));
+
+  const Run audit = run("audit-ballots --data " + data + " --workshop vote");
+  INFO(audit.output);
+  CHECK(audit.exit_code == 0);
+  CHECK_THAT(audit.output, Catch::Contains("r1\tvoterbert\tBert Wähler\tcast\tn0"));
+  CHECK_THAT(audit.output, Catch::Contains("r1\tvoterbert\tBert Wähler\tretract\tn1"));
+  CHECK_THAT(audit.output, Catch::Contains("r1\tanna\tAnna\tcast\tn1"));
+  CHECK(run("audit-ballots --data " + data + " --workshop nope").exit_code == 1);
+}

@@ -179,6 +179,36 @@ TEST_CASE("an export at an earlier seq shows the board as it was then", "[journa
   CHECK(edits == 22 - 5);  // all but the 3 joins and 2 phase changes
 }
 
+TEST_CASE("the record names no voter and nothing still private to its author", "[journal][export][secrecy]") {
+  BerlinTime berlin;
+  test::TempDir dir;
+  auto j = record_session(dir / "db", "de");
+  journal::Status st;
+  for (const std::uint64_t seq : {std::uint64_t{19}, std::uint64_t{22}, std::uint64_t{UINT64_MAX}}) {
+    auto session = journal::load_session(*j, "regio-sued", seq, &st);
+    REQUIRE(session);
+    INFO("seq " << session->state.seq());
+    // Withdrawn (deleted) and never revealed during private collection, where
+    // facilitators could not watch: not in any export, at any seq.
+    for (const auto& doc : {journal::export_json(*session), journal::export_csv(*session), journal::export_markdown(*session)}) {
+      CHECK(doc.find("verworfen") == std::string::npos);
+      CHECK(doc.find("nie aufgedeckt") == std::string::npos);
+      CHECK(doc.find("n8") == std::string::npos);
+      CHECK(doc.find(R"("voter_id": "a)") == std::string::npos);  // anna, ben: no voter is named
+      CHECK(doc.find(R"("voter_id": "b)") == std::string::npos);
+      CHECK(doc.find(R"("voter_id": "f)") == std::string::npos);
+    }
+    for (const auto& b : session->state.ballots()) CHECK(b.voter_id().empty());
+  }
+  // Counts per round and note stay exact.
+  auto head = journal::load_session(*j, "regio-sued", UINT64_MAX, &st);
+  std::uint32_t r1 = 0;
+  for (const auto& b : head->state.ballots())
+    if (b.round_id() == "r1") r1 += b.dots();
+  CHECK(r1 == 8);
+  CHECK(head->state.rounds(0).voters() == 3);
+}
+
 TEST_CASE("loading an unknown workshop is NotFound", "[journal][export]") {
   test::TempDir dir;
   journal::Status st;

@@ -150,6 +150,14 @@ TEST_CASE("bad input gets a typed error or reject - the server and everyone else
     rejected(ops::lock(true), v1::REJECT_CODE_NOT_PERMITTED);
     rejected(ops::update_note_text("gone", "zombie"), v1::REJECT_CODE_OBJECT_DELETED);
     rejected(ops::create_note("n-bad", "\xC3\x28 invalid UTF-8"), v1::REJECT_CODE_INVALID_FIELD);
+    {
+      INFO("a well-framed OpRequest whose op does not decode: malformed, not 'invalid UTF-8'");
+      const std::string op = std::string("\x0A\x04\x0A\x05", 4) + "ab";  // a CreateNote whose id claims 5 bytes of 2
+      const std::string request = std::string("\x0A\x06") + "bad-op" + "\x12" + static_cast<char>(op.size()) + op;
+      bad.ws().send_bytes(std::string("\x12") + static_cast<char>(request.size()) + request);
+      REQUIRE(bad.pump_until([&] { return bad.rejects().contains("bad-op"); }));
+      CHECK(v1::RejectCode_Name(bad.rejects().at("bad-op")) == v1::RejectCode_Name(v1::REJECT_CODE_MALFORMED));
+    }
     rejected(ops::create_note("bad id!", "x"), v1::REJECT_CODE_INVALID_ID);
     rejected(v1::Op(), v1::REJECT_CODE_EMPTY_OP);
     rejected(ops::create_note("n-x", "x"), v1::REJECT_CODE_INVALID_ID, std::string(65, 'k'));

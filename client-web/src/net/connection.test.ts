@@ -331,6 +331,8 @@ describe("server errors", () => {
     expect(hello?.case === "hello" && hello.value.participantId).toBe("");
     sockets.last.receive({ body: { case: "error", value: { code: ErrorCode.BAD_CREDENTIAL, fatal: true } } });
     expect(connection.status).toBe("offline");
+    // Refusals never wipe the identity: only a Welcome with a new one replaces it.
+    expect(new IdentityStore(storage, "w1", "joinCode").load()?.participantId).toBe("p1");
   });
 
   it("stops on a protocol version mismatch in Welcome", () => {

@@ -181,6 +181,8 @@ export class Connection {
   private problem: ConnectionProblem | undefined;
   private helloSentAt = 0;
   private helloHadIdentity = false;
+  /** The next Hello goes without the remembered identity (which stays stored). */
+  private skipIdentity = false;
   private lastReceivedAt = 0;
   private clockSamples: { rtt: number; offset: number }[] = [];
   private lastImmediateResync = Number.NEGATIVE_INFINITY;
@@ -339,7 +341,8 @@ export class Connection {
   }
 
   private sendHello(): void {
-    const identity = this.options.identity.load();
+    const identity = this.skipIdentity ? undefined : this.options.identity.load();
+    this.skipIdentity = false;
     this.helloHadIdentity = identity !== undefined;
     this.helloSentAt = this.timers.now();
     this.socket?.send(
@@ -413,9 +416,11 @@ export class Connection {
   private onServerError(error: ServerError): void {
     const problem = { code: error.code, message: error.message || ErrorCode[error.code] || "server error" };
     if (error.code === ErrorCode.BAD_CREDENTIAL && this.helloHadIdentity) {
-      // Perhaps only the remembered identity is stale (the workshop was
-      // reset): join afresh once before telling the user the link is bad.
-      this.options.identity.clear();
+      // The server resumes a known identity whatever happened to the join
+      // code, so this identity itself was refused (removed, or the workshop
+      // was reset): try once as someone new. The identity stays stored until
+      // a Welcome brings a new one, so a refusal never makes a person lose it.
+      this.skipIdentity = true;
       this.fail(problem);
     } else if (FINAL_ERRORS.has(error.code)) this.giveUp(problem);
     else if (error.fatal) this.fail(problem); // the server is closing this socket anyway

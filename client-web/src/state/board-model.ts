@@ -700,7 +700,9 @@ function sortTallies(tallies: NoteTally[]): NoteTally[] {
 function tracksTallies(board: BoardView, round: VotingRound, viewerId: string | undefined): boolean {
   if (board.full) return true;
   if (viewerId === undefined || viewerId === "") return false;
-  return round.liveCounts || roleOf(board, viewerId) === Role.FACILITATOR;
+  // Hidden counts are hidden from facilitators too (the server sends none
+  // until the round closes): nobody adds up dots then, not even their own.
+  return round.liveCounts;
 }
 
 function addTally(board: BoardModel, noteId: string, delta: number): void {

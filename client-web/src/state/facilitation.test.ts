@@ -206,9 +206,17 @@ describe("voting rounds", () => {
     expect(lines("ballot")).toBe("ballot r1 p1 n1 1\nballot r1 p1 n2 1\nballot r2 p1 n3 1");
   });
 
-  it("tracks tallies for facilitators and live counts, from Redacted and own votes", () => {
+  it("a facilitator sees no counts of a hidden round, not even of their own dots", () => {
     viewer = "f";
     apply("f", openRoundOp("r1"));
+    apply("f", vote("n2")); // own vote, applied from its Ack
+    expect(board.tallies.size).toBe(0);
+    expect(ownDotsOn(board, "f", "n2")).toBe(1);
+  });
+
+  it("tracks the tallies of a live round, from Redacted and own votes", () => {
+    viewer = "f";
+    apply("f", openRoundOp("r1", { liveCounts: true }));
     apply("p1", redacted({ talliesReplaced: true, tallies: [{ noteId: "n1", dots: 1 }] }));
     apply("p2", redacted({ talliesReplaced: true, tallies: [{ noteId: "n1", dots: 2 }, { noteId: "n2", dots: 1 }] }));
     apply("f", vote("n2")); // own vote, applied from its Ack

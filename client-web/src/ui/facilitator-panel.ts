@@ -498,7 +498,13 @@ export class FacilitatorPanel {
         ? h("ul", { class: "plain-list" }, ...hands.map((id) => h("li", { class: "list-row hand-row" }, icon("hand", 16), h("span", { class: "grow", text: this.ctx.name(id) }),
             this.btn(`lower-${id}`, t("lowerHand"), () => this.ctx.propose({ kind: { case: "lowerHand", value: { participantId: id } } }), { icon: "check", showLabel: false, cls: "btn-icon" }))))
         : h("p", { class: "muted small", text: t("noHands") }),
-      h("h4", { text: `${t("people")} (${people.length})` }),
+      // By role: observers (the projector) and facilitators are not "Teilnehmende".
+      h("h4", { text: t("people") }),
+      h("p", { class: "muted small people-counts", text: [
+        `${t("countParticipants")}: ${people.filter((p) => p.role === Role.PARTICIPANT).length}`,
+        `${t("countFacilitators")}: ${people.filter((p) => p.role === Role.FACILITATOR).length}`,
+        `${t("countObservers")}: ${people.filter((p) => p.role === Role.OBSERVER).length}`,
+      ].join(" · ") }),
       h(
         "ul",
         { class: "plain-list people" },
@@ -542,6 +548,8 @@ export class FacilitatorPanel {
     const origin = this.ctx.origin;
     const id = this.ctx.workshopId;
     this.update("invite", `${code}|${board.closed}|${this.ctx.lang.current}`, () => {
+      // Closed: the code admits nobody, so neither code nor QR nor projector screen is offered.
+      if (board.closed) return [h("p", { class: "muted invite-closed", text: t("inviteClosed") })];
       const link = shortLink(origin, id);
       const full = code ? participantLink(origin, id, code) : link;
       return [

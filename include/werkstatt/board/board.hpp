@@ -73,6 +73,20 @@ struct EventViews {
   void for_viewer(std::string_view, v1::Role) const&& = delete;
 };
 
+// What the record may show organisers (replay API, exports, downloads),
+// decided on the workshop's current (head) board: counts per note and per
+// round, never a voter; nothing of a note that is still private to its author.
+struct RecordPolicy {
+  // Unrevealed notes facilitators may not see (hidden_from_facilitators at
+  // the head): left out of every state and event, whatever the seq.
+  std::vector<std::string> private_notes;  // sorted
+  // A round with hidden counts that is still open at the head: its counts and
+  // vote events stay withheld until it closes. Empty: none.
+  std::string withheld_round;
+  std::uint64_t withheld_after_seq = 0;  // the round's opened_seq
+  [[nodiscard]] bool is_private(std::string_view note_id) const;
+};
+
 class Board {
  public:
   Board();
@@ -120,6 +134,18 @@ class Board {
   // The views of `event`. REQUIRES: `event` is the event apply() returned last
   // (the views are computed from the state right after it).
   [[nodiscard]] EventViews views_of(const v1::Event& event) const;
+  // The record's policy, taken on the head board (see RecordPolicy).
+  [[nodiscard]] RecordPolicy record_policy() const;
+  // The state for organisers: ballots summed per round and note with no
+  // voter (Ballot.voter_id empty), the withheld round's ballots dropped,
+  // private notes left out (counted in hidden_notes). The join code stays.
+  [[nodiscard]] v1::BoardState record_view(const RecordPolicy& policy) const;
+  // A journaled event for organisers: a vote without its voter (or Redacted
+  // in the withheld round), an event about a private note as Redacted.
+  [[nodiscard]] static v1::Event record_event(const v1::Event& event, const RecordPolicy& policy);
+  // Whether `viewer_id` (a participant of this board) may see note `note_id`;
+  // false for a note that does not exist.
+  [[nodiscard]] bool note_visible_to(std::string_view note_id, std::string_view viewer_id) const;
   // The name `viewer_id` sees for `participant_id` ("Person N" when pseudonymous).
   [[nodiscard]] std::string visible_name(std::string_view participant_id, std::string_view viewer_id) const;
 
@@ -179,6 +205,8 @@ class Board {
   [[nodiscard]] Outcome check_area_unlocked(const Author& a, const std::string& area_id) const;
   [[nodiscard]] std::size_t facilitator_count() const;
   [[nodiscard]] std::vector<v1::NoteTally> tallies_of(const std::string& round_id) const;
+  // How many people have at least one dot in the round.
+  [[nodiscard]] std::uint32_t voters_of(const std::string& round_id) const;
   [[nodiscard]] std::vector<v1::HiddenNotes> hidden_counts(std::string_view author_id) const;
   void drop_open_round_ballots_on(const std::string& note_id);
   void close_round(v1::VotingRound& round, std::vector<v1::NoteTally>* results);

@@ -35,7 +35,9 @@ struct Timeline {
 
 struct SessionRecord {
   std::string workshop_id;
-  v1::BoardState state;                    // at `state.seq()`
+  // At `state.seq()`, as the record shows it (Board::record_view): counts
+  // per round and note but no voter, no note still private to its author.
+  v1::BoardState state;
   std::vector<std::int64_t> seq_time_ms;   // [seq] → server time of that event; [0] unused
   Timeline timeline;                       // up to state.seq()
 };

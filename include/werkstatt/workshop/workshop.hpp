@@ -47,8 +47,11 @@
 //   once per distinct view (at most three) and each connection gets the one
 //   for its participant and role, so unrevealed notes and others' ballots
 //   are withheld, not blurred. During a private phase participants' cursors
-//   reach facilitators only; in pseudonymous workshops presence carries the
-//   names each viewer may see.
+//   reach facilitators only; while a voting round is open participants'
+//   cursors, viewports, typing and drags reach nobody; presence never names
+//   a note its recipient may not see (typing_note_id, Drag.note_ids, also in
+//   Welcome.online); in pseudonymous workshops presence carries the names
+//   each viewer may see.
 // - The server's clock: a running phase timer is expired by the system
 //   author at its deadline. A facilitator's RotateJoinCode gets a fresh
 //   server-made code; the current code is the board's.
@@ -81,6 +84,7 @@
 #include "werkstatt/v1/journal.pb.h"
 #include "werkstatt/v1/protocol.pb.h"
 #include "werkstatt/workshop/client.hpp"
+#include "werkstatt/workshop/join_codes.hpp"
 
 namespace werkstatt::workshop {
 
@@ -110,6 +114,9 @@ struct WorkshopOptions {
   // client_op_ids remembered per participant for idempotent resends. A
   // client resends at most its unacked ops, far fewer than 1024.
   std::size_t remembered_ops = 1024;
+  // The join codes of the server's open workshops (shared; see JoinCodeBook).
+  // Null: codes are drawn without a uniqueness check (single-workshop tests).
+  std::shared_ptr<JoinCodeBook> join_codes;
 };
 
 // What GET /api/workshops/{id} shows. No secrets.
@@ -260,6 +267,8 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   void on_retry();
   void reconcile_presence();  // joins/leaves the journal is missing (after read-only, at start)
   [[nodiscard]] bool needs_join_event(const Member& m) const;
+  // The Hello names a participant this workshop knows, with its secret.
+  [[nodiscard]] bool known_identity(const v1::Hello& hello) const;
 
   void mark_presence_dirty(Member& m);
   void arm_presence();
@@ -268,6 +277,10 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   // participant or observer may see (pseudonyms, no cursors in private phases).
   [[nodiscard]] v1::PresenceState presence_of(const Member& m, bool for_facilitators) const;
   [[nodiscard]] bool presence_differs_by_role() const;
+  // Whether `s` names a note (typing, drag) that is unknown or unrevealed.
+  [[nodiscard]] bool names_unseen_notes(const v1::PresenceState& s) const;
+  // Removes the ids of notes `viewer_id` may not see (a drag of none is dropped).
+  void strip_unseen_notes(v1::PresenceState& s, std::string_view viewer_id) const;
 
   void maybe_finish_shutdown();
   void close_connection(std::uint64_t connection_id, CloseCode code, const Frame& last);
