@@ -266,7 +266,7 @@ TEST_CASE("during private collection everyone but the author gets Redacted, the 
   for (const auto& n : late->welcome()->state().notes()) CHECK(n.id() != "n1");
 }
 
-TEST_CASE("a connection that gives up (slow consumer) leaves; the others carry on", "[workshop]") {
+TEST_CASE("a connection that gives up (slow consumer) leaves - the others carry on", "[workshop]") {
   Rig rig;
   auto fac = rig.joined(rig.facilitator());
   auto anna = rig.joined(rig.participant("Anna"));
