@@ -259,7 +259,11 @@ int main(int argc, char** argv) {
   // seek
   std::mt19937_64 rng(42);
   std::vector<double> ms;
-  const std::uint64_t head = j->head_seq("w0");
+  const std::uint64_t head = j->head_seq("w0").value_or(0);
+  if (head == 0) {
+    std::fprintf(stderr, "the journal has no readable events of w0\n");
+    return 1;
+  }
   for (int i = 0; i < samples; ++i) {
     const std::uint64_t seq = 1 + rng() % head;
     const auto start = Clock::now();

@@ -2,8 +2,15 @@
 // inspect, audit-ballots.
 #include "journal_commands.hpp"
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -195,15 +202,118 @@ void add_restore(CLI::App& app, int& exit_code) {
       exit_code = fail("restore", copied.message());
       return;
     }
-    std::cerr << "restored " << source->workshops().size() << " workshop(s) into " << target << "\n";
+    // A restored history is another history: a new incarnation, so clients
+    // that saw the replaced one get history_reset instead of a resume.
+    {
+      auto restored = open_for_writing(target, "restore", exit_code);
+      if (!restored) return;
+      if (Status renewed = restored->renew_incarnation(); !renewed.ok()) {
+        exit_code = fail("restore", renewed.message());
+        return;
+      }
+    }
+    std::vector<v1::WorkshopMeta> metas;
+    std::vector<journal::DamagedWorkshop> damaged;
+    if (Status listed = source->workshops(&metas, &damaged); !listed.ok() || !damaged.empty()) {
+      exit_code = fail("restore", "the backup is damaged: " +
+                                      (listed.ok() ? damaged.front().status.message() : listed.message()));
+      return;
+    }
+    std::cerr << "restored " << metas.size() << " workshop(s) into " << target << "\n";
     exit_code = 0;
   });
+}
+
+// One plain HTTP/1.1 request to `base` ("http://host:port"): the status
+// code (0 if the server cannot be reached) and the body. Enough for talking
+// to the local server; TLS belongs to the reverse proxy in front of it.
+std::pair<int, std::string> http_call(const std::string& base, const std::string& method, const std::string& target,
+                                      const std::string& token) {
+  constexpr std::string_view kScheme = "http://";
+  if (!base.starts_with(kScheme)) return {0, "only http:// URLs are supported (the server itself, not the proxy)"};
+  std::string authority = base.substr(kScheme.size());
+  authority = authority.substr(0, authority.find('/'));
+  const auto colon = authority.rfind(':');
+  const std::string host = colon == std::string::npos ? authority : authority.substr(0, colon);
+  const std::string port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0 || !found) return {0, "cannot resolve " + host};
+  int fd = -1;
+  for (addrinfo* a = found; a && fd < 0; a = a->ai_next) {
+    fd = ::socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+    if (fd >= 0 && ::connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  freeaddrinfo(found);
+  if (fd < 0) return {0, "cannot connect to " + base};
+  std::string request = method + " " + target + " HTTP/1.1\r\nHost: " + authority +
+                        "\r\nConnection: close\r\nContent-Length: 0\r\n";
+  if (!token.empty()) request += "Authorization: Bearer " + token + "\r\n";
+  request += "\r\n";
+  for (std::size_t sent = 0; sent < request.size();) {
+    const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<std::size_t>(n);
+  }
+  std::string response;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) response.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  if (!response.starts_with("HTTP/1.1 ") || response.size() < 12) return {0, "no HTTP answer from " + base};
+  const auto body = response.find("\r\n\r\n");
+  return {std::atoi(response.substr(9, 3).c_str()), body == std::string::npos ? "" : response.substr(body + 4)};
+}
+
+// delete-workshop while the server runs: ask it (DELETE), then wait until
+// the workshop answers 404, i.e. it is erased and compacted away.
+int delete_through_server(const std::string& server, const std::string& workshop, const std::string& token) {
+  const std::string target = "/api/workshops/" + workshop;
+  const auto [status, body] = http_call(server, "DELETE", target, token);
+  if (status != 202) {
+    return fail("delete-workshop", status == 0 ? body : "the server refused (" + std::to_string(status) + "): " + body);
+  }
+  for (int i = 0; i < 600; ++i) {  // up to 10 minutes: a compaction of a large journal
+    const auto [now, text] = http_call(server, "GET", target, "");
+    if (now == 404) {
+      std::cerr << "deleted workshop " << workshop << " (erased by the running server)\n";
+      return 0;
+    }
+    if (now != 410 || text.find("failed") != std::string::npos)
+      return fail("delete-workshop", "the server reports (" + std::to_string(now) + "): " + text);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  return fail("delete-workshop", "the server has not finished erasing after 10 minutes; check its log");
+}
+
+// Copies of the journal the server knows of (left by `restore`): each still
+// holds the workshop, so it is erased there too.
+void erase_in_copies(const std::string& data_dir, const std::string& workshop, int& exit_code) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(data_dir, ec)) {
+    if (!e.is_directory() || !e.path().filename().string().starts_with("journal.replaced-")) continue;
+    Status st;
+    auto copy = RocksJournal::open(e.path().string(), {}, &st);
+    if (copy) st = copy->erase_workshop(workshop);
+    if (st.ok()) {
+      std::cerr << "also erased it from the kept copy " << e.path().string() << "\n";
+    } else {
+      std::cerr << "werkstatt delete-workshop: could NOT erase it from the kept copy " << e.path().string() << ": "
+                << st.message() << " — delete that folder if it is no longer needed\n";
+      exit_code = 1;
+    }
+  }
 }
 
 void add_delete(CLI::App& app, int& exit_code) {
   struct Options : CommonOptions {
     std::string workshop;
     bool yes = false;
+    std::string server;
+    std::string token;
   };
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("delete-workshop",
@@ -211,23 +321,58 @@ void add_delete(CLI::App& app, int& exit_code) {
   add_data_option(cmd, *o);
   cmd->add_option("--workshop", o->workshop, "Workshop id")->required();
   cmd->add_flag("--yes", o->yes, "Confirm: this cannot be undone (backups are not touched)");
+  cmd->add_option("--server", o->server,
+                  "While the server runs: its own URL, e.g. http://127.0.0.1:8080 (it closes the workshop's "
+                  "connections and erases it)");
+  cmd->add_option("--token", o->token,
+                  "With --server: the workshop's facilitator token or the admin token (default: $WERKSTATT_TOKEN)");
   cmd->callback([o, &exit_code] {
     if (!o->yes) {
       exit_code = fail("delete-workshop", "this erases " + o->workshop + " for good; add --yes to confirm");
       return;
     }
-    auto j = open_for_writing(journal::journal_dir(o->data_dir), "delete-workshop", exit_code);
-    if (!j) return;
-    if (!j->workshop(o->workshop) && j->head_seq(o->workshop) == 0) {
-      exit_code = fail("delete-workshop", "there is no workshop " + o->workshop);
+    if (!o->server.empty()) {
+      std::string token = o->token;
+      if (token.empty())
+        if (const char* env = std::getenv("WERKSTATT_TOKEN")) token = env;
+      exit_code = delete_through_server(o->server, o->workshop, token);
+      if (exit_code == 0) erase_in_copies(o->data_dir, o->workshop, exit_code);
       return;
     }
-    if (Status st = j->delete_workshop(o->workshop); !st.ok()) {
+    const std::string dir = journal::journal_dir(o->data_dir);
+    Status opened;
+    auto j = RocksJournal::open(dir, {}, &opened);
+    if (!j) {
+      const bool locked = opened.message().find("lock") != std::string::npos;
+      exit_code = fail("delete-workshop",
+                       locked ? "the journal in " + dir +
+                                    " is in use by a running server: add --server http://127.0.0.1:<port> --token "
+                                    "<facilitator or admin token> to delete through it, or stop the server first"
+                              : opened.message());
+      return;
+    }
+    // Whether anything of it is left: metadata, events, snapshots (also
+    // after an interrupted run, whose marker open() has already acted on).
+    v1::WorkshopMeta meta;
+    RocksJournal::WorkshopStats stats;
+    const bool had_meta = j->workshop(o->workshop, &meta).code() != Status::Code::not_found;
+    const bool had_records = j->stats(o->workshop, &stats).ok() && (stats.events > 0 || stats.snapshots > 0);
+    // Always erase (and compact): idempotent, and it also scrubs what an
+    // interrupted run left in the files.
+    if (Status st = j->erase_workshop(o->workshop); !st.ok()) {
       exit_code = fail("delete-workshop", st.message());
+      return;
+    }
+    const auto& finished = j->erasures_finished_at_open();
+    const bool was_interrupted = std::find(finished.begin(), finished.end(), o->workshop) != finished.end();
+    if (!had_meta && !had_records && !was_interrupted) {
+      exit_code = fail("delete-workshop", "there is no workshop " + o->workshop + " (nothing was left to erase)");
       return;
     }
     std::cerr << "deleted workshop " << o->workshop << "\n";
     exit_code = 0;
+    erase_in_copies(o->data_dir, o->workshop, exit_code);
+    std::cerr << "backups taken before still contain it (werkstatt never touches backups)\n";
   });
 }
 
@@ -238,24 +383,56 @@ void add_inspect(CLI::App& app, int& exit_code) {
   cmd->callback([o, &exit_code] {
     auto j = open_for_reading(*o, "inspect", exit_code);
     if (!j) return;
+    std::vector<v1::WorkshopMeta> metas;
+    std::vector<journal::DamagedWorkshop> damaged;
+    const Status listed = j->workshops(&metas, &damaged);
     std::cout << std::left << std::setw(26) << "workshop" << std::setw(34) << "title" << std::right << std::setw(9)
               << "head seq" << std::setw(9) << "events" << std::setw(10) << "snapshots" << std::setw(11) << "bytes"
               << "  created\n";
-    for (const auto& meta : j->workshops()) {
+    std::vector<std::string> findings;
+    for (const auto& meta : metas) {
       RocksJournal::WorkshopStats stats;
-      if (Status st = j->stats(meta.id(), &stats); !st.ok()) {
-        exit_code = fail("inspect", st.message());
-        return;
-      }
+      const Status counted = j->stats(meta.id(), &stats);
       Status st;
       auto board = journal::rebuild(*j, meta.id(), UINT64_MAX, &st);
-      std::string title = board ? board->settings().title() : "(unreadable: " + st.message() + ")";
+      if (!board) findings.push_back("workshop " + meta.id() + " cannot be rebuilt: " + st.message());
+      std::string title = board ? board->settings().title() : "(DAMAGED)";
       if (title.size() > 32) title = title.substr(0, 29) + "...";
+      std::uint64_t head = 0;
+      const Status head_read = j->read_head(meta.id(), &head);
       std::cout << std::left << std::setw(26) << meta.id() << std::setw(34) << title << std::right << std::setw(9)
-                << j->head_seq(meta.id()) << std::setw(9) << stats.events << std::setw(10) << stats.snapshots
-                << std::setw(11) << stats.approximate_bytes << "  " << local_time(meta.created_ms()) << "\n";
+                << (head_read.ok() ? std::to_string(head) : "?") << std::setw(9)
+                << (counted.ok() ? std::to_string(stats.events) : "?") << std::setw(10)
+                << (counted.ok() ? std::to_string(stats.snapshots) : "?") << std::setw(11)
+                << (counted.ok() ? std::to_string(stats.approximate_bytes) : "?") << "  "
+                << local_time(meta.created_ms()) << "\n";
     }
-    exit_code = 0;
+    for (const auto& d : damaged) {
+      std::cout << std::left << std::setw(26) << d.workshop_id << std::setw(34) << "(DAMAGED metadata)" << "\n";
+      findings.push_back(d.status.message());
+    }
+    if (!listed.ok()) findings.push_back("the list of workshops is incomplete: " + listed.message());
+    // Every record of every family, checksums and decoding.
+    std::vector<RocksJournal::Finding> verified;
+    if (Status v = j->verify(&verified); !v.ok()) findings.push_back("verifying: " + v.message());
+    for (const auto& f : verified)
+      findings.push_back((f.workshop_id.empty() ? std::string("(no workshop)") : "workshop " + f.workshop_id) +
+                         ": " + f.what);
+    std::vector<std::string> pending;
+    if (j->pending_erasures(&pending).ok())
+      for (const auto& id : pending)
+        findings.push_back("workshop " + id + ": an erasure was interrupted; run delete-workshop again (or start the "
+                           "server, which finishes it)");
+    if (findings.empty()) {
+      std::cout << "\nno damage found (every record read and its checksum verified)\n";
+      exit_code = 0;
+      return;
+    }
+    std::cout << "\nFINDINGS (" << findings.size() << "):\n";
+    for (const auto& f : findings) std::cout << "  " << f << "\n";
+    std::cout << "A damaged workshop is not served (clients get WORKSHOP_DAMAGED, REST 503). Restore the latest "
+                 "backup: werkstatt restore --from <backup> --replace (README, Durability).\n";
+    exit_code = 2;
   });
 }
 

@@ -209,7 +209,16 @@ int serve(const ServeOptions& o) {
   workshop::WorkshopOptions workshop_options;
   workshop_options.max_connections = o.max_connections_per_workshop;
   workshop::WorkshopRegistry registry(io, *journal, workshop_options);
-  if (const journal::Status s = registry.recover_all(); !s.ok()) spdlog::error("{}", s.message());
+  bool listing_complete = true;
+  if (const journal::Status s = registry.recover_all(&listing_complete); !s.ok()) {
+    spdlog::error("{}", s.message());
+    if (!listing_complete) {
+      // Serving now would answer 404 for workshops that exist: refuse instead.
+      spdlog::critical("not starting: the journal's list of workshops is damaged; run 'werkstatt inspect' and "
+                       "restore a backup (README, Durability)");
+      return 1;
+    }
+  }
 
   net::ServerConfig config;
   config.bind_address = o.bind;

@@ -40,7 +40,14 @@ void MemoryJournal::run() {
       if (p.records.front().seq() != expected) {
         status = Status(Status::Code::invalid_argument, "append does not continue the workshop's seq");
       } else {
-        for (auto& r : p.records) log.push_back(std::move(r));
+        auto& index = client_ops_[p.records.front().workshop_id()];
+        for (auto& r : p.records) {
+          if (!r.client_op_id().empty()) {
+            index[{r.author_id(), r.client_op_id()}] = r.seq();
+            if (!r.evicts_client_op_id().empty()) index.erase({r.author_id(), r.evicts_client_op_id()});
+          }
+          log.push_back(std::move(r));
+        }
       }
     }
     lock.unlock();
@@ -61,18 +68,18 @@ Status MemoryJournal::put_snapshot(const v1::Snapshot& snapshot) {
   return {};
 }
 
-std::vector<v1::WorkshopMeta> MemoryJournal::workshops() const {
+Status MemoryJournal::workshops(std::vector<v1::WorkshopMeta>* out, std::vector<DamagedWorkshop>*) const {
   std::lock_guard lock(mutex_);
-  std::vector<v1::WorkshopMeta> out;
-  for (const auto& [id, meta] : workshops_) out.push_back(meta);
-  return out;
+  for (const auto& [id, meta] : workshops_) out->push_back(meta);
+  return {};
 }
 
-std::optional<v1::WorkshopMeta> MemoryJournal::workshop(std::string_view id) const {
+Status MemoryJournal::workshop(std::string_view id, v1::WorkshopMeta* out) const {
   std::lock_guard lock(mutex_);
   const auto it = workshops_.find(id);
-  if (it == workshops_.end()) return std::nullopt;
-  return it->second;
+  if (it == workshops_.end()) return {Status::Code::not_found, "there is no workshop " + std::string(id)};
+  *out = it->second;
+  return {};
 }
 
 Status MemoryJournal::read_events(std::string_view workshop_id, std::uint64_t from_seq, std::uint64_t to_seq,
@@ -98,10 +105,31 @@ Status MemoryJournal::latest_snapshot(std::string_view workshop_id, std::uint64_
   return {};
 }
 
-std::uint64_t MemoryJournal::head_seq(std::string_view workshop_id) const {
+Status MemoryJournal::read_head(std::string_view workshop_id, std::uint64_t* out) const {
   std::lock_guard lock(mutex_);
   const auto it = events_.find(workshop_id);
-  return it == events_.end() || it->second.empty() ? 0 : it->second.back().seq();
+  *out = it == events_.end() || it->second.empty() ? 0 : it->second.back().seq();
+  return {};
+}
+
+Status MemoryJournal::client_ops(std::string_view workshop_id, std::vector<ClientOp>* out) const {
+  std::lock_guard lock(mutex_);
+  const auto it = client_ops_.find(workshop_id);
+  if (it == client_ops_.end()) return {};
+  for (const auto& [key, seq] : it->second) out->push_back({key.first, key.second, seq});
+  return {};
+}
+
+std::string MemoryJournal::incarnation() const { return incarnation_; }
+
+Status MemoryJournal::erase_workshop(std::string_view workshop_id) {
+  std::lock_guard lock(mutex_);
+  const std::string id(workshop_id);
+  events_.erase(id);
+  snapshots_.erase(id);
+  workshops_.erase(id);
+  client_ops_.erase(id);
+  return {};
 }
 
 Status MemoryJournal::retry_writes() {

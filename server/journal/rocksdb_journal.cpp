@@ -7,10 +7,14 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
+#include <csignal>
 #include <cstdarg>
-#include <filesystem>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <limits>
+#include <random>
 
 namespace werkstatt::journal {
 namespace {
@@ -18,6 +22,9 @@ namespace {
 constexpr const char* kEventsFamily = "events";
 constexpr const char* kSnapshotsFamily = "snapshots";
 constexpr const char* kWorkshopsFamily = "workshops";
+constexpr const char* kClientOpsFamily = "client_ops";
+constexpr std::string_view kIncarnationKey = "incarnation";
+constexpr std::string_view kErasingPrefix{"erasing\0", 8};
 
 // Every rocksdb::Status becomes a journal Status here, and only here.
 Status convert(const rocksdb::Status& s, std::string_view context) {
@@ -57,6 +64,39 @@ std::string seq_key(std::string_view workshop_id, std::uint64_t seq) {
   std::string k = workshop_prefix(workshop_id);
   put_be64(k, seq);
   return k;
+}
+
+std::string client_op_key(std::string_view workshop_id, std::string_view author, std::string_view op_id) {
+  std::string k = workshop_prefix(workshop_id);
+  k.append(author);
+  k.push_back('\0');
+  k.append(op_id);
+  return k;
+}
+
+std::string erasing_key(std::string_view workshop_id) {
+  std::string k(kErasingPrefix);
+  k.append(workshop_id);
+  return k;
+}
+
+std::string random_incarnation() {
+  std::random_device rd;
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 4; ++i) {
+    std::uint32_t v = rd();
+    for (int b = 0; b < 8; ++b, v >>= 4) out.push_back(hex[v & 0xF]);
+  }
+  return out;
+}
+
+// Test hook for "killed halfway": WERKSTATT_TEST_KILL_ERASE=<step> makes the
+// process SIGKILL itself right after that step of an erasure ("marker" or
+// "tombstones"), so tests can prove a rerun finishes it. Unset in production.
+void maybe_die_after(std::string_view step) {
+  const char* wanted = std::getenv("WERKSTATT_TEST_KILL_ERASE");
+  if (wanted && step == wanted) std::raise(SIGKILL);
 }
 
 std::string printable_key(const rocksdb::Slice& key) {
@@ -116,6 +156,11 @@ std::unique_ptr<RocksJournal> RocksJournal::open(const std::string& dir, const R
   db_options.max_bgerror_resume_count = 0;  // see ManualRecovery
   db_options.listeners.push_back(std::make_shared<ManualRecovery>());
   db_options.info_log = std::make_shared<StderrLogger>();
+  // A torn last record (never acknowledged) is dropped; damage in the middle
+  // of the log fails the open with Corruption instead of silently cutting
+  // off every later (acknowledged) event, as kPointInTimeRecovery would.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  db_options.paranoid_checks = true;  // the default, stated: damaged files fail open and background work
 
   rocksdb::ColumnFamilyOptions cf_options;
   rocksdb::BlockBasedTableOptions table;
@@ -132,13 +177,28 @@ std::unique_ptr<RocksJournal> RocksJournal::open(const std::string& dir, const R
   // the log of every first start.
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
+  // The idempotency index came later: a read-only open of an older journal
+  // (which cannot create families) goes without it.
+  bool has_client_ops = !options.read_only;
+  if (options.read_only) {
+    std::vector<std::string> names;
+    if (rocksdb::DB::ListColumnFamilies(db_options, dir, &names).ok())
+      has_client_ops = std::find(names.begin(), names.end(), kClientOpsFamily) != names.end();
+  }
+  if (has_client_ops) families.emplace_back(kClientOpsFamily, cf_options);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status s = options.read_only
                                 ? rocksdb::DB::OpenForReadOnly(db_options, dir, families, &handles, &raw)
                                 : rocksdb::DB::Open(db_options, dir, families, &handles, &raw);
   if (!s.ok()) {
-    if (status) *status = convert(s, "opening the journal in " + dir);
+    Status failed = convert(s, "opening the journal in " + dir);
+    if (s.IsCorruption())
+      failed = {Status::Code::corruption,
+                failed.message() +
+                    " — the journal's files are damaged; nothing was changed. Restore the latest backup "
+                    "(werkstatt restore --from <backup> --replace); see README, Durability"};
+    if (status) *status = std::move(failed);
     return nullptr;
   }
   std::unique_ptr<RocksJournal> j(new RocksJournal());
@@ -148,8 +208,42 @@ std::unique_ptr<RocksJournal> RocksJournal::open(const std::string& dir, const R
   j->events_ = handles[1];
   j->snapshots_ = handles[2];
   j->workshops_ = handles[3];
+  if (has_client_ops) j->client_ops_ = handles[4];
   if (options.read_only) j->failure_ = {Status::Code::read_only, "the journal was opened read-only"};
   j->writer_ = std::thread([p = j.get()] { p->run_writer(); });
+
+  // The incarnation: made once, when the journal is new.
+  std::string value;
+  const rocksdb::Status got =
+      j->db_->Get(rocksdb::ReadOptions(), j->default_, rocksdb::Slice(kIncarnationKey.data(), kIncarnationKey.size()),
+                  &value);
+  if (got.ok()) {
+    j->incarnation_ = value;
+  } else if (got.IsNotFound() && !options.read_only) {
+    if (Status renewed = j->renew_incarnation(); !renewed.ok()) {
+      if (status) *status = renewed;
+      return nullptr;
+    }
+  } else if (!got.IsNotFound()) {
+    if (status) *status = convert(got, "reading the journal's incarnation in " + dir);
+    return nullptr;
+  }
+  // An erasure the last process did not finish is finished now, before
+  // anything can serve the half-erased workshop.
+  if (!options.read_only) {
+    std::vector<std::string> pending;
+    Status listed = j->pending_erasures(&pending);
+    for (const std::string& id : pending) {
+      if (!listed.ok()) break;
+      std::fprintf(stderr, "journal: finishing the interrupted erasure of workshop %s\n", id.c_str());
+      listed = j->erase_workshop(id);
+      if (listed.ok()) j->finished_at_open_.push_back(id);
+    }
+    if (!listed.ok()) {
+      if (status) *status = listed;
+      return nullptr;
+    }
+  }
   if (status) *status = {};
   return j;
 }
@@ -161,7 +255,17 @@ RocksJournal::~RocksJournal() {
   }
   wake_.notify_all();
   if (writer_.joinable()) writer_.join();
-  for (auto* h : {events_, snapshots_, workshops_, default_})
+  if (db_ && !options_.read_only && failure_.ok()) {
+    // A clean stop leaves no event only in the WAL: a WAL damaged or cut
+    // short afterwards then costs nothing.
+    std::vector<rocksdb::ColumnFamilyHandle*> all;
+    for (auto* h : {events_, snapshots_, workshops_, default_, client_ops_})
+      if (h) all.push_back(h);
+    if (const rocksdb::Status s = db_->Flush(rocksdb::FlushOptions(), all); !s.ok())
+      std::fprintf(stderr, "journal: flushing on close failed (the WAL still holds everything): %s\n",
+                   s.ToString().c_str());
+  }
+  for (auto* h : {events_, snapshots_, workshops_, default_, client_ops_})
     if (h) db_->DestroyColumnFamilyHandle(h);
   if (db_) db_->Close();
 }
@@ -174,8 +278,12 @@ void RocksJournal::append(std::vector<v1::EventRecord> records, AppendDone done)
       rejected = {Status::Code::invalid_argument, "append of no records"};
     } else {
       const std::string& workshop = records.front().workshop_id();
-      std::uint64_t expected = head_seq_locked(workshop) + 1;
+      std::uint64_t head = 0;
+      // A head that cannot be read refuses the append: never written over damage.
+      rejected = queued_head_locked(workshop, &head);
+      std::uint64_t expected = head + 1;
       for (const auto& r : records) {
+        if (!rejected.ok()) break;
         if (r.workshop_id() != workshop || r.seq() != expected) {
           rejected = {Status::Code::invalid_argument,
                       "append to " + workshop + " does not continue its seq at " + std::to_string(expected)};
@@ -210,6 +318,13 @@ void RocksJournal::run_writer() {
     lock.lock();
     if (!result.ok() && failure_.ok()) failure_ = result;
     if (!result.ok()) last_queued_seq_.clear();  // reload heads from disk: what failed is not there
+    if (result.ok()) {
+      for (const auto& p : group) {
+        if (!p.rejected.ok()) continue;
+        auto& head = durable_head_[p.records.back().workshop_id()];
+        head = std::max(head, p.records.back().seq());
+      }
+    }
     lock.unlock();
     for (auto& p : group) p.done(p.rejected.ok() ? result : p.rejected);
     lock.lock();
@@ -224,7 +339,14 @@ Status RocksJournal::write_group(std::deque<Pending>& group) {
     for (const auto& r : p.records) {
       value.clear();
       r.SerializeToString(&value);
-      const rocksdb::Status s = batch.Put(events_, seq_key(r.workshop_id(), r.seq()), value);
+      rocksdb::Status s = batch.Put(events_, seq_key(r.workshop_id(), r.seq()), value);
+      if (s.ok() && client_ops_ && !r.client_op_id().empty()) {
+        std::string seq;
+        put_be64(seq, r.seq());
+        s = batch.Put(client_ops_, client_op_key(r.workshop_id(), r.author_id(), r.client_op_id()), seq);
+        if (s.ok() && !r.evicts_client_op_id().empty())
+          s = batch.Delete(client_ops_, client_op_key(r.workshop_id(), r.author_id(), r.evicts_client_op_id()));
+      }
       if (!s.ok()) return convert(s, "batching events");
     }
   }
@@ -233,7 +355,10 @@ Status RocksJournal::write_group(std::deque<Pending>& group) {
   Status written = convert(db_->Write(wo, &batch), "writing events");
   if (written.ok()) {
     group_commits_.fetch_add(1, std::memory_order_relaxed);
-    events_written_.fetch_add(batch.Count(), std::memory_order_relaxed);
+    std::uint64_t events = 0;
+    for (const auto& p : group)
+      if (p.rejected.ok()) events += p.records.size();
+    events_written_.fetch_add(events, std::memory_order_relaxed);
   }
   return written;
 }
@@ -253,22 +378,32 @@ Status RocksJournal::put_snapshot(const v1::Snapshot& snapshot) {
                  "storing a snapshot of " + snapshot.workshop_id());
 }
 
-std::vector<v1::WorkshopMeta> RocksJournal::workshops() const {
-  std::vector<v1::WorkshopMeta> out;
+Status RocksJournal::workshops(std::vector<v1::WorkshopMeta>* out, std::vector<DamagedWorkshop>* damaged) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), workshops_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     v1::WorkshopMeta meta;
-    if (meta.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) out.push_back(std::move(meta));
+    const std::string id = it->key().ToString();
+    if (meta.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) && meta.id() == id) {
+      out->push_back(std::move(meta));
+    } else {
+      damaged->push_back({id, {Status::Code::corruption, "workshop " + printable_key(it->key()) +
+                                                             ": its metadata record does not decode (family " +
+                                                             kWorkshopsFamily + ", key " + printable_key(it->key()) +
+                                                             ")"}});
+    }
   }
-  return out;
+  return convert(it->status(), "listing the workshops (family workshops)");
 }
 
-std::optional<v1::WorkshopMeta> RocksJournal::workshop(std::string_view id) const {
+Status RocksJournal::workshop(std::string_view id, v1::WorkshopMeta* out) const {
   std::string value;
   const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), workshops_, rocksdb::Slice(id.data(), id.size()), &value);
-  v1::WorkshopMeta meta;
-  if (!s.ok() || !meta.ParseFromString(value)) return std::nullopt;
-  return meta;
+  if (!s.ok()) return convert(s, "reading the metadata of workshop " + std::string(id));
+  if (!out->ParseFromString(value) || out->id() != id)
+    return {Status::Code::corruption, "workshop " + std::string(id) +
+                                          ": its metadata record does not decode (family workshops, key " +
+                                          std::string(id) + ")"};
+  return {};
 }
 
 Status RocksJournal::read_events(std::string_view workshop_id, std::uint64_t from_seq, std::uint64_t to_seq,
@@ -284,10 +419,14 @@ Status RocksJournal::read_events(std::string_view workshop_id, std::uint64_t fro
   for (it->Seek(start); it->Valid() && limit > 0; it->Next(), --limit) {
     v1::EventRecord r;
     if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
-      return {Status::Code::corruption, "undecodable event record at key " + printable_key(it->key())};
+      return {Status::Code::corruption, "workshop " + std::string(workshop_id) +
+                                            ": undecodable event record at key " + printable_key(it->key())};
+    if (r.workshop_id() != workshop_id || seq_key(workshop_id, r.seq()) != it->key().ToString())
+      return {Status::Code::corruption, "workshop " + std::string(workshop_id) + ": the event record at key " +
+                                            printable_key(it->key()) + " names another key"};
     out->push_back(std::move(r));
   }
-  return convert(it->status(), "reading events of " + std::string(workshop_id));
+  return convert(it->status(), "workshop " + std::string(workshop_id) + ": reading events (family events)");
 }
 
 Status RocksJournal::latest_snapshot(std::string_view workshop_id, std::uint64_t at_or_before_seq,
@@ -299,33 +438,112 @@ Status RocksJournal::latest_snapshot(std::string_view workshop_id, std::uint64_t
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, snapshots_));
   it->SeekForPrev(seq_key(workshop_id, at_or_before_seq));
   if (!it->Valid()) {
-    if (!it->status().ok()) return convert(it->status(), "reading snapshots of " + std::string(workshop_id));
+    if (!it->status().ok())
+      return convert(it->status(), "workshop " + std::string(workshop_id) + ": reading snapshots (family snapshots)");
     return {Status::Code::not_found, "no snapshot of " + std::string(workshop_id) + " at or before that seq"};
   }
   if (!out->ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
-    return {Status::Code::corruption, "undecodable snapshot at key " + printable_key(it->key())};
+    return {Status::Code::corruption,
+            "workshop " + std::string(workshop_id) + ": undecodable snapshot at key " + printable_key(it->key())};
   return {};
 }
 
-std::uint64_t RocksJournal::head_seq_locked(std::string_view workshop_id) const {
-  const auto cached = last_queued_seq_.find(workshop_id);
-  if (cached != last_queued_seq_.end()) return cached->second;
+Status RocksJournal::stored_head(std::string_view workshop_id, std::uint64_t* out) const {
   const std::string lower_key = workshop_prefix(workshop_id);
   rocksdb::Slice lower(lower_key);
   rocksdb::ReadOptions ro;
   ro.iterate_lower_bound = &lower;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, events_));
   it->SeekForPrev(seq_key(workshop_id, std::numeric_limits<std::uint64_t>::max()));
-  std::uint64_t head = 0;
-  if (it->Valid() && it->key().size() == lower_key.size() + 8 && it->key().starts_with(lower_key))
-    head = get_be64(std::string_view(it->key().data() + lower_key.size(), 8));
-  last_queued_seq_.emplace(std::string(workshop_id), head);
-  return head;
+  if (!it->status().ok())
+    return convert(it->status(), "workshop " + std::string(workshop_id) + ": reading its head (family events)");
+  if (!it->Valid()) {
+    *out = 0;
+    return {};
+  }
+  if (it->key().size() != lower_key.size() + 8 || !it->key().starts_with(lower_key))
+    return {Status::Code::corruption,
+            "workshop " + std::string(workshop_id) + ": malformed event key " + printable_key(it->key())};
+  const std::uint64_t head = get_be64(std::string_view(it->key().data() + lower_key.size(), 8));
+  // The newest record itself must be readable: its block is the one a
+  // damaged tail would hit first.
+  v1::EventRecord r;
+  if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) || r.seq() != head ||
+      r.workshop_id() != workshop_id)
+    return {Status::Code::corruption, "workshop " + std::string(workshop_id) +
+                                          ": undecodable event record at key " + printable_key(it->key())};
+  *out = head;
+  return {};
 }
 
-std::uint64_t RocksJournal::head_seq(std::string_view workshop_id) const {
+Status RocksJournal::queued_head_locked(std::string_view workshop_id, std::uint64_t* out) const {
+  if (const auto cached = last_queued_seq_.find(workshop_id); cached != last_queued_seq_.end()) {
+    *out = cached->second;
+    return {};
+  }
+  std::uint64_t head = 0;
+  if (Status s = stored_head(workshop_id, &head); !s.ok()) return s;
+  last_queued_seq_.emplace(std::string(workshop_id), head);
+  *out = head;
+  return {};
+}
+
+Status RocksJournal::read_head(std::string_view workshop_id, std::uint64_t* out) const {
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto cached = durable_head_.find(workshop_id); cached != durable_head_.end()) {
+      *out = cached->second;
+      return {};
+    }
+  }
+  // Not known yet: what is on disk is durable (the WAL is synced before a
+  // write becomes visible). Read outside the lock: it may touch the disk.
+  std::uint64_t head = 0;
+  if (Status s = stored_head(workshop_id, &head); !s.ok()) return s;
   std::lock_guard lock(mutex_);
-  return head_seq_locked(workshop_id);
+  auto& cached = durable_head_[std::string(workshop_id)];
+  cached = std::max(cached, head);
+  *out = cached;
+  return {};
+}
+
+Status RocksJournal::client_ops(std::string_view workshop_id, std::vector<ClientOp>* out) const {
+  if (!client_ops_) return {};
+  const std::string begin = workshop_prefix(workshop_id);
+  const std::string end = workshop_end(workshop_id);
+  rocksdb::Slice upper(end);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, client_ops_));
+  for (it->Seek(begin); it->Valid(); it->Next()) {
+    const std::string_view key(it->key().data() + begin.size(), it->key().size() - begin.size());
+    const auto sep = key.find('\0');
+    if (sep == std::string_view::npos || sep == 0 || it->value().size() != 8)
+      return {Status::Code::corruption, "workshop " + std::string(workshop_id) +
+                                            ": malformed idempotency record at key " + printable_key(it->key())};
+    out->push_back({std::string(key.substr(0, sep)), std::string(key.substr(sep + 1)),
+                    get_be64(std::string_view(it->value().data(), 8))});
+  }
+  return convert(it->status(), "workshop " + std::string(workshop_id) + ": reading its idempotency index");
+}
+
+std::string RocksJournal::incarnation() const {
+  std::lock_guard lock(mutex_);
+  return incarnation_;
+}
+
+Status RocksJournal::renew_incarnation() {
+  if (options_.read_only) return {Status::Code::read_only, "the journal was opened read-only"};
+  const std::string fresh = random_incarnation();
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (Status s = convert(db_->Put(wo, default_, rocksdb::Slice(kIncarnationKey.data(), kIncarnationKey.size()), fresh),
+                         "storing the journal's incarnation");
+      !s.ok())
+    return s;
+  std::lock_guard lock(mutex_);
+  incarnation_ = fresh;
+  return {};
 }
 
 Status RocksJournal::retry_writes() {
@@ -340,41 +558,68 @@ Status RocksJournal::retry_writes() {
   std::lock_guard lock(mutex_);
   failure_ = {};
   last_queued_seq_.clear();
+  durable_head_.clear();
   return {};
 }
 
-Status RocksJournal::delete_workshop(std::string_view workshop_id) {
+Status RocksJournal::pending_erasures(std::vector<std::string>* out) const {
+  const std::string begin(kErasingPrefix);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), default_));
+  for (it->Seek(begin); it->Valid() && it->key().starts_with(begin); it->Next())
+    out->push_back(std::string(it->key().data() + begin.size(), it->key().size() - begin.size()));
+  return convert(it->status(), "listing unfinished erasures");
+}
+
+Status RocksJournal::erase_workshop(std::string_view workshop_id) {
   if (options_.read_only) return {Status::Code::read_only, "the journal was opened read-only"};
-  const std::string begin = workshop_prefix(workshop_id);
-  const std::string end = workshop_end(workshop_id);
-  rocksdb::WriteBatch batch;
-  for (auto* cf : {events_, snapshots_}) {
-    const rocksdb::Status s = batch.DeleteRange(cf, begin, end);
-    if (!s.ok()) return convert(s, "deleting workshop");
-  }
-  batch.Delete(workshops_, rocksdb::Slice(workshop_id.data(), workshop_id.size()));
+  const std::string id(workshop_id);
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  if (auto s = convert(db_->Write(wo, &batch), "deleting workshop " + std::string(workshop_id)); !s.ok()) return s;
+  // 1. The marker: from here on the erasure is finished by any later call or open.
+  if (auto s = convert(db_->Put(wo, default_, erasing_key(id), ""), "marking workshop " + id + " for erasure");
+      !s.ok())
+    return s;
+  maybe_die_after("marker");
+  return finish_erasure(id);
+}
+
+Status RocksJournal::finish_erasure(const std::string& id) {
+  const std::string begin = workshop_prefix(id);
+  const std::string end = workshop_end(id);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  // 2. Every key, in one batch: the workshop is gone at once for readers.
+  rocksdb::WriteBatch batch;
+  for (auto* cf : {events_, snapshots_, client_ops_}) {
+    if (!cf) continue;
+    const rocksdb::Status s = batch.DeleteRange(cf, begin, end);
+    if (!s.ok()) return convert(s, "erasing workshop " + id);
+  }
+  batch.Delete(workshops_, id);
+  if (auto s = convert(db_->Write(wo, &batch), "erasing workshop " + id); !s.ok()) return s;
   {
     std::lock_guard lock(mutex_);
-    last_queued_seq_.erase(std::string(workshop_id));
+    last_queued_seq_.erase(id);
+    durable_head_.erase(id);
   }
-  // Flush the memtables and compact the ranges, so that the erased values are
-  // gone from the files too, not just shadowed by tombstones.
+  maybe_die_after("tombstones");
+  // 3. Flush the memtables and compact, so that the erased values are gone
+  // from the files too, not just shadowed by tombstones. Flushing every
+  // family also retires the WAL files that held the values.
   rocksdb::CompactRangeOptions cro;
   cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  // Flushing every family also retires the WAL files that held the values.
   const rocksdb::Slice b(begin);
   const rocksdb::Slice e(end);
-  for (auto* cf : {events_, snapshots_, workshops_, default_}) {
+  for (auto* cf : {events_, snapshots_, workshops_, default_, client_ops_}) {
+    if (!cf) continue;
     if (auto s = convert(db_->Flush(rocksdb::FlushOptions(), cf), "flushing"); !s.ok()) return s;
-    const bool ranged = cf == events_ || cf == snapshots_;
+    const bool ranged = cf == events_ || cf == snapshots_ || cf == client_ops_;
     if (auto s = convert(db_->CompactRange(cro, cf, ranged ? &b : nullptr, ranged ? &e : nullptr), "compacting");
         !s.ok())
       return s;
   }
-  return {};
+  // 4. Done: the marker goes.
+  return convert(db_->Delete(wo, default_, erasing_key(id)), "finishing the erasure of workshop " + id);
 }
 
 Status RocksJournal::checkpoint(const std::string& dir) {
@@ -390,11 +635,12 @@ Status RocksJournal::copy_to(const std::string& dir) const {
   options.error_if_exists = true;
   options.create_missing_column_families = true;
   options.info_log = std::make_shared<StderrLogger>();
-  const std::vector<std::pair<const char*, rocksdb::ColumnFamilyHandle*>> families = {
+  std::vector<std::pair<const char*, rocksdb::ColumnFamilyHandle*>> families = {
       {rocksdb::kDefaultColumnFamilyName.c_str(), default_},
       {kEventsFamily, events_},
       {kSnapshotsFamily, snapshots_},
       {kWorkshopsFamily, workshops_}};
+  if (client_ops_) families.emplace_back(kClientOpsFamily, client_ops_);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& [name, handle] : families) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -446,6 +692,90 @@ Status RocksJournal::backup(const std::string& db_dir, const std::string& target
   auto j = open(db_dir, ro, &opened);
   if (!j) return opened;
   return j->copy_to(target_dir);
+}
+
+Status RocksJournal::verify(std::vector<Finding>* findings) const {
+  // The workshop a key belongs to: everything before the first 0x00.
+  const auto owner = [](const rocksdb::Slice& key) {
+    const std::string_view k(key.data(), key.size());
+    return std::string(k.substr(0, k.find('\0')));
+  };
+  rocksdb::ReadOptions ro;
+  ro.verify_checksums = true;
+  ro.fill_cache = false;
+  // The workshops the keys name, to attribute unreadable blocks: a block
+  // that cannot be read hides its keys, so each workshop's range is read on
+  // its own and every workshop whose range fails is named.
+  std::vector<std::string> ids;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, workshops_));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ids.push_back(it->key().ToString());
+  }
+  const auto scan = [&](rocksdb::ColumnFamilyHandle* cf, const char* family, auto&& check) -> Status {
+    const std::size_t before = findings->size();
+    if (cf != workshops_) {
+      for (const std::string& id : ids) {
+        const std::string begin = workshop_prefix(id);
+        const std::string end = workshop_end(id);
+        rocksdb::Slice upper(end);
+        rocksdb::ReadOptions bounded = ro;
+        bounded.iterate_upper_bound = &upper;
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(bounded, cf));
+        for (it->Seek(begin); it->Valid(); it->Next()) {
+        }
+        if (!it->status().ok())
+          findings->push_back({id, std::string("family ") + family + ": its records cannot be read: " +
+                                       it->status().ToString()});
+      }
+    }
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf));
+    std::string last_good;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (std::string problem = check(it->key(), it->value()); !problem.empty())
+        findings->push_back({owner(it->key()), std::string("family ") + family + ", key " +
+                                                   printable_key(it->key()) + ": " + problem});
+      last_good = it->key().ToString();
+    }
+    if (!it->status().ok() && (cf == workshops_ || findings->size() == before)) {
+      // The block after the last good key cannot be read: name that spot.
+      findings->push_back({last_good.empty() ? std::string() : owner(last_good),
+                           std::string("family ") + family + ", after key " +
+                               (last_good.empty() ? std::string("(start)") : printable_key(last_good)) + ": " +
+                               it->status().ToString()});
+    }
+    return {};
+  };
+  const auto seq_record = [](auto message) {
+    return [](const rocksdb::Slice& key, const rocksdb::Slice& value) -> std::string {
+      decltype(message) m;
+      if (key.size() < 9 || key[key.size() - 9] != '\0') return "malformed key";
+      if (!m.ParseFromArray(value.data(), static_cast<int>(value.size()))) return "the record does not decode";
+      if (m.seq() != get_be64(std::string_view(key.data() + key.size() - 8, 8)))
+        return "the record names another seq";
+      return {};
+    };
+  };
+  if (auto s = scan(events_, kEventsFamily, seq_record(v1::EventRecord())); !s.ok()) return s;
+  if (auto s = scan(snapshots_, kSnapshotsFamily, seq_record(v1::Snapshot())); !s.ok()) return s;
+  if (auto s = scan(workshops_, kWorkshopsFamily,
+                    [](const rocksdb::Slice& key, const rocksdb::Slice& value) -> std::string {
+                      v1::WorkshopMeta m;
+                      if (!m.ParseFromArray(value.data(), static_cast<int>(value.size())))
+                        return "the metadata record does not decode";
+                      if (m.id() != key.ToString()) return "the metadata names another workshop";
+                      return {};
+                    });
+      !s.ok())
+    return s;
+  if (client_ops_) {
+    if (auto s = scan(client_ops_, kClientOpsFamily,
+                      [](const rocksdb::Slice&, const rocksdb::Slice& value) -> std::string {
+                        return value.size() == 8 ? std::string() : "malformed idempotency record";
+                      });
+        !s.ok())
+      return s;
+  }
+  return {};
 }
 
 Status RocksJournal::stats(std::string_view workshop_id, WorkshopStats* out) const {

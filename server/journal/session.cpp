@@ -64,8 +64,13 @@ std::optional<SessionRecord> load_session(const Journal& journal, std::string_vi
       note_in_timeline(session.timeline, r, board);
     }
   }
-  if (board.seq() == 0 && !journal.workshop(workshop_id))
-    return fail({Status::Code::not_found, "no workshop " + std::string(workshop_id)});
+  if (board.seq() == 0) {
+    v1::WorkshopMeta meta;
+    if (Status s = journal.workshop(workshop_id, &meta); !s.ok()) {
+      if (s.code() == Status::Code::not_found) return fail({Status::Code::not_found, "no workshop " + std::string(workshop_id)});
+      return fail(s);
+    }
+  }
   // What the record may show is decided on the head board (a note still
   // private there, a hidden-count round still open there), so a session
   // before the head reads on to it.

@@ -6,6 +6,8 @@
 #include <limits>
 #include <map>
 
+#include <spdlog/spdlog.h>
+
 #include "json.hpp"
 #include "werkstatt/journal/exports.hpp"
 #include "werkstatt/journal/replay.hpp"
@@ -92,9 +94,14 @@ std::optional<HttpReply> check_access(const ApiRequest& req, const Query& q, con
 }
 
 HttpReply journal_error(const journal::Status& s) {
-  // A corrupt record is the operator's to see in the log; the client gets a clear status.
-  return error_reply(s.code() == journal::Status::Code::not_found ? 404 : 500,
-                     "the journal could not be read: " + s.message());
+  if (s.code() == journal::Status::Code::not_found) return error_reply(404, "the journal could not be read: " + s.message());
+  // Damage is the operator's to see in the log (with workshop and key); the
+  // client gets 503: this workshop's history cannot be served right now.
+  spdlog::error("replay API: {}", s.message());
+  return error_reply(s.code() == journal::Status::Code::corruption ? 503 : 500,
+                     s.code() == journal::Status::Code::corruption
+                         ? "this workshop's stored history is damaged; the operator has been told"
+                         : "the journal could not be read");
 }
 
 // The seq `q` asks for: ?seq=N, or ?at=MS (the last event at or before it),
@@ -199,7 +206,9 @@ HttpReply events(const Query& q, std::string_view id, const journal::Journal& j)
   if (!head) return journal_error(st);
   const board::RecordPolicy policy = head->record_policy();
   v1::EventPage page;
-  page.set_head_seq(j.head_seq(id));
+  std::uint64_t durable_head = 0;  // durable: only stored events are counted
+  if (journal::Status hs = j.read_head(id, &durable_head); !hs.ok()) return journal_error(hs);
+  page.set_head_seq(durable_head);
   for (const auto& rec : records) *page.add_events() = board::Board::record_event(journal::to_event(rec), policy);
   const std::uint64_t last = records.empty() ? 0 : records.back().seq();
   if (records.size() == limit && last < to && last < page.head_seq()) page.set_next_from(last + 1);
@@ -236,10 +245,13 @@ HttpReply handle_replay(const ApiRequest& req, std::string_view workshop_id, std
     r.headers.emplace_back("Allow", "GET, HEAD");
     return r;
   }
-  const auto meta = journal.workshop(workshop_id);
-  if (!meta) return error_reply(404, "there is no workshop with this id");
+  v1::WorkshopMeta meta;
+  if (const journal::Status st = journal.workshop(workshop_id, &meta); !st.ok()) {
+    if (st.code() == journal::Status::Code::not_found) return error_reply(404, "there is no workshop with this id");
+    return journal_error(st);
+  }
   const Query q = parse_query(req.target);
-  if (auto denied = check_access(req, q, *meta)) return *denied;
+  if (auto denied = check_access(req, q, meta)) return *denied;
   HttpReply r;
   if (action == "timeline") r = timeline(workshop_id, journal);
   else if (action == "state") r = state(q, workshop_id, journal);

@@ -80,6 +80,31 @@ HttpReply workshop_info(std::string_view id, workshop::WorkshopRegistry& registr
   return r;
 }
 
+// DELETE /api/workshops/{id}: for the workshop's facilitator or the admin.
+// Answers 202 at once; the erasure (flush + compaction) runs off the I/O
+// threads, and GET on the workshop answers 410 until it is done, then 404.
+HttpReply delete_workshop(const ApiRequest& req, std::string_view id, const ApiConfig& config,
+                          workshop::WorkshopRegistry& registry) {
+  constexpr std::string_view kBearer = "Bearer ";
+  const std::string_view token =
+      req.authorization.starts_with(kBearer) ? req.authorization.substr(kBearer.size()) : std::string_view();
+  const auto live = registry.find(id);
+  const bool admin = !config.admin_token.empty() && !token.empty() &&
+                     may_create_workshops(false, config.admin_token, req.authorization);
+  const bool facilitator = live && !token.empty() && live->has_facilitator_token(token);
+  if (!admin && !facilitator) {
+    // The same answer whether or not the workshop exists: ids are not confirmed to strangers.
+    return error_reply(403, "deleting a workshop needs 'Authorization: Bearer <facilitator token or admin token>'");
+  }
+  if (!live && !registry.damage(id) && registry.erasure(id) == workshop::WorkshopRegistry::Erasure::none)
+    return error_reply(404, "there is no workshop with this id");
+  registry.erase(id, [](const journal::Status&) {});  // the registry logs the outcome
+  HttpReply r;
+  r.status = 202;
+  r.body = json::Object().field("status", "erasing").field("id", id).str();
+  return r;
+}
+
 HttpReply method_not_allowed(std::string_view allow) {
   HttpReply r = error_reply(405, "method not allowed here");
   r.headers.emplace_back("Allow", std::string(allow));
@@ -155,8 +180,23 @@ std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& conf
     const auto slash = rest.find('/');
     const std::string_view id = rest.substr(0, slash);
     if (id.empty()) return error_reply(404, "no such API endpoint");
+    if (slash == std::string_view::npos && req.method == "DELETE") return delete_workshop(req, id, config, registry);
+    if (const auto erasing = registry.erasure(id); erasing != workshop::WorkshopRegistry::Erasure::none) {
+      HttpReply r = error_reply(410, erasing == workshop::WorkshopRegistry::Erasure::running
+                                         ? "this workshop is being erased"
+                                         : "erasing this workshop failed; the operator has been told (delete it again to retry)");
+      r.headers.emplace_back("Cache-Control", "no-store");
+      return r;
+    }
+    if (const auto damage = registry.damage(id)) {
+      // Known to exist, not served: the operator sees the details in the log and in `werkstatt inspect`.
+      HttpReply r = error_reply(503, "this workshop's stored history is damaged; it is not served until the operator "
+                                     "restores it");
+      r.headers.emplace_back("Cache-Control", "no-store");
+      return r;
+    }
     if (slash != std::string_view::npos) return handle_replay(req, id, rest.substr(slash + 1), registry.journal());
-    if (req.method != "GET" && req.method != "HEAD") return method_not_allowed("GET, HEAD");
+    if (req.method != "GET" && req.method != "HEAD") return method_not_allowed("GET, HEAD, DELETE");
     return workshop_info(id, registry);
   }
   return error_reply(404, "no such API endpoint");

@@ -215,6 +215,15 @@ void websocket_session::handle(v1::ClientMessage& message) {
                       "too many wrong join codes or links from your network; try again in a minute",
                       CloseCode::policy);
       workshop_ = context_->registry.find(hello.workshop_id());
+      if (!workshop_) {
+        if (context_->registry.erasure(hello.workshop_id()) != workshop::WorkshopRegistry::Erasure::none)
+          return refuse(v1::ERROR_CODE_WORKSHOP_DELETED, "this workshop was deleted", CloseCode::policy);
+        if (const auto damage = context_->registry.damage(hello.workshop_id()))
+          return refuse(v1::ERROR_CODE_WORKSHOP_DAMAGED,
+                        "this workshop's stored history is damaged, so it is not served until the operator restores "
+                        "it; nothing was changed",
+                        CloseCode::internal);
+      }
       if (!workshop_) context_->guesses.failed(remote_);
       if (!workshop_)
         return refuse(v1::ERROR_CODE_UNKNOWN_WORKSHOP, "there is no workshop with this id on this server; check the link",

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <future>
 #include <limits>
 
 #include "werkstatt/board/limits.hpp"
@@ -45,6 +46,8 @@ Workshop::Workshop(asio::io_context& io, journal::Journal& journal, v1::Workshop
       io_(io),
       journal_(journal),
       meta_(std::move(meta)),
+      history_id_(journal.incarnation() + ":" + meta_.id()),
+      facilitator_digest_(meta_.facilitator_token_sha256()),
       options_(options),
       retry_timer_(strand_),
       clock_timer_(strand_),
@@ -57,7 +60,8 @@ Workshop::Workshop(asio::io_context& io, journal::Journal& journal, v1::Workshop
 Workshop::~Workshop() = default;
 
 std::shared_ptr<Workshop> Workshop::create(asio::io_context& io, journal::Journal& journal, v1::WorkshopMeta meta,
-                                           const std::vector<v1::Op>& setup, const WorkshopOptions& options) {
+                                           const std::vector<v1::Op>& setup, const WorkshopOptions& options,
+                                           journal::Status* status) {
   std::shared_ptr<Workshop> w(new Workshop(io, journal, std::move(meta), options));
   // Nobody else can reach the workshop yet, so its state may be touched off
   // the strand, as long as no handler of its own runs meanwhile: the appends
@@ -68,7 +72,30 @@ std::shared_ptr<Workshop> Workshop::create(asio::io_context& io, journal::Journa
       spdlog::error("workshop {}: a template op was refused by the board: {}", w->id(), op.ShortDebugString());
   }
   w->update_info();
-  w->release_appends();
+  // The template goes to the journal now, from this thread, and create()
+  // returns once it is stored: whoever created the workshop (POST
+  // /api/workshops) may read it right away and sees its template.
+  std::vector<v1::EventRecord> records;
+  records.swap(w->append_buffer_);
+  w->release_appends();  // nothing buffered any more: ends the hold-back before any handler runs
+  if (records.empty()) {
+    if (status) *status = {};
+    return w;
+  }
+  const std::uint64_t last = records.back().seq();
+  ++w->appends_in_flight_;
+  auto stored = std::make_shared<std::promise<journal::Status>>();
+  auto durable = stored->get_future();
+  journal.append(std::move(records), [w, epoch = w->epoch_, last, stored](const journal::Status& s) {
+    stored->set_value(s);
+    asio::post(w->strand_, [w, epoch, last, s] { w->on_appended(epoch, last, s); });
+  });
+  const journal::Status result = durable.get();  // the journal's thread completes it: no I/O thread needed
+  if (result.ok()) {
+    std::lock_guard lock(w->info_mutex_);
+    w->info_.head_seq = std::max(w->info_.head_seq, last);
+  }
+  if (status) *status = result;
   return w;
 }
 
@@ -79,7 +106,30 @@ std::shared_ptr<Workshop> Workshop::recover(asio::io_context& io, journal::Journ
   // The board up to just before the recent window, then the window replayed
   // here: each replayed event's views are computed from the state right
   // after it, so resumes after a restart get what each viewer may see.
-  const std::uint64_t head = journal.head_seq(w->id());
+  std::uint64_t head = 0;
+  // An unreadable head is an error, never 0: serving an empty board would
+  // let new events overwrite the stored history.
+  if (journal::Status s = journal.read_head(w->id(), &head); !s.ok()) {
+    *status = s;
+    return nullptr;
+  }
+  // The idempotency index, oldest first, so each participant's window
+  // keeps its newest ids.
+  std::vector<journal::ClientOp> known;
+  if (journal::Status s = journal.client_ops(w->id(), &known); !s.ok()) {
+    *status = s;
+    return nullptr;
+  }
+  std::sort(known.begin(), known.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
+  for (const journal::ClientOp& op : known) {
+    if (op.seq > head) {
+      *status = {journal::Status::Code::corruption, "workshop " + w->id() + ": its idempotency index names seq " +
+                                                        std::to_string(op.seq) + " above the head " +
+                                                        std::to_string(head)};
+      return nullptr;
+    }
+    w->remember_op(op.participant_id, op.client_op_id, op.seq);
+  }
   const std::uint64_t window_start = head > options.recent_events ? head - options.recent_events + 1 : 1;
   auto board = journal::rebuild(journal, w->id(), window_start - 1, status);
   if (!board) return nullptr;
@@ -105,6 +155,12 @@ std::shared_ptr<Workshop> Workshop::recover(asio::io_context& io, journal::Journ
     }
   }
   w->durable_seq_ = w->board_.seq();
+  if (w->durable_seq_ != head) {
+    *status = {journal::Status::Code::corruption, "workshop " + w->id() + ": its events end at seq " +
+                                                      std::to_string(w->durable_seq_) + " but its head is " +
+                                                      std::to_string(head)};
+    return nullptr;
+  }
 
   // Resume secrets are journal-only: the first join of each participant
   // carries the digest (the board's joined_seq points at it).
@@ -115,8 +171,11 @@ std::shared_ptr<Workshop> Workshop::recover(asio::io_context& io, journal::Journ
     m.display_name = p.display_name();
     m.role = p.role();
     std::vector<v1::EventRecord> joined;
-    if (journal.read_events(w->id(), p.joined_seq(), p.joined_seq(), 1, &joined).ok() && !joined.empty())
-      m.secret_sha256 = joined.front().participant_secret_sha256();
+    if (journal::Status s = journal.read_events(w->id(), p.joined_seq(), p.joined_seq(), 1, &joined); !s.ok()) {
+      *status = s;
+      return nullptr;
+    }
+    if (!joined.empty()) m.secret_sha256 = joined.front().participant_secret_sha256();
     w->members_.emplace(m.id, std::move(m));
   }
   if (options.join_codes && !w->board_.closed()) {
@@ -157,6 +216,13 @@ void Workshop::detach(std::uint64_t connection_id) {
   asio::post(strand_, [self = shared_from_this(), connection_id] { self->do_detach(connection_id); });
 }
 
+void Workshop::close_for_erasure(std::function<void()> done) {
+  asio::post(strand_, [self = shared_from_this(), done = std::move(done)]() mutable {
+    self->erasing_ = true;
+    self->shutdown(std::move(done));
+  });
+}
+
 void Workshop::shutdown(std::function<void()> done) {
   asio::post(strand_, [self = shared_from_this(), done = std::move(done)]() mutable {
     self->shutting_down_ = true;
@@ -177,6 +243,8 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
   const auto refuse = [&](v1::ErrorCode code, std::string_view message, CloseCode close) {
     client->close(close, error_frame(code, message, true));
   };
+  if (erasing_)
+    return refuse(v1::ERROR_CODE_WORKSHOP_DELETED, "this workshop was deleted", CloseCode::policy);
   if (shutting_down_)
     return refuse(v1::ERROR_CODE_SHUTTING_DOWN, "the server is shutting down; reconnect in a moment",
                   CloseCode::going_away);
@@ -290,6 +358,7 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
   PendingWelcome w;
   w.connection_id = cid;
   w.last_seen_seq = hello.last_seen_seq();
+  w.seen_history_id = hello.history_id();
   w.welcome.set_protocol_version(protocol::kProtocolVersion);
   w.welcome.set_participant_id(member->id);
   w.welcome.set_participant_secret(new_secret);  // empty on a resume: the client has it
@@ -321,11 +390,20 @@ bool Workshop::needs_join_event(const Member& m) const {
 void Workshop::prepare_welcome(PendingWelcome& w) {
   w.at_seq = board_.seq();
   const std::uint64_t last = w.last_seen_seq;
+  // The client saw history this server does not have: a restored backup or
+  // another journal. Never resume it (seqs would be reused for other events).
+  const bool reset = last > 0 && (last > w.at_seq || (!w.seen_history_id.empty() && w.seen_history_id != history_id_));
+  if (reset)
+    spdlog::warn("workshop {}: connection {} saw seq {} of history {}, this history is {} at seq {}: history reset",
+                 id(), w.connection_id, last, w.seen_history_id.empty() ? "(not sent)" : w.seen_history_id,
+                 history_id_, w.at_seq);
   // Served from the recent events only: they carry each viewer's view.
-  w.resume = last > 0 && last <= w.at_seq && w.at_seq - last <= options_.max_resume_gap &&
+  w.resume = !reset && last > 0 && last <= w.at_seq && w.at_seq - last <= options_.max_resume_gap &&
              last + 1 >= first_recent_seq();
   w.welcome.clear_state();
   w.welcome.set_resumed(w.resume);
+  w.welcome.set_history_id(history_id_);
+  w.welcome.set_history_reset(reset);
   if (w.resume) {
     w.welcome.set_seq(last);
   } else {
@@ -408,6 +486,9 @@ void Workshop::record(v1::Event event, std::uint64_t author_connection, const st
   r.set_client_op_id(client_op_id);
   *r.mutable_op() = event.op();
   r.set_participant_secret_sha256(std::move(secret_sha256));
+  // The id pushed out of the author's window leaves the durable index in
+  // the same write that adds this one: the index stays bounded.
+  if (!client_op_id.empty()) r.set_evicts_client_op_id(remember_op(author_id, client_op_id, seq));
 
   Inflight e;
   e.author_connection = author_connection;
@@ -427,7 +508,6 @@ void Workshop::record(v1::Event event, std::uint64_t author_connection, const st
   }
   // The views are computed now, from the state right after this event.
   e.views = board_.views_of(event);
-  if (!client_op_id.empty()) remember_op(author_id, client_op_id, seq);
   const v1::Op& op = e.views.full.op();
   if (op.has_participant_joined()) sync_member(op.participant_joined().participant().id());
   if (op.has_set_role()) sync_member(op.set_role().participant_id());
@@ -661,14 +741,18 @@ void Workshop::remember_event(EncodedEvent event) {
   }
 }
 
-void Workshop::remember_op(const std::string& participant_id, const std::string& client_op_id, std::uint64_t seq) {
+std::string Workshop::remember_op(const std::string& participant_id, const std::string& client_op_id,
+                                  std::uint64_t seq) {
   RememberedOps& r = ops_[participant_id];
-  if (!r.seq_of.emplace(client_op_id, seq).second) return;
+  if (!r.seq_of.emplace(client_op_id, seq).second) return {};
   r.order.push_back(client_op_id);
+  std::string evicted;
   while (r.order.size() > options_.remembered_ops) {
     r.seq_of.erase(r.order.front());
+    evicted = std::move(r.order.front());
     r.order.pop_front();
   }
+  return evicted;
 }
 
 void Workshop::forget_ops_after(std::uint64_t seq) {
@@ -1098,10 +1182,12 @@ void Workshop::maybe_finish_shutdown() {
   if (!connections_closed_ && inflight_.empty() && append_buffer_.empty()) {
     // Every op taken before the shutdown is acked (or rejected); now say goodbye.
     connections_closed_ = true;
-    const Frame bye = error_frame(v1::ERROR_CODE_SHUTTING_DOWN,
-                                  "the server is shutting down; reconnect in a moment to continue", true);
+    const Frame bye = erasing_ ? error_frame(v1::ERROR_CODE_WORKSHOP_DELETED,
+                                             "this workshop was deleted; its board and history are erased", true)
+                               : error_frame(v1::ERROR_CODE_SHUTTING_DOWN,
+                                             "the server is shutting down; reconnect in a moment to continue", true);
     for (auto& [cid, c] : connections_)
-      if (auto client = c.client.lock()) client->close(CloseCode::going_away, bye);
+      if (auto client = c.client.lock()) client->close(erasing_ ? CloseCode::policy : CloseCode::going_away, bye);
   }
   if (connections_closed_ && connections_.empty() && inflight_.empty() && append_buffer_.empty() &&
       appends_in_flight_ == 0 && !flush_posted_ && shutdown_done_) {
@@ -1113,6 +1199,10 @@ void Workshop::maybe_finish_shutdown() {
     spdlog::info("workshop {}: closed at seq {}", id(), durable_seq_);
     done();
   }
+}
+
+bool Workshop::has_facilitator_token(std::string_view token) const {
+  return !facilitator_digest_.empty() && matches_digest(token, facilitator_digest_);
 }
 
 bool Workshop::has_join_code(std::string_view code) const {

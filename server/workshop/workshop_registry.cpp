@@ -23,16 +23,28 @@ WorkshopOptions with_join_codes(WorkshopOptions options) {
 WorkshopRegistry::WorkshopRegistry(boost::asio::io_context& io, journal::Journal& journal, WorkshopOptions options)
     : io_(io), journal_(journal), options_(with_join_codes(std::move(options))) {}
 
-journal::Status WorkshopRegistry::recover_all() {
+journal::Status WorkshopRegistry::recover_all(bool* listing_complete) {
   std::string failed;
   std::size_t recovered = 0;
-  for (v1::WorkshopMeta& meta : journal_.workshops()) {
+  std::vector<v1::WorkshopMeta> metas;
+  std::vector<journal::DamagedWorkshop> damaged;
+  const journal::Status listed = journal_.workshops(&metas, &damaged);
+  if (listing_complete) *listing_complete = listed.ok();
+  const auto not_served = [&](const std::string& id, const journal::Status& status) {
+    spdlog::error("workshop {} is damaged and is not served (clients get WORKSHOP_DAMAGED, its REST routes 503; "
+                  "run 'werkstatt inspect', then restore a backup): {}",
+                  id, status.message());
+    failed += (failed.empty() ? "" : ", ") + id;
+    std::lock_guard lock(mutex_);
+    damaged_[id] = status;
+  };
+  for (const auto& d : damaged) not_served(d.workshop_id, d.status);
+  for (v1::WorkshopMeta& meta : metas) {
     const std::string id = meta.id();
     journal::Status status;
     auto w = Workshop::recover(io_, journal_, std::move(meta), options_, &status);
     if (!w) {
-      spdlog::error("workshop {} cannot be recovered and is not served: {}", id, status.message());
-      failed += (failed.empty() ? "" : ", ") + id;
+      not_served(id, status);
       continue;
     }
     std::lock_guard lock(mutex_);
@@ -40,8 +52,21 @@ journal::Status WorkshopRegistry::recover_all() {
     ++recovered;
   }
   spdlog::info("recovered {} workshop(s) from the journal", recovered);
+  if (!listed.ok()) return {listed.code(), "the list of workshops cannot be read completely: " + listed.message()};
   if (!failed.empty()) return {journal::Status::Code::corruption, "could not recover workshop(s) " + failed};
   return {};
+}
+
+std::optional<journal::Status> WorkshopRegistry::damage(std::string_view id) const {
+  std::lock_guard lock(mutex_);
+  const auto it = damaged_.find(id);
+  if (it == damaged_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::pair<std::string, journal::Status>> WorkshopRegistry::damaged() const {
+  std::lock_guard lock(mutex_);
+  return {damaged_.begin(), damaged_.end()};
 }
 
 std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view template_id, std::string_view title,
@@ -72,7 +97,7 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
       return std::nullopt;
     }
     do created.id = random_base32(10);  // 16 characters, 80 bits
-    while (by_id_.contains(created.id));
+    while (by_id_.contains(created.id) || damaged_.contains(created.id));
   }
   created.join_code = options_.join_codes->claim(created.id);  // unique among the open workshops
   meta.set_id(created.id);
@@ -91,13 +116,74 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
   // facilitators' views show it.
   std::vector<v1::Op> setup = board::template_ops(template_id, language, name);
   setup.emplace_back().mutable_rotate_join_code()->set_join_code(created.join_code);
-  auto w = Workshop::create(io_, journal_, std::move(meta), setup, options_);
+  journal::Status stored;
+  auto w = Workshop::create(io_, journal_, std::move(meta), setup, options_, &stored);
   {
     std::lock_guard lock(mutex_);
     by_id_[created.id] = std::move(w);
   }
+  if (!stored.ok()) {
+    // Metadata stored, template not: the workshop exists read-only and
+    // recovers with the journal; the caller is not told it is ready.
+    spdlog::error("creating workshop {}: storing its template failed: {}", created.id, stored.message());
+    *error = {false, "the server cannot store a new workshop right now"};
+    return std::nullopt;
+  }
   spdlog::info("workshop {} created from template {}", created.id, template_id);
   return created;
+}
+
+WorkshopRegistry::~WorkshopRegistry() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(mutex_);
+    threads.swap(erase_threads_);
+  }
+  for (auto& t : threads)
+    if (t.joinable()) t.join();
+}
+
+void WorkshopRegistry::erase(std::string_view workshop_id, std::function<void(journal::Status)> done) {
+  const std::string id(workshop_id);
+  std::shared_ptr<Workshop> live;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = by_id_.find(id);
+    const bool damaged = damaged_.erase(id) > 0;
+    const bool retry = erasures_.contains(id) && erasures_[id] == Erasure::failed;
+    if (it == by_id_.end() && !damaged && !retry) {
+      if (erasures_.contains(id) && erasures_[id] == Erasure::running) return done({});  // already on its way
+      return done({journal::Status::Code::not_found, "there is no workshop " + id});
+    }
+    if (it != by_id_.end()) {
+      live = it->second;
+      by_id_.erase(it);
+    }
+    erasures_[id] = Erasure::running;
+  }
+  spdlog::info("workshop {}: erasing (deleted while serving)", id);
+  auto run = [this, id, done = std::move(done)]() mutable {
+    std::lock_guard threads_lock(mutex_);
+    erase_threads_.emplace_back([this, id, done = std::move(done)] {
+      const journal::Status s = journal_.erase_workshop(id);
+      {
+        std::lock_guard held(mutex_);
+        if (s.ok()) erasures_.erase(id);
+        else erasures_[id] = Erasure::failed;
+      }
+      if (s.ok()) spdlog::info("workshop {}: erased, and compacted out of the journal's files", id);
+      else spdlog::error("workshop {}: erasing failed (delete it again to retry): {}", id, s.message());
+      done(s);
+    });
+  };
+  if (live) live->close_for_erasure(std::move(run));
+  else run();
+}
+
+WorkshopRegistry::Erasure WorkshopRegistry::erasure(std::string_view workshop_id) const {
+  std::lock_guard lock(mutex_);
+  const auto it = erasures_.find(workshop_id);
+  return it == erasures_.end() ? Erasure::none : it->second;
 }
 
 std::shared_ptr<Workshop> WorkshopRegistry::find(std::string_view id) const {

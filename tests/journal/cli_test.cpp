@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <sys/wait.h>
 
+#include <rocksdb/db.h>
+
+#include <algorithm>
+
 #include "support/recorder.hpp"
 #include "support/temp_dir.hpp"
 #include "werkstatt/journal/open.hpp"
@@ -167,4 +171,35 @@ TEST_CASE("cli: exports never name a voter - audit-ballots is the operator's exp
   CHECK_THAT(audit.output, Catch::Contains("r1\tvoterbert\tBert Wähler\tretract\tn1"));
   CHECK_THAT(audit.output, Catch::Contains("r1\tanna\tAnna\tcast\tn1"));
   CHECK(run("audit-ballots --data " + data + " --workshop nope").exit_code == 1);
+}
+
+TEST_CASE("cli: inspect reads every record and reports damage with workshop and key (exit 2)", "[cli][damage]") {
+  test::TempDir dir;
+  const std::string data = dir / "var";
+  make_data(data);
+  const Run clean = run("inspect --data " + data);
+  INFO(clean.output);
+  CHECK(clean.exit_code == 0);
+  CHECK_THAT(clean.output, Catch::Contains("no damage found"));
+  {
+    // Damage one event of beta behind the journal's back.
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), journal::journal_dir(data), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), journal::journal_dir(data), families, &handles, &db).ok());
+    const auto cf = static_cast<std::size_t>(std::find(names.begin(), names.end(), "events") - names.begin());
+    REQUIRE(db->Put(rocksdb::WriteOptions(), handles[cf], journal::RocksJournal::event_key("beta", 3), "\xff\xff").ok());
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  const Run damaged = run("inspect --data " + data);
+  INFO(damaged.output);
+  CHECK(damaged.exit_code == 2);
+  CHECK_THAT(damaged.output, Catch::Contains("FINDINGS"));
+  CHECK_THAT(damaged.output, Catch::Contains("workshop beta"));
+  CHECK_THAT(damaged.output, Catch::Contains("beta\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x03"));
+  CHECK_THAT(damaged.output, !Catch::Contains("workshop alpha"));
 }

@@ -6,6 +6,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <future>
 #include <random>
@@ -36,6 +37,23 @@ std::unique_ptr<RocksJournal> open_journal(const std::string& dir) {
   INFO(s.message());
   REQUIRE(j);
   return j;
+}
+
+std::vector<v1::WorkshopMeta> list_workshops(const journal::Journal& j) {
+  std::vector<v1::WorkshopMeta> out;
+  std::vector<journal::DamagedWorkshop> damaged;
+  REQUIRE(j.workshops(&out, &damaged).ok());
+  CHECK(damaged.empty());
+  return out;
+}
+
+std::optional<v1::WorkshopMeta> meta_of(const journal::Journal& j, const std::string& id) {
+  v1::WorkshopMeta meta;
+  const Status s = j.workshop(id, &meta);
+  if (s.code() == Status::Code::not_found) return std::nullopt;
+  INFO(s.message());
+  REQUIRE(s.ok());
+  return meta;
 }
 
 std::string render_head(const journal::Journal& j, const std::string& workshop) {
@@ -71,9 +89,9 @@ TEST_CASE("journal: events round-trip and survive a reopen", "[journal]") {
   auto j = open_journal(dir / "db");
   CHECK(render_head(*j, "w1") == before);
   CHECK(j->head_seq("w1") == w.board.seq());
-  REQUIRE(j->workshops().size() == 1);
-  CHECK(j->workshop("w1")->join_code() == "K7Q2XP");
-  CHECK_FALSE(j->workshop("nope"));
+  REQUIRE(list_workshops(*j).size() == 1);
+  CHECK(meta_of(*j, "w1")->join_code() == "K7Q2XP");
+  CHECK_FALSE(meta_of(*j, "nope"));
 
   std::vector<v1::EventRecord> page;
   REQUIRE(j->read_events("w1", 5, 9, 100, &page).ok());
@@ -200,12 +218,15 @@ TEST_CASE("journal: a corrupt record is reported with its key, never skipped", "
   }
   {
     // Damage seq 4 behind the journal's back.
-    std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-        {rocksdb::kDefaultColumnFamilyName, {}}, {"events", {}}, {"snapshots", {}}, {"workshops", {}}};
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir / "db", &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* db = nullptr;
     REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir / "db", families, &handles, &db).ok());
-    REQUIRE(db->Put(rocksdb::WriteOptions(), handles[1], RocksJournal::event_key("w1", 4), "\xff\xff garbage").ok());
+    const auto events = static_cast<std::size_t>(std::find(names.begin(), names.end(), "events") - names.begin());
+    REQUIRE(db->Put(rocksdb::WriteOptions(), handles[events], RocksJournal::event_key("w1", 4), "\xff\xff garbage").ok());
     for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
     delete db;
   }
@@ -239,9 +260,9 @@ TEST_CASE("journal: delete-workshop leaves no key and no trace in the files", "[
   *snap.mutable_state() = gone.board.state();
   REQUIRE(j->put_snapshot(snap).ok());
 
-  REQUIRE(j->delete_workshop("gone").ok());
+  REQUIRE(j->erase_workshop("gone").ok());
   CHECK(j->head_seq("gone") == 0);
-  CHECK_FALSE(j->workshop("gone"));
+  CHECK_FALSE(meta_of(*j, "gone"));
   CHECK(j->latest_snapshot("gone", UINT64_MAX, &snap).code() == Status::Code::not_found);
   RocksJournal::WorkshopStats st;
   REQUIRE(j->stats("gone", &st).ok());
@@ -367,7 +388,7 @@ TEST_CASE("journal: backup works with the database free (checkpoint) and held by
     auto j = open_journal(dir / copy);
     INFO(copy);
     CHECK(render_head(*j, "w1") == expected);
-    CHECK(j->workshop("w1"));
+    CHECK(meta_of(*j, "w1"));
   }
 }
 
@@ -387,7 +408,7 @@ TEST_CASE("journal: a read-only journal reads but refuses every write", "[journa
   REQUIRE(w.apply(ops::create_note("x", "x"), "anna"));
   CHECK(append_sync(*reader, {w.records.back()}).code() == Status::Code::read_only);
   CHECK(reader->put_workshop(v1::WorkshopMeta()).code() == Status::Code::read_only);
-  CHECK(reader->delete_workshop("w1").code() == Status::Code::read_only);
+  CHECK(reader->erase_workshop("w1").code() == Status::Code::read_only);
   // The writer is unaffected.
   CHECK(append_sync(*writer, {w.records.back()}).ok());
 }

@@ -35,7 +35,11 @@ TestServer::TestServer(TestServerOptions o) : impl_(std::make_unique<Impl>()) {
     s.journal = std::move(memory);
   }
   s.registry = std::make_unique<workshop::WorkshopRegistry>(s.io, *s.journal, o.workshop);
-  if (const auto st = s.registry->recover_all(); !st.ok()) throw std::runtime_error("recovery: " + st.message());
+  // As `werkstatt serve`: damaged workshops are not served, the rest is;
+  // only an incomplete list of workshops stops the start.
+  bool listing_complete = true;
+  if (const auto st = s.registry->recover_all(&listing_complete); !st.ok() && !listing_complete)
+    throw std::runtime_error("recovery: " + st.message());
   net::ServerConfig config;
   config.bind_address = "127.0.0.1";
   config.port = 0;
@@ -116,14 +120,18 @@ Peer::Peer(std::uint16_t port, const ConnectOptions& options) : ws_(std::make_un
 bool Peer::join(const std::string& workshop_id, const v1::Credential& credential, const std::string& name, bool resume,
                 std::uint64_t last_seen_seq) {
   welcomed_ = false;
-  ws_->send(hello(workshop_id, credential, name, resume ? participant_id_ : "", resume ? secret_ : "",
-                  last_seen_seq));
+  v1::ClientMessage m =
+      hello(workshop_id, credential, name, resume ? participant_id_ : "", resume ? secret_ : "", last_seen_seq);
+  // A resume names the history its last_seen_seq belongs to, as the web client does.
+  if (resume) m.mutable_hello()->set_history_id(history_id_);
+  ws_->send(m);
   return pump_until([&] { return welcomed_; });
 }
 
 void Peer::adopt(const Peer& other) {
   participant_id_ = other.participant_id_;
   secret_ = other.secret_;
+  history_id_ = other.history_id_;
   if (other.board_) board_ = other.board_;
   pending_ = other.pending_;
 }
@@ -214,6 +222,7 @@ void Peer::handle(const v1::ServerMessage& m) {
   switch (m.body_case()) {
     case v1::ServerMessage::kWelcome: {
       welcome_ = m.welcome();
+      history_id_ = welcome_.history_id();
       welcomed_ = true;
       participant_id_ = welcome_.participant_id();
       if (!welcome_.participant_secret().empty()) secret_ = welcome_.participant_secret();

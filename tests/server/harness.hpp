@@ -114,6 +114,7 @@ class Peer {
   bool welcomed_ = false;
   std::string participant_id_;
   std::string secret_;
+  std::string history_id_;  // of the last Welcome: sent with a resume
   std::map<std::string, v1::Op> pending_;
   std::map<std::string, std::uint64_t> acks_;
   std::vector<std::pair<std::string, std::uint64_t>> all_acks_;

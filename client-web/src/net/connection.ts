@@ -151,6 +151,9 @@ const FINAL_ERRORS: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.PROTOCOL_VERSION,
   ErrorCode.UNKNOWN_WORKSHOP,
   ErrorCode.BAD_CREDENTIAL,
+  // Not until an operator acts: retrying cannot help.
+  ErrorCode.WORKSHOP_DAMAGED,
+  ErrorCode.WORKSHOP_DELETED,
 ]);
 
 export interface ConnectionOptions {
@@ -162,6 +165,9 @@ export interface ConnectionOptions {
   identity: IdentityStore;
   /** Read at each Hello: the last seq the board store has applied. */
   lastSeenSeq: () => bigint;
+  /** Read at each Hello: Welcome.history_id of the history lastSeenSeq
+   *  belongs to ("" if none), so the server can tell a replaced history. */
+  historyId?: () => string;
   createSocket?: WebSocketFactory;
   timers?: Timers;
   random?: () => number;
@@ -357,6 +363,7 @@ export class Connection {
             participantId: identity?.participantId ?? "",
             participantSecret: identity?.participantSecret ?? "",
             lastSeenSeq: this.options.lastSeenSeq(),
+            historyId: this.options.historyId?.() ?? "",
             client: CLIENT_NAME,
           },
         },

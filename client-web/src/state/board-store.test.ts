@@ -263,6 +263,42 @@ describe("gap and duplicate detection", () => {
   });
 });
 
+describe("history reset", () => {
+  it("discards the board and what the old history acknowledged, keeps unanswered ops and sends them again", () => {
+    store.welcome(welcome({ seq: 5n, resumed: true, historyId: "inc-a:w" }));
+    expect(store.historyId).toBe("inc-a:w");
+    store.propose(vote("n0")); // op1: acknowledged at 7 by the old history, 6 never arrived
+    store.propose(createNote("n2", "unbeantwortet")); // op2: never answered
+    expect(store.takeUnsent(1).map((r) => r.clientOpId)).toEqual(["op1", "op2"]);
+    store.ack(ack("op1", 7n));
+
+    // The server restored an older backup: a full state at seq 3.
+    store.welcome(
+      create(WelcomeSchema, {
+        protocolVersion: 1,
+        participantId: ME,
+        seq: 3n,
+        historyId: "inc-b:w",
+        historyReset: true,
+        state: { seq: 3n, notes: [{ id: "n0", text: "aus dem Backup", authorId: "other", createdSeq: 1n, updatedSeq: 1n }] },
+      }),
+    );
+    expect(store.historyId).toBe("inc-b:w");
+    expect(store.isDesynced).toBe(false);
+    expect(store.lastSeenSeq).toBe(3n);
+    expect(noteTexts(store.confirmed)).toBe("n0=aus dem Backup");
+    expect(store.pendingOps.map((p) => p.clientOpId)).toEqual(["op2"]);
+    expect(noteTexts()).toBe("n0=aus dem Backup n2=unbeantwortet");
+    // Sent again in the next session, once.
+    expect(store.takeUnsent(2).map((r) => r.clientOpId)).toEqual(["op2"]);
+    expect(store.takeUnsent(2)).toEqual([]);
+    // The new history's seq 4 is someone else's event, applied normally.
+    store.applyEvent(event(4n, "other", createNote("n4")));
+    expect(desyncs).toEqual([]);
+    expect(noteTexts(store.confirmed)).toBe("n0=aus dem Backup n4=n4");
+  });
+});
+
 describe("resume", () => {
   it("hands out each pending op once per session, and again once after a reconnect with the same ids", () => {
     store.propose(createNote("n1"));

@@ -135,6 +135,7 @@ export class BoardStore {
   private pending: PendingEntry[] = [];
   private visibleCache: BoardModel | undefined;
   private self = "";
+  private history = "";
   private readonly selfFilled = new Set<bigint>();
   private desynced = false;
   private wantSnapshot = false;
@@ -234,9 +235,30 @@ export class BoardStore {
     this.wantSnapshot = true;
   }
 
+  /** Welcome.history_id of the last Welcome ("" before the first), for
+   *  Hello.history_id: the history our lastSeenSeq belongs to. */
+  get historyId(): string {
+    return this.history;
+  }
+
   welcome(welcome: Welcome): void {
     this.self = welcome.participantId;
     this.selfFilled.clear();
+    if (welcome.historyId !== "") this.history = welcome.historyId;
+    if (welcome.historyReset && welcome.state) {
+      // The history this board came from was replaced (e.g. the server
+      // restored a backup): nothing of it counts. Start from the server's
+      // state; ops the old history acknowledged are gone with it, and every
+      // op still unanswered is sent again (new history, new ids' meaning).
+      this.confirmedBoard = boardFromState(welcome.state);
+      this.wantSnapshot = false;
+      this.pending = this.pending
+        .filter((e) => e.ackedSeq === undefined)
+        .map((e) => ({ ...e, seenAtSeq: undefined, sentSession: undefined }));
+      this.desynced = false;
+      this.changed();
+      return;
+    }
     if (welcome.state) {
       this.confirmedBoard = boardFromState(welcome.state);
       this.wantSnapshot = false;

@@ -70,6 +70,7 @@ export class BoardApp implements AppContext {
       displayName: launch.displayName,
       identity: new IdentityStore(browserStorage(), launch.workshopId, launch.credentialKind),
       lastSeenSeq: () => this.store.lastSeenSeq,
+      historyId: () => this.store.historyId,
     });
     this.sync = new BoardSync(this.store, this.connection, new PendingOpStore(browserStorage(), launch.workshopId, launch.credentialKind));
     this.presenceSender = new PresenceSender(

@@ -15,6 +15,18 @@
 // - Crash guarantee (RocksDB journal): an appended record whose `done`
 //   reported ok survives a process crash and a power loss; not the loss of
 //   the disk (use `werkstatt backup`).
+// - Damage is never silent: every read checks what it read (RocksDB block
+//   checksums, iterator status, record decoding) and reports a damaged
+//   record with its workshop and key as Code::corruption. Nothing is ever
+//   skipped, and a head that cannot be read is an error, never 0. An append
+//   to a workshop whose head cannot be read is refused (nothing is written
+//   over a damaged history).
+// - Heads are durable: head_seq()/read_head() count only events whose
+//   append completed ok, never ones merely queued.
+// - Idempotency index: every appended record with a client_op_id stores
+//   (workshop, author, client_op_id) → seq in the same write as the event,
+//   and drops the author's `evicts_client_op_id` in that write too, so the
+//   index survives restarts and stays bounded as the workshop bounds it.
 //
 // Thread safety: all methods may be called from any thread concurrently.
 #include <cstdint>
@@ -47,6 +59,19 @@ class Status {
 
 using AppendDone = std::function<void(const Status&)>;
 
+// A workshop whose metadata record is damaged: it exists, but cannot be read.
+struct DamagedWorkshop {
+  std::string workshop_id;
+  Status status;  // what and where (the key)
+};
+
+// One entry of the idempotency index.
+struct ClientOp {
+  std::string participant_id;
+  std::string client_op_id;
+  std::uint64_t seq = 0;
+};
+
 class Journal {
  public:
   virtual ~Journal() = default;
@@ -60,8 +85,13 @@ class Journal {
   // Stores a snapshot. Snapshots are an optimisation: losing one loses nothing.
   [[nodiscard]] virtual Status put_snapshot(const v1::Snapshot& snapshot) = 0;
 
-  [[nodiscard]] virtual std::vector<v1::WorkshopMeta> workshops() const = 0;
-  [[nodiscard]] virtual std::optional<v1::WorkshopMeta> workshop(std::string_view id) const = 0;
+  // Every workshop: the readable ones in `out`, those whose metadata is
+  // damaged in `damaged` (never silently left out). Not ok if the listing
+  // itself cannot be completed (then neither list is complete).
+  [[nodiscard]] virtual Status workshops(std::vector<v1::WorkshopMeta>* out,
+                                         std::vector<DamagedWorkshop>* damaged) const = 0;
+  // One workshop's metadata: ok, not_found, or corruption (naming the key).
+  [[nodiscard]] virtual Status workshop(std::string_view id, v1::WorkshopMeta* out) const = 0;
 
   // Events of `workshop_id` with from_seq <= seq <= to_seq, at most `limit`,
   // in seq order. A record that cannot be decoded is an error naming its key.
@@ -71,8 +101,31 @@ class Journal {
   // The newest snapshot with seq <= at_or_before_seq; NotFound if none.
   [[nodiscard]] virtual Status latest_snapshot(std::string_view workshop_id, std::uint64_t at_or_before_seq,
                                                v1::Snapshot* out) const = 0;
-  // The highest appended seq of the workshop (0 if none).
-  [[nodiscard]] virtual std::uint64_t head_seq(std::string_view workshop_id) const = 0;
+  // The highest durable seq of the workshop (0: it has no events). Not ok
+  // (e.g. corruption) when it cannot be read; `out` is then untouched.
+  [[nodiscard]] virtual Status read_head(std::string_view workshop_id, std::uint64_t* out) const = 0;
+  // read_head() for callers that only need the number: nullopt when unreadable.
+  [[nodiscard]] std::optional<std::uint64_t> head_seq(std::string_view workshop_id) const {
+    std::uint64_t head = 0;
+    if (!read_head(workshop_id, &head).ok()) return std::nullopt;
+    return head;
+  }
+  // The idempotency index of a workshop, in no particular order.
+  [[nodiscard]] virtual Status client_ops(std::string_view workshop_id, std::vector<ClientOp>* out) const = 0;
+  // The identity of this journal's history: new when a journal is created
+  // and when a backup is restored into place. Workshops' history ids derive
+  // from it (Welcome.history_id).
+  [[nodiscard]] virtual std::string incarnation() const = 0;
+
+  // Erases every record of the workshop for good (events, snapshots,
+  // metadata, idempotency index). Idempotent; the RocksDB journal makes it
+  // resumable (a synced marker first; an interrupted erasure is finished by
+  // the next call or the next writable open) and leaves no trace in its
+  // files (flush + forced compaction). Blocks for the compaction: never call
+  // it on an I/O thread or a workshop strand.
+  // REQUIRES: no appends in flight for the workshop (while serving, use
+  // WorkshopRegistry::erase, which stops the workshop first).
+  [[nodiscard]] virtual Status erase_workshop(std::string_view workshop_id) = 0;
 
   // After a failed write: try again to accept appends (e.g. disk space freed).
   [[nodiscard]] virtual Status retry_writes() = 0;

@@ -3,6 +3,7 @@
 // It honours the asynchronous contract of journal.hpp (completions run on its
 // own thread, in order) but stores nothing on disk. `fail_writes(true)`
 // simulates a full disk so callers' read-only handling can be tested.
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -23,13 +24,16 @@ class MemoryJournal final : public Journal {
   void append(std::vector<v1::EventRecord> records, AppendDone done) override;
   Status put_workshop(const v1::WorkshopMeta& meta) override;
   Status put_snapshot(const v1::Snapshot& snapshot) override;
-  std::vector<v1::WorkshopMeta> workshops() const override;
-  std::optional<v1::WorkshopMeta> workshop(std::string_view id) const override;
+  Status workshops(std::vector<v1::WorkshopMeta>* out, std::vector<DamagedWorkshop>* damaged) const override;
+  Status workshop(std::string_view id, v1::WorkshopMeta* out) const override;
   Status read_events(std::string_view workshop_id, std::uint64_t from_seq, std::uint64_t to_seq, std::size_t limit,
                      std::vector<v1::EventRecord>* out) const override;
   Status latest_snapshot(std::string_view workshop_id, std::uint64_t at_or_before_seq, v1::Snapshot* out) const override;
-  std::uint64_t head_seq(std::string_view workshop_id) const override;
+  Status read_head(std::string_view workshop_id, std::uint64_t* out) const override;
+  Status client_ops(std::string_view workshop_id, std::vector<ClientOp>* out) const override;
+  std::string incarnation() const override;
   Status retry_writes() override;
+  Status erase_workshop(std::string_view workshop_id) override;
 
   // Test hook: while true, every append fails with Code::no_space.
   void fail_writes(bool fail);
@@ -50,6 +54,10 @@ class MemoryJournal final : public Journal {
   std::map<std::string, std::vector<v1::EventRecord>, std::less<>> events_;
   std::map<std::string, std::map<std::uint64_t, v1::Snapshot>, std::less<>> snapshots_;
   std::map<std::string, v1::WorkshopMeta, std::less<>> workshops_;
+  std::map<std::string, std::map<std::pair<std::string, std::string>, std::uint64_t>, std::less<>> client_ops_;
+  // A memory journal's history dies with the process: a fresh identity per instance.
+  const std::string incarnation_ = "memory-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)) + "-" +
+                                   std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
   std::thread worker_;  // last: starts after every member above exists
 };
 

@@ -7,6 +7,10 @@
 //   events     workshop id, 0x00, big-endian uint64 seq  → EventRecord
 //   snapshots  workshop id, 0x00, big-endian uint64 seq  → Snapshot
 //   workshops  workshop id                                → WorkshopMeta
+//   client_ops workshop id, 0x00, author id, 0x00, client_op_id → big-endian uint64 seq
+//              (the idempotency index; written in the same batch as its event)
+//   default    "incarnation" → this journal's history identity (random, hex);
+//              "erasing", 0x00, workshop id → an erasure not yet finished
 // Ids never contain 0x00 (board::valid_id), and 0x00 sorts below every id
 // byte, so one workshop's keys are one contiguous range in seq order: replay
 // is a Seek plus iterate_upper_bound = id, 0x01.
@@ -20,6 +24,16 @@
 // crash and a power loss (it was fdatasync'ed in the WAL before the
 // completion ran). It does not survive the loss of the disk: take backups
 // (checkpoint()).
+//
+// Damage: RocksDB verifies block checksums on every read; every iterator's
+// status is checked and every value decoded, so a flipped byte is reported
+// as Code::corruption with the workshop and key, never skipped. The WAL is
+// recovered with kTolerateCorruptedTailRecords: a torn last record (power
+// lost while it was being written, so it was never acknowledged) is
+// dropped, but damage in the middle of the log makes open() fail with
+// corruption instead of silently dropping everything after it (RocksDB's
+// default, kPointInTimeRecovery, would do that). A clean close flushes the
+// memtables, so after a clean stop no event lives only in the WAL.
 //
 // Failure: if a write fails (disk full, I/O error), that batch's completions
 // report the error and every later append fails fast until retry_writes()
@@ -69,18 +83,33 @@ class RocksJournal final : public Journal {
   void append(std::vector<v1::EventRecord> records, AppendDone done) override;
   Status put_workshop(const v1::WorkshopMeta& meta) override;
   Status put_snapshot(const v1::Snapshot& snapshot) override;
-  std::vector<v1::WorkshopMeta> workshops() const override;
-  std::optional<v1::WorkshopMeta> workshop(std::string_view id) const override;
+  Status workshops(std::vector<v1::WorkshopMeta>* out, std::vector<DamagedWorkshop>* damaged) const override;
+  Status workshop(std::string_view id, v1::WorkshopMeta* out) const override;
   Status read_events(std::string_view workshop_id, std::uint64_t from_seq, std::uint64_t to_seq, std::size_t limit,
                      std::vector<v1::EventRecord>* out) const override;
   Status latest_snapshot(std::string_view workshop_id, std::uint64_t at_or_before_seq, v1::Snapshot* out) const override;
-  std::uint64_t head_seq(std::string_view workshop_id) const override;
+  Status read_head(std::string_view workshop_id, std::uint64_t* out) const override;
+  Status client_ops(std::string_view workshop_id, std::vector<ClientOp>* out) const override;
+  std::string incarnation() const override;
   Status retry_writes() override;
+  Status erase_workshop(std::string_view workshop_id) override;
 
-  // Erases every key of the workshop (events, snapshots, metadata), then
-  // compacts those ranges so no trace remains in SST files.
-  // REQUIRES: the workshop is not live (no appends in flight for it).
-  [[nodiscard]] Status delete_workshop(std::string_view workshop_id);
+  // Erasures that were started and not finished (the process died halfway).
+  // open() finishes them on a writable journal; a read-only one lists them.
+  [[nodiscard]] Status pending_erasures(std::vector<std::string>* out) const;
+  // The interrupted erasures this open() finished.
+  [[nodiscard]] const std::vector<std::string>& erasures_finished_at_open() const { return finished_at_open_; }
+  // Gives this journal a new incarnation: after a backup was restored into
+  // place, so clients that saw the replaced history are told (history_reset).
+  [[nodiscard]] Status renew_incarnation();
+  // Reads every record of every family, checking checksums and decoding each
+  // value: what `werkstatt inspect` reports. One finding per damaged record
+  // or unreadable range (the scan of a family stops at an unreadable block).
+  struct Finding {
+    std::string workshop_id;  // empty when the key cannot be attributed
+    std::string what;         // a sentence: the family, the key, the error
+  };
+  [[nodiscard]] Status verify(std::vector<Finding>* findings) const;
   // A consistent, openable copy of the whole database in `dir` (which must
   // not exist), taken while serving (RocksDB checkpoint: hard links + WAL).
   // REQUIRES: not read-only.
@@ -116,7 +145,11 @@ class RocksJournal final : public Journal {
   RocksJournal() = default;
   void run_writer();
   Status write_group(std::deque<Pending>& group);
-  std::uint64_t head_seq_locked(std::string_view workshop_id) const;
+  // The last queued seq (for append continuity), reading the stored head if unknown.
+  Status queued_head_locked(std::string_view workshop_id, std::uint64_t* out) const;
+  // The head as stored on disk, value decoded and checked.
+  Status stored_head(std::string_view workshop_id, std::uint64_t* out) const;
+  Status finish_erasure(const std::string& workshop_id);
 
   RocksJournalOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -124,6 +157,9 @@ class RocksJournal final : public Journal {
   rocksdb::ColumnFamilyHandle* snapshots_ = nullptr;
   rocksdb::ColumnFamilyHandle* workshops_ = nullptr;
   rocksdb::ColumnFamilyHandle* default_ = nullptr;
+  rocksdb::ColumnFamilyHandle* client_ops_ = nullptr;  // null: an older journal opened read-only
+  std::string incarnation_;  // under mutex_
+  std::vector<std::string> finished_at_open_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
@@ -132,6 +168,8 @@ class RocksJournal final : public Journal {
   Status failure_;  // sticky write failure; ok when writable
   // The last seq appended (queued) per workshop, to check each append continues it.
   mutable std::map<std::string, std::uint64_t, std::less<>> last_queued_seq_;
+  // The last durable seq per workshop (written, synced): what read_head() reports.
+  mutable std::map<std::string, std::uint64_t, std::less<>> durable_head_;
   std::atomic<std::uint64_t> group_commits_{0};
   std::atomic<std::uint64_t> events_written_{0};
   std::thread writer_;

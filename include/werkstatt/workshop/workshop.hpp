@@ -25,8 +25,16 @@
 // - An op resent with a client_op_id already seen from that participant is
 //   never applied again: it is answered with its original seq (the Ack waits
 //   for durability if the original is still in flight). The last
-//   WorkshopOptions::remembered_ops ids per participant are kept, and rebuilt
-//   from the journal's recent events at start.
+//   WorkshopOptions::remembered_ops ids per participant are kept, durably:
+//   each event carries its id into the journal's idempotency index in the
+//   same write (and the id it pushes out of the window), and recovery loads
+//   that index, so a resend is recognised after any number of events by
+//   others and any restart.
+// - History identity: every Welcome carries history_id (the journal's
+//   incarnation and the workshop id). A Hello whose last_seen_seq is above
+//   the head, or whose history_id is a different one, gets a full-state
+//   Welcome with history_reset = true, never a partial resume of a history
+//   this server does not have (e.g. after a backup was restored).
 // - Journal failure: the workshop turns read-only. Ops in flight are never
 //   acknowledged (their authors get Reject READ_ONLY), everyone gets a
 //   non-fatal Error READ_ONLY, later ops get Reject READ_ONLY, and once the
@@ -138,9 +146,14 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
 
   // A new workshop: `meta` is already stored (put_workshop); `setup` are the
   // template ops, applied by the system author and journaled as events.
+  // Returns once those events are durable (blocks for one synced append,
+  // on the journal's thread, never needing an I/O thread); `status` (if
+  // given) says whether they were stored. If not, the workshop is read-only
+  // as after any journal failure.
   [[nodiscard]] static std::shared_ptr<Workshop> create(boost::asio::io_context& io, journal::Journal& journal,
                                                         v1::WorkshopMeta meta, const std::vector<v1::Op>& setup,
-                                                        const WorkshopOptions& options);
+                                                        const WorkshopOptions& options,
+                                                        journal::Status* status = nullptr);
   // A workshop from the journal: latest snapshot + tail, participants'
   // secret digests, recent client op ids and events. Participants the
   // journal shows online (the server stopped while they were connected) are
@@ -169,12 +182,18 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   // every connection with Error SHUTTING_DOWN (going_away), records the
   // leaves, then calls `done` once (on the strand).
   void shutdown(std::function<void()> done);
+  // As shutdown(), for a workshop about to be erased: every connection is
+  // closed with a fatal Error WORKSHOP_DELETED (policy close) and new joins
+  // get the same. `done` runs once nothing of it is in flight.
+  void close_for_erasure(std::function<void()> done);
 
   [[nodiscard]] const std::string& id() const { return meta_.id(); }
   [[nodiscard]] WorkshopInfo info() const;
   // Whether `code` (as typed; normalised here) is this workshop's current
   // join code. Compares digests in constant time.
   [[nodiscard]] bool has_join_code(std::string_view code) const;
+  // Whether `token` is this workshop's facilitator token (constant time).
+  [[nodiscard]] bool has_facilitator_token(std::string_view token) const;
 
  private:
   struct Member {  // a participant identity known to this workshop
@@ -201,6 +220,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
     std::uint64_t last_seen_seq = 0;  // from the Hello
     std::uint64_t at_seq = 0;         // the state the Welcome describes
     bool resume = false;              // no state: events (last_seen_seq, at_seq] follow
+    std::string seen_history_id;      // from the Hello (empty: an older client)
     v1::Welcome welcome;
   };
   // A durable event, encoded once per distinct view (see EventViews).
@@ -253,7 +273,8 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   void sync_member(const std::string& participant_id);  // role and name from the board
   void after_durable(const v1::Event& event);           // closes removed participants, stores a rotated code
   void schedule_clock();
-  void remember_op(const std::string& participant_id, const std::string& client_op_id, std::uint64_t seq);
+  // Returns the id pushed out of the participant's window (empty if none).
+  std::string remember_op(const std::string& participant_id, const std::string& client_op_id, std::uint64_t seq);
   void forget_ops_after(std::uint64_t seq);
   [[nodiscard]] std::uint64_t known_op(const std::string& participant_id, const std::string& client_op_id) const;
   void send_to(std::uint64_t connection_id, const Frame& frame);  // deferred until welcomed
@@ -291,6 +312,8 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   boost::asio::io_context& io_;
   journal::Journal& journal_;
   v1::WorkshopMeta meta_;  // the join code changes with RotateJoinCode
+  const std::string history_id_;  // Welcome.history_id
+  const std::string facilitator_digest_;  // never changes: read from any thread
   const WorkshopOptions options_;
 
   board::Board board_;
@@ -325,6 +348,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
 
   // Shutdown.
   bool shutting_down_ = false;
+  bool erasing_ = false;  // close_for_erasure(): goodbyes say WORKSHOP_DELETED
   bool connections_closed_ = false;
   std::function<void()> shutdown_done_;
 

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "werkstatt/journal/journal.hpp"
@@ -42,13 +43,24 @@ struct CreateError {
 class WorkshopRegistry {
  public:
   WorkshopRegistry(boost::asio::io_context& io, journal::Journal& journal, WorkshopOptions options);
+  ~WorkshopRegistry();  // waits for erasures still running
   WorkshopRegistry(const WorkshopRegistry&) = delete;
   WorkshopRegistry& operator=(const WorkshopRegistry&) = delete;
 
   // Recovers every workshop the journal knows. Call once, before serving.
-  // A workshop that cannot be recovered is skipped and named in the result
-  // (the others still serve); the status is not ok if any failed.
-  [[nodiscard]] journal::Status recover_all();
+  // A workshop that cannot be recovered (damaged metadata, events or
+  // snapshots) is not served: it is kept as damaged (damage()), logged with
+  // what and where, and named in the result; the others still serve. Not
+  // ok if any failed, or if the list of workshops itself cannot be read
+  // (then `listing_complete` is set false: workshops may be missing, and a
+  // server must not start, or they would silently answer 404).
+  [[nodiscard]] journal::Status recover_all(bool* listing_complete = nullptr);
+  // Why a workshop is not served because its stored history is damaged
+  // (nullopt: it is not known as damaged). Such a workshop answers
+  // WebSocket clients with a fatal Error WORKSHOP_DAMAGED and its REST
+  // routes with 503; nothing is ever written to it.
+  [[nodiscard]] std::optional<journal::Status> damage(std::string_view id) const;
+  [[nodiscard]] std::vector<std::pair<std::string, journal::Status>> damaged() const;
 
   // Creates a workshop from template `template_id` (board::known_template)
   // with `title` (empty: the template's name) in `language` ("de"/"en").
@@ -64,6 +76,17 @@ class WorkshopRegistry {
   [[nodiscard]] journal::Journal& journal() const { return journal_; }
   [[nodiscard]] std::vector<std::shared_ptr<Workshop>> all() const;
 
+  // Erases a workshop while serving: it leaves the registry at once (new
+  // Hellos get WORKSHOP_DELETED, REST 410 while erasing, 404 after), its
+  // connections are closed with a fatal Error WORKSHOP_DELETED once the
+  // appends in flight completed, then Journal::erase_workshop runs on a
+  // thread of the registry's own (it blocks for the compaction). `done`
+  // runs once with the result, on that thread. A damaged workshop can be
+  // erased too. not_found if this registry knows no such workshop.
+  void erase(std::string_view workshop_id, std::function<void(journal::Status)> done);
+  enum class Erasure { none, running, failed };
+  [[nodiscard]] Erasure erasure(std::string_view workshop_id) const;
+
   // Shuts every workshop down (Workshop::shutdown); `done` runs once all
   // have finished, on some workshop's strand. Creating afterwards fails.
   void shutdown(std::function<void()> done);
@@ -74,6 +97,9 @@ class WorkshopRegistry {
   const WorkshopOptions options_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Workshop>, std::less<>> by_id_;
+  std::map<std::string, journal::Status, std::less<>> damaged_;
+  std::map<std::string, Erasure, std::less<>> erasures_;
+  std::vector<std::thread> erase_threads_;
   bool shut_down_ = false;
 };
 
