@@ -51,8 +51,10 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   // Rejected ops within this window that count as flooding (times the rate).
   static constexpr std::chrono::seconds kFloodWindow{5};
 
+  // `client`: who the HTTP session found behind the upgrade (the real
+  // client address when it came through a trusted proxy).
   websocket_session(IoShard::Socket&& socket, std::shared_ptr<IoShard> shard, std::shared_ptr<ServerContext> context,
-                    ConnectionLimiter::Ticket ticket);
+                    ConnectionLimiter::Ticket ticket, const ClientOrigin& client);
   ~websocket_session() override;
 
   // Takes over from the HTTP session: accepts the upgrade `request`.
@@ -63,7 +65,9 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   void send(std::span<const workshop::Frame> frames) override;
   using workshop::Client::send;
   void close(workshop::CloseCode code, workshop::Frame last) override;
-  void credential_refused() override;
+  void credential_refused(Credential which) override;
+  [[nodiscard]] bool may_try_join_code() override;
+  [[nodiscard]] bool may_create_identity() override;
   void shutdown_now() override;
 
  private:
@@ -100,12 +104,13 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   const std::shared_ptr<ServerContext> context_;
   ConnectionLimiter::Ticket ticket_;  // after context_: released before it
   const std::uint64_t id_;
-  std::string remote_;
+  std::string remote_;  // the client's address (never the proxy's)
 
   // Everything below: the strand only.
   bool accepted_ = false;  // the upgrade completed; writes are possible
   State state_ = State::awaiting_hello;
   std::shared_ptr<workshop::Workshop> workshop_;
+  std::string workshop_id_;  // as the Hello named it (the workshop thread calls the admission hooks)
   TokenBucket op_bucket_;
   TokenBucket presence_bucket_;
   std::chrono::steady_clock::time_point flood_window_start_{};
