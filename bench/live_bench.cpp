@@ -620,6 +620,7 @@ bool create_workshop(Run& run, std::string* error) {
     stream.connect(resolver.resolve(run.host, run.port));
     http::request<http::string_body> req{http::verb::post, "/api/workshops", 11};
     req.set(http::field::host, run.host + ":" + run.port);
+    req.set(http::field::content_type, "application/json");
     req.body() = R"({"template":"blank","title":"werkstatt-bench","language":"en"})";
     req.prepare_payload();
     http::write(stream, req);

@@ -102,7 +102,7 @@ export interface Workshop {
 }
 
 export async function createWorkshop(server: RunningServer, body: Record<string, string> = {}): Promise<Workshop> {
-  const res = await fetch(`${server.url}/api/workshops`, { method: "POST", body: JSON.stringify({ title: "E2E-Werkstatt", ...body }) });
+  const res = await fetch(`${server.url}/api/workshops`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ title: "E2E-Werkstatt", ...body }) });
   if (res.status !== 201) throw new Error(`creating a workshop: ${res.status} ${await res.text()}`);
   return (await res.json()) as Workshop;
 }

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -25,6 +26,7 @@
 
 #include "werkstatt/journal/open.hpp"
 #include "werkstatt/net/links.hpp"
+#include "werkstatt/net/client_address.hpp"
 #include "werkstatt/net/server.hpp"
 #include "werkstatt/workshop/workshop_registry.hpp"
 
@@ -104,8 +106,13 @@ struct ServeOptions {
   std::string journal = "rocksdb";
   std::string static_dir;  // empty: client-web/dist of the cwd, else of the source tree
   std::string admin_token;
+  std::string admin_token_file;
+  std::string audit_log;
+  std::vector<std::string> allowed_hosts;
   std::string public_url;
   std::vector<std::string> allowed_origins;
+  std::vector<std::string> trusted_proxies;
+  bool proxy_protocol = false;
   bool demo = true;
   std::string log_level = "info";
   unsigned shutdown_timeout_s = 10;
@@ -225,9 +232,50 @@ int serve(const ServeOptions& o) {
   config.port = o.port;
   config.static_dir = o.static_dir.empty() ? default_static_dir() : fs::path(o.static_dir);
   config.static_dir = fs::weakly_canonical(fs::absolute(config.static_dir));
+  // The admin token: --admin-token (visible in /proc and ps), better
+  // --admin-token-file or WERKSTATT_ADMIN_TOKEN.
   config.admin_token = o.admin_token;
+  if (!o.admin_token_file.empty()) {
+    if (!o.admin_token.empty()) {
+      spdlog::critical("give the admin token once: --admin-token or --admin-token-file, not both");
+      return 1;
+    }
+    std::ifstream in(o.admin_token_file);
+    std::getline(in, config.admin_token);
+    while (!config.admin_token.empty() && (config.admin_token.back() == '\r' || config.admin_token.back() == ' '))
+      config.admin_token.pop_back();
+    if (!in && !in.eof()) config.admin_token.clear();
+    if (config.admin_token.empty()) {
+      spdlog::critical("cannot read an admin token from {} (its first line is the token)", o.admin_token_file);
+      return 1;
+    }
+  } else if (config.admin_token.empty()) {
+    if (const char* env = std::getenv("WERKSTATT_ADMIN_TOKEN"); env && *env) config.admin_token = env;
+  } else {
+    spdlog::warn("--admin-token is visible to every local user in the process list; "
+                 "prefer --admin-token-file or WERKSTATT_ADMIN_TOKEN");
+  }
+  if (!config.admin_token.empty() && config.admin_token.size() < 16) {
+    spdlog::critical("the admin token must have at least 16 characters");
+    return 1;
+  }
+  config.allowed_hosts = o.allowed_hosts;
+  if (!o.audit_log.empty()) {
+    std::string audit_error;
+    config.audit = net::AuditLog::open(o.audit_log, &audit_error);
+    if (!config.audit) {
+      spdlog::critical("{}", audit_error);
+      return 1;
+    }
+  }
   config.public_url = o.public_url;
   config.allowed_origins = o.allowed_origins;
+  config.trusted_proxies = o.trusted_proxies;
+  config.proxy_protocol = o.proxy_protocol;
+  if (o.proxy_protocol && o.trusted_proxies.empty()) {
+    spdlog::critical("--proxy-protocol needs --trusted-proxy: only trusted proxies may send a PROXY header");
+    return 1;
+  }
   config.io_shards = o.threads;
   config.limits = o.limits;
   config.limits.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
@@ -259,7 +307,9 @@ int serve(const ServeOptions& o) {
       }
     }
   }
-  std::cout << "werkstatt is ready at " << base << "/\n";
+  std::cout << "werkstatt is ready at " << base << "/";
+  if (!o.public_url.empty()) std::cout << " (listening on " << server.local_url() << "/)";
+  std::cout << "\n";
   if (demo) {
     const net::WorkshopLinks links =
         net::workshop_links(base, demo->id, demo->join_code, demo->facilitator_token, demo->observer_token);
@@ -269,7 +319,8 @@ int serve(const ServeOptions& o) {
               << "  observer:     " << links.observer << "\n";
   } else if (o.demo) {
     std::cout << "No demo workshop (the journal already has workshops). Create one with:\n"
-              << "  curl -X POST " << base << "/api/workshops -d '{\"title\":\"Mein Workshop\"}'\n";
+              << "  curl -X POST " << base << "/api/workshops -H 'Content-Type: application/json' "
+              << "-d '{\"title\":\"Mein Workshop\"}'\n";
   }
   std::cout << std::flush;
 
@@ -337,10 +388,28 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--admin-token", o->admin_token,
                   "Allows POST /api/workshops from other hosts with 'Authorization: Bearer TOKEN' "
                   "(without it, only from loopback)");
+  cmd->add_option("--admin-token-file", o->admin_token_file,
+                  "Read the admin token from the first line of this file (not visible in the process list; "
+                  "WERKSTATT_ADMIN_TOKEN in the environment works too)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--audit-log", o->audit_log,
+                  "Append security events (wrong credentials, rate limits, refused requests, workshops created, "
+                  "exports, removals) as JSON lines to this file; - for stderr");
+  cmd->add_option("--allowed-host", o->allowed_hosts,
+                  "Another host name this server answers to (repeatable; IP addresses, localhost and the "
+                  "--public-url's host always are): other Host headers get 403 (DNS rebinding)");
   cmd->add_option("--public-url", o->public_url,
                   "Base URL for printed and returned links, e.g. https://werkstatt.example.org (default: from Host)");
   cmd->add_option("--allowed-origin", o->allowed_origins,
                   "Another origin whose pages may open WebSockets (repeatable; the server's own is always allowed)");
+  cmd->add_option("--trusted-proxy", o->trusted_proxies,
+                  "Reverse proxy address or CIDR network whose Forwarded / X-Forwarded-For / X-Forwarded-Proto "
+                  "headers (or PROXY header) name the real client (repeatable; from other peers they are ignored)")
+      ->check([](const std::string& value) -> std::string {
+        return net::TrustedProxies::parse(value) ? "" : "not an IP address or CIDR network: " + value;
+      });
+  cmd->add_flag("--proxy-protocol", o->proxy_protocol,
+                "Connections from trusted proxies start with a PROXY protocol v1/v2 header (HAProxy send-proxy-v2)");
   cmd->add_flag("--demo,!--no-demo", o->demo,
                 "Create a demo workshop on the first start and print its links on every start (default: on)");
   cmd->add_option("--log-level", o->log_level, "trace, debug, info, warn, error or critical")
@@ -359,13 +428,16 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--ops-burst", o->limits.ops_burst, "Ops a connection may send at once (token bucket size)")
       ->capture_default_str();
   cmd->add_option("--max-connections-per-ip", o->limits.max_connections_per_ip,
-                  "Open connections per client address (a venue NAT shares one address)")
+                  "Open WebSocket connections per real client address: a venue NAT shares one address "
+                  "(150 people x laptop + phone, overlapping reconnects, two workshops), so 600; "
+                  "one host still cannot take the server's file descriptors")
       ->capture_default_str();
   cmd->add_option("--wrong-credentials-burst", o->limits.wrong_credentials_burst,
-                  "Wrong join codes or tokens a client address may send before it is slowed down")
+                  "Wrong join codes a client address may send for one workshop before it waits for that workshop "
+                  "(unknown codes at /api/join and unknown workshop ids: per address)")
       ->capture_default_str();
   cmd->add_option("--wrong-credentials-per-minute", o->limits.wrong_credentials_per_minute,
-                  "Wrong join codes or tokens per minute a client address may send after the burst")
+                  "Wrong join codes per minute per client address and workshop after the burst")
       ->capture_default_str();
   cmd->add_option("--max-connections-per-workshop", o->max_connections_per_workshop,
                   "Concurrent WebSocket connections per workshop")

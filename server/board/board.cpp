@@ -746,7 +746,8 @@ Outcome Board::apply_participant_joined(v1::ParticipantJoined& op, const Author&
   const auto it = participants_.find(p.id());
   if (it != participants_.end() && it->second.removed())
     return reject(v1::REJECT_CODE_REMOVED, "this identity was removed from the workshop");
-  if (it == participants_.end() && participants_.size() >= limits::kMaxParticipants)
+  if (it == participants_.end() &&
+      (active_participants() >= limits::kMaxParticipants || participants_.size() >= limits::kMaxIdentities))
     return reject(v1::REJECT_CODE_LIMIT_REACHED, "this workshop has reached its limit of " + std::to_string(limits::kMaxParticipants) + " participants");
 
   p.set_online(true);
@@ -778,6 +779,11 @@ Outcome Board::apply_participant_left(const v1::ParticipantLeft& op, const Autho
 
 // ---------------------------------------------------------------- invariants
 
+std::size_t Board::active_participants() const {
+  return static_cast<std::size_t>(std::count_if(participants_.begin(), participants_.end(),
+                                                [](const auto& entry) { return !entry.second.removed(); }));
+}
+
 std::optional<std::string> Board::check_invariants() const {
   const auto seq_ok = [&](std::uint64_t created, std::uint64_t updated) {
     return created >= 1 && created <= updated && updated <= seq_;
@@ -785,7 +791,8 @@ std::optional<std::string> Board::check_invariants() const {
   if (notes_.size() > limits::kMaxNotes) return "too many notes";
   if (areas_.size() > limits::kMaxAreas) return "too many areas";
   if (clusters_.size() > limits::kMaxClusters) return "too many clusters";
-  if (participants_.size() > limits::kMaxParticipants) return "too many participants";
+  if (participants_.size() > limits::kMaxIdentities || active_participants() > limits::kMaxParticipants)
+    return "too many participants";
 
   for (const auto& [id, a] : areas_) {
     if (id != a.id() || !valid_id(id)) return "area key/id mismatch or invalid id " + id;

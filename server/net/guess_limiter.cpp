@@ -35,6 +35,11 @@ bool GuessLimiter::allowed(std::string_view address, Clock::time_point now) {
   return !b || b->tokens() >= 1.0;
 }
 
+bool GuessLimiter::clean(std::string_view address, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  return refreshed(key_of(address), now) == nullptr;
+}
+
 void GuessLimiter::failed(std::string_view address, Clock::time_point now) {
   std::lock_guard lock(mutex_);
   const std::string key = key_of(address);

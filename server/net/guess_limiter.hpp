@@ -43,6 +43,8 @@ class GuessLimiter {
   [[nodiscard]] bool allowed(std::string_view address, Clock::time_point now = Clock::now());
   // `address` presented a wrong credential: one token less.
   void failed(std::string_view address, Clock::time_point now = Clock::now());
+  // Whether `address` has no wrong credential on record (its bucket is full).
+  [[nodiscard]] bool clean(std::string_view address, Clock::time_point now = Clock::now());
   // Seconds until `address` may try again (0 if it may now).
   [[nodiscard]] int retry_after_seconds(std::string_view address, Clock::time_point now = Clock::now());
 

@@ -11,19 +11,22 @@ namespace {
 
 constexpr std::size_t kMaxHeaderBytes = 8 * 1024;
 
+// Before a request's Host is known (a request too large to read).
+const std::string kDefaultCsp = content_security_policy("", "");
+
 template <class Body>
-void secure(http::response<Body>& res) {
+void secure(http::response<Body>& res, const std::string& csp = kDefaultCsp) {
   res.set(http::field::server, "werkstatt");
-  res.set("Content-Security-Policy", kContentSecurityPolicy);
+  res.set("Content-Security-Policy", csp);
   res.set("X-Content-Type-Options", "nosniff");
   res.set("X-Frame-Options", "DENY");
   res.set("Referrer-Policy", "no-referrer");
 }
 
 http::message_generator text_reply(http::status status, unsigned version, bool keep_alive, std::string body,
-                                   std::string_view content_type, bool head) {
+                                   std::string_view content_type, bool head, const std::string& csp = kDefaultCsp) {
   http::response<http::string_body> res{status, version};
-  secure(res);
+  secure(res, csp);
   res.set(http::field::content_type, content_type);
   res.set(http::field::cache_control, "no-store");
   res.keep_alive(keep_alive);
@@ -40,16 +43,6 @@ bool is_websocket_path(std::string_view target) {
 
 }  // namespace
 
-bool origin_allowed(std::string_view origin, std::string_view host, const std::vector<std::string>& allowed) {
-  if (origin.empty()) return true;
-  for (const std::string& a : allowed)
-    if (a == origin || a == "*") return true;
-  for (const std::string_view scheme : {"http://", "https://"}) {
-    if (origin.starts_with(scheme) && !host.empty() && origin.substr(scheme.size()) == host) return true;
-  }
-  return false;
-}
-
 http_session::http_session(IoShard::Socket&& socket, std::shared_ptr<IoShard> shard,
                            std::shared_ptr<ServerContext> context, ConnectionLimiter::Ticket ticket)
     : stream_(std::move(socket)),
@@ -59,8 +52,8 @@ http_session::http_session(IoShard::Socket&& socket, std::shared_ptr<IoShard> sh
       id_(workshop::next_connection_id()) {
   beast::error_code ec;
   const auto endpoint = stream_.socket().remote_endpoint(ec);
-  from_loopback_ = !ec && endpoint.address().is_loopback();
-  if (!ec) remote_ = endpoint.address().to_string();
+  peer_ok_ = !ec;
+  if (!ec) peer_ = endpoint.address();
 }
 
 http_session::~http_session() { context_->sessions.remove(id_); }
@@ -68,7 +61,51 @@ http_session::~http_session() { context_->sessions.remove(id_); }
 void http_session::run() {
   context_->sessions.add(id_, std::weak_ptr<Closable>(shared_from_this()));
   // The socket already runs on the shard's strand (chosen at accept).
-  asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+  const bool expect_proxy_header = context_->config.proxy_protocol && peer_ok_ && context_->trusted.contains(peer_);
+  asio::dispatch(stream_.get_executor(),
+                 beast::bind_front_handler(expect_proxy_header ? &http_session::do_read_proxy_header : &http_session::do_read,
+                                           shared_from_this()));
+}
+
+void http_session::do_read_proxy_header() {
+  stream_.expires_after(context_->config.limits.http_timeout);
+  stream_.async_read_some(buffer_.prepare(kMaxProxyHeaderBytes - buffer_.size()),
+                          beast::bind_front_handler(&http_session::on_read_proxy_header, shared_from_this()));
+}
+
+void http_session::on_read_proxy_header(beast::error_code ec, std::size_t bytes) {
+  if (ec) return fail(ec, "proxy header read");
+  buffer_.commit(bytes);
+  const auto data = buffer_.cdata();
+  const ProxyHeader header = parse_proxy_header(std::string_view(static_cast<const char*>(data.data()), data.size()));
+  switch (header.status) {
+    case ProxyHeader::Status::incomplete:
+      if (buffer_.size() < kMaxProxyHeaderBytes) return do_read_proxy_header();
+      [[fallthrough]];
+    case ProxyHeader::Status::invalid:
+      spdlog::warn("closed a connection from trusted proxy {}: it did not start with a PROXY protocol header "
+                   "(--proxy-protocol is on; configure send-proxy-v2 on the proxy's server line)",
+                   peer_.to_string());
+      return do_close();
+    case ProxyHeader::Status::complete: break;
+  }
+  proxy_source_ = header.source;
+  buffer_.consume(header.length);  // what follows is HTTP, read from the buffer first
+  do_read();
+}
+
+ClientOrigin http_session::client_of(const http::request<http::string_body>& request) const {
+  ForwardingHeaders headers;
+  const auto gather = [&](auto field, std::string& out) {
+    for (auto [it, end] = request.equal_range(field); it != end; ++it) {
+      if (!out.empty()) out += ", ";
+      out += std::string(it->value());
+    }
+  };
+  gather("Forwarded", headers.forwarded);
+  gather("X-Forwarded-For", headers.x_forwarded_for);
+  gather("X-Forwarded-Proto", headers.x_forwarded_proto);
+  return resolve_client(peer_, proxy_source_, headers, context_->trusted);
 }
 
 void http_session::shutdown_now() {
@@ -97,33 +134,62 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   }
   if (ec) return fail(ec, "http read");
   http::request<http::string_body> request = parser_->release();
+  const ClientOrigin client = client_of(request);
+  const std::string_view host = request[http::field::host];
+  csp_ = content_security_policy(host_allowed(host, context_->api) ? host : std::string_view(), context_->config.public_url);
 
   if (websocket::is_upgrade(request)) {
     const auto version = request.version();
     if (!is_websocket_path(request.target()))
       return reply(text_reply(http::status::not_found, version, false, R"({"error":"no WebSocket endpoint here; use /ws"})",
-                              "application/json", false),
+                              "application/json", false, csp_),
                    false);
-    if (!origin_allowed(request[http::field::origin], request[http::field::host], context_->config.allowed_origins)) {
-      spdlog::info("refused a WebSocket from origin '{}' (not this server's origin nor allowed)",
-                   std::string(request[http::field::origin]).substr(0, 100));
+    if (!host_allowed(host, context_->api)) {
+      audit(context_->config.audit.get(), "request_refused", client.address,
+            {{"reason", "host"}, {"host", host.substr(0, 100)}, {"path", "/ws"}});
+      spdlog::info("refused a WebSocket from {} for host '{}' (not this server's name: DNS rebinding?)", client.address,
+                   std::string(host.substr(0, 100)));
       return reply(text_reply(http::status::forbidden, version, false,
-                              R"({"error":"this origin may not open a WebSocket here"})", "application/json", false),
+                              R"({"error":"this server does not answer to this host name"})", "application/json", false,
+                              csp_),
+                   false);
+    }
+    const std::string_view origin = request[http::field::origin];
+    if (!origin_allowed(origin, host, context_->config.allowed_origins, context_->config.public_url)) {
+      audit(context_->config.audit.get(), "request_refused", client.address,
+            {{"reason", "origin"}, {"origin", origin.substr(0, 100)}, {"path", "/ws"}});
+      spdlog::info("refused a WebSocket from origin '{}' (not this server's origin nor allowed)",
+                   std::string(origin.substr(0, 100)));
+      return reply(text_reply(http::status::forbidden, version, false,
+                              R"({"error":"this origin may not open a WebSocket here"})", "application/json", false,
+                              csp_),
                    false);
     }
     if (context_->shutting_down)
       return reply(text_reply(http::status::service_unavailable, version, false,
                               R"({"error":"the server is shutting down"})", "application/json", false),
                    false);
+    if (!ticket_.held()) {  // through a trusted proxy: the slot is the real client's
+      auto ticket = context_->limiter.try_acquire(client.address);
+      if (!ticket) {
+        audit(context_->config.audit.get(), "rate_limited", client.address, {{"reason", "connections per address"}});
+        spdlog::warn("refused a WebSocket from {} via proxy {}: it already has {} open (--max-connections-per-ip)",
+                     client.address, peer_.to_string(), context_->config.limits.max_connections_per_ip);
+        return reply(text_reply(http::status::service_unavailable, version, false,
+                                R"({"error":"too many connections from your address"})", "application/json", false),
+                     false);
+      }
+      ticket_ = std::move(*ticket);
+    }
     stream_.expires_never();
-    std::make_shared<websocket_session>(stream_.release_socket(), shard_, context_, std::move(ticket_))
+    std::make_shared<websocket_session>(stream_.release_socket(), shard_, context_, std::move(ticket_), client)
         ->run(std::move(request));
     return;
   }
   const bool keep_alive = request.keep_alive() && !context_->shutting_down;
   http::message_generator message = [&]() -> http::message_generator {
     try {
-      return handle(std::move(request));
+      return handle(std::move(request), client);
     } catch (const std::exception& e) {
       spdlog::error("http request failed: {}", e.what());
       return text_reply(http::status::internal_server_error, 11, false, R"({"error":"internal error"})",
@@ -133,7 +199,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   reply(std::move(message), keep_alive);
 }
 
-http::message_generator http_session::handle(http::request<http::string_body>&& req) {
+http::message_generator http_session::handle(http::request<http::string_body>&& req, const ClientOrigin& client) {
   const unsigned version = req.version();
   const bool keep_alive = req.keep_alive() && !context_->shutting_down;
   const bool head = req.method() == http::verb::head;
@@ -145,12 +211,16 @@ http::message_generator http_session::handle(http::request<http::string_body>&& 
   api.body = req.body();
   api.authorization = req[http::field::authorization];
   api.host = req[http::field::host];
-  api.from_loopback = from_loopback_;
-  api.client_address = remote_;
+  api.content_type = req[http::field::content_type];
+  api.origin = req[http::field::origin];
+  api.scheme = client.scheme;
+  api.audit = context_->config.audit.get();
+  api.from_loopback = client.loopback;
+  api.client_address = client.address;
   api.guesses = &context_->guesses;
   if (auto r = handle_api(api, context_->api, context_->registry)) {
     http::response<http::string_body> res{static_cast<http::status>(r->status), version};
-    secure(res);
+    secure(res, csp_);
     res.set(http::field::content_type, r->content_type);
     res.set(http::field::cache_control, "no-store");
     for (const auto& [name, value] : r->headers) res.set(name, value);
@@ -163,30 +233,30 @@ http::message_generator http_session::handle(http::request<http::string_body>&& 
 
   if (req.method() != http::verb::get && !head) {
     auto res = text_reply(http::status::method_not_allowed, version, keep_alive, "method not allowed\n",
-                          "text/plain; charset=utf-8", head);
+                          "text/plain; charset=utf-8", head, csp_);
     return res;
   }
   const StaticFile file = resolve_static(context_->config.static_dir, target);
   switch (file.kind) {
     case StaticFile::Kind::bad_request:
-      return text_reply(http::status::bad_request, version, keep_alive, "bad path\n", "text/plain; charset=utf-8", head);
+      return text_reply(http::status::bad_request, version, keep_alive, "bad path\n", "text/plain; charset=utf-8", head, csp_);
     case StaticFile::Kind::not_found:
-      return text_reply(http::status::not_found, version, keep_alive, "not found\n", "text/plain; charset=utf-8", head);
+      return text_reply(http::status::not_found, version, keep_alive, "not found\n", "text/plain; charset=utf-8", head, csp_);
     case StaticFile::Kind::no_client:
       return text_reply(http::status::not_found, version, keep_alive,
                         "The web client is not built. Run: (cd client-web && npm ci && npm run build), "
                         "or start the server with --static-dir pointing at a built client.\n",
-                        "text/plain; charset=utf-8", head);
+                        "text/plain; charset=utf-8", head, csp_);
     case StaticFile::Kind::file: break;
   }
   http::file_body::value_type body;
   beast::error_code ec;
   body.open(file.path.c_str(), beast::file_mode::scan, ec);
-  if (ec) return text_reply(http::status::not_found, version, keep_alive, "not found\n", "text/plain; charset=utf-8", head);
+  if (ec) return text_reply(http::status::not_found, version, keep_alive, "not found\n", "text/plain; charset=utf-8", head, csp_);
   const auto size = body.size();
   if (head) {
     http::response<http::empty_body> res{http::status::ok, version};
-    secure(res);
+    secure(res, csp_);
     res.set(http::field::content_type, file.content_type);
     res.set(http::field::cache_control, file.cache_control);
     res.content_length(size);
@@ -195,7 +265,7 @@ http::message_generator http_session::handle(http::request<http::string_body>&& 
   }
   http::response<http::file_body> res{std::piecewise_construct, std::make_tuple(std::move(body)),
                                       std::make_tuple(http::status::ok, version)};
-  secure(res);
+  secure(res, csp_);
   res.set(http::field::content_type, file.content_type);
   res.set(http::field::cache_control, file.cache_control);
   res.content_length(size);

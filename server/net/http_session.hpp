@@ -17,18 +17,10 @@
 
 namespace werkstatt::net {
 
-// The Content-Security-Policy of every response: scripts, styles and
-// connections only from the server itself (WebSockets included), no inline
-// code, no plugins, no framing (clickjacking), no <base> rewriting.
-inline constexpr const char* kContentSecurityPolicy =
-    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
-
-// True if a WebSocket upgrade with this Origin may proceed: no Origin (not a
-// browser), the server's own origin (same host as the Host header), or one
-// of `allowed`.
-[[nodiscard]] bool origin_allowed(std::string_view origin, std::string_view host,
-                                  const std::vector<std::string>& allowed);
+// Every response carries content_security_policy() (rest.hpp): scripts,
+// styles and connections only from the server itself (its own WebSocket
+// origin named), no inline code, no plugins, no framing, no <base> rewriting.
+// A WebSocket upgrade passes the same Host and Origin checks as the REST API.
 
 class http_session : public std::enable_shared_from_this<http_session>, public Closable {
  public:
@@ -39,12 +31,17 @@ class http_session : public std::enable_shared_from_this<http_session>, public C
   void shutdown_now() override;
 
  private:
+  // PROXY protocol: reads the header a trusted proxy sends first.
+  void do_read_proxy_header();
+  void on_read_proxy_header(beast::error_code ec, std::size_t bytes);
+  // The client of `request` (see client_address.hpp).
+  [[nodiscard]] ClientOrigin client_of(const http::request<http::string_body>& request) const;
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
   void reply(http::message_generator message, bool keep_alive);
   void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
   void do_close();
-  [[nodiscard]] http::message_generator handle(http::request<http::string_body>&& request);
+  [[nodiscard]] http::message_generator handle(http::request<http::string_body>&& request, const ClientOrigin& client);
 
   beast::basic_stream<tcp, IoShard::Strand> stream_;
   const std::shared_ptr<IoShard> shard_;
@@ -53,8 +50,10 @@ class http_session : public std::enable_shared_from_this<http_session>, public C
   const std::shared_ptr<ServerContext> context_;
   ConnectionLimiter::Ticket ticket_;
   const std::uint64_t id_;
-  bool from_loopback_ = false;
-  std::string remote_;  // the peer's IP address
+  asio::ip::address peer_;                          // the TCP peer
+  std::optional<asio::ip::address> proxy_source_;  // from a PROXY header
+  bool peer_ok_ = false;                            // peer_ is known
+  std::string csp_;                                 // for the request being answered
 };
 
 }  // namespace werkstatt::net

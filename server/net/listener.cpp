@@ -58,7 +58,11 @@ void listener::on_accept(const std::shared_ptr<IoShard>& shard, beast::error_cod
   }
   socket.set_option(tcp::no_delay(true), ec);
   const auto remote = socket.remote_endpoint(ec);
-  if (!ec) {
+  if (!ec && context_->trusted.contains(remote.address())) {
+    // A trusted proxy carries many clients: each one's WebSocket takes a
+    // slot under the client's own address once it is known (http_session).
+    std::make_shared<http_session>(std::move(socket), shard, context_, ConnectionLimiter::Ticket{})->run();
+  } else if (!ec) {
     if (auto ticket = context_->limiter.try_acquire(remote.address().to_string())) {
       std::make_shared<http_session>(std::move(socket), shard, context_, std::move(*ticket))->run();
     } else {

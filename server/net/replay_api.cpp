@@ -251,7 +251,18 @@ HttpReply handle_replay(const ApiRequest& req, std::string_view workshop_id, std
     return journal_error(st);
   }
   const Query q = parse_query(req.target);
-  if (auto denied = check_access(req, q, meta)) return *denied;
+  if (auto denied = check_access(req, q, meta)) {
+    audit(req.audit, "credential_refused", req.client_address,
+          {{"workshop", workshop_id}, {"action", action.substr(0, 20)},
+           {"reason", denied->status == 401 ? "no facilitator token" : "wrong facilitator token"}});
+    return *denied;
+  }
+  const auto format_it = q.find("format");
+  audit(req.audit, action == "export" ? "export" : "replay_access", req.client_address,
+        {{"workshop", workshop_id},
+         {"action", action.substr(0, 20)},
+         {"format", action == "export" && format_it != q.end() ? std::string_view(format_it->second).substr(0, 8)
+                                                                 : std::string_view()}});
   HttpReply r;
   if (action == "timeline") r = timeline(workshop_id, journal);
   else if (action == "state") r = state(q, workshop_id, journal);

@@ -1,6 +1,9 @@
 #include "rest.hpp"
 
 #include <algorithm>
+#include <cctype>
+
+#include <boost/asio/ip/address.hpp>
 
 #include <openssl/crypto.h>
 
@@ -19,10 +22,32 @@ HttpReply error_reply(unsigned status, std::string_view message) {
   return r;
 }
 
+// Every endpoint that changes something starts with this (CSRF, see rest.hpp).
+std::optional<HttpReply> refuse_cross_site_write(const ApiRequest& req, const ApiConfig& config, std::string_view path) {
+  if (!is_json_content_type(req.content_type)) {
+    audit(req.audit, "request_refused", req.client_address,
+          {{"reason", "content_type"}, {"content_type", req.content_type.substr(0, 100)}, {"path", path.substr(0, 100)}});
+    return error_reply(415, "send the body as JSON with 'Content-Type: application/json'");
+  }
+  if (!origin_allowed(req.origin, req.host, config.allowed_origins, config.public_url)) {
+    audit(req.audit, "request_refused", req.client_address,
+          {{"reason", "origin"}, {"origin", req.origin.substr(0, 100)}, {"path", path.substr(0, 100)}});
+    return error_reply(403, "requests from this origin may not change anything here");
+  }
+  return std::nullopt;
+}
+
 HttpReply create_workshop(const ApiRequest& req, const ApiConfig& config, workshop::WorkshopRegistry& registry) {
+  if (auto refused = refuse_cross_site_write(req, config, "/api/workshops")) return *refused;
   if (!may_create_workshops(req.from_loopback, config.admin_token, req.authorization)) {
-    HttpReply r = error_reply(403, config.admin_token.empty()
-                                       ? "workshops can only be created from the server itself (loopback)"
+    audit(req.audit, "credential_refused", req.client_address,
+          {{"action", "create_workshop"},
+           {"reason", req.authorization.empty() ? "no admin token and not from loopback" : "wrong admin token"}});
+    HttpReply r = error_reply(403, !req.authorization.empty()
+                                       ? "this admin token is not valid"
+                                   : config.admin_token.empty()
+                                       ? "workshops can only be created on the server itself (loopback, not through a proxy) "
+                                         "or with an admin token (--admin-token-file)"
                                        : "creating a workshop needs 'Authorization: Bearer <admin token>'");
     return r;
   }
@@ -42,7 +67,9 @@ HttpReply create_workshop(const ApiRequest& req, const ApiConfig& config, worksh
   const auto created = registry.create(get("template", "impuls-werkstatt"), title, get("language", "de"), &failure);
   if (!created) return error_reply(failure.invalid_argument ? 400 : 503, failure.message);
 
-  const std::string base = base_url_for(config, req.host);
+  audit(req.audit, "workshop_created", req.client_address,
+        {{"workshop", created->id}, {"by", req.authorization.empty() ? "loopback" : "admin token"}});
+  const std::string base = base_url_for(config, req.host, req.scheme);
   const WorkshopLinks links =
       workshop_links(base, created->id, created->join_code, created->facilitator_token, created->observer_token);
   const auto info = registry.find(created->id)->info();
@@ -114,7 +141,9 @@ HttpReply method_not_allowed(std::string_view allow) {
 }  // namespace
 
 bool may_create_workshops(bool from_loopback, std::string_view admin_token, std::string_view authorization) {
-  if (from_loopback) return true;
+  // A Bearer that is presented must be right, also from loopback: a wrong
+  // one is a mistake or an attack, never a pass.
+  if (authorization.empty()) return from_loopback;
   if (admin_token.empty()) return false;
   constexpr std::string_view kBearer = "Bearer ";
   if (!authorization.starts_with(kBearer)) return false;
@@ -124,7 +153,7 @@ bool may_create_workshops(bool from_loopback, std::string_view admin_token, std:
   return CRYPTO_memcmp(presented.data(), expected.data(), presented.size()) == 0;
 }
 
-std::string base_url_for(const ApiConfig& config, std::string_view host) {
+std::string base_url_for(const ApiConfig& config, std::string_view host, std::string_view scheme) {
   if (!config.public_url.empty()) {
     std::string base = config.public_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
@@ -132,7 +161,81 @@ std::string base_url_for(const ApiConfig& config, std::string_view host) {
   }
   const bool plausible = !host.empty() && host.size() <= 255 && host.find_first_not_of(
       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") == std::string_view::npos;
-  return "http://" + std::string(plausible ? host : "localhost");
+  return std::string(scheme == "https" ? "https://" : "http://") + std::string(plausible ? host : "localhost");
+}
+
+namespace {
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+// The host name of a URL or Host header, lower case, without port or brackets.
+std::string host_name(std::string_view authority) {
+  if (const auto scheme = authority.find("://"); scheme != std::string_view::npos) authority.remove_prefix(scheme + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (authority.starts_with('[')) return lower(authority.substr(1, authority.find(']') - 1));
+  return lower(authority.substr(0, authority.find(':')));
+}
+// scheme://host[:port] of a URL (its origin), lower case.
+std::string origin_of(std::string_view url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return {};
+  const auto end = url.find_first_of("/?#", scheme + 3);
+  return lower(url.substr(0, end));
+}
+}  // namespace
+
+bool host_allowed(std::string_view host, const ApiConfig& config) {
+  if (host.empty()) return true;
+  const std::string name = host_name(host);
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(name, ec);
+  if (!ec || name == "localhost") return true;  // an IP literal: no DNS name to rebind
+  if (!config.public_url.empty() && name == host_name(config.public_url)) return true;
+  for (const std::string& h : config.allowed_hosts)
+    if (name == lower(h)) return true;
+  return false;
+}
+
+bool origin_allowed(std::string_view origin, std::string_view host, const std::vector<std::string>& allowed,
+                    std::string_view public_url) {
+  if (origin.empty()) return true;
+  for (const std::string& a : allowed)
+    if (a == origin || a == "*") return true;
+  if (!public_url.empty() && lower(origin) == origin_of(public_url)) return true;
+  for (const std::string_view scheme : {"http://", "https://"}) {
+    if (origin.starts_with(scheme) && !host.empty() && lower(origin.substr(scheme.size())) == lower(host)) return true;
+  }
+  return false;
+}
+
+bool is_json_content_type(std::string_view content_type) {
+  std::string_view media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  while (!media.empty() && media.front() == ' ') media.remove_prefix(1);
+  return lower(media) == "application/json";
+}
+
+std::string content_security_policy(std::string_view host, std::string_view public_url) {
+  // 'self' covers same-origin fetches; WebSockets are named explicitly
+  // (older engines do not map 'self' to ws:/wss:) — only this server's.
+  std::string connect = "'self'";
+  const auto add = [&](std::string_view authority) {
+    if (authority.empty()) return;
+    connect += " ws://" + std::string(authority) + " wss://" + std::string(authority);
+  };
+  if (!public_url.empty()) {
+    std::string_view a = public_url.substr(public_url.find("://") == std::string_view::npos ? 0 : public_url.find("://") + 3);
+    add(a.substr(0, a.find_first_of("/?#")));
+  } else {
+    const bool plausible = host.size() <= 255 && host.find_first_not_of(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") == std::string_view::npos;
+    if (plausible) add(host);
+  }
+  return "default-src 'self'; connect-src " + connect +
+         "; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+         "frame-ancestors 'none'";
 }
 
 std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& config,
@@ -149,12 +252,21 @@ std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& conf
   }
   if (path != "/api" && !path.starts_with("/api/")) return std::nullopt;
 
+  // Browser protections first (see rest.hpp): nothing below runs for a
+  // rebound name or a cross-site write.
+  if (!host_allowed(req.host, config)) {
+    audit(req.audit, "request_refused", req.client_address,
+          {{"reason", "host"}, {"host", req.host.substr(0, 100)}, {"path", path.substr(0, 100)}});
+    return error_reply(403, "this server does not answer to this host name (set --public-url or --allowed-host)");
+  }
+
   // A join code typed on the join page → its workshop. The code itself is
   // the credential (checked again at Hello); the answer adds only the id.
   constexpr std::string_view kJoin = "/api/join/";
   if (path.starts_with(kJoin)) {
     if (req.method != "GET" && req.method != "HEAD") return method_not_allowed("GET, HEAD");
     if (req.guesses && !req.guesses->allowed(req.client_address)) {
+      audit(req.audit, "rate_limited", req.client_address, {{"reason", "wrong join codes"}, {"path", "/api/join"}});
       HttpReply r = error_reply(429, "too many wrong join codes from your network; try again in a minute");
       r.headers.emplace_back("Retry-After", std::to_string(std::max(1, req.guesses->retry_after_seconds(req.client_address))));
       return r;
@@ -162,6 +274,7 @@ std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& conf
     const auto w = registry.find_by_join_code(path.substr(kJoin.size()));
     if (!w) {
       if (req.guesses) req.guesses->failed(req.client_address);
+      audit(req.audit, "credential_refused", req.client_address, {{"reason", "unknown join code"}, {"path", "/api/join"}});
       return error_reply(404, "no workshop has this join code; check it or use the link or QR code");
     }
     HttpReply r;

@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "beast.hpp"
+#include "werkstatt/net/client_address.hpp"
+#include "admission.hpp"
 #include "guess_limiter.hpp"
 #include "rest.hpp"
 #include "werkstatt/net/server.hpp"
@@ -41,6 +43,7 @@ class ConnectionLimiter {
       return *this;
     }
     ~Ticket() { release(); }
+    [[nodiscard]] bool held() const { return owner_ != nullptr; }
 
    private:
     void release() {
@@ -125,17 +128,28 @@ struct ServerContext {
       : config(std::move(c)),
         registry(r),
         shards(io, config.io_shards),
-        api{config.admin_token, config.public_url},
+        api{config.admin_token, config.public_url, config.allowed_origins, config.allowed_hosts},
+        trusted(config.trusted_proxies),
         limiter(config.limits.max_connections_per_ip),
         guesses(GuessLimiter::Options{config.limits.wrong_credentials_burst,
-                                      config.limits.wrong_credentials_per_minute}) {}
+                                      config.limits.wrong_credentials_per_minute}),
+        admission(admission_options(config.limits)) {}
+
+  static AdmissionOptions admission_options(const ServerLimits& limits) {
+    AdmissionOptions o;
+    o.codes_per_client.burst = limits.wrong_credentials_burst;
+    o.codes_per_client.per_minute = limits.wrong_credentials_per_minute;
+    return o;
+  }
 
   const ServerConfig config;
   workshop::WorkshopRegistry& registry;
   IoShards shards;
   const ApiConfig api;
+  const TrustedProxies trusted;  // REQUIRES: config.trusted_proxies are valid (serve checks them)
   ConnectionLimiter limiter;
-  GuessLimiter guesses;  // wrong credentials per client address
+  GuessLimiter guesses;  // unknown join codes (/api/join) and workshop ids per client address
+  Admission admission;   // join codes and new identities per (client address, workshop)
   SessionSet sessions;
   std::atomic<bool> shutting_down{false};
   // Set when the Server is destroyed: the io_context is stopped and about to

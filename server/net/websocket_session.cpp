@@ -100,19 +100,17 @@ const char* close_reason_text(CloseCode code) {
 }  // namespace
 
 websocket_session::websocket_session(IoShard::Socket&& socket, std::shared_ptr<IoShard> shard,
-                                     std::shared_ptr<ServerContext> context, ConnectionLimiter::Ticket ticket)
+                                     std::shared_ptr<ServerContext> context, ConnectionLimiter::Ticket ticket,
+                                     const ClientOrigin& client)
     : ws_(std::move(socket)),
       shard_(std::move(shard)),
       context_(std::move(context)),
       ticket_(std::move(ticket)),
       id_(workshop::next_connection_id()),
+      remote_(client.address),
       op_bucket_(context_->config.limits.ops_burst, std::chrono::steady_clock::now()),
       presence_bucket_(context_->config.limits.presence_per_second, std::chrono::steady_clock::now()),
-      grace_timer_(ws_.get_executor()) {
-  beast::error_code ec;
-  const auto endpoint = ws_.next_layer().remote_endpoint(ec);
-  if (!ec) remote_ = endpoint.address().to_string();
-}
+      grace_timer_(ws_.get_executor()) {}
 
 websocket_session::~websocket_session() {
   if (workshop_ && !context_->stopped) workshop_->detach(id_);
@@ -209,11 +207,9 @@ void websocket_session::handle(v1::ClientMessage& message) {
                           ", the client " + std::to_string(hello.protocol_version()) +
                           "; reload the page to update the client",
                       CloseCode::protocol_error);
-      // Guessing join codes or workshop ids is slowed per address (GuessLimiter).
-      if (!context_->guesses.allowed(remote_))
-        return refuse(v1::ERROR_CODE_RATE_LIMITED,
-                      "too many wrong join codes or links from your network; try again in a minute",
-                      CloseCode::policy);
+      // Workshop ids are unguessable (and counted per address when wrong);
+      // join codes and new identities are limited per (address, workshop) by
+      // the workshop asking may_try_join_code() / may_create_identity().
       workshop_ = context_->registry.find(hello.workshop_id());
       if (!workshop_) {
         if (context_->registry.erasure(hello.workshop_id()) != workshop::WorkshopRegistry::Erasure::none)
@@ -223,11 +219,13 @@ void websocket_session::handle(v1::ClientMessage& message) {
                         "this workshop's stored history is damaged, so it is not served until the operator restores "
                         "it; nothing was changed",
                         CloseCode::internal);
-      }
-      if (!workshop_) context_->guesses.failed(remote_);
-      if (!workshop_)
+        context_->guesses.failed(remote_);
+        audit(context_->config.audit.get(), "credential_refused", remote_,
+              {{"reason", "unknown workshop"}, {"workshop", hello.workshop_id().substr(0, 64)}});
         return refuse(v1::ERROR_CODE_UNKNOWN_WORKSHOP, "there is no workshop with this id on this server; check the link",
                       CloseCode::policy);
+      }
+      workshop_id_ = workshop_->id();
       state_ = State::joined;
       return workshop_->join(shared_from_this(), std::move(*message.mutable_hello()));
     }
@@ -262,6 +260,14 @@ void websocket_session::handle_op(v1::OpRequest& op) {
   const ServerLimits& limits = context_->config.limits;
   const auto now = std::chrono::steady_clock::now();
   if (op_bucket_.take({limits.ops_per_second}, limits.ops_burst, now)) {
+    // Requests only: the board decides (facilitators only) and journals them.
+    if (op.op().has_remove_participant())
+      audit(context_->config.audit.get(), "participant_removed", remote_,
+            {{"workshop", workshop_id_},
+             {"participant", std::string_view(op.op().remove_participant().participant_id()).substr(0, 64)},
+             {"status", "requested"}});
+    else if (op.op().has_close_workshop())
+      audit(context_->config.audit.get(), "workshop_closed", remote_, {{"workshop", workshop_id_}, {"status", "requested"}});
     workshop_->submit(id_, std::move(op));
     return;
   }
@@ -272,6 +278,7 @@ void websocket_session::handle_op(v1::OpRequest& op) {
   const auto flood_limit = static_cast<std::size_t>(limits.ops_per_second * kFloodWindow.count());
   if (++flood_rejections_ > std::max<std::size_t>(flood_limit, 10)) {
     spdlog::warn("connection {} from {} keeps sending ops over the rate limit; closing it", id_, remote_);
+    audit(context_->config.audit.get(), "rate_limited", remote_, {{"workshop", workshop_id_}, {"reason", "ops flood"}});
     return refuse(v1::ERROR_CODE_RATE_LIMITED, "too many ops for too long; slow down and reconnect",
                   CloseCode::policy);
   }
@@ -279,7 +286,34 @@ void websocket_session::handle_op(v1::OpRequest& op) {
                               "too many ops per second; resend this one in a moment"));
 }
 
-void websocket_session::credential_refused() { context_->guesses.failed(remote_); }
+// Called on the workshop's strand: only context_ (thread-safe), remote_ and
+// workshop_id_ (set before join, then constant) are used.
+void websocket_session::credential_refused(Credential which) {
+  const char* reason = "no credential";
+  switch (which) {
+    case Credential::join_code:
+      context_->admission.wrong_join_code(remote_, workshop_id_);
+      reason = "wrong join code";
+      break;
+    case Credential::facilitator_token: reason = "wrong facilitator token"; break;
+    case Credential::observer_token: reason = "wrong observer token"; break;
+    case Credential::participant_secret: reason = "wrong participant secret"; break;
+    case Credential::none: break;
+  }
+  audit(context_->config.audit.get(), "credential_refused", remote_, {{"workshop", workshop_id_}, {"reason", reason}});
+}
+
+bool websocket_session::may_try_join_code() {
+  if (context_->admission.may_try_join_code(remote_, workshop_id_)) return true;
+  audit(context_->config.audit.get(), "rate_limited", remote_, {{"workshop", workshop_id_}, {"reason", "wrong join codes"}});
+  return false;
+}
+
+bool websocket_session::may_create_identity() {
+  if (context_->admission.take_identity(remote_, workshop_id_)) return true;
+  audit(context_->config.audit.get(), "rate_limited", remote_, {{"workshop", workshop_id_}, {"reason", "new identities"}});
+  return false;
+}
 
 void websocket_session::reject_unparsed(const std::string& op_id, bool only_bad_utf8) {
   // Counts against the rate like any op: invalid ops must not be a way around it.

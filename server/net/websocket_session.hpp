@@ -52,8 +52,10 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   // Rejected ops within this window that count as flooding (times the rate).
   static constexpr std::chrono::seconds kFloodWindow{5};
 
+  // `client`: who the HTTP session found behind the upgrade (the real
+  // client address when it came through a trusted proxy).
   websocket_session(IoShard::Socket&& socket, std::shared_ptr<IoShard> shard, std::shared_ptr<ServerContext> context,
-                    ConnectionLimiter::Ticket ticket);
+                    ConnectionLimiter::Ticket ticket, const ClientOrigin& client);
   ~websocket_session() override;
 
   // Takes over from the HTTP session: accepts the upgrade `request`.
@@ -64,7 +66,9 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   void send(std::span<const workshop::Frame> frames) override;
   using workshop::Client::send;
   void close(workshop::CloseCode code, workshop::Frame last) override;
-  void credential_refused() override;
+  void credential_refused(Credential which) override;
+  [[nodiscard]] bool may_try_join_code() override;
+  [[nodiscard]] bool may_create_identity() override;
   void shutdown_now() override;
 
  private:
@@ -96,12 +100,13 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   const std::shared_ptr<ServerContext> context_;
   ConnectionLimiter::Ticket ticket_;  // after context_: released before it
   const std::uint64_t id_;
-  std::string remote_;
+  std::string remote_;  // the client's address (never the proxy's)
 
   // Everything below: the strand only.
   bool accepted_ = false;  // the upgrade completed; writes are possible
   State state_ = State::awaiting_hello;
   std::shared_ptr<workshop::Workshop> workshop_;
+  std::string workshop_id_;  // as the Hello named it (the workshop thread calls the admission hooks)
   TokenBucket op_bucket_;        // ops_per_second, burst ops_burst; starts full
   TokenBucket presence_bucket_;  // presence_per_second, burst of one second's worth
   std::chrono::steady_clock::time_point flood_window_start_{};

@@ -239,6 +239,14 @@ WorkshopInfo Workshop::info() const {
 
 // ---------------------------------------------------------------- join
 
+bool Workshop::resumable(const v1::Hello& hello) const {
+  if (hello.participant_id().empty()) return false;
+  const auto it = members_.find(hello.participant_id());
+  if (it == members_.end() || !matches_digest(hello.participant_secret(), it->second.secret_sha256)) return false;
+  const v1::Participant* p = board_.participant(it->first);
+  return !p || !p->removed();
+}
+
 void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) {
   const auto refuse = [&](v1::ErrorCode code, std::string_view message, CloseCode close) {
     client->close(close, error_frame(code, message, true));
@@ -254,6 +262,13 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
   const v1::Credential& cred = hello.credential();
   switch (cred.kind_case()) {
     case v1::Credential::kJoinCode: {
+      // Guessing limits (per client address and workshop, and per workshop)
+      // apply to codes for a new identity only: a valid resume is never
+      // held back because others guessed wrong.
+      if (!resumable(hello) && !client->may_try_join_code())
+        return refuse(v1::ERROR_CODE_RATE_LIMITED,
+                      "too many wrong join codes for this workshop from your network; try again in a minute",
+                      CloseCode::policy);
       // The board holds the current code (facilitators rotate it).
       const std::string& code = board_.join_code().empty() ? meta_.join_code() : board_.join_code();
       if (matches_digest(normalise_join_code(cred.join_code()), sha256(code))) role = v1::ROLE_PARTICIPANT;
@@ -279,7 +294,10 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
                   "this workshop is closed: its join code no longer admits anyone; ask the organisers for the minutes",
                   CloseCode::policy);
   if (role == v1::ROLE_UNSPECIFIED) {
-    client->credential_refused();
+    client->credential_refused(cred.has_join_code()           ? Client::Credential::join_code
+                               : cred.has_facilitator_token() ? Client::Credential::facilitator_token
+                               : cred.has_observer_token()    ? Client::Credential::observer_token
+                                                              : Client::Credential::none);
     return refuse(v1::ERROR_CODE_BAD_CREDENTIAL,
                   "this join code or link is not valid for this workshop; ask the facilitator for the current one",
                   CloseCode::policy);
@@ -300,7 +318,7 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
     const auto it = members_.find(hello.participant_id());
     if (it != members_.end()) {
       if (!matches_digest(hello.participant_secret(), it->second.secret_sha256)) {
-        client->credential_refused();
+        client->credential_refused(Client::Credential::participant_secret);
         return refuse(v1::ERROR_CODE_BAD_CREDENTIAL,
                       "the saved identity does not belong to this workshop; forget it and join again",
                       CloseCode::policy);
@@ -315,7 +333,13 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
     // is not an error: the client simply gets a new identity.
   }
   if (!member) {
-    if (members_.size() >= board::limits::kMaxParticipants)
+    if (!client->may_create_identity())
+      return refuse(v1::ERROR_CODE_RATE_LIMITED,
+                    "too many new identities for this workshop from your network; try again in a minute",
+                    CloseCode::policy);
+    // Only active identities count: removed ones free their place.
+    if (board_.active_participants() >= board::limits::kMaxParticipants ||
+        members_.size() >= board::limits::kMaxIdentities)
       return refuse(v1::ERROR_CODE_WORKSHOP_FULL,
                     "this workshop has reached its limit of " + std::to_string(board::limits::kMaxParticipants) +
                         " participants",

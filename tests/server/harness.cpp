@@ -46,6 +46,15 @@ TestServer::TestServer(TestServerOptions o) : impl_(std::make_unique<Impl>()) {
   config.static_dir = o.static_dir.empty() ? std::filesystem::path("/nonexistent") : o.static_dir;
   config.admin_token = o.admin_token;
   config.allowed_origins = o.allowed_origins;
+  config.trusted_proxies = o.trusted_proxies;
+  config.proxy_protocol = o.proxy_protocol;
+  config.public_url = o.public_url;
+  config.allowed_hosts = o.allowed_hosts;
+  if (!o.audit_log.empty()) {
+    std::string error;
+    config.audit = net::AuditLog::open(o.audit_log.string(), &error);
+    if (!config.audit) throw std::runtime_error(error);
+  }
   config.io_shards = static_cast<std::size_t>(o.threads);
   config.limits = o.limits;
   s.server = std::make_unique<net::Server>(s.io, config, *s.registry);

@@ -26,6 +26,11 @@ struct TestServerOptions {
   std::filesystem::path static_dir;
   std::string admin_token;
   std::vector<std::string> allowed_origins;
+  std::vector<std::string> trusted_proxies;
+  bool proxy_protocol = false;
+  std::string public_url;
+  std::vector<std::string> allowed_hosts;
+  std::filesystem::path audit_log;  // empty: none
   std::optional<std::filesystem::path> rocksdb_dir;  // default: a MemoryJournal
   bool create_workshop = true;
   int threads = 2;

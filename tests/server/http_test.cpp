@@ -14,8 +14,17 @@ using namespace werkstatt::test;
 namespace {
 
 constexpr const char* kCsp =
-    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "default-src 'self'; connect-src 'self' ws://127.0.0.1:PORT wss://127.0.0.1:PORT; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+// The policy names the server's own WebSocket origin, not any ws:/wss: host.
+std::string csp_for(std::uint16_t port) {
+  std::string csp = kCsp;
+  for (auto at = csp.find("PORT"); at != std::string::npos; at = csp.find("PORT")) csp.replace(at, 4, std::to_string(port));
+  return csp;
+}
+
+const std::map<std::string, std::string> kJson{{"Content-Type", "application/json"}};
 
 struct StaticSite {
   TempDir dir;
@@ -42,7 +51,7 @@ TEST_CASE("the web client is served with strict security headers and the right c
   CHECK(r.body == "<!doctype html><title>werkstatt</title>");
   CHECK(r.headers["content-type"] == "text/html; charset=utf-8");
   CHECK(r.headers["cache-control"] == "no-cache");
-  CHECK(r.headers["content-security-policy"] == kCsp);
+  CHECK(r.headers["content-security-policy"] == csp_for(port));
   CHECK(r.headers["x-content-type-options"] == "nosniff");
   CHECK(r.headers["referrer-policy"] == "no-referrer");
 
@@ -50,7 +59,7 @@ TEST_CASE("the web client is served with strict security headers and the right c
   CHECK(r.status == 200);
   CHECK(r.headers["content-type"] == "text/javascript; charset=utf-8");
   CHECK(r.headers["cache-control"] == "public, max-age=31536000, immutable");
-  CHECK(r.headers["content-security-policy"] == kCsp);
+  CHECK(r.headers["content-security-policy"] == csp_for(port));
 
   r = http_request(port, "HEAD", "/assets/index-4f3a2b.js");
   CHECK(r.status == 200);
@@ -83,7 +92,7 @@ TEST_CASE("REST: create a workshop from loopback, read its info, never its secre
   CHECK(r.status == 200);
   CHECK(r.body == R"({"status":"ok","workshops":0})");
 
-  r = http_request(port, "POST", "/api/workshops", R"({"template":"impuls-werkstatt","title":"Region Süd","language":"de"})");
+  r = http_request(port, "POST", "/api/workshops", R"({"template":"impuls-werkstatt","title":"Region Süd","language":"de"})", kJson);
   REQUIRE(r.status == 201);
   CHECK(r.headers["cache-control"] == "no-store");
   CHECK(r.headers["content-type"] == "application/json");
@@ -123,16 +132,16 @@ TEST_CASE("REST: create a workshop from loopback, read its info, never its secre
   REQUIRE(eventually([&] { return server.registry().find(id)->info().participants_online == 1; }));
 
   CHECK(http_request(port, "GET", "/api/workshops/nosuch").status == 404);
-  CHECK(http_request(port, "POST", "/api/workshops", "not json").status == 400);
-  CHECK(http_request(port, "POST", "/api/workshops", R"({"template":"nosuch"})").status == 400);
-  CHECK(http_request(port, "POST", "/api/workshops", R"({"language":"fr"})").status == 400);
-  CHECK(http_request(port, "POST", "/api/workshops", R"({"title":1})").status == 400);
-  CHECK(http_request(port, "POST", "/api/workshops", R"({"colour":"red"})").status == 400);
+  CHECK(http_request(port, "POST", "/api/workshops", "not json", kJson).status == 400);
+  CHECK(http_request(port, "POST", "/api/workshops", R"({"template":"nosuch"})", kJson).status == 400);
+  CHECK(http_request(port, "POST", "/api/workshops", R"({"language":"fr"})", kJson).status == 400);
+  CHECK(http_request(port, "POST", "/api/workshops", R"({"title":1})", kJson).status == 400);
+  CHECK(http_request(port, "POST", "/api/workshops", R"({"colour":"red"})", kJson).status == 400);
   CHECK(http_request(port, "GET", "/api/workshops").status == 405);
   CHECK(http_request(port, "GET", "/api/nothing").status == 404);
-  CHECK(http_request(port, "POST", "/api/workshops", std::string(100 * 1024, ' ')).status == 413);
+  CHECK(http_request(port, "POST", "/api/workshops", std::string(100 * 1024, ' '), kJson).status == 413);
   // Defaults: the Impuls-Werkstatt template in German.
-  r = http_request(port, "POST", "/api/workshops", "");
+  r = http_request(port, "POST", "/api/workshops", "", kJson);
   CHECK(r.status == 201);
   CHECK(r.body.find("\"title\":\"Impuls-Werkstatt\"") != std::string::npos);
 }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "harness.hpp"
+#include "support/temp_dir.hpp"
 #include "support/ops.hpp"
 #include "werkstatt/protocol/version.hpp"
 
@@ -224,35 +225,69 @@ TEST_CASE("flooding ops: excess is rejected, sustained flooding closes the conne
   CHECK(calm.errors().empty());
 }
 
-TEST_CASE("guessing join codes over WebSockets is slowed per address - right codes cost nothing", "[robust][guesses]") {
+TEST_CASE("guessing join codes is slowed per address and workshop - right codes and resumes and tokens are never held back",
+          "[robust][guesses]") {
+  TempDir dir;
   TestServerOptions options;
   options.limits.wrong_credentials_burst = 5;
   options.limits.wrong_credentials_per_minute = 6;  // a token per 10 s: none comes back during the test
+  options.audit_log = dir.path() / "audit.jsonl";
   TestServer server(options);
   const auto& w = server.workshop();
+  workshop::CreateError failure;
+  const auto other = server.registry().create("blank", "Other", "en", &failure);
+  REQUIRE(other);
+  const auto from = [](const char* address) {
+    ConnectOptions o;
+    o.source_address = address;
+    return o;
+  };
   // Right codes are free: more joins than the burst all succeed.
   for (int i = 0; i < 8; ++i) {
     Peer ok(server.port());
     REQUIRE(ok.join(w.id, join_code(w.join_code), "Ok " + std::to_string(i)));
   }
-  // Wrong codes, and an unknown workshop id, spend the burst ...
+  Peer anna(server.port());  // joined before the guessing: will resume later
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  anna.ws().close();
+  // 127.0.0.1 sends wrong codes for w until its budget there is spent ...
   for (int i = 0; i < 5; ++i) {
     Peer guess(server.port());
-    const bool unknown_workshop = i == 4;
-    CHECK_FALSE(guess.join(unknown_workshop ? "nosuchworkshop00" : w.id, join_code("ZZZZ" + std::to_string(10 + i)), "G"));
+    CHECK_FALSE(guess.join(w.id, join_code("ZZZZ" + std::to_string(10 + i)), "G"));
     REQUIRE_FALSE(guess.errors().empty());
-    CHECK(guess.errors().back().code() == (unknown_workshop ? v1::ERROR_CODE_UNKNOWN_WORKSHOP : v1::ERROR_CODE_BAD_CREDENTIAL));
+    CHECK(guess.errors().back().code() == v1::ERROR_CODE_BAD_CREDENTIAL);
   }
-  // ... then this address is refused, even with the right code, for a while.
+  // ... then a code from it for w is refused without being checked, for a while ...
   Peer late(server.port());
   CHECK_FALSE(late.join(w.id, join_code(w.join_code), "Late"));
   REQUIRE_FALSE(late.errors().empty());
   CHECK(late.errors().back().code() == v1::ERROR_CODE_RATE_LIMITED);
   CHECK(late.ws().wait_closed() == std::uint16_t{1008});
-  // The typed-code lookup shares the budget.
-  CHECK(http_request(server.port(), "GET", "/api/join/" + w.join_code).status == 429);
-  // The server still serves everything else.
+  // ... but not a resume, the facilitator token or another workshop from the same address,
+  Peer again(server.port());
+  again.adopt(anna);
+  CHECK(again.join(w.id, join_code(w.join_code), "Anna", true));
+  Peer fac(server.port());
+  CHECK(fac.join(w.id, facilitator(w.facilitator_token), "Fran"));
+  Peer elsewhere(server.port());
+  CHECK(elsewhere.join(other->id, join_code(other->join_code), "Eve"));
+  // nor the right code from another address.
+  Peer neighbour(server.port(), from("127.0.0.2"));
+  CHECK(neighbour.join(w.id, join_code(w.join_code), "Nina"));
+  // The typed-code lookup answers the right code (only unknown codes cost there).
+  CHECK(http_request(server.port(), "GET", "/api/join/" + w.join_code).status == 200);
   CHECK(http_request(server.port(), "GET", "/healthz").status == 200);
+  // The audit log has a line for each wrong code and the refusal, with the address.
+  std::ifstream in(options.audit_log);
+  std::size_t wrong = 0, limited = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("\"client\":\"127.0.0.1\"") == std::string::npos) continue;
+    wrong += line.find("\"reason\":\"wrong join code\"") != std::string::npos ? 1 : 0;
+    limited += line.find("\"event\":\"rate_limited\"") != std::string::npos ? 1 : 0;
+    CHECK(line.find(w.join_code) == std::string::npos);
+  }
+  CHECK(wrong == 5);
+  CHECK(limited == 1);
 }
 
 TEST_CASE("a client that stops reading is closed at its queue limit - the others keep receiving", "[robust][slow]") {

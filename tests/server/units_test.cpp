@@ -133,9 +133,12 @@ TEST_CASE("creating workshops needs loopback or the admin token", "[units][rest]
   CHECK(net::may_create_workshops(false, "s3cret-token", "Bearer s3cret-token"));
   CHECK_FALSE(net::may_create_workshops(false, "s3cret-token", "Bearer s3cret-tokeN"));
   CHECK_FALSE(net::may_create_workshops(false, "s3cret-token", "s3cret-token"));
-  CHECK(net::base_url_for({"", "https://w.example.org/"}, "evil") == "https://w.example.org");
-  CHECK(net::base_url_for({"", ""}, "127.0.0.1:8080") == "http://127.0.0.1:8080");
-  CHECK(net::base_url_for({"", ""}, "x\"><script>") == "http://localhost");
+  // A wrong Bearer is refused from loopback too.
+  CHECK_FALSE(net::may_create_workshops(true, "s3cret-token", "Bearer wrong"));
+  CHECK_FALSE(net::may_create_workshops(true, "", "Bearer anything"));
+  CHECK(net::base_url_for({"", "https://w.example.org/", {}, {}}, "evil") == "https://w.example.org");
+  CHECK(net::base_url_for({"", "", {}, {}}, "127.0.0.1:8080") == "http://127.0.0.1:8080");
+  CHECK(net::base_url_for({"", "", {}, {}}, "x\"><script>") == "http://localhost");
 }
 
 TEST_CASE("guessing: wrong credentials cost an address tokens, right ones nothing", "[units][guesses]") {

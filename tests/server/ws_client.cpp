@@ -2,6 +2,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -36,8 +37,10 @@ struct WsClient::Impl {
     auto& socket = beast::get_lowest_layer(ws).socket();
     socket.open(tcp::v4());
     if (o.receive_buffer_bytes > 0) socket.set_option(asio::socket_base::receive_buffer_size(o.receive_buffer_bytes));
+    if (!o.source_address.empty()) socket.bind(tcp::endpoint(asio::ip::make_address(o.source_address), 0));
     beast::get_lowest_layer(ws).expires_after(5s);
     beast::get_lowest_layer(ws).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    if (!o.preamble.empty()) asio::write(socket, asio::buffer(o.preamble));
     beast::get_lowest_layer(ws).expires_never();
     ws.set_option(websocket::stream_base::decorator([headers = o.headers](websocket::request_type& req) {
       for (const auto& [k, v] : headers) req.set(k, v);
@@ -171,10 +174,19 @@ std::size_t WsClient::batches_received() const { return impl_->batches; }
 
 HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
                           const std::string& body, const std::map<std::string, std::string>& headers) {
+  return http_request_from("", "", port, method, target, body, headers);
+}
+
+HttpResponse http_request_from(const std::string& source_address, const std::string& preamble, std::uint16_t port,
+                               const std::string& method, const std::string& target, const std::string& body,
+                               const std::map<std::string, std::string>& headers) {
   asio::io_context io;
   beast::tcp_stream stream(io);
   stream.expires_after(5s);
+  stream.socket().open(tcp::v4());
+  if (!source_address.empty()) stream.socket().bind(tcp::endpoint(asio::ip::make_address(source_address), 0));
   stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  if (!preamble.empty()) asio::write(stream.socket(), asio::buffer(preamble));
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
   req.set(http::field::connection, "close");

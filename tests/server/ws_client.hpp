@@ -22,6 +22,8 @@ struct ConnectOptions {
   std::string path = "/ws";
   std::map<std::string, std::string> headers;  // e.g. Origin
   int receive_buffer_bytes = 0;                // > 0: SO_RCVBUF, to fill up sooner
+  std::string source_address;                  // bind to this local address first (e.g. 127.0.0.7)
+  std::string preamble;                        // raw bytes sent before the upgrade (a PROXY header)
 };
 
 class WsClient {
@@ -71,6 +73,10 @@ struct HttpResponse {
 // One HTTP/1.1 request to 127.0.0.1:port (Connection: close).
 HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
                           const std::string& body = "", const std::map<std::string, std::string>& headers = {});
+// The same from a chosen loopback source address, with `preamble` sent first.
+HttpResponse http_request_from(const std::string& source_address, const std::string& preamble, std::uint16_t port,
+                               const std::string& method, const std::string& target, const std::string& body = "",
+                               const std::map<std::string, std::string>& headers = {});
 
 // Builders for client messages.
 v1::ClientMessage hello(const std::string& workshop_id, const v1::Credential& credential,

@@ -112,6 +112,8 @@ class Board {
   [[nodiscard]] const v1::Area* area(std::string_view id) const;
   [[nodiscard]] const v1::Cluster* cluster(std::string_view id) const;
   [[nodiscard]] const v1::Participant* participant(std::string_view id) const;
+  // Identities that were not removed (what limits::kMaxParticipants bounds).
+  [[nodiscard]] std::size_t active_participants() const;
   [[nodiscard]] const v1::WorkshopSettings& settings() const { return settings_; }
   // Dots in the open voting round (0 when none is open).
   [[nodiscard]] std::uint32_t dots_of(std::string_view voter_id) const;

@@ -21,7 +21,11 @@ inline constexpr std::size_t kMaxAreas = 64;
 inline constexpr std::size_t kMaxClusters = 2'000;
 // Identities, not connections: a person who joins from laptop and phone counts
 // twice, and identities persist after leaving. 150 people × 3 devices + staff.
+// Only active identities count: removed ones free their place.
 inline constexpr std::size_t kMaxParticipants = 500;
+// Identities kept in all, removed ones included (they stay for the record
+// and the pseudonyms): bounds the board's memory when people are removed.
+inline constexpr std::size_t kMaxIdentities = 4 * kMaxParticipants;
 // Ids are chosen by clients; bounded so they cannot bloat every event.
 inline constexpr std::size_t kMaxIdBytes = 64;
 // Board coordinates: every position lies in [-kBoardExtent, kBoardExtent].

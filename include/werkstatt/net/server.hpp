@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "werkstatt/net/audit_log.hpp"
 #include "werkstatt/workshop/workshop_registry.hpp"
 
 namespace werkstatt::net {
@@ -59,14 +60,19 @@ struct ServerLimits {
   // Presence messages per second per connection; excess ones are dropped
   // silently (the workshop forwards at most 20/s per participant anyway).
   double presence_per_second = 30;
-  // Open TCP connections per client address. A venue behind one NAT address
-  // has 150 people with a laptop and a phone each; 300 still stops one host
-  // from exhausting the server's file descriptors. Raise it for load tests.
-  std::size_t max_connections_per_ip = 300;
-  // Wrong credentials (unknown join codes, bad tokens, unknown workshops)
-  // per client address: a burst, then a rate per minute; beyond them the
-  // address is refused for a while (429 / Error RATE_LIMITED). A venue's
-  // typos fit easily; guessing a join code takes ~15 million minutes.
+  // Open connections per real client address (behind a trusted proxy: per
+  // client, not per proxy). A venue behind one NAT address has 150 people
+  // with a laptop and a phone each (300), whose reconnects overlap with the
+  // old connections for up to the idle timeout, sometimes two workshops at
+  // once: 600. That still stops one host from taking more than a small
+  // share of the server's file descriptors. Raise it for load tests.
+  std::size_t max_connections_per_ip = 600;
+  // Wrong join codes per (client address, workshop) — and unknown codes at
+  // /api/join or unknown workshop ids per address: a burst, then a rate per
+  // minute; beyond them that address waits for that workshop (Error
+  // RATE_LIMITED / 429) until a token refills (2 s at 30/min). Right codes,
+  // resumes and tokens cost nothing and are never held back by others'
+  // guesses (see net/admission.hpp); guessing a code takes millions of minutes.
   double wrong_credentials_burst = 60;
   double wrong_credentials_per_minute = 30;
   // WebSocket idle timeout: the server pings after half of it and closes a
@@ -89,6 +95,19 @@ struct ServerConfig {
   // header). A request without Origin (native clients) is allowed: the
   // check protects browsers from other sites, not the server from clients.
   std::vector<std::string> allowed_origins;
+  // Peers whose forwarding headers (Forwarded, X-Forwarded-For,
+  // X-Forwarded-Proto) or PROXY protocol header are believed: addresses or
+  // CIDR networks (see net/client_address.hpp). Empty: every peer is the
+  // client itself. Requests through a trusted proxy are never "loopback".
+  std::vector<std::string> trusted_proxies;
+  // Connections from trusted proxies start with a PROXY protocol header (v1
+  // or v2, HAProxy's send-proxy / send-proxy-v2); one without is closed.
+  bool proxy_protocol = false;
+  // Host names this server answers to besides IP literals, localhost and
+  // the public URL's host (DNS rebinding protection, see net/rest.hpp).
+  std::vector<std::string> allowed_hosts;
+  // Security events (net/audit_log.hpp); null: none are written.
+  std::shared_ptr<AuditLog> audit;
   // Connections are spread over this many I/O shards (strands); match the
   // number of threads running the io_context. 0: one per core.
   std::size_t io_shards = 0;

@@ -66,8 +66,18 @@ class Client {
   void send(const Frame& frame) { send(std::span<const Frame>(&frame, 1)); }
 
   // The credential in this connection's Hello was wrong (called before the
-  // refusal), so the server can slow down guessing from its address.
-  virtual void credential_refused() {}
+  // refusal), so the server can slow down guessing and log it.
+  enum class Credential { join_code, facilitator_token, observer_token, participant_secret, none };
+  virtual void credential_refused(Credential /*which*/) {}
+  // Admission limits the server keeps per client address (net/admission.hpp).
+  // Asked only where a guess or a new identity is at stake: a valid
+  // participant id + secret (resume) and the 256-bit tokens never are.
+  // Whether a join code may be checked now for a new identity; false: the
+  // Hello is refused with RATE_LIMITED without looking at the code.
+  [[nodiscard]] virtual bool may_try_join_code() { return true; }
+  // Whether a new identity may be made for this connection now (costs one
+  // from the budget if so).
+  [[nodiscard]] virtual bool may_create_identity() { return true; }
 
   // Sends what is queued, then `last` (if not null, e.g. an Error), then
   // closes with `code`. Later send()s are ignored.

@@ -250,6 +250,8 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
            const WorkshopOptions& options);
 
   void do_join(const std::shared_ptr<Client>& client, v1::Hello& hello);
+  // The Hello names a known, not removed identity with its right secret.
+  [[nodiscard]] bool resumable(const v1::Hello& hello) const;
   void do_submit(std::uint64_t connection_id, v1::OpRequest& request);
   void do_presence(std::uint64_t connection_id, const v1::Presence& presence);
   void do_detach(std::uint64_t connection_id);
