@@ -470,7 +470,7 @@ export class FacilitatorPanel {
     const t = this.ctx.t;
     const self = this.ctx.selfId();
     const mine = board.followMe.active && board.followMe.facilitatorId === self;
-    this.update("view", `${board.followMe.active}|${board.followMe.facilitatorId}|${board.closed}`, () => [
+    this.update("view", `${board.followMe.active}|${board.followMe.facilitatorId}|${board.closed}|${this.ctx.currentArea?.() ?? ""}|${this.ctx.lang.current}`, () => [
       board.followMe.active && !mine ? h("p", { class: "muted small", text: t("following", { name: this.ctx.name(board.followMe.facilitatorId) }) }) : null,
       this.btn("follow", mine ? t("endFollowMe") : t("followMe"), () => this.ctx.propose({ kind: { case: "setFollowMe", value: { active: !mine } } }), {
         icon: "navigation",
@@ -482,7 +482,21 @@ export class FacilitatorPanel {
         const viewport = this.ctx.currentViewport();
         if (viewport) this.ctx.propose({ kind: { case: "bringEveryoneHere", value: { viewport } } });
       }, { icon: "target", cls: "btn-block", disabled: board.closed }),
+      ...this.sortControls(board),
     ]);
+  }
+
+  /** "Sort": tidy the area in view or the whole board (placement.ts). */
+  private sortControls(board: BoardView): (HTMLElement | null)[] {
+    const t = this.ctx.t;
+    const areaId = this.ctx.currentArea?.() ?? "";
+    const area = areaId ? board.areas.get(areaId) : undefined;
+    return [
+      h("h4", { text: t("sortSection") }),
+      h("p", { class: "muted small", text: t("tidyHint") }),
+      area ? this.btn("tidy-area", t("tidyArea", { title: area.title || "—" }), () => this.ctx.tidy?.(areaId), { icon: "layers", cls: "btn-block", disabled: board.closed }) : null,
+      this.btn("tidy-board", t("tidyBoard"), () => this.ctx.tidy?.(undefined), { icon: "layers", cls: "btn-block", disabled: board.closed }),
+    ];
   }
 
   private renderPeople(board: BoardView): void {
