@@ -1,7 +1,7 @@
 // The live board page: joins the workshop named in the link and wires the
 // store, the connection and the views (top bar, board or phone list,
 // facilitator panel, notices).
-import { ObjectKind, Role, SettingsField, TimerControl_Action, type Op } from "../gen/werkstatt/v1/board_pb";
+import { ObjectKind, ProjectorView, Role, SettingsField, TimerControl_Action, type Op } from "../gen/werkstatt/v1/board_pb";
 import { ErrorCode } from "../gen/werkstatt/v1/protocol_pb";
 import { shortLink, websocketUrl, type Launch } from "../app/launch";
 import { Connection, browserTimers } from "../net/connection";
@@ -22,6 +22,7 @@ import { errorText, rejectionText, type LanguageState, type TextKey } from "./i1
 import { icon } from "./icons";
 import { Toasts } from "./overlays";
 import { PhoneBoard } from "./phone-board";
+import { ResultsView } from "./results-view";
 import { spreadRevealed, tidyArea } from "./placement";
 import { TopBar } from "./topbar";
 
@@ -87,6 +88,11 @@ export class BoardApp implements AppContext {
   private paced: OpInit[] = [];
   private pacer = 0;
   private readonly areaPicker: HTMLElement;
+  private readonly results: ResultsView;
+  private readonly resultsButton: HTMLButtonElement;
+  private resultsOpen = false;
+  /** The projector setting last seen (observers and phones follow changes). */
+  private projectorSeen: ProjectorView | undefined;
 
   constructor(root: HTMLElement, launch: Launch, readonly lang: LanguageState) {
     this.workshopId = launch.workshopId;
@@ -148,9 +154,11 @@ export class BoardApp implements AppContext {
     this.applyCursorsHidden(readCursorsHidden());
     this.areaNav = new AreaNav(this.canvas, this.t);
     const addButton: HTMLButtonElement = button(this.t("addNote"), () => this.addNote(addButton), { icon: icon("plus", 20), class: "fab add-note", showLabel: true, attrs: { "aria-haspopup": "true", "aria-expanded": "false" } });
+    this.results = new ResultsView(this.t, () => this.showResults(false));
+    this.resultsButton = button(this.t("results"), () => this.showResults(!this.resultsOpen), { icon: icon("vote", 18), class: "btn results-toggle", showLabel: true, attrs: { "aria-pressed": "false" } });
     this.areaPicker = h("div", { class: "popover area-picker", attrs: { role: "dialog", "aria-label": this.t("chooseArea") } });
     this.areaPicker.hidden = true;
-    this.stage = h("main", { class: "stage", attrs: { "aria-label": this.t("boardLabel") } }, this.canvas.el, this.phone.el, this.banner, this.areaNav.el, this.zoomControls, addButton, this.areaPicker, h("p", { class: "hint" }));
+    this.stage = h("main", { class: "stage", attrs: { "aria-label": this.t("boardLabel") } }, this.canvas.el, this.phone.el, this.banner, this.areaNav.el, this.zoomControls, addButton, this.areaPicker, this.resultsButton, this.results.el, h("p", { class: "hint" }));
     this.blocker = h("div", { class: "blocker" });
     this.blocker.hidden = true;
     this.appEl = h("div", { class: "app" }, this.topbar.el, h("div", { class: "main" }, this.stage, this.panel.el), this.toasts.el, this.blocker);
@@ -251,6 +259,18 @@ export class BoardApp implements AppContext {
         // Kept for this page only.
       }
     }
+  }
+
+  /** Opens or closes the results over the board. */
+  showResults(open: boolean): void {
+    this.resultsOpen = open;
+    this.invalidate();
+    if (open) window.requestAnimationFrame(() => this.results.el.querySelector<HTMLElement>(".results-close")?.focus());
+  }
+
+  /** Facilitators: what the projector (observer view) and phones show. */
+  setProjector(view: ProjectorView): void {
+    this.propose({ kind: { case: "updateSettings", value: { mask: [SettingsField.PROJECTOR], settings: { projector: view } } } });
   }
 
   /** Sends a group of ops (each with its undo) as one undo step. */
@@ -593,6 +613,19 @@ export class BoardApp implements AppContext {
     if (add) add.hidden = phone || !canWrite;
     const hint = this.stage.querySelector<HTMLElement>(".hint");
     if (hint) hint.hidden = phone || !canWrite;
+    // The facilitator's projector command: observers and phones follow it.
+    const projector = this.board().settings.projector;
+    if (projector !== this.projectorSeen) {
+      const first = this.projectorSeen === undefined;
+      this.projectorSeen = projector;
+      if ((phone || this.role() === Role.OBSERVER) && !(first && projector === ProjectorView.BOARD)) this.resultsOpen = projector === ProjectorView.RESULTS;
+    }
+    const hasRounds = this.board().rounds.length > 0;
+    this.resultsButton.hidden = !hasRounds && !this.resultsOpen;
+    this.resultsButton.setAttribute("aria-pressed", this.resultsOpen ? "true" : "false");
+    this.results.el.hidden = !this.resultsOpen;
+    toggleClass(this.appEl, "results-open", this.resultsOpen);
+    if (this.resultsOpen) this.results.render(this.board());
     this.topbar.render();
     if (phone) this.phone.render();
     else {

@@ -40,4 +40,6 @@ export interface AppContext {
   tidy?(areaId: string | undefined): void;
   /** The area on screen ("" for none / "show all"). */
   currentArea?(): string;
+  /** Facilitators: what the projector and phones show (SettingsField.PROJECTOR). */
+  setProjector?(view: import("../gen/werkstatt/v1/board_pb").ProjectorView): void;
 }
