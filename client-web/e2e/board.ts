@@ -78,6 +78,8 @@ export async function dropNoteOn(page: Page, text: string, target: string): Prom
   const tx = to.x + to.width / 2;
   const ty = to.y + to.height / 2;
   for (let i = 1; i <= 10; i++) await page.mouse.move(x + ((tx - x) * i) / 10, y + ((ty - y) * i) / 10);
+  // Clustering is deliberate: rest on the target until it shows as the drop target.
+  await page.locator(".board .drop-target").waitFor();
   await page.mouse.up();
 }
 

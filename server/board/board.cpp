@@ -731,6 +731,11 @@ Outcome Board::apply_update_settings(v1::UpdateSettings& op, const Author& a) {
     next.set_pseudonymous(in.pseudonymous());
     normalised.set_pseudonymous(in.pseudonymous());
   }
+  if (has(v1::SETTINGS_FIELD_PROJECTOR)) {
+    if (!v1::ProjectorView_IsValid(in.projector())) return reject(v1::REJECT_CODE_INVALID_FIELD, "unknown projector view");
+    next.set_projector(in.projector());
+    normalised.set_projector(in.projector());
+  }
   settings_ = std::move(next);
   *op.mutable_settings() = std::move(normalised);
   return std::nullopt;

@@ -502,3 +502,27 @@ TEST_CASE("the Impuls-Werkstatt template sets up three areas in the workshop lan
     }
   }
 }
+
+TEST_CASE("settings: what the projector shows is journaled, facilitators only, valid values only", "[board][settings]") {
+  Session s;
+  v1::Op op;
+  auto* u = op.mutable_update_settings();
+  u->add_mask(v1::SETTINGS_FIELD_PROJECTOR);
+  u->mutable_settings()->set_projector(v1::PROJECTOR_VIEW_RESULTS);
+  CHECK(s.rejected(op, "anna") == v1::REJECT_CODE_NOT_PERMITTED);
+  CHECK(s.rejected(op, "beamer") == v1::REJECT_CODE_NOT_PERMITTED);
+  CHECK(s.board.settings().projector() == v1::PROJECTOR_VIEW_BOARD);
+  const v1::Event e = s.ok(op, "fac");
+  CHECK(s.board.settings().projector() == v1::PROJECTOR_VIEW_RESULTS);
+  CHECK(e.op().update_settings().settings().projector() == v1::PROJECTOR_VIEW_RESULTS);
+  // A value this server does not know changes nothing.
+  u->mutable_settings()->set_projector(static_cast<v1::ProjectorView>(77));
+  CHECK(s.rejected(op, "fac") == v1::REJECT_CODE_INVALID_FIELD);
+  CHECK(s.board.settings().projector() == v1::PROJECTOR_VIEW_RESULTS);
+  // Other settings leave it alone.
+  v1::Op title;
+  title.mutable_update_settings()->add_mask(v1::SETTINGS_FIELD_TITLE);
+  title.mutable_update_settings()->mutable_settings()->set_title("Neu");
+  s.ok(title, "fac");
+  CHECK(s.board.settings().projector() == v1::PROJECTOR_VIEW_RESULTS);
+}

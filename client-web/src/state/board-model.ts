@@ -374,6 +374,7 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
         else if (field === SettingsField.LANGUAGE) next.language = from.language;
         else if (field === SettingsField.LOCKED) next.locked = from.locked;
         else if (field === SettingsField.PSEUDONYMOUS) next.pseudonymous = from.pseudonymous;
+        else if (field === SettingsField.PROJECTOR) next.projector = from.projector;
       }
       board.settings = next;
       return true;

@@ -1,13 +1,13 @@
 // The live board page: joins the workshop named in the link and wires the
 // store, the connection and the views (top bar, board or phone list,
 // facilitator panel, notices).
-import { ObjectKind, Role, SettingsField, TimerControl_Action, type Op } from "../gen/werkstatt/v1/board_pb";
+import { ObjectKind, ProjectorView, Role, SettingsField, TimerControl_Action, type Op } from "../gen/werkstatt/v1/board_pb";
 import { ErrorCode } from "../gen/werkstatt/v1/protocol_pb";
 import { shortLink, websocketUrl, type Launch } from "../app/launch";
 import { Connection, browserTimers } from "../net/connection";
 import { IdentityStore, browserStorage } from "../net/identity";
 import { visibleName, type BoardView } from "../state/board-model";
-import { may } from "../state/permissions";
+import { may, mayCreateIn } from "../state/permissions";
 import { BoardStore, type OpInit } from "../state/board-store";
 import { BoardSync } from "../sync/board-sync";
 import { PendingOpStore } from "../sync/pending-ops";
@@ -22,11 +22,31 @@ import { errorText, rejectionText, type LanguageState, type TextKey } from "./i1
 import { icon } from "./icons";
 import { Toasts } from "./overlays";
 import { PhoneBoard } from "./phone-board";
+import { ResultsView } from "./results-view";
+import { spreadRevealed, tidyArea } from "./placement";
 import { TopBar } from "./topbar";
 
 /** Narrow screens get the list view (phones held upright). */
 export const PHONE_QUERY = "(max-width: 700px)";
 const UNDO_DEPTH = 50;
+const PACED_FIRST = 40;
+const CURSORS_KEY = "werkstatt.hideCursors";
+
+function readCursorsHidden(): boolean {
+  try {
+    return localStorage.getItem(CURSORS_KEY) === "1";
+  } catch {
+    return false;
+  }
+}
+const PACED_CHUNK = 25;
+
+function moveItem(kind: ObjectKind, id: string, to: { x: number; y: number }, from: { x: number; y: number }): { op: OpInit; undo: OpInit } {
+  return {
+    op: { kind: { case: "move", value: { target: { kind, id }, position: to } } },
+    undo: { kind: { case: "move", value: { target: { kind, id }, position: from } } },
+  };
+}
 const FINAL_ERRORS = new Set([ErrorCode.BAD_CREDENTIAL, ErrorCode.UNKNOWN_WORKSHOP, ErrorCode.PROTOCOL_VERSION]);
 
 export class BoardApp implements AppContext {
@@ -49,6 +69,12 @@ export class BoardApp implements AppContext {
   private readonly blocker: HTMLElement;
   private readonly zoomControls: HTMLElement;
   private readonly areaNav: AreaNav;
+  /** Shows or hides the others' cursors on this device (remembered). */
+  private readonly cursorToggle: HTMLButtonElement = button("", () => this.applyCursorsHidden(this.cursorToggle.getAttribute("aria-pressed") !== "true", true), {
+    icon: icon("pointer"),
+    class: "zc zc-cursors",
+    attrs: { "aria-pressed": "false" },
+  });
   private readonly phoneQuery = window.matchMedia(PHONE_QUERY);
   private panelOpen = false;
   private frame = 0;
@@ -56,7 +82,17 @@ export class BoardApp implements AppContext {
   private followBroken = false;
   private removed = false;
   private lastDenied = 0;
-  private undoStack: { clientOpId: string; undo: OpInit }[] = [];
+  private undoStack: { clientOpId: string; undo: OpInit | OpInit[] }[] = [];
+  /** Ops of a group (tidy, reveal spread) waiting to be sent: the server
+   *  allows 30 ops/s (burst 60) per connection, so they go in chunks. */
+  private paced: OpInit[] = [];
+  private pacer = 0;
+  private readonly areaPicker: HTMLElement;
+  private readonly results: ResultsView;
+  private readonly resultsButton: HTMLButtonElement;
+  private resultsOpen = false;
+  /** The projector setting last seen (observers and phones follow changes). */
+  private projectorSeen: ProjectorView | undefined;
 
   constructor(root: HTMLElement, launch: Launch, readonly lang: LanguageState) {
     this.workshopId = launch.workshopId;
@@ -114,10 +150,16 @@ export class BoardApp implements AppContext {
       { class: "zoom-controls", attrs: { role: "toolbar" } },
       button(this.t("zoomOut"), () => this.canvas.zoomBy(0.8), { icon: icon("zoomOut"), class: "zc zc-out" }),
       button(this.t("zoomIn"), () => this.canvas.zoomBy(1.25), { icon: icon("zoomIn"), class: "zc zc-in" }),
+      this.cursorToggle,
     );
+    this.applyCursorsHidden(readCursorsHidden());
     this.areaNav = new AreaNav(this.canvas, this.t);
-    const addButton = button(this.t("addNote"), () => this.canvas.newNoteInView(), { icon: icon("plus", 20), class: "fab add-note", showLabel: true });
-    this.stage = h("main", { class: "stage", attrs: { "aria-label": this.t("boardLabel") } }, this.canvas.el, this.phone.el, this.banner, this.areaNav.el, this.zoomControls, addButton, h("p", { class: "hint" }));
+    const addButton: HTMLButtonElement = button(this.t("addNote"), () => this.addNote(addButton), { icon: icon("plus", 20), class: "fab add-note", showLabel: true, attrs: { "aria-haspopup": "true", "aria-expanded": "false" } });
+    this.results = new ResultsView(this.t, () => this.showResults(false));
+    this.resultsButton = button(this.t("results"), () => this.showResults(!this.resultsOpen), { icon: icon("vote", 18), class: "btn results-toggle", showLabel: true, attrs: { "aria-pressed": "false" } });
+    this.areaPicker = h("div", { class: "popover area-picker", attrs: { role: "dialog", "aria-label": this.t("chooseArea") } });
+    this.areaPicker.hidden = true;
+    this.stage = h("main", { class: "stage", attrs: { "aria-label": this.t("boardLabel") } }, this.canvas.el, this.phone.el, this.banner, this.areaNav.el, this.zoomControls, addButton, this.areaPicker, this.resultsButton, this.results.el, h("p", { class: "hint" }));
     this.blocker = h("div", { class: "blocker" });
     this.blocker.hidden = true;
     this.appEl = h("div", { class: "app" }, this.topbar.el, h("div", { class: "main" }, this.stage, this.panel.el), this.toasts.el, this.blocker);
@@ -200,7 +242,147 @@ export class BoardApp implements AppContext {
 
   private undo(): void {
     const last = this.undoStack.pop();
-    if (last) this.propose(last.undo);
+    if (!last) return;
+    if (Array.isArray(last.undo)) this.sendPaced([...last.undo].reverse());
+    else this.propose(last.undo);
+  }
+
+  private applyCursorsHidden(hidden: boolean, remember = false): void {
+    this.canvas.setCursorsHidden(hidden);
+    this.cursorToggle.setAttribute("aria-pressed", hidden ? "true" : "false");
+    const label = this.t("hideCursors");
+    this.cursorToggle.setAttribute("aria-label", label);
+    this.cursorToggle.title = label;
+    if (remember) {
+      try {
+        localStorage.setItem(CURSORS_KEY, hidden ? "1" : "0");
+      } catch {
+        // Kept for this page only.
+      }
+    }
+  }
+
+  /** Opens or closes the results over the board. */
+  showResults(open: boolean): void {
+    this.resultsOpen = open;
+    this.invalidate();
+    if (open) window.requestAnimationFrame(() => this.results.el.querySelector<HTMLElement>(".results-close")?.focus());
+  }
+
+  /** Facilitators: what the projector (observer view) and phones show. */
+  setProjector(view: ProjectorView): void {
+    this.propose({ kind: { case: "updateSettings", value: { mask: [SettingsField.PROJECTOR], settings: { projector: view } } } });
+  }
+
+  /** Sends a group of ops (each with its undo) as one undo step. */
+  proposeGroup(items: { op: OpInit; undo: OpInit }[]): void {
+    if (items.length === 0) return;
+    const first = this.sendPaced(items.map((i) => i.op));
+    this.undoStack.push({ clientOpId: first, undo: items.map((i) => i.undo) });
+    if (this.undoStack.length > UNDO_DEPTH) this.undoStack.shift();
+  }
+
+  /** The first chunk now, then PACED_CHUNK ops a second (returns the first
+   *  op's id, or "" when everything waits). */
+  private sendPaced(ops: OpInit[]): string {
+    this.paced.push(...ops);
+    let first = "";
+    const flush = (n: number) => {
+      for (const op of this.paced.splice(0, n)) {
+        const id = this.sync.propose(op);
+        if (!first) first = id;
+      }
+      if (this.paced.length > 0 && this.pacer === 0) {
+        this.pacer = window.setTimeout(() => {
+          this.pacer = 0;
+          flush(PACED_CHUNK);
+        }, 1000);
+      }
+    };
+    if (this.pacer === 0) flush(PACED_FIRST);
+    return first;
+  }
+
+  /** Facilitators: lays out one area (or every area) in a grid, as moves. */
+  tidy(areaId: string | undefined): void {
+    const board = this.board();
+    const areas = areaId ? [areaId] : [...board.areas.values()].filter((a) => !a.deleted).map((a) => a.id);
+    const items: { op: OpInit; undo: OpInit }[] = [];
+    let moved = 0;
+    for (const id of areas) {
+      const layout = tidyArea(board, id);
+      for (const [clusterId, p] of layout.clusters) {
+        const c = board.clusters.get(clusterId);
+        if (!c || (c.position?.x === p.x && c.position?.y === p.y)) continue;
+        items.push(moveItem(ObjectKind.CLUSTER, clusterId, p, { x: c.position?.x ?? 0, y: c.position?.y ?? 0 }));
+      }
+      for (const [noteId, p] of layout.notes) {
+        const n = board.notes.get(noteId);
+        if (!n || (n.position?.x === p.x && n.position?.y === p.y)) continue;
+        moved += 1;
+        items.push(moveItem(ObjectKind.NOTE, noteId, p, { x: n.position?.x ?? 0, y: n.position?.y ?? 0 }));
+      }
+    }
+    this.proposeGroup(items);
+    this.toasts.show(this.t("tidied", { n: moved }), moved > 0 ? { action: { label: this.t("undo"), run: () => this.undo() } } : {});
+  }
+
+  currentArea(): string {
+    return this.canvas.currentArea();
+  }
+
+  /** After this facilitator's reveal: revealed notes that lie on others move
+   *  to free spots of their areas (ordinary moves, one undo step). */
+  private spreadAfterReveal(noteIds: string[]): void {
+    const board = this.board();
+    const moves = spreadRevealed(board, noteIds);
+    const items: { op: OpInit; undo: OpInit }[] = [];
+    for (const [id, p] of moves) {
+      const n = board.notes.get(id);
+      if (n) items.push(moveItem(ObjectKind.NOTE, id, p, { x: n.position?.x ?? 0, y: n.position?.y ?? 0 }));
+    }
+    if (items.length === 0) return;
+    this.proposeGroup(items);
+    this.toasts.show(this.t("revealSpread", { n: items.length }), { action: { label: this.t("undo"), run: () => this.undo() } });
+  }
+
+  /** "Add note": with more than one area, which one (the one in view first). */
+  private addNote(anchor: HTMLElement): void {
+    const areas = this.canvas.areasInOrder().filter((a) => may(this.board(), this.selfId(), "createNotes") && mayCreateIn(this.board(), this.selfId(), a.id));
+    if (areas.length <= 1) {
+      if (areas[0]) this.canvas.newNoteInArea(areas[0].id);
+      else this.canvas.newNoteInView();
+      return;
+    }
+    if (!this.areaPicker.hidden) {
+      this.areaPicker.hidden = true;
+      return;
+    }
+    const current = this.canvas.currentArea();
+    const sorted = [...areas.filter((a) => a.id === current), ...areas.filter((a) => a.id !== current)];
+    const close = () => {
+      this.areaPicker.hidden = true;
+      anchor.setAttribute("aria-expanded", "false");
+    };
+    replace(
+      this.areaPicker,
+      h("h3", { class: "popover-title", text: this.t("chooseArea") }),
+      ...sorted.map((a) =>
+        button(a.title || "—", () => {
+          close();
+          this.canvas.newNoteInArea(a.id);
+        }, { class: "btn btn-block area-pick", attrs: { "aria-label": this.t("addNoteIn", { title: a.title || "—" }) } }),
+      ),
+    );
+    this.areaPicker.hidden = false;
+    anchor.setAttribute("aria-expanded", "true");
+    this.areaPicker.querySelector<HTMLElement>("button")?.focus();
+    this.areaPicker.onkeydown = (ev) => {
+      if (ev.key === "Escape") {
+        close();
+        anchor.focus();
+      }
+    };
   }
 
   invalidate = (): void => {
@@ -211,6 +393,13 @@ export class BoardApp implements AppContext {
 
   private wire(addButton: HTMLButtonElement): void {
     this.store.changes.add(this.invalidate);
+    document.addEventListener("pointerdown", (ev) => {
+      const target = ev.target as Node;
+      if (!this.areaPicker.hidden && !this.areaPicker.contains(target) && !addButton.contains(target)) {
+        this.areaPicker.hidden = true;
+        addButton.setAttribute("aria-expanded", "false");
+      }
+    });
     this.presence.changes.add(() => {
       this.followFacilitator();
       // Cursors move up to 20 times a second per person: redraw only them
@@ -252,6 +441,14 @@ export class BoardApp implements AppContext {
       this.showBlocker(this.t("removed"), false);
     });
     this.store.applied.add((e) => this.notice(e.op, e.authorId, e.own));
+    this.store.applied.add((e) => {
+      const k = e.op.kind;
+      if (k.case === "reveal" && e.authorId === this.selfId() && this.role() === Role.FACILITATOR && k.value.notes.length > 0) {
+        const ids = k.value.notes.map((n) => n.id);
+        // After the model has the revealed notes (this listener runs inside the apply).
+        window.setTimeout(() => this.spreadAfterReveal(ids), 0);
+      }
+    });
     this.phoneQuery.addEventListener("change", () => this.render());
     // Do not sit out a long backoff delay once the device is usable again.
     window.addEventListener("online", () => this.connection.reconnectNow());
@@ -297,6 +494,7 @@ export class BoardApp implements AppContext {
       b.setAttribute("aria-label", this.t(key));
       b.title = this.t(key);
     }
+    this.applyCursorsHidden(this.cursorToggle.getAttribute("aria-pressed") === "true");
     const hint = this.stage.querySelector(".hint");
     if (hint) hint.textContent = this.t("shortcuts");
     this.stage.setAttribute("aria-label", this.t("boardLabel"));
@@ -416,6 +614,19 @@ export class BoardApp implements AppContext {
     if (add) add.hidden = phone || !canWrite;
     const hint = this.stage.querySelector<HTMLElement>(".hint");
     if (hint) hint.hidden = phone || !canWrite;
+    // The facilitator's projector command: observers and phones follow it.
+    const projector = this.board().settings.projector;
+    if (projector !== this.projectorSeen) {
+      const first = this.projectorSeen === undefined;
+      this.projectorSeen = projector;
+      if ((phone || this.role() === Role.OBSERVER) && !(first && projector === ProjectorView.BOARD)) this.resultsOpen = projector === ProjectorView.RESULTS;
+    }
+    const hasRounds = this.board().rounds.length > 0;
+    this.resultsButton.hidden = !hasRounds && !this.resultsOpen;
+    this.resultsButton.setAttribute("aria-pressed", this.resultsOpen ? "true" : "false");
+    this.results.el.hidden = !this.resultsOpen;
+    toggleClass(this.appEl, "results-open", this.resultsOpen);
+    if (this.resultsOpen) this.results.render(this.board());
     this.topbar.render();
     if (phone) this.phone.render();
     else {

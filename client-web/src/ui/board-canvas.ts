@@ -21,7 +21,7 @@ import { randomId } from "../state/ids";
 import { mayCluster, mayCreateIn, mayDelete, mayEdit, mayMove, mayVoteOn, isFacilitator } from "../state/permissions";
 import { areaView, contains, fitRect, panBy, toScreen, toWorld, union, visibleRect, zoomAt, type Camera, type Pt, type Rect } from "./camera";
 import { button, h, personColor, replace, setText, toggleClass } from "./dom";
-import { NEW_NOTE_SIDE } from "./placement";
+import { CLUSTER_HEADER, CLUSTER_PAD, freeSlot, NEW_NOTE_SIDE, startCellFor } from "./placement";
 import type { TextKey } from "./i18n";
 import { icon } from "./icons";
 
@@ -29,8 +29,12 @@ import { icon } from "./icons";
  *  server's default 160: a note of ~100 characters fits at 15 px (see
  *  READABLE_ZOOM in camera.ts). */
 export const NOTE_SIDE = NEW_NOTE_SIDE;
-const CLUSTER_PAD = 20;
-const CLUSTER_HEADER = 44;
+/** Clustering by drop is deliberate: the pointer rests this long on a note
+ *  or cluster before it becomes the drop target (shown), else the drop is
+ *  a plain move. */
+export const CLUSTER_HOVER_MS = 600;
+/** A cursor that has not moved for this long fades out. */
+export const CURSOR_IDLE_MS = 4000;
 const GRID_GAP = 16;
 const DRAG_THRESHOLD_PX = 4;
 export const PALETTE: readonly Color[] = [Color.YELLOW, Color.ORANGE, Color.PINK, Color.GREEN, Color.BLUE, Color.PURPLE, Color.GREY];
@@ -126,7 +130,7 @@ export class BoardCanvas {
     this.world = h("div", { class: "world" }, this.areaLayer, this.clusterLayer, this.noteLayer);
     this.toolbar = h("div", { class: "note-toolbar", attrs: { role: "toolbar" } });
     this.toolbar.hidden = true;
-    this.overlay = h("div", { class: "overlay" }, this.toolbar);
+    this.overlay = h("div", { class: "overlay" }, this.toolbar, this.dropHint);
     this.el = h("div", {
       class: "board",
       attrs: { tabindex: 0, role: "application", "aria-roledescription": "whiteboard", "aria-label": env.t("boardLabel") },
@@ -642,6 +646,10 @@ export class BoardCanvas {
         this.overlay.appendChild(el);
       }
       setText(el.lastChild as HTMLElement, p.displayName);
+      if (el.dataset.x !== String(p.cursor.x) || el.dataset.y !== String(p.cursor.y)) {
+        el.dataset.moved = String(Date.now());
+        el.classList.remove("idle");
+      }
       el.dataset.x = String(p.cursor.x);
       el.dataset.y = String(p.cursor.y);
     }
@@ -652,6 +660,18 @@ export class BoardCanvas {
       }
     }
     this.positionCursors();
+  }
+
+  /** Cursors that have not moved for CURSOR_IDLE_MS fade out (CSS), so
+   *  resting name tags do not cover the notes. Called once a second. */
+  private fadeIdleCursors(): void {
+    const now = Date.now();
+    for (const el of this.cursorEls.values()) toggleClass(el, "idle", now - Number(el.dataset.moved ?? now) >= CURSOR_IDLE_MS);
+  }
+
+  /** Hides everyone's cursors on this screen (the toggle beside the zoom). */
+  setCursorsHidden(hidden: boolean): void {
+    toggleClass(this.el, "hide-cursors", hidden);
   }
 
   private positionCursors(): void {
@@ -745,10 +765,10 @@ export class BoardCanvas {
   // ---------------------------------------------------------------- editing
 
   /** Opens the editor for a new note at world point `at` (its centre). */
-  newNoteAt(at: Pt): void {
+  newNoteAt(at: Pt, inArea?: string): void {
     if (this.env.readOnly()) return;
     const board = this.env.board();
-    const areaId = this.areaAt(at);
+    const areaId = inArea ?? this.areaAt(at);
     if (!mayCreateIn(board, this.env.selfId(), areaId)) {
       const locked = board.settings.locked || !!board.areas.get(areaId)?.locked;
       this.env.denied(locked ? "reject_5" : "reject_4");
@@ -773,6 +793,25 @@ export class BoardCanvas {
       this.selected = id;
       this.env.onSelection(id);
     }, () => el.remove());
+  }
+
+  /** A new note in a free spot of `areaId` (the area picker of "add note"):
+   *  the view moves there, the editor opens on that spot. */
+  newNoteInArea(areaId: string): void {
+    const board = this.env.board();
+    const pos = freeSlot(board, areaId, startCellFor(this.env.selfId()));
+    const centre = { x: pos.x + NOTE_SIDE / 2, y: pos.y + NOTE_SIDE / 2 };
+    const { width, height } = this.size();
+    const shown = this.visible();
+    const margin = 40 / this.cam.zoom;
+    if (!contains({ x: shown.x + margin, y: shown.y + margin, width: shown.width - 2 * margin, height: shown.height - 2 * margin }, { x: pos.x, y: pos.y }) ||
+        !contains({ x: shown.x + margin, y: shown.y + margin, width: shown.width - 2 * margin, height: shown.height - 2 * margin }, { x: pos.x + NOTE_SIDE, y: pos.y + NOTE_SIDE })) {
+      const zoom = Math.max(this.cam.zoom, this.env.readableZoom());
+      const area = board.areas.get(areaId);
+      if (area?.rect && this.currentArea() !== areaId) this.showArea(areaId);
+      if (!contains(this.visible(), centre)) this.setCamera({ zoom, x: centre.x - width / 2 / zoom, y: centre.y - height / 2 / zoom }, true);
+    }
+    this.newNoteAt(centre, areaId);
   }
 
   /** A new note in the middle of what the screen shows (key N, toolbar). */
@@ -904,6 +943,7 @@ export class BoardCanvas {
         el.classList.remove("space-pan");
       }
     });
+    this.idleTimer = window.setInterval(() => this.fadeIdleCursors(), 1000);
     this.resizeObserver = new ResizeObserver(() => {
       if (!this.fitted) this.render();
       this.applyCamera();
@@ -911,7 +951,10 @@ export class BoardCanvas {
     this.resizeObserver.observe(el);
   }
 
+  private idleTimer = 0;
+
   dispose(): void {
+    window.clearInterval(this.idleTimer);
     this.resizeObserver?.disconnect();
   }
 
@@ -1034,20 +1077,63 @@ export class BoardCanvas {
     drag.last = p;
   }
 
-  private highlightDropTarget(world: Pt, dragged: string): void {
-    for (const el of this.noteLayer.querySelectorAll(".drop-target")) el.classList.remove("drop-target");
-    for (const el of this.clusterLayer.querySelectorAll(".drop-target")) el.classList.remove("drop-target");
+  /** What a drop at `world` would join: a loose note, or a cluster. */
+  private dropCandidate(world: Pt, dragged: string): { kind: "note" | "cluster"; id: string } | undefined {
     const board = this.env.board();
     const note = board.notes.get(dragged);
-    if (!note || !mayCluster(board, this.env.selfId(), note)) return;
+    if (!note || !mayCluster(board, this.env.selfId(), note)) return undefined;
     const target = this.noteAt(world, new Set([dragged]));
-    if (target && !target.hidden) {
-      if (target.clusterId && target.clusterId !== note.clusterId) this.clusterEls.get(target.clusterId)?.el.classList.add("drop-target");
-      else if (!target.clusterId) this.noteViews.get(target.id)?.el.classList.add("drop-target");
-      return;
+    if (target && !target.hidden && mayCluster(board, this.env.selfId(), target)) {
+      if (target.clusterId && target.clusterId !== note.clusterId) return { kind: "cluster", id: target.clusterId };
+      if (!target.clusterId) return { kind: "note", id: target.id };
+      return undefined;
     }
     const cluster = this.clusterAt(world, note.clusterId);
-    if (cluster) this.clusterEls.get(cluster)?.el.classList.add("drop-target");
+    return cluster ? { kind: "cluster", id: cluster } : undefined;
+  }
+
+  /** The candidate becomes the drop target only after the pointer rested on
+   *  it for CLUSTER_HOVER_MS (a timer arms it; moving away disarms). */
+  private highlightDropTarget(world: Pt, dragged: string): void {
+    const c = this.dropCandidate(world, dragged);
+    const key = c ? `${c.kind}:${c.id}` : "";
+    if (key === this.hover.key) return;
+    window.clearTimeout(this.hover.timer);
+    this.hover = { key, armed: false, timer: 0 };
+    this.paintDropTarget(undefined);
+    if (!c) return;
+    this.hover.timer = window.setTimeout(() => {
+      if (this.hover.key !== key) return;
+      this.hover.armed = true;
+      this.paintDropTarget(c);
+    }, CLUSTER_HOVER_MS);
+  }
+
+  private paintDropTarget(c: { kind: "note" | "cluster"; id: string } | undefined): void {
+    for (const el of this.el.querySelectorAll(".drop-target")) el.classList.remove("drop-target");
+    this.dropHint.hidden = !c;
+    if (!c) return;
+    const el = c.kind === "note" ? this.noteViews.get(c.id)?.el : this.clusterEls.get(c.id)?.el;
+    el?.classList.add("drop-target");
+    this.dropHint.textContent = this.env.t(c.kind === "note" ? "dropToCluster" : "dropToAdd");
+    const p = this.lastPointer ?? { x: 0, y: 0 };
+    this.dropHint.style.transform = `translate(${Math.round(p.x + 16)}px, ${Math.round(p.y + 16)}px)`;
+  }
+
+  private hover: { key: string; armed: boolean; timer: number } = { key: "", armed: false, timer: 0 };
+  private readonly dropHint: HTMLDivElement = (() => {
+    const el = h("div", { class: "drop-hint", attrs: { role: "status" } });
+    el.hidden = true;
+    return el;
+  })();
+
+  /** Ends the hover state; returns whether the drop target was armed. */
+  private endHover(): boolean {
+    const armed = this.hover.armed;
+    window.clearTimeout(this.hover.timer);
+    this.hover = { key: "", armed: false, timer: 0 };
+    this.dropHint.hidden = true;
+    return armed;
   }
 
   private onPointerUp(ev: PointerEvent, cancelled = false): void {
@@ -1058,6 +1144,7 @@ export class BoardCanvas {
     this.drag = undefined;
     if (drag.moved && drag.kind !== "pan") this.env.onDrag(undefined);
     this.el.classList.remove("panning");
+    const armed = this.endHover();
     for (const el of this.el.querySelectorAll(".drop-target, .dragging")) el.classList.remove("drop-target", "dragging");
     if (cancelled || !drag.moved) {
       this.render();
@@ -1066,13 +1153,14 @@ export class BoardCanvas {
     const p = this.local(ev);
     const dx = (p.x - drag.start.x) / this.cam.zoom;
     const dy = (p.y - drag.start.y) / this.cam.zoom;
-    if (drag.kind === "note" && drag.noteId && drag.origin) this.dropNote(drag.noteId, { x: Math.round(drag.origin.x + dx), y: Math.round(drag.origin.y + dy) }, toWorld(this.cam, p));
+    if (drag.kind === "note" && drag.noteId && drag.origin) this.dropNote(drag.noteId, { x: Math.round(drag.origin.x + dx), y: Math.round(drag.origin.y + dy) }, toWorld(this.cam, p), armed);
     else if (drag.kind === "cluster" && drag.clusterId && drag.members && drag.origin) this.dropCluster(drag.clusterId, drag.origin, drag.members, dx, dy);
     this.render();
   }
 
   private cancelDrag(): void {
     if (!this.drag) return;
+    this.endHover();
     if (this.drag.moved && this.drag.kind !== "pan") this.env.onDrag(undefined);
     this.drag = undefined;
     this.el.classList.remove("panning");
@@ -1080,7 +1168,7 @@ export class BoardCanvas {
     this.render();
   }
 
-  private dropNote(noteId: string, position: Pt, pointer: Pt): void {
+  private dropNote(noteId: string, position: Pt, pointer: Pt, armed: boolean): void {
     const board = this.env.board();
     const note = board.notes.get(noteId);
     if (!note) return;
@@ -1092,8 +1180,11 @@ export class BoardCanvas {
     const undoMove: OpInit = {
       kind: { case: "move", value: { target: { kind: ObjectKind.NOTE, id: noteId }, position: before, areaId: note.areaId } },
     };
+    // Joining a note or cluster needs the armed drop target (a rest on it);
+    // leaving one's own cluster by dragging out stays a plain gesture.
     const canCluster = mayCluster(board, self, note);
-    const target = canCluster ? this.noteAt(pointer, new Set([noteId])) : undefined;
+    const joins = canCluster && armed;
+    const target = joins ? this.noteAt(pointer, new Set([noteId])) : undefined;
     if (target && !target.hidden && mayCluster(board, self, target)) {
       if (target.clusterId === note.clusterId && target.clusterId !== "") {
         // Rearranging inside its own cluster.
@@ -1119,7 +1210,7 @@ export class BoardCanvas {
       );
       return;
     }
-    const cluster = canCluster ? this.clusterAt(pointer, note.clusterId) : undefined;
+    const cluster = joins ? this.clusterAt(pointer, note.clusterId) : undefined;
     if (cluster && cluster !== note.clusterId) {
       this.env.propose(moveOp(position, this.areaAt(centre(position, note))), undoMove);
       this.env.propose({ kind: { case: "addToCluster", value: { clusterId: cluster, noteId } } }, { kind: { case: "removeFromCluster", value: { noteId } } });

@@ -36,4 +36,10 @@ export interface AppContext {
   currentViewport(): { x: number; y: number; width: number; height: number } | undefined;
   /** Re-render soon. */
   invalidate(): void;
+  /** Facilitators: lay out one area ("" or undefined: every area) in a grid. */
+  tidy?(areaId: string | undefined): void;
+  /** The area on screen ("" for none / "show all"). */
+  currentArea?(): string;
+  /** Facilitators: what the projector and phones show (SettingsField.PROJECTOR). */
+  setProjector?(view: import("../gen/werkstatt/v1/board_pb").ProjectorView): void;
 }

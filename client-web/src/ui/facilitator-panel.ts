@@ -5,7 +5,7 @@
 // Form inputs (timer minutes, round settings) are created once and keep what
 // the facilitator typed; the lists below them are rebuilt when what they show
 // changes, keeping keyboard focus on the control with the same key.
-import { AreaField, Color, ObjectKind, Role, SettingsField, Timer_State, TimerControl_Action, type Phase } from "../gen/werkstatt/v1/board_pb";
+import { AreaField, Color, ObjectKind, ProjectorView, Role, SettingsField, Timer_State, TimerControl_Action, type Phase } from "../gen/werkstatt/v1/board_pb";
 import { participantLink, replayLink, shortLink } from "../app/launch";
 import { currentPhase, openRound, type BoardView } from "../state/board-model";
 import { randomId } from "../state/ids";
@@ -470,7 +470,7 @@ export class FacilitatorPanel {
     const t = this.ctx.t;
     const self = this.ctx.selfId();
     const mine = board.followMe.active && board.followMe.facilitatorId === self;
-    this.update("view", `${board.followMe.active}|${board.followMe.facilitatorId}|${board.closed}`, () => [
+    this.update("view", `${board.followMe.active}|${board.followMe.facilitatorId}|${board.closed}|${board.settings.projector}|${this.ctx.currentArea?.() ?? ""}|${this.ctx.lang.current}`, () => [
       board.followMe.active && !mine ? h("p", { class: "muted small", text: t("following", { name: this.ctx.name(board.followMe.facilitatorId) }) }) : null,
       this.btn("follow", mine ? t("endFollowMe") : t("followMe"), () => this.ctx.propose({ kind: { case: "setFollowMe", value: { active: !mine } } }), {
         icon: "navigation",
@@ -482,7 +482,30 @@ export class FacilitatorPanel {
         const viewport = this.ctx.currentViewport();
         if (viewport) this.ctx.propose({ kind: { case: "bringEveryoneHere", value: { viewport } } });
       }, { icon: "target", cls: "btn-block", disabled: board.closed }),
+      ...this.sortControls(board),
     ]);
+  }
+
+  /** "Sort": tidy the area in view or the whole board (placement.ts). */
+  private sortControls(board: BoardView): (HTMLElement | null)[] {
+    const t = this.ctx.t;
+    const areaId = this.ctx.currentArea?.() ?? "";
+    const area = areaId ? board.areas.get(areaId) : undefined;
+    const projector = board.settings.projector;
+    return [
+      h("h4", { text: t("projectorSection") }),
+      h("p", { class: "muted small", text: t("projectorHint") }),
+      h("div", { class: "btn-col" },
+        ...([[ProjectorView.BOARD, "projector-board", t("projectorBoard"), "layers"], [ProjectorView.RESULTS, "projector-results", t("projectorResults"), "vote"]] as const).map(([view, key, label, ic]) => {
+          const b = this.btn(key, label, () => this.ctx.setProjector?.(view), { icon: ic, cls: `btn-block${projector === view ? " btn-active" : ""}`, disabled: board.closed });
+          b.setAttribute("aria-pressed", projector === view ? "true" : "false");
+          return b;
+        })),
+      h("h4", { text: t("sortSection") }),
+      h("p", { class: "muted small", text: t("tidyHint") }),
+      area ? this.btn("tidy-area", t("tidyArea", { title: area.title || "—" }), () => this.ctx.tidy?.(areaId), { icon: "layers", cls: "btn-block", disabled: board.closed }) : null,
+      this.btn("tidy-board", t("tidyBoard"), () => this.ctx.tidy?.(undefined), { icon: "layers", cls: "btn-block", disabled: board.closed }),
+    ];
   }
 
   private renderPeople(board: BoardView): void {
