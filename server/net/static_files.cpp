@@ -36,6 +36,7 @@ bool inside(const std::filesystem::path& root, const std::filesystem::path& p) {
 bool percent_decode(std::string_view in, std::string& out) {
   out.clear();
   for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '\0') return false;  // raw, too: the file system would cut the path there
     if (in[i] != '%') {
       out.push_back(in[i]);
       continue;

@@ -824,7 +824,9 @@ void Workshop::flush_out() {
       c.out.clear();
       continue;
     }
-    auto parcel = std::find_if(parcels.begin(), parcels.end(), [&](const Parcel& p) { return p.group == c.group; });
+    // The group by name, not `c`: clang 14 cannot capture a structured binding.
+    auto parcel = std::find_if(parcels.begin(), parcels.end(),
+                               [&group = c.group](const Parcel& p) { return p.group == group; });
     if (parcel == parcels.end()) {
       parcel = parcels.insert(parcels.end(), Parcel{c.group, {}, {}, {}});
       parcel->clients.reserve(connections_.size());

@@ -120,6 +120,13 @@ TEST_CASE("static files: inside the folder only, right types and caching, SPA fa
     INFO(bad);
     CHECK(net::resolve_static(root, bad).kind == K::bad_request);
   }
+  // A raw NUL too (found by werkstatt_fuzz_static_files): the file system would cut the path at it,
+  // so "/index.html<NUL>.js" would serve index.html as JavaScript.
+  using namespace std::string_view_literals;
+  CHECK(net::resolve_static(root, "/index.html\0.js"sv).kind == K::bad_request);
+  CHECK(net::resolve_static(root, "/w/abc\0"sv).kind == K::bad_request);
+  std::string decoded;
+  CHECK_FALSE(net::percent_decode("/a\0b"sv, decoded));
   // A symlink out of the folder is not followed.
   r = net::resolve_static(root, "/etc/passwd");
   CHECK((r.kind != K::file || r.path == root / "index.html"));
