@@ -24,6 +24,7 @@
 #include <toml++/toml.h>
 
 #include "werkstatt/journal/open.hpp"
+#include "werkstatt/metrics/metrics.hpp"
 #include "werkstatt/net/links.hpp"
 #include "werkstatt/net/server.hpp"
 #include "werkstatt/workshop/workshop_registry.hpp"
@@ -209,7 +210,9 @@ int serve(const ServeOptions& o) {
   workshop::WorkshopOptions workshop_options;
   workshop_options.max_connections = o.max_connections_per_workshop;
   workshop::WorkshopRegistry registry(io, *journal, workshop_options);
+  const auto recovery_started = std::chrono::steady_clock::now();
   if (const journal::Status s = registry.recover_all(); !s.ok()) spdlog::error("{}", s.message());
+  metrics::global().recovery_seconds.set(metrics::seconds_since(recovery_started));
 
   net::ServerConfig config;
   config.bind_address = o.bind;
@@ -250,6 +253,7 @@ int serve(const ServeOptions& o) {
       }
     }
   }
+  server.set_ready();
   std::cout << "werkstatt is ready at " << base << "/\n";
   if (demo) {
     const net::WorkshopLinks links =

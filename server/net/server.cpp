@@ -42,8 +42,12 @@ void SessionSet::remove(std::uint64_t id) {
   {
     std::lock_guard lock(mutex_);
     sessions_.erase(id);
-    if (sessions_.empty()) done = std::move(on_empty_);
-    on_empty_ = nullptr;
+    // Only the last removal runs (and clears) the callback; clearing it on
+    // every removal lost it whenever two or more sessions were left.
+    if (sessions_.empty()) {
+      done = std::move(on_empty_);
+      on_empty_ = nullptr;
+    }
   }
   if (done) done();
 }
@@ -108,6 +112,8 @@ bool Server::start(std::string* error) {
 std::uint16_t Server::port() const { return state_->acceptor ? state_->acceptor->port() : 0; }
 
 std::string Server::local_url() const { return "http://" + state_->address + ":" + std::to_string(port()); }
+
+void Server::set_ready() { state_->context->started = true; }
 
 void Server::shutdown(std::function<void()> done) {
   state_->context->shutting_down = true;

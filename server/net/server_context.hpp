@@ -17,6 +17,7 @@
 
 #include "beast.hpp"
 #include "guess_limiter.hpp"
+#include "probes.hpp"
 #include "rest.hpp"
 #include "werkstatt/net/server.hpp"
 #include "werkstatt/workshop/workshop_registry.hpp"
@@ -138,6 +139,17 @@ struct ServerContext {
   GuessLimiter guesses;  // wrong credentials per client address
   SessionSet sessions;
   std::atomic<bool> shutting_down{false};
+  std::atomic<bool> started{false};  // Server::set_ready(): start-up is complete
+  // What /readyz, /healthz and /metrics report.
+  [[nodiscard]] ProbeState probe_state() const {
+    ProbeState s;
+    s.started = started;
+    s.draining = shutting_down;
+    const auto workshops = registry.all();
+    s.workshops_loaded = workshops.size();
+    for (const auto& w : workshops) s.read_only = s.read_only || w->info().read_only;
+    return s;
+  }
   // Set when the Server is destroyed: the io_context is stopped and about to
   // destroy the handlers it still holds, so sessions must not post to
   // workshops any more.

@@ -104,6 +104,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
 
   // Everything below: the strand only.
   bool accepted_ = false;  // the upgrade completed; writes are possible
+  bool counted_ = false;   // in werkstatt_websocket_connections
   State state_ = State::awaiting_hello;
   std::shared_ptr<workshop::Workshop> workshop_;
   TokenBucket op_bucket_;

@@ -53,6 +53,7 @@ TestServer::TestServer(TestServerOptions o) : impl_(std::make_unique<Impl>()) {
     if (!created) throw std::runtime_error(failure.message);
     s.created = *created;
   }
+  if (o.ready) s.server->set_ready();
   for (int i = 0; i < o.threads; ++i) s.threads.emplace_back([&io = s.io] { io.run(); });
 }
 
@@ -90,6 +91,7 @@ bool TestServer::shutdown(std::chrono::milliseconds timeout) {
   return completed;
 }
 
+void TestServer::set_ready() { impl_->server->set_ready(); }
 std::uint16_t TestServer::port() const { return impl_->server->port(); }
 workshop::WorkshopRegistry& TestServer::registry() { return *impl_->registry; }
 journal::MemoryJournal& TestServer::memory_journal() {

@@ -28,6 +28,7 @@ struct TestServerOptions {
   std::vector<std::string> allowed_origins;
   std::optional<std::filesystem::path> rocksdb_dir;  // default: a MemoryJournal
   bool create_workshop = true;
+  bool ready = true;  // false: the server stays "starting" (/readyz 503)
   int threads = 2;
 };
 
@@ -46,6 +47,8 @@ class TestServer {
   // The workshop created at start (REQUIRES: create_workshop).
   [[nodiscard]] const workshop::CreatedWorkshop& workshop() const;
   [[nodiscard]] workshop::WorkshopInfo info() const;
+  // Ends the "starting" state (/readyz 200) of a server started with ready = false.
+  void set_ready();
   // Graceful shutdown; true if it completed within `timeout`.
   bool shutdown(std::chrono::milliseconds timeout = std::chrono::seconds(10));
 

@@ -109,6 +109,11 @@ class Server {
   // http://<address>:<port>, with a wildcard address shown as 127.0.0.1.
   [[nodiscard]] std::string local_url() const;
 
+  // Start-up is complete (recovery, demo workshop): /readyz answers 200
+  // from now on unless draining or read-only. Until then it answers 503
+  // "starting", so a load balancer sends nobody to a server still recovering.
+  void set_ready();
+
   void shutdown(std::function<void()> done);
 
  private:
