@@ -35,6 +35,14 @@ http::message_generator text_reply(http::status status, unsigned version, bool k
   return res;
 }
 
+// REST calls that read or write the journal beyond the live path. Probes,
+// the join-code lookup and the web client's files stay on the I/O strand:
+// they are cheap, and a probe must answer even while the pool is busy.
+bool runs_in_background(std::string_view target) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  return path.starts_with("/api/workshops");
+}
+
 bool is_websocket_path(std::string_view target) {
   const std::string_view path = target.substr(0, target.find('?'));
   return path == "/ws" || path == "/api/ws";
@@ -130,17 +138,44 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   }
   const bool keep_alive = request.keep_alive() && !context_->shutting_down;
   route_ = route_label(request.target());
-  http::message_generator message = [&]() -> http::message_generator {
-    try {
-      return handle(std::move(request));
-    } catch (const std::exception& e) {
-      spdlog::error("http request failed: {}", e.what());
-      status_ = 500;
-      return text_reply(http::status::internal_server_error, 11, false, R"({"error":"internal error"})",
-                        "application/json", false);
+  if (runs_in_background(request.target()) && context_->pool) {
+    // Replay, exports, timeline, creation: journal reads and writes that may
+    // take long. They run on the worker pool; the answer is written from
+    // this session's strand. Nothing else happens on this connection
+    // meanwhile (no read is pending), so the members are not shared.
+    auto job = std::make_shared<http::request<http::string_body>>(std::move(request));
+    const bool posted = context_->pool->try_post([self = shared_from_this(), job, keep_alive] {
+      auto message = std::make_shared<http::message_generator>(self->answer(std::move(*job)));
+      asio::post(self->stream_.get_executor(), [self, message, keep_alive] {
+        self->reply(std::move(*message), keep_alive);
+      });
+    });
+    if (!posted) {
+      status_ = 503;
+      http::response<http::string_body> res{http::status::service_unavailable, job->version()};
+      secure(res);
+      res.set(http::field::content_type, "application/json");
+      res.set(http::field::cache_control, "no-store");
+      res.set(http::field::retry_after, "1");
+      res.keep_alive(keep_alive);
+      res.body() = R"({"error":"the server is busy with other exports and replays; try again in a moment"})";
+      res.prepare_payload();
+      reply(std::move(res), keep_alive);
     }
-  }();
-  reply(std::move(message), keep_alive);
+    return;
+  }
+  reply(answer(std::move(request)), keep_alive);
+}
+
+http::message_generator http_session::answer(http::request<http::string_body>&& request) {
+  try {
+    return handle(std::move(request));
+  } catch (const std::exception& e) {
+    spdlog::error("http request failed: {}", e.what());
+    status_ = 500;
+    return text_reply(http::status::internal_server_error, 11, false, R"({"error":"internal error"})",
+                      "application/json", false);
+  }
 }
 
 http::message_generator http_session::handle(http::request<http::string_body>&& req) {

@@ -85,12 +85,21 @@ struct Server::State {
   std::shared_ptr<ServerContext> context;
   std::shared_ptr<listener> acceptor;
   std::string address;
+  std::unique_ptr<workshop::WorkerPool> pool;
 };
 
 Server::Server(asio::io_context& io, ServerConfig config, workshop::WorkshopRegistry& registry)
-    : state_(std::make_shared<State>(State{io, std::make_shared<ServerContext>(io, with_shards(std::move(config)), registry), nullptr, {}})) {}
+    : state_(std::make_shared<State>(State{io, std::make_shared<ServerContext>(io, with_shards(std::move(config)), registry), nullptr, {}, nullptr})) {
+  state_->pool = std::make_unique<workshop::WorkerPool>(state_->context->config.background);
+  state_->context->pool = state_->pool.get();
+}
 
-Server::~Server() { state_->context->stopped = true; }
+Server::~Server() {
+  state_->context->stopped = true;
+  // Jobs still running finish here, on this thread, not after the registry
+  // they use is gone; their answers go to the stopped io_context.
+  state_->pool.reset();
+}
 
 bool Server::start(std::string* error) {
   const ServerConfig& config = state_->context->config;

@@ -20,6 +20,7 @@
 #include "probes.hpp"
 #include "rest.hpp"
 #include "werkstatt/net/server.hpp"
+#include "werkstatt/workshop/worker_pool.hpp"
 #include "werkstatt/workshop/workshop_registry.hpp"
 
 namespace werkstatt::net {
@@ -133,6 +134,9 @@ struct ServerContext {
 
   const ServerConfig config;
   workshop::WorkshopRegistry& registry;
+  // REST calls that touch history run here (owned by the Server, which
+  // joins it before the context can go).
+  workshop::WorkerPool* pool = nullptr;
   IoShards shards;
   const ApiConfig api;
   ConnectionLimiter limiter;

@@ -300,9 +300,13 @@ void websocket_session::enqueue(std::span<const Frame> frames) {
   if (close_requested_) return;
   std::size_t bytes = 0;
   for (const Frame& f : frames) bytes += f->size();
-  // The limit bounds backlog: what arrives while nothing is queued is always
-  // taken, so one large message (the Welcome of a big board) goes through.
-  if (queued_bytes_ > 0 && queued_bytes_ + bytes > context_->config.limits.max_queue_bytes) {
+  // The limit bounds backlog: what waits behind the write in flight. The
+  // frame being written is not backlog (a Welcome of a big board may exceed
+  // the limit on its own and takes a while on a slow link; events arriving
+  // meanwhile must queue behind it), and what arrives while nothing waits is
+  // always taken, so one large message goes through.
+  const std::size_t backlog = queued_bytes_ - writing_bytes_;
+  if (backlog > 0 && backlog + bytes > context_->config.limits.max_queue_bytes) {
     // Over the limit: drop the queue (its memory goes now) and close. A
     // dropped edit must not leave the client alive but wrong.
     queued_bytes_ = writing_bytes_;

@@ -14,7 +14,7 @@ namespace werkstatt::test {
 
 struct TestServer::Impl {
   boost::asio::io_context io;
-  std::unique_ptr<journal::Journal> journal;
+  std::shared_ptr<journal::Journal> journal;
   journal::MemoryJournal* memory = nullptr;
   std::unique_ptr<workshop::WorkshopRegistry> registry;
   std::unique_ptr<net::Server> server;
@@ -25,7 +25,9 @@ struct TestServer::Impl {
 
 TestServer::TestServer(TestServerOptions o) : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
-  if (o.rocksdb_dir) {
+  if (o.journal) {
+    s.journal = o.journal;
+  } else if (o.rocksdb_dir) {
     journal::Status status;
     s.journal = journal::RocksJournal::open(o.rocksdb_dir->string(), {}, &status);
     if (!s.journal) throw std::runtime_error("RocksDB: " + status.message());

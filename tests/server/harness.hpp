@@ -27,6 +27,7 @@ struct TestServerOptions {
   std::string admin_token;
   std::vector<std::string> allowed_origins;
   std::optional<std::filesystem::path> rocksdb_dir;  // default: a MemoryJournal
+  std::shared_ptr<journal::Journal> journal;         // if set: this journal (e.g. a test double)
   bool create_workshop = true;
   bool ready = true;  // false: the server stays "starting" (/readyz 503)
   int threads = 2;

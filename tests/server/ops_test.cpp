@@ -4,13 +4,16 @@
 // through to the web client.
 #include <catch2/catch.hpp>
 
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <fstream>
 #include <regex>
 #include <sstream>
 #include <thread>
 
 #include "harness.hpp"
+#include "log_format.hpp"
 #include "probes.hpp"
 #include "server_context.hpp"
 #include "support/ops.hpp"
@@ -218,4 +221,159 @@ TEST_CASE("shutdown - the server finishes once the last of several lingering ses
   CHECK_FALSE(done);
   sessions.remove(3);
   CHECK(done);
+}
+
+TEST_CASE("a Welcome over the queue limit on a busy board is delivered, not closed with 4008", "[ops][slow]") {
+  // A board of 2000 long notes (~3 MiB of Welcome, over the default 1 MiB
+  // queue limit) and a client on a slow link (tiny receive buffer, not
+  // reading yet): events that arrive while the Welcome is still being
+  // written must queue behind it. The frame in flight is not backlog.
+  TestServerOptions options;
+  options.limits.ops_per_second = 1e6;
+  options.limits.ops_burst = 1e6;
+  TestServer server(options);
+  const auto& w = server.workshop();
+  const auto port = server.port();
+  Peer fac(port);
+  REQUIRE(fac.join(w.id, facilitator(w.facilitator_token), "Fran"));
+  std::string text;
+  for (int i = 0; i < 499; ++i) text += "\xE2\x82\xAC";  // €: 1.5 KB of UTF-8
+  std::string last;
+  for (int i = 0; i < 2000; ++i) {
+    last = fac.send(ops::create_note("n" + std::to_string(i), text, i % 50 * 200.0, i / 50 * 200.0));
+    if (i % 200 == 199) REQUIRE(fac.wait_ack(last, std::chrono::seconds(60)));
+  }
+  REQUIRE(fac.wait_ack(last, std::chrono::seconds(60)));
+
+  ConnectOptions slow_link;
+  slow_link.receive_buffer_bytes = 4096;
+  WsClient phone(port, slow_link);
+  REQUIRE(phone.send(hello(w.id, join_code(w.join_code), "Phone")));
+  // The phone's join is an event too: once the facilitator has it, the
+  // Welcome is on its way; then the board stays busy.
+  const auto phone_joined = [&] {
+    for (const v1::Event& e : fac.events())
+      if (e.op().has_participant_joined() && e.op().participant_joined().participant().display_name() == "Phone")
+        return true;
+    return false;
+  };
+  REQUIRE(fac.pump_until(phone_joined, std::chrono::seconds(30)));
+  for (int i = 0; i < 5; ++i)
+    REQUIRE(fac.wait_ack(fac.send(ops::move(v1::OBJECT_KIND_NOTE, "n" + std::to_string(i), 10.0 * i, 5))));
+  const std::uint64_t head = server.info().head_seq;
+
+  const auto welcome = phone.wait_for([](const v1::ServerMessage& m) { return m.has_welcome() || m.has_error(); },
+                                      std::chrono::seconds(60));
+  REQUIRE(welcome);
+  REQUIRE(welcome->has_welcome());
+  CHECK(welcome->welcome().state().notes_size() == 2000);
+  std::uint64_t seen = welcome->welcome().seq();
+  const auto at_head = phone.wait_for(
+      [&](const v1::ServerMessage& m) {
+        if (m.has_event()) seen = m.event().seq();
+        return m.has_error() || seen >= head;
+      },
+      std::chrono::seconds(60));
+  REQUIRE(at_head);
+  CHECK_FALSE(at_head->has_error());
+  CHECK(seen == head);
+  CHECK_FALSE(phone.is_closed());
+}
+
+namespace {
+
+// A MemoryJournal whose reads wait at a gate: an export or replay that takes
+// as long as the test wants.
+class GatedJournal final : public journal::Journal {
+ public:
+  void close_gate() {
+    std::lock_guard lock(mutex_);
+    open_ = false;
+  }
+  void open_gate() {
+    {
+      std::lock_guard lock(mutex_);
+      open_ = true;
+    }
+    cv_.notify_all();
+  }
+  [[nodiscard]] std::size_t waiting() const {
+    std::lock_guard lock(mutex_);
+    return waiting_;
+  }
+
+  void append(std::vector<v1::EventRecord> records, journal::AppendDone done) override {
+    inner_.append(std::move(records), std::move(done));
+  }
+  journal::Status put_workshop(const v1::WorkshopMeta& meta) override { return inner_.put_workshop(meta); }
+  journal::Status put_snapshot(const v1::Snapshot& snapshot) override { return inner_.put_snapshot(snapshot); }
+  std::vector<v1::WorkshopMeta> workshops() const override { return inner_.workshops(); }
+  std::optional<v1::WorkshopMeta> workshop(std::string_view id) const override { return inner_.workshop(id); }
+  journal::Status read_events(std::string_view workshop_id, std::uint64_t from_seq, std::uint64_t to_seq,
+                              std::size_t limit, std::vector<v1::EventRecord>* out) const override {
+    wait_at_gate();
+    return inner_.read_events(workshop_id, from_seq, to_seq, limit, out);
+  }
+  journal::Status latest_snapshot(std::string_view workshop_id, std::uint64_t at_or_before_seq,
+                                  v1::Snapshot* out) const override {
+    wait_at_gate();
+    return inner_.latest_snapshot(workshop_id, at_or_before_seq, out);
+  }
+  std::uint64_t head_seq(std::string_view workshop_id) const override { return inner_.head_seq(workshop_id); }
+  journal::Status retry_writes() override { return inner_.retry_writes(); }
+
+ private:
+  void wait_at_gate() const {
+    std::unique_lock lock(mutex_);
+    ++waiting_;
+    cv_.wait_for(lock, std::chrono::seconds(60), [&] { return open_; });  // bounded: a broken test cannot hang CI
+    --waiting_;
+  }
+  journal::MemoryJournal inner_;
+  mutable std::mutex mutex_;
+  mutable std::condition_variable cv_;
+  bool open_ = true;
+  mutable std::size_t waiting_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("the live path never waits for history - an export in progress does not hold back acks", "[ops][pool]") {
+  // One I/O thread: if the export ran on it, nothing else could.
+  auto journal = std::make_shared<GatedJournal>();
+  TestServerOptions options;
+  options.threads = 1;
+  options.journal = journal;
+  TestServer server(options);
+  const auto& w = server.workshop();
+  Peer anna(server.port());
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  REQUIRE(anna.wait_ack(anna.send(ops::create_note("n1", "vorher"))));
+
+  journal->close_gate();
+  HttpResponse exported;
+  std::thread organiser([&] {
+    exported = http_request(server.port(), "GET", "/api/workshops/" + w.id + "/export?format=md&t=" + w.facilitator_token);
+  });
+  REQUIRE(eventually([&] { return journal->waiting() > 0; }));  // the export is reading history now
+  const std::string op = anna.send(ops::create_note("n2", "waehrenddessen"));
+  CHECK(anna.wait_ack(op));
+  // A probe answers meanwhile too.
+  CHECK(http_request(server.port(), "GET", "/livez").status == 200);
+  journal->open_gate();
+  organiser.join();
+  CHECK(exported.status == 200);
+  CHECK(exported.body.find("vorher") != std::string::npos);
+}
+
+TEST_CASE("logs - --log-format json writes one object per line with workshop, connection and address",
+          "[ops][logs]") {
+  const long long ms = 1'764'583'200'123;  // 2025-12-01T10:00:00.123Z
+  CHECK(app::json_log_line("info", "workshop k3x9: connection 12 joins as p1 (ROLE_PARTICIPANT, new identity)", ms) ==
+        R"j({"time":"2025-12-01T10:00:00.123Z","level":"info","event":"connection 12 joins as p1 (ROLE_PARTICIPANT, new identity)","workshop":"k3x9","connection":12})j");
+  CHECK(app::json_log_line("warning", "connection 7 from 2001:db8::1 keeps sending ops over the rate limit; closing it",
+                           ms) ==
+        R"j({"time":"2025-12-01T10:00:00.123Z","level":"warning","event":"connection 7 from 2001:db8::1 keeps sending ops over the rate limit; closing it","connection":7,"client_address":"2001:db8::1"})j");
+  CHECK(app::json_log_line("error", "a \"quoted\"\nline\x01", ms) ==
+        R"j({"time":"2025-12-01T10:00:00.123Z","level":"error","event":"a \"quoted\"\nline\u0001"})j");
 }
