@@ -16,7 +16,8 @@ want=(
   catch2
 )
 if [[ "${1:-}" == "--test" ]]; then
-  want+=(chromium chromium-driver fonts-dejavu-core procps)
+  want+=(chromium chromium-driver fonts-dejavu-core procps
+         reuse)                # `reuse lint`: every file has licence information (CTest)
 fi
 # A fresh Debian 12 has no Node.js; its own nodejs (18.x) is enough for the client toolchain.
 if ! command -v node >/dev/null 2>&1; then want+=(nodejs); fi
