@@ -21,7 +21,7 @@ export async function openBoard(page: Page, url: string): Promise<void> {
 
 /** Double-clicks into an area (by title) at a fraction of its box and types. */
 export async function addNote(page: Page, areaTitle: string, text: string, at = { x: 0.2, y: 0.3 }): Promise<void> {
-  const area = page.locator(`.board .area[aria-label*="${areaTitle}"]`);
+  const area = page.locator(`.board .area[data-title*="${areaTitle}"]`);
   const box = await area.boundingBox();
   if (!box) throw new Error(`no area ${areaTitle}`);
   await page.mouse.dblclick(box.x + box.width * at.x, box.y + box.height * at.y);

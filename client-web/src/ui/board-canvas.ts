@@ -81,7 +81,6 @@ export class BoardCanvas {
   readonly el: HTMLDivElement;
   private readonly world: HTMLDivElement;
   private readonly areaLayer: HTMLDivElement;
-  private readonly clusterLayer: HTMLDivElement;
   private readonly noteLayer: HTMLDivElement;
   private readonly overlay: HTMLDivElement;
   private readonly toolbar: HTMLDivElement;
@@ -98,6 +97,11 @@ export class BoardCanvas {
    *  counts stay readable at any zoom (like frame titles elsewhere). */
   private readonly areaEls = new Map<string, { el: HTMLDivElement; header: HTMLDivElement; signature: string }>();
   private readonly clusterEls = new Map<string, { el: HTMLDivElement; signature: string }>();
+  /** For assistive technology and the Tab order, each area is a region with
+   *  a list of its clusters and notes in reading order (top to bottom, left
+   *  to right); "" holds what lies outside every area. The groups sit at the
+   *  world's origin with no size, so their children keep board positions. */
+  private readonly groups = new Map<string, { region: HTMLDivElement; list: HTMLDivElement; empty: HTMLParagraphElement; order: number }>();
   private cam: Camera = { x: -600, y: -400, zoom: 1 };
   private selected: string | undefined;
   private editing: { noteId: string | undefined; area: HTMLTextAreaElement; el: HTMLElement } | undefined;
@@ -112,9 +116,8 @@ export class BoardCanvas {
 
   constructor(private readonly env: CanvasEnv) {
     this.areaLayer = h("div", { class: "layer areas" });
-    this.clusterLayer = h("div", { class: "layer clusters" });
     this.noteLayer = h("div", { class: "layer notes" });
-    this.world = h("div", { class: "world" }, this.areaLayer, this.clusterLayer, this.noteLayer);
+    this.world = h("div", { class: "world" }, this.areaLayer, this.noteLayer);
     this.toolbar = h("div", { class: "note-toolbar", attrs: { role: "toolbar" } });
     this.toolbar.hidden = true;
     this.overlay = h("div", { class: "overlay" }, this.toolbar);
@@ -216,6 +219,7 @@ export class BoardCanvas {
     this.renderAreas(board);
     this.renderClusters(board);
     this.renderNotes(board);
+    this.arrange(board);
     this.renderCursors();
     this.positionOverlay();
   }
@@ -231,7 +235,7 @@ export class BoardCanvas {
       const signature = `${area.title}|${area.color}|${area.locked}|${hidden}|${people}|${JSON.stringify(area.rect)}|${t("areaLocked")}`;
       let entry = this.areaEls.get(area.id);
       if (!entry) {
-        entry = { el: h("div", { class: "area", data: { area: area.id } }), header: h("div", { class: "area-header" }), signature: "" };
+        entry = { el: h("div", { class: "area", data: { area: area.id }, attrs: { "aria-hidden": "true" } }), header: h("div", { class: "area-header" }), signature: "" };
         this.areaEls.set(area.id, entry);
         this.areaLayer.appendChild(entry.el);
         this.overlay.insertBefore(entry.header, this.overlay.firstChild);
@@ -257,7 +261,10 @@ export class BoardCanvas {
           ? h("span", { class: "chip chip-private" }, icon("eyeOff", 14), t("privateNotesOf", { notes: t("privateNotes", { n: hidden }), people: t("persons", { n: people }) }))
           : null,
       );
-      el.setAttribute("aria-label", area.title);
+      el.dataset.title = area.title;
+      const group = this.group(area.id);
+      group.region.setAttribute("aria-label", area.title || "—");
+      setText(group.empty, t("emptyArea"));
     }
     for (const [id, entry] of this.areaEls) {
       if (!seen.has(id)) {
@@ -266,6 +273,15 @@ export class BoardCanvas {
         this.areaEls.delete(id);
       }
     }
+    // Regions in reading order of the areas; the rest ("Weitere Karten") last.
+    const outside = this.group("");
+    outside.region.setAttribute("aria-label", t("onBoard"));
+    const areas = [...board.areas.values()].filter((a) => !a.deleted && a.rect).sort((a, b) => readingOrder(a.rect as Rect, b.rect as Rect));
+    areas.forEach((a, i) => {
+      const g = this.groups.get(a.id);
+      if (g) g.order = i;
+    });
+    outside.order = areas.length;
     this.positionAreaHeaders();
   }
 
@@ -314,9 +330,8 @@ export class BoardCanvas {
       const signature = `${c.title}|${count}|${editable}|${t("clusterPlaceholder")}`;
       let entry = this.clusterEls.get(c.id);
       if (!entry) {
-        entry = { el: h("div", { class: "cluster", data: { cluster: c.id } }), signature: "" };
+        entry = { el: h("div", { class: "cluster", data: { cluster: c.id }, attrs: { role: "listitem" } }), signature: "" };
         this.clusterEls.set(c.id, entry);
-        this.clusterLayer.appendChild(entry.el);
       }
       const el = entry.el;
       el.style.left = `${rect.x}px`;
@@ -342,6 +357,66 @@ export class BoardCanvas {
         this.clusterEls.delete(id);
       }
     }
+  }
+
+  private group(areaId: string): { region: HTMLDivElement; list: HTMLDivElement; empty: HTMLParagraphElement; order: number } {
+    let g = this.groups.get(areaId);
+    if (!g) {
+      const list = h("div", { class: "area-list", attrs: { role: "list" } });
+      const empty = h("p", { class: "visually-hidden", text: this.env.t("emptyArea") });
+      const region = h("div", { class: "area-group", attrs: { role: "region" }, data: { group: areaId } }, empty, list);
+      g = { region, list, empty, order: 0 };
+      this.groups.set(areaId, g);
+      this.noteLayer.appendChild(region);
+    }
+    return g;
+  }
+
+  /** Puts clusters and notes into their area's list in reading order (a
+   *  cluster's notes right after it), so Tab and screen readers go area by
+   *  area. Only what is out of order moves; never while an editor is open
+   *  (moving it would blur and commit it) or a drag runs. */
+  private arrange(board: BoardView): void {
+    if (this.editing || this.drag) return;
+    type Unit = { rect: Rect; el: HTMLElement; notes: { rect: Rect; el: HTMLElement }[] };
+    const units = new Map<string, Unit[]>();
+    const groupOf = (areaId: string) => (areaId && this.areaEls.has(areaId) ? areaId : "");
+    const add = (gid: string, u: Unit) => units.set(gid, [...(units.get(gid) ?? []), u]);
+    const clusterUnits = new Map<string, Unit>();
+    for (const [id, entry] of this.clusterEls) {
+      const c = board.clusters.get(id);
+      const rect = c ? this.clusterRect(board, id) : undefined;
+      if (!c || !rect) continue;
+      const u: Unit = { rect, el: entry.el, notes: [] };
+      clusterUnits.set(id, u);
+      add(groupOf(c.areaId), u);
+    }
+    for (const note of this.orderedNotes(board)) {
+      const view = this.noteViews.get(note.id);
+      if (!view) continue;
+      const cu = note.clusterId ? clusterUnits.get(note.clusterId) : undefined;
+      if (cu) cu.notes.push({ rect: noteRect(note), el: view.el });
+      else add(groupOf(note.areaId), { rect: noteRect(note), el: view.el, notes: [] });
+    }
+    const active = document.activeElement;
+    const regions: HTMLElement[] = [];
+    for (const [gid, g] of [...this.groups].sort((a, b) => a[1].order - b[1].order)) {
+      if (gid !== "" && !this.areaEls.has(gid)) {
+        g.region.remove();
+        this.groups.delete(gid);
+        continue;
+      }
+      const wanted = (units.get(gid) ?? [])
+        .sort((a, b) => readingOrder(a.rect, b.rect))
+        .flatMap((u) => [u.el, ...u.notes.sort((a, b) => readingOrder(a.rect, b.rect)).map((n) => n.el)]);
+      reorder(g.list, wanted);
+      g.empty.hidden = wanted.length > 0;
+      // An empty "outside" group would be a region with nothing in it.
+      g.region.hidden = gid === "" && wanted.length === 0;
+      regions.push(g.region);
+    }
+    reorder(this.noteLayer, regions);
+    if (active instanceof HTMLElement && active !== document.activeElement && active.isConnected) active.focus({ preventScroll: true });
   }
 
   private mayClusterAny(board: BoardView): boolean {
@@ -443,7 +518,7 @@ export class BoardCanvas {
       const signature = [
         note.text, note.color, note.size?.width, note.size?.height, author, privacy, note.createdSeq === 0n,
         votable, mine, total, showTotal, maxed, round?.id ?? "", this.selected === note.id, typing.get(note.id) ?? "", editing,
-        t("onlyYou"),
+        t("onlyYou"), note.clusterId ? (board.clusters.get(note.clusterId)?.title ?? "") : "",
       ].join("|");
       if (view.signature === signature) continue;
       view.signature = signature;
@@ -455,7 +530,16 @@ export class BoardCanvas {
       toggleClass(el, "editing", editing);
       el.style.width = `${note.size?.width ?? NOTE_SIDE}px`;
       el.style.height = `${note.size?.height ?? NOTE_SIDE}px`;
-      el.setAttribute("aria-label", t("noteLabel", { author, text: note.text || t("emptyNote") }));
+      const cluster = note.clusterId ? board.clusters.get(note.clusterId) : undefined;
+      const label = [
+        cluster && !cluster.deleted
+          ? t("noteInCluster", { author, cluster: cluster.title || t("clusterPlaceholder"), text: note.text || t("emptyNote") })
+          : t("noteLabel", { author, text: note.text || t("emptyNote") }),
+        privacy === "own" ? t("onlyYou") : privacy === "still" ? t("stillPrivate") : "",
+        showTotal && total > 0 ? t("dotsOnNote", { n: total }) : "",
+        mine > 0 ? t("yourDots", { n: mine }) : "",
+      ].filter(Boolean).join(". ");
+      el.setAttribute("aria-label", label);
       if (!editing) setText(view.text, note.text);
       toggleClass(view.text, "small", note.text.length > 90);
       toggleClass(view.text, "tiny", note.text.length > 200);
@@ -482,7 +566,7 @@ export class BoardCanvas {
 
   private voteControls(noteId: string, votable: boolean, mine: number, total: number, showTotal: boolean, maxed: boolean): HTMLElement {
     const t = this.env.t;
-    const dots = h("span", { class: "dots", attrs: { "aria-label": t("yourDots", { n: mine }) } });
+    const dots = h("span", { class: "dots", attrs: { role: "img", "aria-label": t("yourDots", { n: mine }) } });
     for (let i = 0; i < mine; i++) dots.appendChild(h("span", { class: "dot" }));
     const box = h("span", { class: "vote" }, dots);
     if (votable) {
@@ -506,7 +590,7 @@ export class BoardCanvas {
   private createNoteView(id: string): NoteView {
     const text = h("p", { class: "note-text" });
     const foot = h("div", { class: "note-foot" });
-    const el = h("div", { class: "note", data: { note: id }, attrs: { tabindex: 0, role: "group" } }, text, foot);
+    const el = h("div", { class: "note", data: { note: id }, attrs: { tabindex: 0, role: "listitem" } }, text, foot);
     el.addEventListener("focus", () => {
       if (this.selected !== id && !this.drag) this.select(id);
     });
@@ -980,7 +1064,7 @@ export class BoardCanvas {
 
   private highlightDropTarget(world: Pt, dragged: string): void {
     for (const el of this.noteLayer.querySelectorAll(".drop-target")) el.classList.remove("drop-target");
-    for (const el of this.clusterLayer.querySelectorAll(".drop-target")) el.classList.remove("drop-target");
+    for (const el of this.noteLayer.querySelectorAll(".cluster.drop-target")) el.classList.remove("drop-target");
     const board = this.env.board();
     const note = board.notes.get(dragged);
     if (!note || !mayCluster(board, this.env.selfId(), note)) return;
@@ -1223,6 +1307,21 @@ export class BoardCanvas {
         return;
     }
   }
+}
+
+/** Top to bottom in bands of half a note, then left to right. */
+function readingOrder(a: Rect, b: Rect): number {
+  const band = NOTE_SIDE / 2;
+  return Math.floor(a.y / band) - Math.floor(b.y / band) || a.x - b.x || a.y - b.y;
+}
+
+/** Makes `wanted` the first children of `parent` in this order, moving only
+ *  the elements that are out of place (others stay after them). */
+function reorder(parent: HTMLElement, wanted: readonly HTMLElement[]): void {
+  wanted.forEach((el, i) => {
+    const at = parent.children[i];
+    if (at !== el) parent.insertBefore(el, at ?? null);
+  });
 }
 
 function noteRect(n: Readonly<Note>): Rect {

@@ -27,6 +27,8 @@ export class Toasts {
     const dismiss = () => {
       window.clearTimeout(timer);
       toast.classList.add("leaving");
+      // Fading out: no longer content for screen readers (nor contrast checks).
+      toast.setAttribute("aria-hidden", "true");
       window.setTimeout(() => toast.remove(), 200);
     };
     if (options.action) {

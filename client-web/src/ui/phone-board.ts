@@ -118,7 +118,7 @@ export class PhoneBoard {
       card.appendChild(
         h("div", { class: "phone-vote" },
           votable ? button(t("retractVote"), () => ctx.propose({ kind: { case: "retractVote", value: { noteId: n.id } } }), { class: "btn vote-big", icon: icon("minus", 20), attrs: { disabled: mine === 0 }, data: { key: `minus-${n.id}` } }) : null,
-          h("span", { class: "phone-dots", attrs: { "aria-label": t("yourDots", { n: mine }) } }, ...Array.from({ length: mine }, () => h("span", { class: "dot" })), mine === 0 ? h("span", { class: "muted", text: "0" }) : null),
+          h("span", { class: "phone-dots", attrs: { role: "img", "aria-label": t("yourDots", { n: mine }) } }, ...Array.from({ length: mine }, () => h("span", { class: "dot" })), mine === 0 ? h("span", { class: "muted", text: "0" }) : null),
           votable ? button(t("castVote"), () => ctx.propose({ kind: { case: "castVote", value: { noteId: n.id } } }), { class: "btn vote-big vote-plus", icon: icon("plus", 20), attrs: { disabled: mine >= round.maxDotsPerNote || left <= 0 }, data: { key: `plus-${n.id}` } }) : null,
           board.tallies.size > 0 ? h("span", { class: "tally", attrs: { title: t("dotsOnNote", { n: total }) } }, icon("vote", 12), String(total)) : null),
       );
