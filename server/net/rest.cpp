@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "json.hpp"
+#include "legal.hpp"
 #include "replay_api.hpp"
 #include "werkstatt/net/links.hpp"
 #include "werkstatt/workshop/secrets.hpp"
@@ -123,6 +124,7 @@ std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& conf
     return r;
   }
   if (path != "/api" && !path.starts_with("/api/")) return std::nullopt;
+  if (auto legal = handle_legal(req, config.legal ? *config.legal : LegalPages{})) return legal;
 
   // A join code typed on the join page → its workshop. The code itself is
   // the credential (checked again at Hello); the answer adds only the id.

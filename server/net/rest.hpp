@@ -10,6 +10,8 @@
 //   GET  /api/workshops/{id}      {id, title, language, template, created_ms,
 //                                  head_seq, participants_online, read_only}
 //   GET  /api/workshops/{id}/…    the replay API: see replay_api.hpp
+//   GET  /api/legal[/name]      imprint, privacy notice, accessibility statement
+//                                 and feedback link the operator configured (legal.hpp)
 //   GET  /api/join/{code}         {"workshop_id":…} for a typed join code; 404 if
 //                                 none; 429 + Retry-After after too many
 //                                 unknown codes from one address (GuessLimiter)
@@ -50,9 +52,12 @@ struct ApiRequest {
   GuessLimiter* guesses = nullptr;  // counts unknown join codes; null: unlimited
 };
 
+struct LegalPages;  // legal.hpp
+
 struct ApiConfig {
   std::string admin_token;  // empty: creating is loopback-only
   std::string public_url;   // base of the links; empty: http://<Host header>
+  const LegalPages* legal = nullptr;  // /api/legal (legal.hpp); null: nothing configured
 };
 
 // Routes /healthz and /api/…; nullopt for every other path.

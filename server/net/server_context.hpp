@@ -125,7 +125,7 @@ struct ServerContext {
       : config(std::move(c)),
         registry(r),
         shards(io, config.io_shards),
-        api{config.admin_token, config.public_url},
+        api{config.admin_token, config.public_url, config.legal.get()},
         limiter(config.limits.max_connections_per_ip),
         guesses(GuessLimiter::Options{config.limits.wrong_credentials_burst,
                                       config.limits.wrong_credentials_per_minute}) {}

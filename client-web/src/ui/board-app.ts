@@ -19,7 +19,7 @@ import { button, h, replace, toggleClass } from "./dom";
 import { FacilitatorPanel } from "./facilitator-panel";
 import { errorText, rejectionText, type LanguageState, type TextKey } from "./i18n";
 import { icon } from "./icons";
-import { Toasts } from "./overlays";
+import { Announcer, Toasts, infoDialog } from "./overlays";
 import { PhoneBoard } from "./phone-board";
 import { TopBar } from "./topbar";
 
@@ -33,6 +33,7 @@ export class BoardApp implements AppContext {
   readonly connection: Connection;
   readonly sync: BoardSync;
   readonly toasts: Toasts;
+  private readonly announcer: Announcer;
   readonly workshopId: string;
   readonly facilitatorToken: string | undefined;
   private readonly credentialKind: Launch["credentialKind"];
@@ -75,6 +76,7 @@ export class BoardApp implements AppContext {
       browserTimers,
     );
     this.toasts = new Toasts(() => this.t("close"));
+    this.announcer = new Announcer({ one: (detail) => this.t("announceNote", { detail }), many: (n) => this.t("announceNotes", { n }) });
     this.topbar = new TopBar(this, () => this.togglePanel(), () => this.panelOpen);
     this.canvas = new BoardCanvas({
       t: this.t,
@@ -115,7 +117,7 @@ export class BoardApp implements AppContext {
     this.stage = h("main", { class: "stage", attrs: { "aria-label": this.t("boardLabel") } }, this.canvas.el, this.phone.el, this.banner, this.zoomControls, addButton, h("p", { class: "hint" }));
     this.blocker = h("div", { class: "blocker" });
     this.blocker.hidden = true;
-    this.appEl = h("div", { class: "app" }, this.topbar.el, h("div", { class: "main" }, this.stage, this.panel.el), this.toasts.el, this.blocker);
+    this.appEl = h("div", { class: "app" }, this.topbar.el, h("div", { class: "main" }, this.stage, this.panel.el), this.toasts.el, this.announcer.el, this.blocker);
     replace(root, this.appEl);
     this.wire(addButton);
     this.connection.start();
@@ -264,6 +266,11 @@ export class BoardApp implements AppContext {
     // Keyboard shortcuts anywhere on the page (not while typing).
     document.addEventListener("keydown", (ev) => {
       const target = ev.target as HTMLElement;
+      if (ev.key === "?" && !target.closest("input, textarea, select, dialog") && !this.canvas.isEditing) {
+        ev.preventDefault();
+        infoDialog(this.t("keyboardHelp"), this.t("keys").split("|"), this.t("close"));
+        return;
+      }
       if (target.closest("input, textarea, select, dialog, .board") || ev.ctrlKey || ev.metaKey || ev.altKey) return;
       if ((ev.key === "n" || ev.key === "N") && !this.isPhone()) {
         ev.preventDefault();
@@ -325,6 +332,12 @@ export class BoardApp implements AppContext {
     const board = this.board();
     const self = this.selfId();
     switch (k.case) {
+      case "createNote":
+        if (!own && authorId !== self) {
+          const area = board.areas.get(k.value.areaId)?.title ?? t("onBoard");
+          this.announcer.note(t("announceDetail", { author: this.name(authorId), area, text: k.value.text }));
+        }
+        return;
       case "bringEveryoneHere":
         if (!own && authorId !== self && k.value.viewport && !this.isPhone()) {
           this.followBroken = false;
@@ -358,6 +371,7 @@ export class BoardApp implements AppContext {
         return;
       case "timer":
         if (k.value.action === TimerControl_Action.EXPIRE) this.toasts.show(t("timerExpired"));
+        else if (k.value.action === TimerControl_Action.START) this.announcer.say(t("announceTimer", { n: Math.round(Number(k.value.durationMs) / 60000) }));
         return;
       case "updateSettings":
         if (!own && k.value.mask.includes(SettingsField.LOCKED)) this.toasts.show(k.value.settings?.locked ? t("lockedNotice") : t("unlockedNotice"));

@@ -24,10 +24,10 @@ import { button, h, personColor, replace, setText, toggleClass } from "./dom";
 import type { TextKey } from "./i18n";
 import { icon } from "./icons";
 
-export const NOTE_SIDE = 160;
-const CLUSTER_PAD = 20;
-const CLUSTER_HEADER = 44;
-const GRID_GAP = 16;
+import { CLUSTER_HEADER, CLUSTER_PAD, NOTE_SIDE, clusterChoices, clusterOps, type ClusterTarget } from "./clustering";
+import { chooseDialog } from "./overlays";
+
+export { NOTE_SIDE };
 const DRAG_THRESHOLD_PX = 4;
 export const PALETTE: readonly Color[] = [Color.YELLOW, Color.ORANGE, Color.PINK, Color.GREEN, Color.BLUE, Color.PURPLE, Color.GREY];
 
@@ -118,8 +118,13 @@ export class BoardCanvas {
     this.areaLayer = h("div", { class: "layer areas" });
     this.noteLayer = h("div", { class: "layer notes" });
     this.world = h("div", { class: "world" }, this.areaLayer, this.noteLayer);
-    this.toolbar = h("div", { class: "note-toolbar", attrs: { role: "toolbar" } });
+    this.toolbar = h("div", { class: "note-toolbar", attrs: { role: "toolbar", "aria-label": env.t("noteMenu") } });
     this.toolbar.hidden = true;
+    this.toolbar.addEventListener("keydown", (ev) => {
+      if (ev.key !== "Escape") return;
+      ev.stopPropagation();
+      if (this.selected) this.noteViews.get(this.selected)?.el.focus({ preventScroll: true });
+    });
     this.overlay = h("div", { class: "overlay" }, this.toolbar);
     this.el = h("div", {
       class: "board",
@@ -593,6 +598,7 @@ export class BoardCanvas {
     const el = h("div", { class: "note", data: { note: id }, attrs: { tabindex: 0, role: "listitem" } }, text, foot);
     el.addEventListener("focus", () => {
       if (this.selected !== id && !this.drag) this.select(id);
+      if (!this.drag) this.ensureVisible(el);
     });
     this.noteLayer.appendChild(el);
     return { el, text, foot, signature: "" };
@@ -707,13 +713,20 @@ export class BoardCanvas {
     }
     const editable = mayEdit(board, self, note);
     const deletable = mayDelete(board, self, note);
-    const clustered = note.clusterId !== "" && mayCluster(board, self, note);
-    if (!editable && !deletable && !clustered) {
+    const canCluster = mayCluster(board, self, note);
+    const clustered = note.clusterId !== "" && canCluster;
+    // Voting from the toolbar: its buttons keep their size at any zoom
+    // (the ones on the note shrink with it), and keyboard users reach them.
+    const round = openRound(board);
+    const votable = !!round && mayVoteOn(board, self, note);
+    const mine = round ? ownDotsOn(board, self, note.id) : 0;
+    const maxed = !round || mine >= round.maxDotsPerNote || round.dotsPerParticipant - dotsSpent(board, self) <= 0;
+    if (!editable && !deletable && !canCluster && !votable) {
       this.toolbar.hidden = true;
       return;
     }
     const t = this.env.t;
-    const signature = `${note.id}|${note.color}|${editable}|${deletable}|${clustered}|${t("editNote")}`;
+    const signature = `${note.id}|${note.color}|${editable}|${deletable}|${clustered}|${canCluster}|${votable}|${mine}|${maxed}|${t("editNote")}`;
     if (this.toolbar.dataset.signature !== signature) {
       this.toolbar.dataset.signature = signature;
       const items: HTMLElement[] = [];
@@ -741,13 +754,29 @@ export class BoardCanvas {
         }
         items.push(swatches, button(t("editNote"), () => this.editNote(note.id), { icon: icon("edit", 16), class: "tool" }));
       }
+      if (votable) {
+        items.push(
+          button(t("retractVote"), () => this.vote(note.id, -1), { icon: icon("minus", 16), class: "tool", attrs: { disabled: mine === 0 }, data: { key: "tb-retract" } }),
+          h("span", { class: "tool-count", text: String(mine), attrs: { role: "img", "aria-label": t("yourDots", { n: mine }) } }),
+          button(t("castVote"), () => this.vote(note.id, 1), { icon: icon("plus", 16), class: "tool", attrs: { disabled: maxed }, data: { key: "tb-cast" } }),
+        );
+      }
+      if (canCluster) {
+        items.push(button(t("addToCluster"), () => this.clusterMenu(note.id), { icon: icon("group", 16), class: "tool", data: { key: "tb-cluster" } }));
+      }
       if (clustered) {
         items.push(
           button(t("removeFromCluster"), () => this.removeFromCluster(note.id), { icon: icon("ungroup", 16), class: "tool" }),
         );
       }
       if (deletable) items.push(button(t("deleteNote"), () => this.env.deleteNote(note.id), { icon: icon("trash", 16), class: "tool danger" }));
+      // The focused button survives a rebuild (a dot cast from it changes it).
+      const focused = (document.activeElement as HTMLElement | null)?.closest?.(".note-toolbar") ? (document.activeElement as HTMLElement).dataset.key ?? (document.activeElement as HTMLElement).getAttribute("aria-label") : undefined;
       replace(this.toolbar, ...items);
+      if (focused) {
+        const again = [...this.toolbar.querySelectorAll<HTMLElement>("button")].find((b) => (b.dataset.key ?? b.getAttribute("aria-label")) === focused);
+        (again && !(again as HTMLButtonElement).disabled ? again : this.toolbar.querySelector<HTMLElement>("button:not([disabled])"))?.focus();
+      }
     }
     this.toolbar.hidden = false;
     // Above the note, or above its cluster's title bar (never covering it).
@@ -759,6 +788,13 @@ export class BoardCanvas {
     const x = Math.max(8, Math.min(this.size().width - width - 8, topLeft.x + (r.width * this.cam.zoom) / 2 - width / 2));
     const y = topLeft.y - 52 < 8 ? toScreen(this.cam, { x: r.x, y: r.y + r.height }).y + 10 : topLeft.y - 52;
     this.toolbar.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
+  }
+
+  /** The selected note's menu (toolbar) by keyboard; Escape goes back to the note. */
+  private focusToolbar(): void {
+    this.renderToolbar();
+    if (this.toolbar.hidden) return;
+    this.toolbar.querySelector<HTMLElement>("button:not([disabled])")?.focus();
   }
 
   private removeFromCluster(noteId: string): void {
@@ -1128,23 +1164,8 @@ export class BoardCanvas {
         this.env.propose(moveOp(position, this.areaAt(centre(position, note))), undoMove);
         return;
       }
-      if (target.clusterId) {
-        const slot = this.nextSlot(board, target.clusterId, note);
-        this.env.propose(moveOp(slot, target.areaId), undoMove);
-        this.env.propose({ kind: { case: "addToCluster", value: { clusterId: target.clusterId, noteId } } }, note.clusterId
-          ? { kind: { case: "addToCluster", value: { clusterId: note.clusterId, noteId } } }
-          : { kind: { case: "removeFromCluster", value: { noteId } } });
-        return;
-      }
-      // Both notes form a new cluster; the dropped one lines up beside the target.
-      const tp = { x: target.position?.x ?? 0, y: target.position?.y ?? 0 };
-      const slot = { x: tp.x + (target.size?.width ?? NOTE_SIDE) + GRID_GAP, y: tp.y };
-      const clusterId = randomId();
-      this.env.propose(moveOp(slot, target.areaId), undoMove);
-      this.env.propose(
-        { kind: { case: "createCluster", value: { id: clusterId, title: "", position: { x: tp.x, y: tp.y - CLUSTER_HEADER - CLUSTER_PAD }, areaId: target.areaId, noteIds: [target.id, noteId] } } },
-        { kind: { case: "delete", value: { target: { kind: ObjectKind.CLUSTER, id: clusterId } } } },
-      );
+      // Into the target's cluster, or a new cluster of both (clustering.ts).
+      this.proposeAll(clusterOps(board, note, target.clusterId ? { kind: "cluster", id: target.clusterId } : { kind: "note", id: target.id }));
       return;
     }
     const cluster = canCluster ? this.clusterAt(pointer, note.clusterId) : undefined;
@@ -1164,15 +1185,68 @@ export class BoardCanvas {
     }
   }
 
-  /** Where the next member of a cluster goes: a grid of three columns. */
-  private nextSlot(board: BoardView, clusterId: string, note: Readonly<Note>): Pt {
-    const members = clusterMembers(board, clusterId).filter((n) => n.id !== note.id);
-    const first = members.reduce<Readonly<Note> | undefined>((a, n) => (!a || Number(n.createdSeq) < Number(a.createdSeq) ? n : a), undefined);
-    const origin = union(members.map(noteRect)) ?? noteRect(note);
-    const w = (first?.size?.width ?? NOTE_SIDE) + GRID_GAP;
-    const hh = (first?.size?.height ?? NOTE_SIDE) + GRID_GAP;
-    const k = members.length;
-    return { x: Math.round(origin.x + (k % 3) * w), y: Math.round(origin.y + Math.floor(k / 3) * hh) };
+  private proposeAll(ops: readonly { op: OpInit; undo: OpInit }[]): void {
+    for (const { op, undo } of ops) this.env.propose(op, undo);
+  }
+
+  /** "Add to cluster…": a list of the clusters and loose notes of the
+   *  note's area; picking one does what dropping the note there does. */
+  clusterMenu(noteId: string): void {
+    const board = this.env.board();
+    const note = board.notes.get(noteId);
+    if (!note || note.deleted || this.env.readOnly()) return;
+    const t = this.env.t;
+    const choices = clusterChoices(board, this.env.selfId(), note, {
+      cluster: (title, count) => t("clusterChoice", { title: title || t("clusterPlaceholder"), count: t("clusterCount", { n: count }) }),
+      withNote: (text, author) => t("newClusterWith", { text: text || t("emptyNote"), author }),
+      name: (id) => this.env.name(id),
+    });
+    if (!mayCluster(board, this.env.selfId(), note)) {
+      this.env.denied(board.settings.locked || board.areas.get(note.areaId)?.locked ? "reject_5" : "reject_4");
+      return;
+    }
+    const back = () => this.noteViews.get(noteId)?.el.focus({ preventScroll: true });
+    void chooseDialog(t("addToCluster"), choices.map((c) => c.label), { cancel: t("cancel"), empty: t("noClusterChoice") }).then((i) => {
+      const choice = i === undefined ? undefined : choices[i];
+      const current = this.env.board().notes.get(noteId);
+      if (choice && current) this.proposeAll(clusterOps(this.env.board(), current, choice.target as ClusterTarget));
+      back();
+    });
+  }
+
+  /** Casts (+1) or takes back (−1) one of the viewer's dots on a note. */
+  vote(noteId: string, delta: 1 | -1): void {
+    const board = this.env.board();
+    const note = board.notes.get(noteId);
+    if (!note || this.env.readOnly() || !mayVoteOn(board, this.env.selfId(), note)) return;
+    this.env.propose({ kind: { case: delta > 0 ? "castVote" : "retractVote", value: { noteId } } });
+  }
+
+  /** Moves the focus to the first note or cluster of the next (or previous) area. */
+  private focusArea(step: 1 | -1): void {
+    const regions = [...this.noteLayer.querySelectorAll<HTMLElement>(".area-group:not([hidden])")];
+    const active = document.activeElement;
+    const at = regions.findIndex((r) => active instanceof Node && r.contains(active));
+    for (let k = 1; k <= regions.length; k++) {
+      const region = regions[(at + step * k + regions.length * 2) % regions.length];
+      const first = region?.querySelector<HTMLElement>(".note[data-note], .cluster-title:not([disabled])");
+      if (first) {
+        first.focus();
+        this.ensureVisible(first);
+        return;
+      }
+    }
+  }
+
+  /** Pans so that a focused element is on screen (Tab can reach notes outside the view). */
+  private ensureVisible(el: HTMLElement): void {
+    const id = el.closest<HTMLElement>("[data-note]")?.dataset.note;
+    const note = id ? this.env.board().notes.get(id) : undefined;
+    if (!note) return;
+    const r = noteRect(note);
+    const v = this.visible();
+    if (contains(v, { x: r.x, y: r.y }) && contains(v, { x: r.x + r.width, y: r.y + r.height })) return;
+    this.setCamera(panBy(this.cam, (v.x + v.width / 2 - (r.x + r.width / 2)) * this.cam.zoom, (v.y + v.height / 2 - (r.y + r.height / 2)) * this.cam.zoom), true);
   }
 
   private dropCluster(clusterId: string, origin: Pt, members: { id: string; origin: Pt }[], dx: number, dy: number): void {
@@ -1231,7 +1305,9 @@ export class BoardCanvas {
   }
 
   private onKey(ev: KeyboardEvent): void {
-    if (this.editing || (ev.target as HTMLElement).closest("input, textarea")) return;
+    // Keys on a button (toolbar, vote, cluster title) are that button's:
+    // Enter or Space there must not also edit the note or start panning.
+    if (this.editing || (ev.target as HTMLElement).closest("input, textarea, button")) return;
     const board = this.env.board();
     const self = this.env.selfId();
     const note = this.selected ? board.notes.get(this.selected) : undefined;
@@ -1263,6 +1339,34 @@ export class BoardCanvas {
         return;
       case "Escape":
         this.select(undefined);
+        return;
+      case "c":
+      case "C":
+        if (note) {
+          ev.preventDefault();
+          this.clusterMenu(note.id);
+        }
+        return;
+      case "v":
+      case "V":
+        if (note) {
+          ev.preventDefault();
+          this.vote(note.id, ev.shiftKey ? -1 : 1);
+        }
+        return;
+      case "m":
+      case "M":
+      case "ContextMenu":
+      case "F10":
+        if (note && (ev.key !== "F10" || ev.shiftKey)) {
+          ev.preventDefault();
+          this.focusToolbar();
+        }
+        return;
+      case "PageDown":
+      case "PageUp":
+        ev.preventDefault();
+        this.focusArea(ev.key === "PageDown" ? 1 : -1);
         return;
       case "+":
       case "=":

@@ -29,6 +29,8 @@
 
 namespace werkstatt::net {
 
+struct LegalPages;  // server/net/legal.hpp
+
 struct ServerLimits {
   // Largest WebSocket message a client may send. The largest legitimate one
   // is an op with a 500-character note (≤ 2 KiB of UTF-8) plus ids; 64 KiB
@@ -93,6 +95,9 @@ struct ServerConfig {
   // number of threads running the io_context. 0: one per core.
   std::size_t io_shards = 0;
   ServerLimits limits;
+  // Imprint, privacy notice, accessibility statement, feedback link: what
+  // GET /api/legal answers (see server/net/legal.hpp). Loaded by `serve`.
+  std::shared_ptr<const LegalPages> legal;
 };
 
 class Server {
