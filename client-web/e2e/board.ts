@@ -19,9 +19,23 @@ export async function openBoard(page: Page, url: string): Promise<void> {
   await page.locator(".board .area").first().waitFor();
 }
 
+/** "Show all": the whole board on screen (views open on the first area). */
+export async function showAll(page: Page): Promise<void> {
+  await page.locator(".area-nav .area-nav-all").click();
+  await page.locator(".area-nav .area-nav-all[aria-pressed=true]").waitFor();
+}
+
 /** Double-clicks into an area (by title) at a fraction of its box and types. */
 export async function addNote(page: Page, areaTitle: string, text: string, at = { x: 0.2, y: 0.3 }): Promise<void> {
   const area = page.locator(`.board .area[data-title*="${areaTitle}"]`);
+  // Views open on one area: go to this one first (the area navigation),
+  // unless the whole board is shown.
+  const nav = page.locator(".area-nav .area-nav-btn", { hasText: areaTitle });
+  const all = page.locator(".area-nav .area-nav-all[aria-pressed=true]");
+  if ((await nav.count()) > 0 && (await all.count()) === 0 && (await nav.first().getAttribute("aria-pressed")) !== "true") {
+    await nav.first().click();
+    await page.waitForTimeout(50);
+  }
   const box = await area.boundingBox();
   if (!box) throw new Error(`no area ${areaTitle}`);
   await page.mouse.dblclick(box.x + box.width * at.x, box.y + box.height * at.y);

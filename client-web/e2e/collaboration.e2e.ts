@@ -3,7 +3,7 @@
 // undo, and vote. What one does shows up for the others.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { addNote, dragNoteBy, dropNoteOn, editNote, note, openBoard, openPanel, settled } from "./board";
+import { addNote, dragNoteBy, dropNoteOn, editNote, note, openBoard, openPanel, settled, showAll } from "./board";
 import { createWorkshop, launchBrowser, newPerson, removeDir, screenshot, startServer, waitFor, type RunningServer, type Workshop } from "./harness";
 
 let server: RunningServer;
@@ -31,6 +31,8 @@ beforeAll(async () => {
   await openBoard(fac, `${workshop.facilitator_url}&name=Kim%20(Moderation)`);
   await openBoard(anna, `${workshop.participant_url}&name=Anna`);
   await openBoard(ben, `${workshop.participant_url}&name=Ben`);
+  // These tests act on every area at once.
+  for (const p of [fac, anna, ben]) await showAll(p);
 });
 
 afterAll(async () => {
@@ -212,7 +214,7 @@ describe("three people on one board", () => {
     const area = (p: Page, title: string) => p.locator(`.board .area[data-title*="${title}"]`);
     for (const p of [anna, ben]) await area(p, "Weitere Themen").waitFor();
     // Participants can write into it at once (it is right of the view: fit the board first).
-    await anna.locator(".zc-fit").click();
+    await showAll(anna);
     await addNote(anna, "Weitere Themen", "Ehrenamt stärken", { x: 0.3, y: 0.3 });
     await note(ben, "Ehrenamt stärken").waitFor();
     const row = fac.locator(".list-row", { hasText: "Weitere Themen" });

@@ -4,7 +4,7 @@
 // away is sent once it is back — exactly once.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { addNote, editNote, note, noteTexts, openBoard, settled } from "./board";
+import { addNote, editNote, note, noteTexts, openBoard, settled, showAll } from "./board";
 import { createWorkshop, launchBrowser, newPerson, removeDir, screenshot, startServer, waitFor, type RunningServer, type Workshop } from "./harness";
 
 let server: RunningServer;
@@ -22,7 +22,9 @@ beforeAll(async () => {
   anna = (await newPerson(browser)).page;
   ben = (await newPerson(browser)).page;
   await openBoard(anna, `${workshop.participant_url}&name=Anna`);
+  await showAll(anna);
   await openBoard(ben, `${workshop.participant_url}&name=Ben`);
+  await showAll(ben);
 });
 
 afterAll(async () => {
@@ -64,6 +66,7 @@ test("a server restart loses no acknowledged edit and the clients reconnect by t
   // A fresh page load sees the same (from the journal, not from memory).
   const carl = (await newPerson(browser)).page;
   await openBoard(carl, `${workshop.participant_url}&name=Carl`);
+  await showAll(carl);
   await note(carl, "Nach dem Neustart").waitFor();
   expect(await noteTexts(carl)).toEqual(["Vor dem Neustart 1 (bearbeitet)", "Vor dem Neustart 2", "Während der Pause", "Nach dem Neustart"].sort());
 });
@@ -78,6 +81,7 @@ test("an edit made while offline survives a reload of the page before the server
   await anna.goto("about:blank");
   server = await startServer({ dataDir, port: server.port });
   await openBoard(anna, `${workshop.participant_url}&name=Anna`);
+  await showAll(anna);
   await settled(anna);
   await waitFor(async () => (await connection(ben)) === "online", 45_000, "Ben's reconnect");
   await note(ben, "Offline und neu geladen").waitFor();

@@ -12,8 +12,9 @@ import { BoardStore, type OpInit } from "../state/board-store";
 import { BoardSync } from "../sync/board-sync";
 import { PendingOpStore } from "../sync/pending-ops";
 import { PresenceSender } from "../sync/presence";
+import { AreaNav } from "./area-nav";
 import { BoardCanvas } from "./board-canvas";
-import type { Rect } from "./camera";
+import { PROJECTOR_ZOOM, READABLE_ZOOM, type Rect } from "./camera";
 import type { AppContext } from "./context";
 import { button, h, replace, toggleClass } from "./dom";
 import { FacilitatorPanel } from "./facilitator-panel";
@@ -48,6 +49,7 @@ export class BoardApp implements AppContext {
   private readonly banner: HTMLElement;
   private readonly blocker: HTMLElement;
   private readonly zoomControls: HTMLElement;
+  private readonly areaNav: AreaNav;
   private readonly phoneQuery = window.matchMedia(PHONE_QUERY);
   private panelOpen = false;
   private frame = 0;
@@ -85,6 +87,8 @@ export class BoardApp implements AppContext {
       presence: () => this.presence.all,
       readOnly: () => this.readOnly(),
       replay: false,
+      readableZoom: () => (this.role() === Role.OBSERVER ? PROJECTOR_ZOOM : READABLE_ZOOM),
+      onCamera: () => this.areaNav?.render(),
       propose: (op, undo) => void this.propose(op, undo),
       deleteNote: (id) => this.deleteNote(id),
       undo: () => this.undo(),
@@ -110,11 +114,11 @@ export class BoardApp implements AppContext {
       "div",
       { class: "zoom-controls", attrs: { role: "toolbar" } },
       button(this.t("zoomOut"), () => this.canvas.zoomBy(0.8), { icon: icon("zoomOut"), class: "zc zc-out" }),
-      button(this.t("zoomFit"), () => this.canvas.fitAll(), { icon: icon("maximize"), class: "zc zc-fit" }),
       button(this.t("zoomIn"), () => this.canvas.zoomBy(1.25), { icon: icon("zoomIn"), class: "zc zc-in" }),
     );
+    this.areaNav = new AreaNav(this.canvas, this.t);
     const addButton = button(this.t("addNote"), () => this.canvas.newNoteInView(), { icon: icon("plus", 20), class: "fab add-note", showLabel: true });
-    this.stage = h("main", { class: "stage", attrs: { "aria-label": this.t("boardLabel") } }, this.canvas.el, this.phone.el, this.banner, this.zoomControls, addButton, h("p", { class: "hint" }));
+    this.stage = h("main", { class: "stage", attrs: { "aria-label": this.t("boardLabel") } }, this.canvas.el, this.phone.el, this.banner, this.areaNav.el, this.zoomControls, addButton, h("p", { class: "hint" }));
     this.blocker = h("div", { class: "blocker" });
     this.blocker.hidden = true;
     this.appEl = h("div", { class: "app" }, this.topbar.el, h("div", { class: "main" }, this.stage, this.panel.el), this.toasts.el, this.announcer.el, this.blocker);
@@ -276,6 +280,12 @@ export class BoardApp implements AppContext {
         ev.preventDefault();
         this.canvas.newNoteInView();
       }
+      // 1–9 open an area, 0 shows all (as on the board itself).
+      if (/^[0-9]$/.test(ev.key) && !this.isPhone()) {
+        const area = this.canvas.areasInOrder()[Number(ev.key) - 1];
+        if (ev.key === "0") this.canvas.fitAll();
+        else if (area) this.canvas.showArea(area.id);
+      }
     });
     this.relabel(addButton);
   }
@@ -287,8 +297,8 @@ export class BoardApp implements AppContext {
     addButton.title = `${label} (N)`;
     const span = addButton.querySelector(".label");
     if (span) span.textContent = label;
-    const [out, fit, inn] = [...this.zoomControls.querySelectorAll("button")];
-    for (const [b, key] of [[out, "zoomOut"], [fit, "zoomFit"], [inn, "zoomIn"]] as const) {
+    const [out, inn] = [...this.zoomControls.querySelectorAll("button")];
+    for (const [b, key] of [[out, "zoomOut"], [inn, "zoomIn"]] as const) {
       if (!b) continue;
       b.setAttribute("aria-label", this.t(key));
       b.title = this.t(key);
@@ -413,6 +423,7 @@ export class BoardApp implements AppContext {
     this.canvas.el.hidden = phone;
     this.phone.el.hidden = !phone;
     this.zoomControls.hidden = phone;
+    if (phone) this.areaNav.el.hidden = true;
     const add = this.stage.querySelector<HTMLElement>(".add-note");
     const canWrite = !this.readOnly() && this.selfId() !== "" && may(this.board(), this.selfId(), "createNotes");
     if (add) add.hidden = phone || !canWrite;
@@ -420,7 +431,10 @@ export class BoardApp implements AppContext {
     if (hint) hint.hidden = phone || !canWrite;
     this.topbar.render();
     if (phone) this.phone.render();
-    else this.canvas.render();
+    else {
+      this.canvas.render();
+      this.areaNav.render();
+    }
     this.panel.el.hidden = !this.panelOpen;
     if (this.panelOpen) this.panel.render();
     this.renderBanner();

@@ -19,15 +19,19 @@ import { clusterMembers, dotsOn, hiddenCountIn, openRound, ownDotsOn, type Board
 import type { OpInit } from "../state/board-store";
 import { randomId } from "../state/ids";
 import { mayCluster, mayCreateIn, mayDelete, mayEdit, mayMove, mayVoteOn, isFacilitator } from "../state/permissions";
-import { contains, fitRect, panBy, toScreen, toWorld, union, visibleRect, zoomAt, type Camera, type Pt, type Rect } from "./camera";
+import { areaView, contains, fitRect, panBy, toScreen, toWorld, union, visibleRect, zoomAt, type Camera, type Pt, type Rect } from "./camera";
 import { button, h, personColor, replace, setText, toggleClass } from "./dom";
+import { NEW_NOTE_SIDE } from "./placement";
 import type { TextKey } from "./i18n";
 import { icon } from "./icons";
 
-import { CLUSTER_HEADER, CLUSTER_PAD, NOTE_SIDE, clusterChoices, clusterOps, type ClusterTarget } from "./clustering";
+import { CLUSTER_HEADER, CLUSTER_PAD, clusterChoices, clusterOps, type ClusterTarget } from "./clustering";
 import { chooseDialog } from "./overlays";
 
-export { NOTE_SIDE };
+/** Side of the notes this client creates (board units). 200, not the
+ *  server's default 160: a note of ~100 characters fits at 15 px (see
+ *  READABLE_ZOOM in camera.ts). */
+export const NOTE_SIDE = NEW_NOTE_SIDE;
 const DRAG_THRESHOLD_PX = 4;
 export const PALETTE: readonly Color[] = [Color.YELLOW, Color.ORANGE, Color.PINK, Color.GREEN, Color.BLUE, Color.PURPLE, Color.GREY];
 
@@ -40,6 +44,11 @@ export interface CanvasEnv {
   readOnly(): boolean;
   /** Replay: hidden notes are everyone's, marked "still private". */
   replay: boolean;
+  /** The zoom below which this view does not open (camera.ts: READABLE_ZOOM,
+   *  PROJECTOR_ZOOM for the projector). */
+  readableZoom(): number;
+  /** The camera changed (area navigation shows where the view is). */
+  onCamera?(): void;
   /** Sends an op; `undo` is the op that takes it back (for Ctrl+Z). */
   propose(op: OpInit, undo?: OpInit): void;
   /** Deletes a note with an undo offer. */
@@ -151,6 +160,52 @@ export class BoardCanvas {
     this.setCamera(fitRect(rect, width, height, 16));
   }
 
+  /** Areas in reading order: left to right, then top to bottom. */
+  areasInOrder(): { id: string; title: string; rect: Rect }[] {
+    const out: { id: string; title: string; rect: Rect }[] = [];
+    for (const a of this.env.board().areas.values()) if (!a.deleted && a.rect) out.push({ id: a.id, title: a.title, rect: a.rect });
+    return out.sort((a, b) => a.rect.x - b.rect.x || a.rect.y - b.rect.y || (a.id < b.id ? -1 : 1));
+  }
+
+  /** Opens an area at a readable zoom (its width fitted when that is readable). */
+  showArea(areaId: string, user = true): void {
+    const area = this.env.board().areas.get(areaId);
+    if (!area?.rect || area.deleted) return;
+    const { width, height } = this.size();
+    this.setCamera(areaView(area.rect, width, height, this.env.readableZoom()), user);
+  }
+
+  /** The area the middle of the screen shows ("" for none or "show all"). */
+  currentArea(): string {
+    const v = this.visible();
+    const c = { x: v.x + v.width / 2, y: v.y + v.height / 2 };
+    let best = "";
+    for (const a of this.areasInOrder()) {
+      // Showing more than one area whole is "show all", not an area.
+      if (v.width > a.rect.width * 1.6 && v.x <= a.rect.x && v.x + v.width >= a.rect.x + a.rect.width) return "";
+      if (c.x >= a.rect.x && c.x <= a.rect.x + a.rect.width) best = a.id;
+    }
+    return best;
+  }
+
+  /** What a view opens with: the first area at a readable zoom; without
+   *  areas, the notes' middle at that zoom. */
+  openDefaultView(): void {
+    const first = this.areasInOrder()[0];
+    if (first) {
+      this.showArea(first.id, false);
+      return;
+    }
+    const rects: Rect[] = [];
+    for (const n of this.env.board().notes.values()) if (!n.deleted) rects.push(noteRect(n));
+    const all = union(rects) ?? { x: -800, y: -500, width: 1600, height: 1000 };
+    const { width, height } = this.size();
+    const fit = fitRect(all, width, height, 40);
+    const zoom = Math.max(fit.zoom, this.env.readableZoom());
+    this.setCamera({ zoom, x: all.x + all.width / 2 - width / 2 / zoom, y: all.y + all.height / 2 - height / 2 / zoom }, false);
+  }
+
+  /** "Show all": every area and note on screen, at whatever zoom that takes. */
   fitAll(user = true): void {
     const board = this.env.board();
     const rects: Rect[] = [];
@@ -194,6 +249,7 @@ export class BoardCanvas {
     toggleClass(this.el, "far", zoom < 0.35);
     this.positionOverlay();
     this.env.onViewport(this.visible());
+    this.env.onCamera?.();
   }
 
   // ---------------------------------------------------------------- rendering
@@ -218,7 +274,7 @@ export class BoardCanvas {
     const board = this.env.board();
     if (!this.fitted && this.el.isConnected && this.el.clientWidth > 0 && (board.areas.size > 0 || board.notes.size > 0)) {
       this.fitted = true;
-      this.fitAll(false);
+      this.openDefaultView();
     }
     this.updateRemoteDrags(board);
     this.renderAreas(board);
@@ -546,7 +602,7 @@ export class BoardCanvas {
       ].filter(Boolean).join(". ");
       el.setAttribute("aria-label", label);
       if (!editing) setText(view.text, note.text);
-      toggleClass(view.text, "small", note.text.length > 90);
+      toggleClass(view.text, "small", note.text.length > 60);
       toggleClass(view.text, "tiny", note.text.length > 200);
       const foot: (Node | null)[] = [h("span", { class: "note-author", text: author })];
       if (privacy === "own") foot.push(h("span", { class: "badge badge-private", attrs: { title: t("onlyYou") } }, icon("eyeOff", 12), t("onlyYou")));
@@ -831,7 +887,7 @@ export class BoardCanvas {
       if (text.trim() === "") return;
       const id = randomId();
       this.env.propose(
-        { kind: { case: "createNote", value: { id, text, color: this.color, position: pos, areaId } } },
+        { kind: { case: "createNote", value: { id, text, color: this.color, position: pos, areaId, size: { width: NOTE_SIDE, height: NOTE_SIDE } } } },
         { kind: { case: "delete", value: { target: { kind: ObjectKind.NOTE, id } } } },
       );
       this.selected = id;
@@ -1378,6 +1434,14 @@ export class BoardCanvas {
       case "0":
         this.fitAll();
         return;
+      case "1": case "2": case "3": case "4": case "5": case "6": case "7": case "8": case "9": {
+        const area = this.areasInOrder()[Number(ev.key) - 1];
+        if (area) {
+          ev.preventDefault();
+          this.showArea(area.id);
+        }
+        return;
+      }
       case " ":
         if (!ev.repeat) {
           this.spaceDown = true;

@@ -26,6 +26,19 @@ export interface Pt {
 export const MIN_ZOOM = 0.05;
 export const MAX_ZOOM = 4;
 
+/** The smallest zoom at which a note is readable and usable: note text is
+ *  at least 15 board px (style.css, `.note-text.small` for notes of up to
+ *  200 characters) and the vote buttons 28 board px, so at this zoom text
+ *  renders >= 14 px and controls >= 24 px on screen. Every view opens at
+ *  this zoom or closer; "show all" (further out) is an explicit choice. */
+export const READABLE_ZOOM = 1;
+/** The projector (observer) reads from across the room: one area at a time,
+ *  at least this close. */
+export const PROJECTOR_ZOOM = 1.35;
+/** Opening an area never zooms in further than this (a wide screen would
+ *  otherwise show four notes). */
+export const AREA_MAX_ZOOM = 1.6;
+
 export function clampZoom(z: number): number {
   return Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, z));
 }
@@ -86,4 +99,17 @@ export function union(rects: readonly Rect[]): Rect | undefined {
 
 export function contains(r: Rect, p: Pt): boolean {
   return p.x >= r.x && p.x <= r.x + r.width && p.y >= r.y && p.y <= r.y + r.height;
+}
+
+/** The camera that opens on `area`: its width fitted into the screen at a
+ *  zoom between `minZoom` and `maxZoom`, its top edge (title) at the top.
+ *  When the area is wider than the screen at `minZoom`, its left edge is
+ *  shown (the rest is a pan away). */
+export function areaView(area: Rect, width: number, height: number, minZoom: number, maxZoom = AREA_MAX_ZOOM, padding = 24): Camera {
+  const fit = Math.max(1, width - 2 * padding) / Math.max(1, area.width);
+  const zoom = clampZoom(Math.max(minZoom, Math.min(Math.max(minZoom, maxZoom), fit)));
+  const shownWidth = width / zoom;
+  const x = area.width + (2 * padding) / zoom <= shownWidth ? area.x + area.width / 2 - shownWidth / 2 : area.x - padding / zoom;
+  void height;
+  return { zoom, x, y: area.y - padding / zoom };
 }

@@ -8,8 +8,10 @@ import { clusterMembers, type BoardView } from "../state/board-model";
 import type { OpInit } from "../state/board-store";
 import { randomId } from "../state/ids";
 import { mayCluster } from "../state/permissions";
+import { NEW_NOTE_SIDE } from "./placement";
 
-export const NOTE_SIDE = 160;
+/** As in board-canvas.ts (a note without a size is drawn at this side). */
+export const NOTE_SIDE = NEW_NOTE_SIDE;
 export const CLUSTER_PAD = 20;
 export const CLUSTER_HEADER = 44;
 export const GRID_GAP = 16;

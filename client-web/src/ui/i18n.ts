@@ -7,6 +7,7 @@ import { ErrorCode } from "../gen/werkstatt/v1/protocol_pb";
 import type { ConnectionStatus } from "../net/connection";
 import type { KeyValueStorage } from "../net/identity";
 import { Listeners } from "../util/listeners";
+import { roomDe, roomEn } from "./i18n-room";
 
 export type Language = "de" | "en";
 
@@ -281,6 +282,7 @@ const de = {
   marker_join: "{label} kommt",
   marker_leave: "{label} geht",
   backToLive: "Zum Live-Board",
+  ...roomDe,
 } as const;
 
 type Texts = { readonly [K in keyof typeof de]: string };
@@ -547,6 +549,7 @@ const en: Texts = {
   marker_join: "{label} joins",
   marker_leave: "{label} leaves",
   backToLive: "Back to the live board",
+  ...roomEn,
 };
 
 export type TextKey = keyof typeof de;

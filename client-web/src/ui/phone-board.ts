@@ -11,7 +11,7 @@ import type { AppContext } from "./context";
 import { button, h, replace } from "./dom";
 import type { TextKey } from "./i18n";
 import { icon } from "./icons";
-import { freeSlot } from "./placement";
+import { freeSlot, NEW_NOTE_SIDE } from "./placement";
 import { PALETTE } from "./board-canvas";
 
 export class PhoneBoard {
@@ -191,7 +191,7 @@ export class PhoneBoard {
       } else if (value) {
         this.color = color;
         const id = randomId();
-        ctx.propose({ kind: { case: "createNote", value: { id, text: value, color, areaId, position: freeSlot(ctx.board(), areaId) } } }, { kind: { case: "delete", value: { target: { kind: ObjectKind.NOTE, id } } } });
+        ctx.propose({ kind: { case: "createNote", value: { id, text: value, color, areaId, position: freeSlot(ctx.board(), areaId), size: { width: NEW_NOTE_SIDE, height: NEW_NOTE_SIDE } } } }, { kind: { case: "delete", value: { target: { kind: ObjectKind.NOTE, id } } } });
       }
       close();
     };

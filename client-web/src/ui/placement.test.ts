@@ -12,7 +12,7 @@ describe("freeSlot", () => {
         notes: [{ id: "n", areaId: "a", position: { x: 40, y: 90 }, size: { width: 160, height: 160 } }],
       }),
     );
-    expect(freeSlot(board, "a")).toEqual({ x: 220, y: 90 });
+    expect(freeSlot(board, "a")).toEqual({ x: 260, y: 90 });
     expect(freeSlot(board, "")).toEqual({ x: 0, y: 880 });
   });
 });

@@ -4,7 +4,9 @@
 import type { BoardView } from "../state/board-model";
 import { contains, type Pt } from "./camera";
 
-const SIDE = 160;
+/** Side of the notes this client creates (board-canvas.ts explains 200). */
+export const NEW_NOTE_SIDE = 200;
+const SIDE = NEW_NOTE_SIDE;
 const GAP = 20;
 const AREA_PAD = 40;
 const AREA_HEADER = 90;

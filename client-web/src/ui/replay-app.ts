@@ -5,7 +5,9 @@ import { browserTimers } from "../net/connection";
 import { currentPhase, emptyBoard, visibleName, type BoardView } from "../state/board-model";
 import { ReplayApi, ReplayError, type Timeline } from "../replay/replay-api";
 import { ReplayPlayer, SPEEDS } from "../replay/replay-player";
+import { AreaNav } from "./area-nav";
 import { BoardCanvas } from "./board-canvas";
+import { READABLE_ZOOM } from "./camera";
 import { button, download, h, replace, setText, toggleClass } from "./dom";
 import { clockTime } from "./format";
 import type { LanguageState, TextKey } from "./i18n";
@@ -20,6 +22,7 @@ export class ReplayApp {
   private player: ReplayPlayer | undefined;
   private timeline: Timeline | undefined;
   private readonly canvas: BoardCanvas;
+  private readonly areaNav: AreaNav;
   private readonly toasts: Toasts;
   private readonly header: HTMLElement;
   private readonly footer: HTMLElement;
@@ -50,6 +53,8 @@ export class ReplayApp {
       presence: () => new Map(),
       readOnly: () => true,
       replay: true,
+      readableZoom: () => READABLE_ZOOM,
+      onCamera: () => this.areaNav?.render(),
       propose: () => undefined,
       deleteNote: () => undefined,
       undo: () => undefined,
@@ -62,6 +67,7 @@ export class ReplayApp {
       onSelection: () => undefined,
       denied: () => undefined,
     });
+    this.areaNav = new AreaNav(this.canvas, this.t);
     this.header = h("header", { class: "topbar replay-bar" });
     this.histogram = h("canvas", { class: "histogram", attrs: { "aria-hidden": "true" } });
     this.markerLayer = h("div", { class: "markers" });
@@ -79,10 +85,9 @@ export class ReplayApp {
       "div",
       { class: "zoom-controls" },
       button(this.t("zoomOut"), () => this.canvas.zoomBy(0.8), { icon: icon("zoomOut"), class: "zc" }),
-      button(this.t("zoomFit"), () => this.canvas.fitAll(), { icon: icon("maximize"), class: "zc" }),
       button(this.t("zoomIn"), () => this.canvas.zoomBy(1.25), { icon: icon("zoomIn"), class: "zc" }),
     );
-    replace(root, h("div", { class: "app replay" }, this.header, h("div", { class: "main" }, h("main", { class: "stage" }, this.canvas.el, zoom, this.message)), this.footer, this.toasts.el));
+    replace(root, h("div", { class: "app replay" }, this.header, h("div", { class: "main" }, h("main", { class: "stage" }, this.canvas.el, this.areaNav.el, zoom, this.message)), this.footer, this.toasts.el));
     this.attachTrack();
     this.lang.changes.add(() => this.render(true));
     window.addEventListener("resize", () => this.render(true));
@@ -113,7 +118,7 @@ export class ReplayApp {
     await player.seek(player.headSeq);
     this.setMessage(undefined);
     this.render(true);
-    this.canvas.fitAll(false);
+    this.canvas.openDefaultView();
   }
 
   private fail(text: string): void {
@@ -143,6 +148,7 @@ export class ReplayApp {
     this.renderControls();
     this.renderPosition();
     this.canvas.render();
+    this.areaNav.render();
   }
 
   private renderHeader(): void {
