@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { blocking, scan, writeFigures } from "./axe";
-import { addNote, dropNoteOn, note, openBoard, openPanel, settled } from "./board";
+import { addNote, dropNoteOn, note, openBoard, openPanel, settled, showAll } from "./board";
 import { createWorkshop, launchBrowser, newPerson, removeDir, screenshot, startServer, type RunningServer, type Workshop } from "./harness";
 
 let server: RunningServer;
@@ -91,6 +91,7 @@ test("board, phone and facilitator panel through every phase kind", async () => 
   await addNote(anna, "Herausforderungen", "Pendelverkehr ins Oberzentrum", { x: 0.5, y: 0.12 });
   await addNote(anna, "Chancen", "Hochschule als Innovationsmotor", { x: 0.1, y: 0.12 });
   await settled(anna);
+  await showAll(anna);
   await check(anna, "board: open board");
   await note(anna, "Leerstand in den Ortskernen").click();
   await anna.locator(".note-toolbar, .toolbar").first().waitFor({ timeout: 3000 }).catch(() => undefined);
@@ -111,6 +112,7 @@ test("board, phone and facilitator panel through every phase kind", async () => 
   await anna.locator(".tb-phase .chip-private").waitFor();
   await addNote(anna, "Lösungsansätze", "Rufbus für die Dörfer", { x: 0.1, y: 0.12 });
   await settled(anna);
+  await showAll(anna);
   await phone.locator(".phone-area").first().waitFor();
   await fac.locator(".s-privacy .stat").first().waitFor();
   await check(anna, "board: collect (private, author)");

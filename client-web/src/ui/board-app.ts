@@ -21,6 +21,7 @@ import { FacilitatorPanel } from "./facilitator-panel";
 import { errorText, rejectionText, type LanguageState, type TextKey } from "./i18n";
 import { icon } from "./icons";
 import { Announcer, Toasts, infoDialog } from "./overlays";
+import { legalLinks } from "../legal/legal";
 import { PhoneBoard } from "./phone-board";
 import { TopBar } from "./topbar";
 
@@ -118,7 +119,7 @@ export class BoardApp implements AppContext {
     );
     this.areaNav = new AreaNav(this.canvas, this.t);
     const addButton = button(this.t("addNote"), () => this.canvas.newNoteInView(), { icon: icon("plus", 20), class: "fab add-note", showLabel: true });
-    this.stage = h("main", { class: "stage", attrs: { "aria-label": this.t("boardLabel") } }, this.canvas.el, this.phone.el, this.banner, this.areaNav.el, this.zoomControls, addButton, h("p", { class: "hint" }));
+    this.stage = h("main", { class: "stage", attrs: { "aria-label": this.t("boardLabel") } }, this.canvas.el, this.phone.el, this.banner, this.areaNav.el, this.zoomControls, addButton, h("div", { class: "stage-foot" }, h("p", { class: "hint" }), legalLinks(this.lang)));
     this.blocker = h("div", { class: "blocker" });
     this.blocker.hidden = true;
     this.appEl = h("div", { class: "app" }, this.topbar.el, h("div", { class: "main" }, this.stage, this.panel.el), this.toasts.el, this.announcer.el, this.blocker);

@@ -477,6 +477,14 @@ export class BoardCanvas {
       regions.push(g.region);
     }
     reorder(this.noteLayer, regions);
+    // The areas' headings (in the overlay, before the toolbar and cursors)
+    // in the same order, so a screen reader's list of headings reads it too.
+    const headers = [...this.groups.keys()].filter((id) => id !== "").sort((a, b) => (this.groups.get(a)?.order ?? 0) - (this.groups.get(b)?.order ?? 0)).map((id) => this.areaEls.get(id)?.header).filter((x): x is HTMLDivElement => !!x);
+    const current = [...this.overlay.children].filter((c) => c.classList.contains("area-header"));
+    if (headers.some((hd, i) => current[i] !== hd)) {
+      const after = [...this.overlay.children].find((c) => !c.classList.contains("area-header")) ?? null;
+      for (const hd of headers) this.overlay.insertBefore(hd, after);
+    }
     if (active instanceof HTMLElement && active !== document.activeElement && active.isConnected) active.focus({ preventScroll: true });
   }
 
@@ -579,7 +587,7 @@ export class BoardCanvas {
       const signature = [
         note.text, note.color, note.size?.width, note.size?.height, author, privacy, note.createdSeq === 0n,
         votable, mine, total, showTotal, maxed, round?.id ?? "", this.selected === note.id, typing.get(note.id) ?? "", editing,
-        t("onlyYou"), note.clusterId ? (board.clusters.get(note.clusterId)?.title ?? "") : "",
+        t("onlyYou"), note.clusterId, note.clusterId ? (board.clusters.get(note.clusterId)?.title ?? "") : "",
       ].join("|");
       if (view.signature === signature) continue;
       view.signature = signature;

@@ -7,6 +7,7 @@ import { randomId } from "../state/ids";
 import { mayCluster, mayCreateIn, mayDelete, mayEdit, mayVoteOn } from "../state/permissions";
 import { clusterChoices, clusterOps } from "./clustering";
 import { chooseDialog } from "./overlays";
+import { legalLinks } from "../legal/legal";
 import type { AppContext } from "./context";
 import { button, h, replace } from "./dom";
 import type { TextKey } from "./i18n";
@@ -23,7 +24,7 @@ export class PhoneBoard {
 
   constructor(private readonly ctx: AppContext) {
     this.list = h("div", { class: "phone-list" });
-    this.el = h("div", { class: "phone-board" }, this.list);
+    this.el = h("div", { class: "phone-board" }, this.list, legalLinks(ctx.lang));
   }
 
   render(): void {

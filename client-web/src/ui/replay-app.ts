@@ -13,6 +13,7 @@ import { clockTime } from "./format";
 import type { LanguageState, TextKey } from "./i18n";
 import { icon } from "./icons";
 import { Toasts } from "./overlays";
+import { legalLinks } from "../legal/legal";
 
 /** Dragging the slider asks the server at most this often. */
 const SEEK_DEBOUNCE_MS = 120;
@@ -78,7 +79,7 @@ export class ReplayApp {
     this.controls = h("div", { class: "timeline-controls" });
     // The phase markers are buttons, so they lie over the slider instead of
     // inside it (a slider may not contain interactive controls, WCAG 4.1.2).
-    this.footer = h("footer", { class: "timeline" }, this.controls, h("div", { class: "track-wrap" }, this.track, this.markerLayer));
+    this.footer = h("footer", { class: "timeline" }, this.controls, h("div", { class: "track-wrap" }, this.track, this.markerLayer), legalLinks(this.lang));
     this.message = h("div", { class: "replay-message" });
     this.message.hidden = true;
     const zoom = h(

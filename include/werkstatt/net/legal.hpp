@@ -4,10 +4,11 @@
 // statement with a feedback channel, BGG §12b / BITV 2.0 §7). The operator
 // names each one as a web address or as a local Markdown file:
 //
-//   werkstatt serve --imprint https://example.org/impressum \
-//                   --privacy-notice /etc/werkstatt/datenschutz.md \
-//                   --accessibility-statement /etc/werkstatt/barrierefreiheit.md \
+//   werkstatt serve --imprint https://example.org/impressum
+//                   --privacy-notice /etc/werkstatt/datenschutz.md
+//                   --accessibility-statement /etc/werkstatt/barrierefreiheit.md
 //                   --accessibility-feedback mailto:barrierefreiheit@example.org
+//   (or the same keys in the --config TOML file)
 //
 //   GET /api/legal          {"imprint":P,"privacy":P,"accessibility":P,"feedback":F}
 //                           P = {"url":"https://…"} | {"page":"/legal/<name>"} | null
