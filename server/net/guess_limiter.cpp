@@ -17,20 +17,12 @@ std::string GuessLimiter::key_of(std::string_view address) {
   return boost::asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
-double GuessLimiter::refill(Clock::time_point since, Clock::time_point now) const {
-  // Seconds × rate / 60 rather than minutes × rate: whole seconds refill
-  // whole tokens exactly (10 s at 6/min is 1.0, not 0.99999…).
-  const double seconds = std::max(0.0, std::chrono::duration<double>(now - since).count());
-  return seconds * options_.per_minute / 60.0;
-}
-
 GuessLimiter::Bucket* GuessLimiter::refreshed(const std::string& key, Clock::time_point now) {
   const auto it = buckets_.find(key);
   if (it == buckets_.end()) return nullptr;
   Bucket& b = it->second;
-  b.tokens = std::min(options_.burst, b.tokens + refill(b.at, now));
-  b.at = now;
-  if (b.tokens >= options_.burst) {  // full again: nothing left to remember
+  b.refill(rate(), options_.burst, now);
+  if (b.tokens() >= options_.burst) {  // full again: nothing left to remember
     buckets_.erase(it);
     return nullptr;
   }
@@ -40,7 +32,7 @@ GuessLimiter::Bucket* GuessLimiter::refreshed(const std::string& key, Clock::tim
 bool GuessLimiter::allowed(std::string_view address, Clock::time_point now) {
   std::lock_guard lock(mutex_);
   const Bucket* b = refreshed(key_of(address), now);
-  return !b || b->tokens >= 1.0;
+  return !b || b->tokens() >= 1.0;
 }
 
 void GuessLimiter::failed(std::string_view address, Clock::time_point now) {
@@ -49,16 +41,16 @@ void GuessLimiter::failed(std::string_view address, Clock::time_point now) {
   Bucket* b = refreshed(key, now);
   if (!b) {
     if (buckets_.size() >= options_.max_addresses) make_room(now);
-    b = &buckets_.emplace(key, Bucket{options_.burst, now}).first->second;
+    b = &buckets_.emplace(key, Bucket(options_.burst, now)).first->second;
   }
-  b->tokens = std::max(0.0, b->tokens - 1.0);
+  b->spend();
 }
 
 int GuessLimiter::retry_after_seconds(std::string_view address, Clock::time_point now) {
   std::lock_guard lock(mutex_);
   const Bucket* b = refreshed(key_of(address), now);
-  if (!b || b->tokens >= 1.0) return 0;
-  return static_cast<int>(std::ceil((1.0 - b->tokens) / options_.per_minute * 60.0));
+  if (!b) return 0;
+  return static_cast<int>(std::ceil(b->seconds_until_token(rate())));
 }
 
 std::size_t GuessLimiter::tracked() const {
@@ -69,17 +61,19 @@ std::size_t GuessLimiter::tracked() const {
 void GuessLimiter::make_room(Clock::time_point now) {
   // First forget buckets that have refilled; then the least recently used half.
   for (auto it = buckets_.begin(); it != buckets_.end();) {
-    if (it->second.tokens + refill(it->second.at, now) >= options_.burst) it = buckets_.erase(it);
+    Bucket refilled = it->second;
+    refilled.refill(rate(), options_.burst, now);
+    if (refilled.tokens() >= options_.burst) it = buckets_.erase(it);
     else ++it;
   }
   if (buckets_.size() < options_.max_addresses) return;
   std::vector<Clock::time_point> times;
   times.reserve(buckets_.size());
-  for (const auto& [key, b] : buckets_) times.push_back(b.at);
+  for (const auto& [key, b] : buckets_) times.push_back(b.last_refill());
   auto middle = times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2);
   std::nth_element(times.begin(), middle, times.end());
   const Clock::time_point cutoff = *middle;
-  std::erase_if(buckets_, [&](const auto& entry) { return entry.second.at <= cutoff; });
+  std::erase_if(buckets_, [&](const auto& entry) { return entry.second.last_refill() <= cutoff; });
 }
 
 }  // namespace werkstatt::net

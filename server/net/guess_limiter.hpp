@@ -23,6 +23,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "token_bucket.hpp"
+
 namespace werkstatt::net {
 
 class GuessLimiter {
@@ -49,12 +51,8 @@ class GuessLimiter {
   [[nodiscard]] static std::string key_of(std::string_view address);
 
  private:
-  struct Bucket {
-    double tokens = 0;
-    Clock::time_point at{};
-  };
-  // Tokens earned between `since` and `now`.
-  [[nodiscard]] double refill(Clock::time_point since, Clock::time_point now) const;
+  using Bucket = TokenBucket;
+  [[nodiscard]] TokenBucket::Rate rate() const { return {options_.per_minute, std::chrono::minutes(1)}; }
   // The bucket refilled up to `now`; null if `key` is not tracked (full).
   Bucket* refreshed(const std::string& key, Clock::time_point now);
   void make_room(Clock::time_point now);

@@ -57,18 +57,6 @@ const char* close_reason_text(CloseCode code) {
 
 }  // namespace
 
-bool websocket_session::TokenBucket::take(double rate, double burst, std::chrono::steady_clock::time_point now) {
-  if (last == std::chrono::steady_clock::time_point{}) {
-    tokens = burst;
-  } else {
-    tokens = std::min(burst, tokens + std::chrono::duration<double>(now - last).count() * rate);
-  }
-  last = now;
-  if (tokens < 1.0) return false;
-  tokens -= 1.0;
-  return true;
-}
-
 websocket_session::websocket_session(IoShard::Socket&& socket, std::shared_ptr<IoShard> shard,
                                      std::shared_ptr<ServerContext> context, ConnectionLimiter::Ticket ticket)
     : ws_(std::move(socket)),
@@ -76,6 +64,8 @@ websocket_session::websocket_session(IoShard::Socket&& socket, std::shared_ptr<I
       context_(std::move(context)),
       ticket_(std::move(ticket)),
       id_(workshop::next_connection_id()),
+      op_bucket_(context_->config.limits.ops_burst, std::chrono::steady_clock::now()),
+      presence_bucket_(context_->config.limits.presence_per_second, std::chrono::steady_clock::now()),
       grace_timer_(ws_.get_executor()) {
   beast::error_code ec;
   const auto endpoint = ws_.next_layer().remote_endpoint(ec);
@@ -198,7 +188,7 @@ void websocket_session::handle(v1::ClientMessage& message) {
       if (state_ != State::joined)
         return refuse(v1::ERROR_CODE_HELLO_REQUIRED, "send Hello before anything else", CloseCode::protocol_error);
       const double rate = context_->config.limits.presence_per_second;
-      if (presence_bucket_.take(rate, rate, std::chrono::steady_clock::now()))
+      if (presence_bucket_.take({rate}, rate, std::chrono::steady_clock::now()))
         workshop_->update_presence(id_, std::move(*message.mutable_presence()));
       return;
     }
@@ -220,7 +210,7 @@ void websocket_session::handle(v1::ClientMessage& message) {
 void websocket_session::handle_op(v1::OpRequest& op) {
   const ServerLimits& limits = context_->config.limits;
   const auto now = std::chrono::steady_clock::now();
-  if (op_bucket_.take(limits.ops_per_second, limits.ops_burst, now)) {
+  if (op_bucket_.take({limits.ops_per_second}, limits.ops_burst, now)) {
     workshop_->submit(id_, std::move(op));
     return;
   }
@@ -243,7 +233,7 @@ void websocket_session::credential_refused() { context_->guesses.failed(remote_)
 void websocket_session::reject_unparsed(const std::string& op_id) {
   // Counts against the rate like any op: invalid ops must not be a way around it.
   const ServerLimits& limits = context_->config.limits;
-  if (!op_bucket_.take(limits.ops_per_second, limits.ops_burst, std::chrono::steady_clock::now())) {
+  if (!op_bucket_.take({limits.ops_per_second}, limits.ops_burst, std::chrono::steady_clock::now())) {
     send(workshop::reject_frame(op_id, v1::REJECT_CODE_RATE_LIMITED, "too many ops per second"));
     return;
   }

@@ -35,6 +35,7 @@
 
 #include "beast.hpp"
 #include "server_context.hpp"
+#include "token_bucket.hpp"
 #include "werkstatt/v1/protocol.pb.h"
 #include "werkstatt/workshop/client.hpp"
 #include "werkstatt/workshop/workshop.hpp"
@@ -88,12 +89,6 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   void on_close(beast::error_code ec);
   void on_overflow();
 
-  struct TokenBucket {
-    double tokens = 0;
-    std::chrono::steady_clock::time_point last{};
-    bool take(double rate, double burst, std::chrono::steady_clock::time_point now);
-  };
-
   websocket::stream<IoShard::Socket> ws_;
   beast::flat_buffer buffer_;
   const std::shared_ptr<IoShard> shard_;
@@ -106,8 +101,8 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   bool accepted_ = false;  // the upgrade completed; writes are possible
   State state_ = State::awaiting_hello;
   std::shared_ptr<workshop::Workshop> workshop_;
-  TokenBucket op_bucket_;
-  TokenBucket presence_bucket_;
+  TokenBucket op_bucket_;        // ops_per_second, burst ops_burst; starts full
+  TokenBucket presence_bucket_;  // presence_per_second, burst of one second's worth
   std::chrono::steady_clock::time_point flood_window_start_{};
   std::size_t flood_rejections_ = 0;
   asio::steady_timer grace_timer_;

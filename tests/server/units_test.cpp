@@ -284,3 +284,33 @@ TEST_CASE("GET /api/legal names what is configured; /api/legal/<name> serves a M
   r = net::handle_api(req, net::ApiConfig{}, registry);
   CHECK(r->body == R"({"imprint":null,"privacy":null,"accessibility":null,"feedback":null})");
 }
+
+TEST_CASE("token bucket: starts full, spends whole tokens, refills exactly per period, never from time going back",
+          "[units]") {
+  using net::TokenBucket;
+  const auto t0 = TokenBucket::Clock::now();
+  const TokenBucket::Rate six_per_minute{6, std::chrono::minutes(1)};
+  TokenBucket b(3, t0);
+  CHECK(b.take(six_per_minute, 3, t0));
+  CHECK(b.take(six_per_minute, 3, t0));
+  CHECK(b.take(six_per_minute, 3, t0));
+  CHECK_FALSE(b.take(six_per_minute, 3, t0));
+  CHECK(b.seconds_until_token(six_per_minute) == 10.0);
+  CHECK_FALSE(b.take(six_per_minute, 3, t0 + std::chrono::seconds(9)));
+  CHECK(b.take(six_per_minute, 3, t0 + std::chrono::seconds(10)));  // 10 s at 6/min is exactly one token
+  // Time going backwards earns nothing, and a later refill is not credited twice.
+  b.refill(six_per_minute, 3, t0);
+  CHECK(b.tokens() == 0.0);
+  b.refill(six_per_minute, 3, t0 + std::chrono::hours(1));
+  CHECK(b.tokens() == 3.0);  // capped at the burst
+  b.spend();
+  b.spend();
+  b.spend();
+  b.spend();  // never below zero
+  CHECK(b.tokens() == 0.0);
+  const TokenBucket::Rate thirty_per_second{30};
+  TokenBucket ops(1, t0);
+  CHECK(ops.take(thirty_per_second, 1, t0));
+  CHECK_FALSE(ops.take(thirty_per_second, 1, t0 + std::chrono::milliseconds(20)));
+  CHECK(ops.take(thirty_per_second, 1, t0 + std::chrono::milliseconds(40)));
+}

@@ -2,7 +2,7 @@
 // A live workshop: its board, its connections, the path of every edit from
 // a client to the journal and back out to everyone, and presence.
 //
-// The path of an op (DESIGN.md, "Data flow of one edit")
+// The path of an op (docs/DESIGN.md, "Data flow of one edit")
 //   submit() posts to the workshop strand → board.apply() assigns the next
 //   seq → the EventRecord joins the append buffer; one handler later the
 //   buffer goes to journal.append() (ops arriving together share an append;

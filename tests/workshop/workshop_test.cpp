@@ -1,0 +1,286 @@
+// The workshop's promises (workshop.hpp, "What a caller may rely on"),
+// tested through its public interface with fake clients, a journal that
+// answers when the test says so and an io_context the test runs itself:
+// no sockets, no threads, no sleeps (rig.hpp).
+#include <catch2/catch.hpp>
+
+#include "support/ops.hpp"
+#include "workshop/rig.hpp"
+
+using namespace werkstatt;
+using werkstatt::test::FakeClient;
+using werkstatt::test::Rig;
+namespace ops = werkstatt::test::ops;
+using Kind = v1::ServerMessage::BodyCase;
+
+namespace {
+
+std::uint64_t head(const Rig& rig) { return rig.workshop->info().head_seq; }
+
+}  // namespace
+
+TEST_CASE("an Ack and the Event go out only once the journal has stored the op", "[workshop]") {
+  Rig rig;
+  auto fac = rig.joined(rig.facilitator());
+  auto anna = rig.joined(rig.participant("Anna"));
+  fac->forget();
+  anna->forget();
+
+  const std::string id = rig.submit(*anna, ops::create_note("n1", "ÖPNV"));
+  rig.poll();
+  CHECK(rig.journal.held() == 1);
+  CHECK(anna->received.empty());  // no Ack before the journal answered
+  CHECK(fac->received.empty());   // and no Event
+
+  const std::uint64_t before = head(rig);
+  rig.journal.release();
+  rig.poll();
+  REQUIRE(anna->of(Kind::kAck).size() == 1);
+  CHECK(anna->of(Kind::kAck)[0].ack().client_op_id() == id);
+  CHECK(anna->of(Kind::kAck)[0].ack().seq() == before + 1);
+  CHECK(anna->of(Kind::kEvent).empty());  // the author applies its own copy
+  REQUIRE(fac->of(Kind::kEvent).size() == 1);
+  CHECK(fac->of(Kind::kEvent)[0].event().seq() == before + 1);
+  CHECK(fac->of(Kind::kEvent)[0].event().op().create_note().text() == "ÖPNV");
+  CHECK(head(rig) == before + 1);
+  CHECK(rig.journal.stored().back().client_op_id() == id);
+}
+
+TEST_CASE("pipelined appends reach every connection in seq order, gapless", "[workshop]") {
+  Rig rig;
+  auto fac = rig.joined(rig.facilitator());
+  auto anna = rig.joined(rig.participant("Anna"));
+  auto ben = rig.joined(rig.participant("Ben"));
+  const std::uint64_t start = head(rig);
+  for (auto* c : {fac.get(), anna.get(), ben.get()}) c->forget();
+
+  // Three appends in flight at once (one per poll), each with ops from two people.
+  for (int round = 0; round < 3; ++round) {
+    rig.submit(*anna, ops::create_note("a" + std::to_string(round), "Anna"));
+    rig.submit(*ben, ops::create_note("b" + std::to_string(round), "Ben"));
+    rig.poll();
+  }
+  CHECK(rig.journal.held() == 3);
+  CHECK(rig.journal.held_records() == 6);
+  // The first append alone: exactly its two events go out.
+  rig.journal.release(1);
+  rig.poll();
+  CHECK(fac->seqs() == std::vector<std::uint64_t>{start + 1, start + 2});
+  rig.journal.release();
+  rig.poll();
+  std::vector<std::uint64_t> all;
+  for (std::uint64_t s = start + 1; s <= start + 6; ++s) all.push_back(s);
+  CHECK(fac->seqs() == all);
+  CHECK(anna->seqs() == all);  // Acks for her own, Events for Ben's, one sequence
+  CHECK(ben->seqs() == all);
+  CHECK(anna->of(Kind::kAck).size() == 3);
+  CHECK(anna->of(Kind::kEvent).size() == 3);
+}
+
+TEST_CASE("a Welcome waits until the state it describes is durable", "[workshop]") {
+  Rig rig;
+  auto fac = rig.joined(rig.facilitator());
+  rig.submit(*fac, ops::create_note("n1", "noch nicht gespeichert"));
+  rig.poll();
+  REQUIRE(rig.journal.held() == 1);
+
+  auto late = rig.participant("Spät");
+  rig.poll();
+  CHECK(late->welcome() == nullptr);  // its state includes n1, not stored yet
+  rig.journal.release(1);             // n1 stored; the join itself is the next append
+  rig.poll();
+  CHECK(late->welcome() == nullptr);
+  rig.settle();
+  REQUIRE(late->welcome() != nullptr);
+  CHECK(late->welcome()->seq() == head(rig));
+  bool has_note = false;
+  for (const auto& n : late->welcome()->state().notes()) has_note |= n.id() == "n1";
+  CHECK(has_note);
+}
+
+TEST_CASE("an op resent while in flight is acked once with its seq, never applied twice", "[workshop]") {
+  Rig rig;
+  auto anna = rig.joined(rig.participant("Anna"));
+  const std::uint64_t before = head(rig);
+  const std::string id = rig.submit(*anna, ops::create_note("n1", "einmal"));
+  rig.poll();
+  rig.submit(*anna, ops::create_note("n1", "einmal"), id);  // e.g. after a reconnect
+  rig.poll();
+  CHECK(rig.journal.held_records() == 1);
+  rig.settle();
+  const auto acks = anna->of(Kind::kAck);
+  REQUIRE(acks.size() == 2);  // one per request, both with the one seq
+  CHECK(acks[0].ack().seq() == before + 1);
+  CHECK(acks[1].ack().seq() == before + 1);
+  CHECK(anna->of(Kind::kReject).empty());
+  CHECK(head(rig) == before + 1);
+
+  // And once durable: answered at once, from memory.
+  anna->forget();
+  rig.submit(*anna, ops::create_note("n1", "einmal"), id);
+  rig.poll();
+  CHECK(rig.journal.held() == 0);
+  REQUIRE(anna->of(Kind::kAck).size() == 1);
+  CHECK(anna->of(Kind::kAck)[0].ack().seq() == before + 1);
+}
+
+TEST_CASE("a resume inside the event window gets the missed events, one behind it a snapshot", "[workshop]") {
+  workshop::WorkshopOptions options;
+  options.recent_events = 8;
+  Rig rig(options);
+  auto fac = rig.joined(rig.facilitator());
+  auto anna = rig.joined(rig.participant("Anna"));
+  const std::uint64_t seen = anna->welcome()->seq();
+  rig.workshop->detach(anna->connection_id());
+  rig.settle();
+
+  for (int i = 0; i < 3; ++i) rig.submit(*fac, ops::create_note("n" + std::to_string(i), "verpasst"));
+  rig.settle();
+  auto back = rig.joined(rig.participant("Anna", seen, anna.get()));
+  REQUIRE(back->welcome()->resumed());
+  CHECK(back->welcome()->seq() == seen);
+  CHECK_FALSE(back->welcome()->has_state());
+  std::vector<std::uint64_t> missed;
+  for (std::uint64_t s = seen + 1; s <= head(rig); ++s) missed.push_back(s);
+  CHECK(back->seqs() == missed);  // her leave, the three notes, her join: gapless
+
+  // Far behind: more events than the window holds.
+  rig.workshop->detach(back->connection_id());
+  rig.settle();
+  for (int i = 0; i < 12; ++i) rig.submit(*fac, ops::create_note("m" + std::to_string(i), "viel verpasst"));
+  rig.settle();
+  auto far = rig.joined(rig.participant("Anna", seen, anna.get()));
+  CHECK_FALSE(far->welcome()->resumed());
+  CHECK(far->welcome()->seq() == head(rig));
+  CHECK(far->welcome()->state().notes_size() == 15);
+  CHECK(far->of(Kind::kEvent).empty());
+}
+
+TEST_CASE("journal failure - nothing unstored is acked, read-only for all, rebuilt, writable after retry",
+          "[workshop]") {
+  workshop::WorkshopOptions options;
+  options.retry_interval = std::chrono::milliseconds(1);
+  Rig rig(options);
+  auto fac = rig.joined(rig.facilitator());
+  auto anna = rig.joined(rig.participant("Anna"));
+  const std::uint64_t stored = head(rig);
+  fac->forget();
+  anna->forget();
+
+  const std::string lost = rig.submit(*anna, ops::create_note("n1", "geht verloren"));
+  rig.poll();
+  rig.journal.break_disk();
+  rig.poll();
+  REQUIRE(anna->of(Kind::kReject).size() == 1);
+  CHECK(anna->of(Kind::kReject)[0].reject().client_op_id() == lost);
+  CHECK(anna->of(Kind::kReject)[0].reject().code() == v1::REJECT_CODE_READ_ONLY);
+  CHECK(anna->of(Kind::kAck).empty());
+  CHECK(fac->of(Kind::kEvent).empty());  // never shown to anyone
+  for (auto* c : {fac.get(), anna.get()}) {
+    REQUIRE(c->of(Kind::kError).size() == 1);
+    CHECK(c->of(Kind::kError)[0].error().code() == v1::ERROR_CODE_READ_ONLY);
+    CHECK_FALSE(c->of(Kind::kError)[0].error().fatal());
+    CHECK_FALSE(c->closed);
+  }
+  CHECK(rig.workshop->info().read_only);
+  CHECK(head(rig) == stored);
+
+  // While read-only: rejected at once, the journal is not even asked.
+  anna->forget();
+  rig.submit(*anna, ops::create_note("n2", "auch nicht"));
+  rig.poll();
+  CHECK(rig.journal.held() == 0);
+  REQUIRE(anna->of(Kind::kReject).size() == 1);
+  CHECK(anna->of(Kind::kReject)[0].reject().code() == v1::REJECT_CODE_READ_ONLY);
+
+  // The retry timer asks the journal until it takes writes again.
+  REQUIRE(rig.run_until([&] { return rig.journal.retries() >= 2; }));
+  CHECK(rig.workshop->info().read_only);
+  rig.journal.allow_retry(true);
+  REQUIRE(rig.run_until([&] { return !rig.workshop->info().read_only; }));
+
+  // The rebuilt board is what was stored: n1 does not exist, n1 can be created again and is acked.
+  anna->forget();
+  const std::string again = rig.submit(*anna, ops::create_note("n1", "jetzt"));
+  rig.settle();
+  REQUIRE(anna->of(Kind::kAck).size() == 1);
+  CHECK(anna->of(Kind::kAck)[0].ack().client_op_id() == again);
+  CHECK(anna->of(Kind::kAck)[0].ack().seq() == stored + 1);
+  CHECK(rig.journal.stored().back().op().create_note().text() == "jetzt");
+}
+
+TEST_CASE("presence updates within one interval reach the others once, latest state", "[workshop]") {
+  workshop::WorkshopOptions options;
+  options.presence_interval = std::chrono::milliseconds(20);
+  Rig rig(options);
+  auto fac = rig.joined(rig.facilitator());
+  auto anna = rig.joined(rig.participant("Anna"));
+  // Let the joins' own presence go out first.
+  REQUIRE(rig.run_until([&] { return !fac->of(Kind::kPresence).empty(); }));
+  rig.run_until([] { return false; }, 5);
+  fac->forget();
+
+  for (double x : {1.0, 2.0, 3.0}) {
+    v1::Presence p;
+    p.mutable_cursor()->set_x(x);
+    p.mutable_cursor()->set_y(7);
+    rig.workshop->update_presence(anna->connection_id(), p);
+  }
+  REQUIRE(rig.run_until([&] { return !fac->of(Kind::kPresence).empty(); }));
+  rig.run_until([] { return false; }, 5);  // anything else due would arrive now
+  const auto updates = fac->of(Kind::kPresence);
+  REQUIRE(updates.size() == 1);
+  const v1::PresenceUpdate u = updates[0].presence();
+  REQUIRE(u.states_size() == 1);
+  CHECK(u.states(0).participant_id() == anna->welcome()->participant_id());
+  CHECK(u.states(0).cursor().x() == 3.0);
+  CHECK(rig.journal.held() == 0);  // presence is never journaled
+}
+
+TEST_CASE("during private collection everyone but the author gets Redacted, the author its Ack", "[workshop]") {
+  Rig rig;
+  auto fac = rig.joined(rig.facilitator());
+  auto anna = rig.joined(rig.participant("Anna"));
+  auto ben = rig.joined(rig.participant("Ben"));
+  rig.submit(*fac, ops::go_to("ankommen"));  // phases go forward one at a time
+  rig.submit(*fac, ops::go_to("sammeln"));
+  rig.settle();
+  REQUIRE(fac->of(Kind::kAck).size() == 2);  // the private phase runs
+  for (auto* c : {fac.get(), anna.get(), ben.get()}) c->forget();
+
+  rig.submit(*anna, ops::create_note("n1", "nur für mich", 10, 10, "chancen"));
+  rig.settle();
+  REQUIRE(ben->of(Kind::kEvent).size() == 1);
+  const v1::Event seen_by_ben = ben->of(Kind::kEvent)[0].event();
+  CHECK(seen_by_ben.op().has_redacted());
+  CHECK(seen_by_ben.SerializeAsString().find("nur für mich") == std::string::npos);
+  // The template's collect phase keeps notes from facilitators too (facilitators_see_private is off).
+  REQUIRE(fac->of(Kind::kEvent).size() == 1);
+  CHECK(fac->of(Kind::kEvent)[0].event().op().has_redacted());
+  CHECK(fac->of(Kind::kEvent)[0].event().SerializeAsString().find("nur für mich") == std::string::npos);
+  CHECK(anna->of(Kind::kAck).size() == 1);
+  CHECK(seen_by_ben.seq() == fac->of(Kind::kEvent)[0].event().seq());
+
+  // A late joiner's Welcome withholds it too.
+  auto late = rig.joined(rig.participant("Clara"));
+  for (const auto& n : late->welcome()->state().notes()) CHECK(n.id() != "n1");
+}
+
+TEST_CASE("a connection that gives up (slow consumer) leaves - the others carry on", "[workshop]") {
+  Rig rig;
+  auto fac = rig.joined(rig.facilitator());
+  auto anna = rig.joined(rig.participant("Anna"));
+  // What the WebSocket session does at its queue limit: close itself, then detach.
+  anna->close(workshop::CloseCode::slow_consumer, nullptr);
+  rig.workshop->detach(anna->connection_id());
+  rig.settle();
+  REQUIRE_FALSE(fac->of(Kind::kEvent).empty());
+  CHECK(fac->of(Kind::kEvent).back().event().op().participant_left().participant_id() ==
+        anna->welcome()->participant_id());
+  fac->forget();
+  const std::uint64_t before = head(rig);
+  rig.submit(*fac, ops::create_note("n1", "weiter"));
+  rig.settle();
+  CHECK(fac->seqs() == std::vector<std::uint64_t>{before + 1});
+  CHECK(rig.workshop->info().connections == 1);
+}
