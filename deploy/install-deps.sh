@@ -20,7 +20,8 @@ want=(
 if [[ "${1:-}" == "--test" ]]; then
   want+=(chromium chromium-driver fonts-dejavu-core procps
          haproxy openssl          # tests/proxy: the shipped HAProxy config with a throw-away certificate
-         prometheus)              # promtool checks /metrics in the tests
+         prometheus               # promtool checks /metrics in the tests
+         reuse)                   # `reuse lint`: every file has licence information (CTest)
 fi
 # A fresh Debian 12 has no Node.js; its own nodejs (18.x) is enough for the client toolchain.
 if ! command -v node >/dev/null 2>&1; then want+=(nodejs); fi

@@ -27,7 +27,7 @@ export async function showAll(page: Page): Promise<void> {
 
 /** Double-clicks into an area (by title) at a fraction of its box and types. */
 export async function addNote(page: Page, areaTitle: string, text: string, at = { x: 0.2, y: 0.3 }): Promise<void> {
-  const area = page.locator(`.board .area[aria-label*="${areaTitle}"]`);
+  const area = page.locator(`.board .area[data-title*="${areaTitle}"]`);
   // Views open on one area: go to this one first (the area navigation),
   // unless the whole board is shown.
   const nav = page.locator(".area-nav .area-nav-btn", { hasText: areaTitle });

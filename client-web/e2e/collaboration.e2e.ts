@@ -214,7 +214,7 @@ describe("three people on one board", () => {
     await fac.locator('[data-key="add-area"]').click();
     await fac.locator("dialog input").fill("Weitere Themen");
     await fac.locator("dialog .btn-primary").click();
-    const area = (p: Page, title: string) => p.locator(`.board .area[aria-label*="${title}"]`);
+    const area = (p: Page, title: string) => p.locator(`.board .area[data-title*="${title}"]`);
     for (const p of [anna, ben]) await area(p, "Weitere Themen").waitFor();
     // Participants can write into it at once (it is right of the view: fit the board first).
     await showAll(anna);

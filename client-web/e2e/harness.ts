@@ -46,7 +46,7 @@ export interface RunningServer {
 
 /** Starts `werkstatt serve` on an ephemeral (or the given) port with the
  *  RocksDB journal in `dataDir` (a new temporary folder by default). */
-export async function startServer(options: { dataDir?: string; port?: number } = {}): Promise<RunningServer> {
+export async function startServer(options: { dataDir?: string; port?: number; args?: string[] } = {}): Promise<RunningServer> {
   if (!existsSync(join(DIST_DIR, "index.html"))) throw new Error(`no built client in ${DIST_DIR}: run npm run build`);
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "werkstatt-e2e-"));
   const args = [
@@ -60,6 +60,7 @@ export async function startServer(options: { dataDir?: string; port?: number } =
     "--threads", "2",
     "--log-level", process.env.E2E_LOG_LEVEL ?? "warn",
     "--shutdown-timeout", "5",
+    ...(options.args ?? []),
   ];
   const child = spawn(serverBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
   const logs: string[] = [];

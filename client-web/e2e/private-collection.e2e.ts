@@ -43,7 +43,7 @@ test("notes written in a private phase stay hidden until the facilitator reveals
   await addNote(anna, "Herausforderungen", "Geheime Idee von Anna", { x: 0.2, y: 0.3 });
   await addNote(anna, "Chancen", "Zweite Idee von Anna", { x: 0.2, y: 0.3 });
   await settled(anna);
-  await expect(note(anna, "Geheime Idee von Anna").locator(".badge-private").textContent()).resolves.toContain("nur für dich sichtbar");
+  await expect(note(anna, "Geheime Idee von Anna").locator(".badge-private").textContent()).resolves.toContain("nur für Sie sichtbar");
   // Ben (and the facilitator: the template keeps notes from facilitators
   // too) see how many, not what.
   for (const p of [ben, fac]) {

@@ -7,6 +7,7 @@ import { BoardApp } from "./ui/board-app";
 import { LanguageState } from "./ui/i18n";
 import { joinScreen, rememberName, rememberedName } from "./ui/join-screen";
 import { ReplayApp } from "./ui/replay-app";
+import { legalPage } from "./legal/legal";
 
 const root = document.getElementById("app");
 if (!root) throw new Error("index.html lacks #app");
@@ -29,6 +30,9 @@ const route = parseRoute(location.href);
 switch (route.kind) {
   case "replay":
     new ReplayApp(root, route.workshopId, route.token, lang);
+    break;
+  case "legal":
+    legalPage(root, route.name, lang);
     break;
   case "board": {
     const launch = route.launch;

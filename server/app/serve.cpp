@@ -30,6 +30,7 @@
 #include "log_format.hpp"
 #include "werkstatt/journal/open.hpp"
 #include "werkstatt/metrics/metrics.hpp"
+#include "werkstatt/net/legal.hpp"
 #include "werkstatt/net/links.hpp"
 #include "werkstatt/net/client_address.hpp"
 #include "werkstatt/net/server.hpp"
@@ -125,6 +126,10 @@ struct ServeOptions {
   net::ServerLimits limits;
   std::size_t max_connections_per_workshop = workshop::WorkshopOptions{}.max_connections;
   unsigned idle_timeout_s = 60;
+  std::string imprint;
+  std::string privacy_notice;
+  std::string accessibility_statement;
+  std::string accessibility_feedback;
 };
 
 // The demo workshop's credentials, kept in the data folder (mode 0600)
@@ -319,6 +324,30 @@ int serve(const ServeOptions& o) {
   config.io_shards = o.threads;
   config.limits = o.limits;
   config.limits.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
+  {
+    auto legal = std::make_shared<net::LegalPages>();
+    std::string why;
+    const auto page = [&](const std::string& setting, const char* flag, net::LegalPage& into) {
+      auto loaded = net::load_legal_page(setting, &why);
+      if (!loaded) spdlog::critical("{}: {}", flag, why);
+      else into = std::move(*loaded);
+      return loaded.has_value();
+    };
+    if (!page(o.imprint, "--imprint", legal->imprint) || !page(o.privacy_notice, "--privacy-notice", legal->privacy) ||
+        !page(o.accessibility_statement, "--accessibility-statement", legal->accessibility))
+      return 2;
+    auto feedback = net::parse_feedback(o.accessibility_feedback, &why);
+    if (!feedback) {
+      spdlog::critical("--accessibility-feedback: {}", why);
+      return 2;
+    }
+    legal->feedback = std::move(*feedback);
+    if (legal->imprint.url.empty() && legal->imprint.markdown.empty())
+      spdlog::warn("no --imprint configured: public bodies must link an imprint from every page");
+    if (legal->privacy.url.empty() && legal->privacy.markdown.empty())
+      spdlog::warn("no --privacy-notice configured: the pages link none (DSGVO Art. 13 asks for one)");
+    config.legal = std::move(legal);
+  }
   if (!fs::exists(config.static_dir / "index.html"))
     spdlog::warn("no web client in {} (build it: cd client-web && npm ci && npm run build, or pass --static-dir)",
                  config.static_dir.string());
@@ -496,6 +525,16 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--idle-timeout", o->idle_timeout_s,
                   "Seconds of silence before a WebSocket is closed (pinged after half)")
       ->capture_default_str();
+
+  cmd->add_option("--imprint", o->imprint,
+                  "Imprint (Impressum) linked from every page: an https:// URL or a Markdown file");
+  cmd->add_option("--privacy-notice", o->privacy_notice,
+                  "Privacy notice (Datenschutzerklärung) linked from every page: an https:// URL or a Markdown file");
+  cmd->add_option("--accessibility-statement", o->accessibility_statement,
+                  "Accessibility statement (BITV 2.0): an https:// URL or a Markdown file; "
+                  "default: the client's built-in template");
+  cmd->add_option("--accessibility-feedback", o->accessibility_feedback,
+                  "Where people report barriers: an https:// URL, mailto: link or e-mail address");
 
   cmd->callback([o, cmd, &exit_code] {
     if (!o->config_file.empty()) {

@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 
 #include "json.hpp"
+#include "legal.hpp"
 #include "replay_api.hpp"
 #include "werkstatt/net/links.hpp"
 #include "werkstatt/workshop/secrets.hpp"
@@ -242,6 +243,7 @@ std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& conf
                                     workshop::WorkshopRegistry& registry) {
   const std::string_view path = req.target.substr(0, req.target.find('?'));
   if (path != "/api" && !path.starts_with("/api/")) return std::nullopt;
+  if (auto legal = handle_legal(req, config.legal ? *config.legal : LegalPages{})) return legal;
 
   // Browser protections first (see rest.hpp): nothing below runs for a
   // rebound name or a cross-site write.

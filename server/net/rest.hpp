@@ -10,6 +10,8 @@
 //   GET  /api/workshops/{id}      {id, title, language, template, created_ms,
 //                                  head_seq, participants_online, read_only}
 //   GET  /api/workshops/{id}/…    the replay API: see replay_api.hpp
+//   GET  /api/legal[/name]      imprint, privacy notice, accessibility statement
+//                                 and feedback link the operator configured (legal.hpp)
 //   GET  /api/join/{code}         {"workshop_id":…} for a typed join code; 404 if
 //                                 none; 429 + Retry-After after too many
 //                                 unknown codes from one address (GuessLimiter)
@@ -67,11 +69,14 @@ struct ApiRequest {
   AuditLog* audit = nullptr;        // null: no audit log
 };
 
+struct LegalPages;  // legal.hpp
+
 struct ApiConfig {
   std::string admin_token;  // empty: creating is loopback-only
   std::string public_url;   // base of the links; empty: <scheme>://<Host header> (Host checked first)
   std::vector<std::string> allowed_origins;  // besides the server's own
   std::vector<std::string> allowed_hosts;    // Host names besides IP literals, localhost and the public URL's
+  const LegalPages* legal = nullptr;  // /api/legal (legal.hpp); null: nothing configured
 };
 
 // Whether the Host header names this server (see above). An empty Host

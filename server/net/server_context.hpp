@@ -130,7 +130,7 @@ struct ServerContext {
       : config(std::move(c)),
         registry(r),
         shards(io, config.io_shards),
-        api{config.admin_token, config.public_url, config.allowed_origins, config.allowed_hosts},
+        api{config.admin_token, config.public_url, config.allowed_origins, config.allowed_hosts, config.legal.get()},
         trusted(config.trusted_proxies),
         limiter(config.limits.max_connections_per_ip),
         guesses(GuessLimiter::Options{config.limits.wrong_credentials_burst,

@@ -10,6 +10,7 @@
 #include "guess_limiter.hpp"
 #include "json.hpp"
 #include "rest.hpp"
+#include "werkstatt/net/legal.hpp"
 #include "static_files.hpp"
 #include "support/temp_dir.hpp"
 #include "werkstatt/workshop/frames.hpp"
@@ -225,6 +226,73 @@ TEST_CASE("GET /api/join: unknown codes from one address end in 429 with Retry-A
         }) != refused->headers.end());
   req.client_address = "203.0.113.8";
   CHECK(net::handle_api(req, config, registry)->status == 404);  // others still get answers
+}
+
+TEST_CASE("legal pages: URLs, Markdown files and feedback addresses are checked at start-up", "[units][rest][legal]") {
+  test::TempDir dir;
+  std::string error;
+  const auto url = net::load_legal_page("https://example.org/impressum", &error);
+  REQUIRE(url);
+  CHECK(url->url == "https://example.org/impressum");
+  CHECK(url->markdown.empty());
+  CHECK_FALSE(net::load_legal_page("https://example.org/a b", &error));
+  CHECK_FALSE(net::load_legal_page((dir.path() / "missing.md").string(), &error));
+  CHECK(error.find("cannot read") != std::string::npos);
+  {
+    std::ofstream(dir.path() / "latin1.md", std::ios::binary) << "Stra\xdf" "e";
+  }
+  CHECK_FALSE(net::load_legal_page((dir.path() / "latin1.md").string(), &error));
+  CHECK(error.find("UTF-8") != std::string::npos);
+  {
+    std::ofstream(dir.path() / "ds.md", std::ios::binary) << "# Datenschutz\n\nVerantwortlich: Landkreis Süd\n";
+  }
+  const auto file = net::load_legal_page((dir.path() / "ds.md").string(), &error);
+  REQUIRE(file);
+  CHECK(file->markdown == "# Datenschutz\n\nVerantwortlich: Landkreis Süd\n");
+  CHECK(net::load_legal_page("", &error)->markdown.empty());
+
+  CHECK(net::parse_feedback("barrierefreiheit@example.org", &error) == "mailto:barrierefreiheit@example.org");
+  CHECK(net::parse_feedback("https://example.org/barriere-melden", &error) == "https://example.org/barriere-melden");
+  CHECK(net::parse_feedback("", &error) == "");
+  CHECK_FALSE(net::parse_feedback("javascript:alert(1)", &error));
+  CHECK_FALSE(net::parse_feedback("not an address", &error));
+}
+
+TEST_CASE("GET /api/legal names what is configured; /api/legal/<name> serves a Markdown file", "[units][rest][legal]") {
+  journal::MemoryJournal journal;
+  boost::asio::io_context io;
+  workshop::WorkshopRegistry registry(io, journal, {});
+  net::LegalPages pages;
+  pages.imprint.url = "https://example.org/impressum";
+  pages.privacy.markdown = "# Datenschutz\n\"Zitat\"\n";
+  pages.feedback = "mailto:a11y@example.org";
+  net::ApiConfig config;
+  config.legal = &pages;
+  net::ApiRequest req;
+  req.method = "GET";
+  req.target = "/api/legal";
+  auto r = net::handle_api(req, config, registry);
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->body ==
+        R"({"imprint":{"url":"https://example.org/impressum"},"privacy":{"page":"/legal/privacy"},)"
+        R"("accessibility":null,"feedback":"mailto:a11y@example.org"})");
+  req.target = "/api/legal/privacy";
+  r = net::handle_api(req, config, registry);
+  CHECK(r->status == 200);
+  CHECK(r->content_type == "text/markdown; charset=utf-8");
+  CHECK(r->body == pages.privacy.markdown);
+  req.target = "/api/legal/imprint";  // a URL, not a file
+  CHECK(net::handle_api(req, config, registry)->status == 404);
+  req.target = "/api/legal/../../etc/passwd";
+  CHECK(net::handle_api(req, config, registry)->status == 404);
+  req.method = "POST";
+  req.target = "/api/legal";
+  CHECK(net::handle_api(req, config, registry)->status == 405);
+  // Nothing configured: every entry is null.
+  req.method = "GET";
+  r = net::handle_api(req, net::ApiConfig{}, registry);
+  CHECK(r->body == R"({"imprint":null,"privacy":null,"accessibility":null,"feedback":null})");
 }
 
 TEST_CASE("token bucket: starts full, spends whole tokens, refills exactly per period, never from time going back",

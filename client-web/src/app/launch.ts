@@ -60,6 +60,8 @@ export type Route =
   /** A workshop is named but the credential is missing: ask for the code. */
   | { kind: "join"; workshopId: string; displayName: string }
   | { kind: "replay"; workshopId: string; token: string }
+  /** /legal/<name>: imprint, privacy notice or accessibility statement. */
+  | { kind: "legal"; name: string }
   /** Nothing usable: ask for a code or link. */
   | { kind: "home" };
 
@@ -71,6 +73,7 @@ export function parseRoute(href: string): Route {
   if (segments[0] === "replay" && segments[1]) {
     return { kind: "replay", workshopId: segments[1], token: params.get("t")?.trim() ?? "" };
   }
+  if (segments[0] === "legal" && segments[1]) return { kind: "legal", name: segments[1] };
   if (segments[0] === "w" && segments[1] && !params.has("w")) params.set("w", segments[1]);
   const withPath = new URL(url.origin + "/");
   withPath.hash = params.toString();

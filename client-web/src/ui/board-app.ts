@@ -20,7 +20,8 @@ import { button, h, replace, toggleClass } from "./dom";
 import { FacilitatorPanel } from "./facilitator-panel";
 import { errorText, rejectionText, type LanguageState, type TextKey } from "./i18n";
 import { icon } from "./icons";
-import { Toasts } from "./overlays";
+import { Announcer, Toasts, infoDialog } from "./overlays";
+import { legalLinks } from "../legal/legal";
 import { PhoneBoard } from "./phone-board";
 import { ResultsView } from "./results-view";
 import { spreadRevealed, tidyArea } from "./placement";
@@ -54,6 +55,7 @@ export class BoardApp implements AppContext {
   readonly connection: Connection;
   readonly sync: BoardSync;
   readonly toasts: Toasts;
+  private readonly announcer: Announcer;
   readonly workshopId: string;
   readonly facilitatorToken: string | undefined;
   private readonly credentialKind: Launch["credentialKind"];
@@ -114,6 +116,7 @@ export class BoardApp implements AppContext {
       browserTimers,
     );
     this.toasts = new Toasts(() => this.t("close"));
+    this.announcer = new Announcer({ one: (detail) => this.t("announceNote", { detail }), many: (n) => this.t("announceNotes", { n }) });
     this.topbar = new TopBar(this, () => this.togglePanel(), () => this.panelOpen);
     this.canvas = new BoardCanvas({
       t: this.t,
@@ -159,10 +162,10 @@ export class BoardApp implements AppContext {
     this.resultsButton = button(this.t("results"), () => this.showResults(!this.resultsOpen), { icon: icon("vote", 18), class: "btn results-toggle", showLabel: true, attrs: { "aria-pressed": "false" } });
     this.areaPicker = h("div", { class: "popover area-picker", attrs: { role: "dialog", "aria-label": this.t("chooseArea") } });
     this.areaPicker.hidden = true;
-    this.stage = h("main", { class: "stage", attrs: { "aria-label": this.t("boardLabel") } }, this.canvas.el, this.phone.el, this.banner, this.areaNav.el, this.zoomControls, addButton, this.areaPicker, this.resultsButton, this.results.el, h("p", { class: "hint" }));
+    this.stage = h("main", { class: "stage", attrs: { "aria-label": this.t("boardLabel") } }, this.canvas.el, this.phone.el, this.banner, this.areaNav.el, this.zoomControls, addButton, this.areaPicker, this.resultsButton, this.results.el, h("div", { class: "stage-foot" }, h("p", { class: "hint" }), legalLinks(this.lang)));
     this.blocker = h("div", { class: "blocker" });
     this.blocker.hidden = true;
-    this.appEl = h("div", { class: "app" }, this.topbar.el, h("div", { class: "main" }, this.stage, this.panel.el), this.toasts.el, this.blocker);
+    this.appEl = h("div", { class: "app" }, this.topbar.el, h("div", { class: "main" }, this.stage, this.panel.el), this.toasts.el, this.announcer.el, this.blocker);
     replace(root, this.appEl);
     this.wire(addButton);
     this.connection.start();
@@ -466,6 +469,11 @@ export class BoardApp implements AppContext {
     // Keyboard shortcuts anywhere on the page (not while typing).
     document.addEventListener("keydown", (ev) => {
       const target = ev.target as HTMLElement;
+      if (ev.key === "?" && !target.closest("input, textarea, select, dialog") && !this.canvas.isEditing) {
+        ev.preventDefault();
+        infoDialog(this.t("keyboardHelp"), this.t("keys").split("|"), this.t("close"));
+        return;
+      }
       if (target.closest("input, textarea, select, dialog, .board") || ev.ctrlKey || ev.metaKey || ev.altKey) return;
       if ((ev.key === "n" || ev.key === "N") && !this.isPhone()) {
         ev.preventDefault();
@@ -534,6 +542,12 @@ export class BoardApp implements AppContext {
     const board = this.board();
     const self = this.selfId();
     switch (k.case) {
+      case "createNote":
+        if (!own && authorId !== self) {
+          const area = board.areas.get(k.value.areaId)?.title ?? t("onBoard");
+          this.announcer.note(t("announceDetail", { author: this.name(authorId), area, text: k.value.text }));
+        }
+        return;
       case "bringEveryoneHere":
         if (!own && authorId !== self && k.value.viewport && !this.isPhone()) {
           this.followBroken = false;
@@ -567,6 +581,7 @@ export class BoardApp implements AppContext {
         return;
       case "timer":
         if (k.value.action === TimerControl_Action.EXPIRE) this.toasts.show(t("timerExpired"));
+        else if (k.value.action === TimerControl_Action.START) this.announcer.say(t("announceTimer", { n: Math.round(Number(k.value.durationMs) / 60000) }));
         return;
       case "updateSettings":
         if (!own && k.value.mask.includes(SettingsField.LOCKED)) this.toasts.show(k.value.settings?.locked ? t("lockedNotice") : t("unlockedNotice"));

@@ -25,6 +25,9 @@ import { CLUSTER_HEADER, CLUSTER_PAD, freeSlot, NEW_NOTE_SIDE, startCellFor } fr
 import type { TextKey } from "./i18n";
 import { icon } from "./icons";
 
+import { CLUSTER_HEADER, CLUSTER_PAD, clusterChoices, clusterOps, type ClusterTarget } from "./clustering";
+import { chooseDialog } from "./overlays";
+
 /** Side of the notes this client creates (board units). 200, not the
  *  server's default 160: a note of ~100 characters fits at 15 px (see
  *  READABLE_ZOOM in camera.ts). */
@@ -35,7 +38,6 @@ export const NOTE_SIDE = NEW_NOTE_SIDE;
 export const CLUSTER_HOVER_MS = 600;
 /** A cursor that has not moved for this long fades out. */
 export const CURSOR_IDLE_MS = 4000;
-const GRID_GAP = 16;
 const DRAG_THRESHOLD_PX = 4;
 export const PALETTE: readonly Color[] = [Color.YELLOW, Color.ORANGE, Color.PINK, Color.GREEN, Color.BLUE, Color.PURPLE, Color.GREY];
 
@@ -94,7 +96,6 @@ export class BoardCanvas {
   readonly el: HTMLDivElement;
   private readonly world: HTMLDivElement;
   private readonly areaLayer: HTMLDivElement;
-  private readonly clusterLayer: HTMLDivElement;
   private readonly noteLayer: HTMLDivElement;
   private readonly overlay: HTMLDivElement;
   private readonly toolbar: HTMLDivElement;
@@ -111,6 +112,11 @@ export class BoardCanvas {
    *  counts stay readable at any zoom (like frame titles elsewhere). */
   private readonly areaEls = new Map<string, { el: HTMLDivElement; header: HTMLDivElement; signature: string }>();
   private readonly clusterEls = new Map<string, { el: HTMLDivElement; signature: string }>();
+  /** For assistive technology and the Tab order, each area is a region with
+   *  a list of its clusters and notes in reading order (top to bottom, left
+   *  to right); "" holds what lies outside every area. The groups sit at the
+   *  world's origin with no size, so their children keep board positions. */
+  private readonly groups = new Map<string, { region: HTMLDivElement; list: HTMLDivElement; empty: HTMLParagraphElement; order: number }>();
   private cam: Camera = { x: -600, y: -400, zoom: 1 };
   private selected: string | undefined;
   private editing: { noteId: string | undefined; area: HTMLTextAreaElement; el: HTMLElement } | undefined;
@@ -125,11 +131,15 @@ export class BoardCanvas {
 
   constructor(private readonly env: CanvasEnv) {
     this.areaLayer = h("div", { class: "layer areas" });
-    this.clusterLayer = h("div", { class: "layer clusters" });
     this.noteLayer = h("div", { class: "layer notes" });
-    this.world = h("div", { class: "world" }, this.areaLayer, this.clusterLayer, this.noteLayer);
-    this.toolbar = h("div", { class: "note-toolbar", attrs: { role: "toolbar" } });
+    this.world = h("div", { class: "world" }, this.areaLayer, this.noteLayer);
+    this.toolbar = h("div", { class: "note-toolbar", attrs: { role: "toolbar", "aria-label": env.t("noteMenu") } });
     this.toolbar.hidden = true;
+    this.toolbar.addEventListener("keydown", (ev) => {
+      if (ev.key !== "Escape") return;
+      ev.stopPropagation();
+      if (this.selected) this.noteViews.get(this.selected)?.el.focus({ preventScroll: true });
+    });
     this.overlay = h("div", { class: "overlay" }, this.toolbar, this.dropHint);
     this.el = h("div", {
       class: "board",
@@ -276,6 +286,7 @@ export class BoardCanvas {
     this.renderAreas(board);
     this.renderClusters(board);
     this.renderNotes(board);
+    this.arrange(board);
     this.renderCursors();
     this.positionOverlay();
   }
@@ -291,7 +302,7 @@ export class BoardCanvas {
       const signature = `${area.title}|${area.color}|${area.locked}|${hidden}|${people}|${JSON.stringify(area.rect)}|${t("areaLocked")}`;
       let entry = this.areaEls.get(area.id);
       if (!entry) {
-        entry = { el: h("div", { class: "area", data: { area: area.id } }), header: h("div", { class: "area-header" }), signature: "" };
+        entry = { el: h("div", { class: "area", data: { area: area.id }, attrs: { "aria-hidden": "true" } }), header: h("div", { class: "area-header" }), signature: "" };
         this.areaEls.set(area.id, entry);
         this.areaLayer.appendChild(entry.el);
         this.overlay.insertBefore(entry.header, this.overlay.firstChild);
@@ -317,7 +328,10 @@ export class BoardCanvas {
           ? h("span", { class: "chip chip-private" }, icon("eyeOff", 14), t("privateNotesOf", { notes: t("privateNotes", { n: hidden }), people: t("persons", { n: people }) }))
           : null,
       );
-      el.setAttribute("aria-label", area.title);
+      el.dataset.title = area.title;
+      const group = this.group(area.id);
+      group.region.setAttribute("aria-label", area.title || "—");
+      setText(group.empty, t("emptyArea"));
     }
     for (const [id, entry] of this.areaEls) {
       if (!seen.has(id)) {
@@ -326,6 +340,15 @@ export class BoardCanvas {
         this.areaEls.delete(id);
       }
     }
+    // Regions in reading order of the areas; the rest ("Weitere Karten") last.
+    const outside = this.group("");
+    outside.region.setAttribute("aria-label", t("onBoard"));
+    const areas = [...board.areas.values()].filter((a) => !a.deleted && a.rect).sort((a, b) => readingOrder(a.rect as Rect, b.rect as Rect));
+    areas.forEach((a, i) => {
+      const g = this.groups.get(a.id);
+      if (g) g.order = i;
+    });
+    outside.order = areas.length;
     this.positionAreaHeaders();
   }
 
@@ -374,9 +397,8 @@ export class BoardCanvas {
       const signature = `${c.title}|${count}|${editable}|${t("clusterPlaceholder")}`;
       let entry = this.clusterEls.get(c.id);
       if (!entry) {
-        entry = { el: h("div", { class: "cluster", data: { cluster: c.id } }), signature: "" };
+        entry = { el: h("div", { class: "cluster", data: { cluster: c.id }, attrs: { role: "listitem" } }), signature: "" };
         this.clusterEls.set(c.id, entry);
-        this.clusterLayer.appendChild(entry.el);
       }
       const el = entry.el;
       el.style.left = `${rect.x}px`;
@@ -402,6 +424,74 @@ export class BoardCanvas {
         this.clusterEls.delete(id);
       }
     }
+  }
+
+  private group(areaId: string): { region: HTMLDivElement; list: HTMLDivElement; empty: HTMLParagraphElement; order: number } {
+    let g = this.groups.get(areaId);
+    if (!g) {
+      const list = h("div", { class: "area-list", attrs: { role: "list" } });
+      const empty = h("p", { class: "visually-hidden", text: this.env.t("emptyArea") });
+      const region = h("div", { class: "area-group", attrs: { role: "region" }, data: { group: areaId } }, empty, list);
+      g = { region, list, empty, order: 0 };
+      this.groups.set(areaId, g);
+      this.noteLayer.appendChild(region);
+    }
+    return g;
+  }
+
+  /** Puts clusters and notes into their area's list in reading order (a
+   *  cluster's notes right after it), so Tab and screen readers go area by
+   *  area. Only what is out of order moves; never while an editor is open
+   *  (moving it would blur and commit it) or a drag runs. */
+  private arrange(board: BoardView): void {
+    if (this.editing || this.drag) return;
+    type Unit = { rect: Rect; el: HTMLElement; notes: { rect: Rect; el: HTMLElement }[] };
+    const units = new Map<string, Unit[]>();
+    const groupOf = (areaId: string) => (areaId && this.areaEls.has(areaId) ? areaId : "");
+    const add = (gid: string, u: Unit) => units.set(gid, [...(units.get(gid) ?? []), u]);
+    const clusterUnits = new Map<string, Unit>();
+    for (const [id, entry] of this.clusterEls) {
+      const c = board.clusters.get(id);
+      const rect = c ? this.clusterRect(board, id) : undefined;
+      if (!c || !rect) continue;
+      const u: Unit = { rect, el: entry.el, notes: [] };
+      clusterUnits.set(id, u);
+      add(groupOf(c.areaId), u);
+    }
+    for (const note of this.orderedNotes(board)) {
+      const view = this.noteViews.get(note.id);
+      if (!view) continue;
+      const cu = note.clusterId ? clusterUnits.get(note.clusterId) : undefined;
+      if (cu) cu.notes.push({ rect: noteRect(note), el: view.el });
+      else add(groupOf(note.areaId), { rect: noteRect(note), el: view.el, notes: [] });
+    }
+    const active = document.activeElement;
+    const regions: HTMLElement[] = [];
+    for (const [gid, g] of [...this.groups].sort((a, b) => a[1].order - b[1].order)) {
+      if (gid !== "" && !this.areaEls.has(gid)) {
+        g.region.remove();
+        this.groups.delete(gid);
+        continue;
+      }
+      const wanted = (units.get(gid) ?? [])
+        .sort((a, b) => readingOrder(a.rect, b.rect))
+        .flatMap((u) => [u.el, ...u.notes.sort((a, b) => readingOrder(a.rect, b.rect)).map((n) => n.el)]);
+      reorder(g.list, wanted);
+      g.empty.hidden = wanted.length > 0;
+      // An empty "outside" group would be a region with nothing in it.
+      g.region.hidden = gid === "" && wanted.length === 0;
+      regions.push(g.region);
+    }
+    reorder(this.noteLayer, regions);
+    // The areas' headings (in the overlay, before the toolbar and cursors)
+    // in the same order, so a screen reader's list of headings reads it too.
+    const headers = [...this.groups.keys()].filter((id) => id !== "").sort((a, b) => (this.groups.get(a)?.order ?? 0) - (this.groups.get(b)?.order ?? 0)).map((id) => this.areaEls.get(id)?.header).filter((x): x is HTMLDivElement => !!x);
+    const current = [...this.overlay.children].filter((c) => c.classList.contains("area-header"));
+    if (headers.some((hd, i) => current[i] !== hd)) {
+      const after = [...this.overlay.children].find((c) => !c.classList.contains("area-header")) ?? null;
+      for (const hd of headers) this.overlay.insertBefore(hd, after);
+    }
+    if (active instanceof HTMLElement && active !== document.activeElement && active.isConnected) active.focus({ preventScroll: true });
   }
 
   private mayClusterAny(board: BoardView): boolean {
@@ -503,7 +593,7 @@ export class BoardCanvas {
       const signature = [
         note.text, note.color, note.size?.width, note.size?.height, author, privacy, note.createdSeq === 0n,
         votable, mine, total, showTotal, maxed, round?.id ?? "", this.selected === note.id, typing.get(note.id) ?? "", editing,
-        t("onlyYou"),
+        t("onlyYou"), note.clusterId, note.clusterId ? (board.clusters.get(note.clusterId)?.title ?? "") : "",
       ].join("|");
       if (view.signature === signature) continue;
       view.signature = signature;
@@ -515,7 +605,16 @@ export class BoardCanvas {
       toggleClass(el, "editing", editing);
       el.style.width = `${note.size?.width ?? NOTE_SIDE}px`;
       el.style.height = `${note.size?.height ?? NOTE_SIDE}px`;
-      el.setAttribute("aria-label", t("noteLabel", { author, text: note.text || t("emptyNote") }));
+      const cluster = note.clusterId ? board.clusters.get(note.clusterId) : undefined;
+      const label = [
+        cluster && !cluster.deleted
+          ? t("noteInCluster", { author, cluster: cluster.title || t("clusterPlaceholder"), text: note.text || t("emptyNote") })
+          : t("noteLabel", { author, text: note.text || t("emptyNote") }),
+        privacy === "own" ? t("onlyYou") : privacy === "still" ? t("stillPrivate") : "",
+        showTotal && total > 0 ? t("dotsOnNote", { n: total }) : "",
+        mine > 0 ? t("yourDots", { n: mine }) : "",
+      ].filter(Boolean).join(". ");
+      el.setAttribute("aria-label", label);
       if (!editing) setText(view.text, note.text);
       toggleClass(view.text, "small", note.text.length > 60);
       toggleClass(view.text, "tiny", note.text.length > 200);
@@ -542,7 +641,7 @@ export class BoardCanvas {
 
   private voteControls(noteId: string, votable: boolean, mine: number, total: number, showTotal: boolean, maxed: boolean): HTMLElement {
     const t = this.env.t;
-    const dots = h("span", { class: "dots", attrs: { "aria-label": t("yourDots", { n: mine }) } });
+    const dots = h("span", { class: "dots", attrs: { role: "img", "aria-label": t("yourDots", { n: mine }) } });
     for (let i = 0; i < mine; i++) dots.appendChild(h("span", { class: "dot" }));
     const box = h("span", { class: "vote" }, dots);
     if (votable) {
@@ -566,9 +665,10 @@ export class BoardCanvas {
   private createNoteView(id: string): NoteView {
     const text = h("p", { class: "note-text" });
     const foot = h("div", { class: "note-foot" });
-    const el = h("div", { class: "note", data: { note: id }, attrs: { tabindex: 0, role: "group" } }, text, foot);
+    const el = h("div", { class: "note", data: { note: id }, attrs: { tabindex: 0, role: "listitem" } }, text, foot);
     el.addEventListener("focus", () => {
       if (this.selected !== id && !this.drag) this.select(id);
+      if (!this.drag) this.ensureVisible(el);
     });
     this.noteLayer.appendChild(el);
     return { el, text, foot, signature: "" };
@@ -699,13 +799,20 @@ export class BoardCanvas {
     }
     const editable = mayEdit(board, self, note);
     const deletable = mayDelete(board, self, note);
-    const clustered = note.clusterId !== "" && mayCluster(board, self, note);
-    if (!editable && !deletable && !clustered) {
+    const canCluster = mayCluster(board, self, note);
+    const clustered = note.clusterId !== "" && canCluster;
+    // Voting from the toolbar: its buttons keep their size at any zoom
+    // (the ones on the note shrink with it), and keyboard users reach them.
+    const round = openRound(board);
+    const votable = !!round && mayVoteOn(board, self, note);
+    const mine = round ? ownDotsOn(board, self, note.id) : 0;
+    const maxed = !round || mine >= round.maxDotsPerNote || round.dotsPerParticipant - dotsSpent(board, self) <= 0;
+    if (!editable && !deletable && !canCluster && !votable) {
       this.toolbar.hidden = true;
       return;
     }
     const t = this.env.t;
-    const signature = `${note.id}|${note.color}|${editable}|${deletable}|${clustered}|${t("editNote")}`;
+    const signature = `${note.id}|${note.color}|${editable}|${deletable}|${clustered}|${canCluster}|${votable}|${mine}|${maxed}|${t("editNote")}`;
     if (this.toolbar.dataset.signature !== signature) {
       this.toolbar.dataset.signature = signature;
       const items: HTMLElement[] = [];
@@ -733,13 +840,29 @@ export class BoardCanvas {
         }
         items.push(swatches, button(t("editNote"), () => this.editNote(note.id), { icon: icon("edit", 16), class: "tool" }));
       }
+      if (votable) {
+        items.push(
+          button(t("retractVote"), () => this.vote(note.id, -1), { icon: icon("minus", 16), class: "tool", attrs: { disabled: mine === 0 }, data: { key: "tb-retract" } }),
+          h("span", { class: "tool-count", text: String(mine), attrs: { role: "img", "aria-label": t("yourDots", { n: mine }) } }),
+          button(t("castVote"), () => this.vote(note.id, 1), { icon: icon("plus", 16), class: "tool", attrs: { disabled: maxed }, data: { key: "tb-cast" } }),
+        );
+      }
+      if (canCluster) {
+        items.push(button(t("addToCluster"), () => this.clusterMenu(note.id), { icon: icon("group", 16), class: "tool", data: { key: "tb-cluster" } }));
+      }
       if (clustered) {
         items.push(
           button(t("removeFromCluster"), () => this.removeFromCluster(note.id), { icon: icon("ungroup", 16), class: "tool" }),
         );
       }
       if (deletable) items.push(button(t("deleteNote"), () => this.env.deleteNote(note.id), { icon: icon("trash", 16), class: "tool danger" }));
+      // The focused button survives a rebuild (a dot cast from it changes it).
+      const focused = (document.activeElement as HTMLElement | null)?.closest?.(".note-toolbar") ? (document.activeElement as HTMLElement).dataset.key ?? (document.activeElement as HTMLElement).getAttribute("aria-label") : undefined;
       replace(this.toolbar, ...items);
+      if (focused) {
+        const again = [...this.toolbar.querySelectorAll<HTMLElement>("button")].find((b) => (b.dataset.key ?? b.getAttribute("aria-label")) === focused);
+        (again && !(again as HTMLButtonElement).disabled ? again : this.toolbar.querySelector<HTMLElement>("button:not([disabled])"))?.focus();
+      }
     }
     this.toolbar.hidden = false;
     // Above the note, or above its cluster's title bar (never covering it).
@@ -751,6 +874,13 @@ export class BoardCanvas {
     const x = Math.max(8, Math.min(this.size().width - width - 8, topLeft.x + (r.width * this.cam.zoom) / 2 - width / 2));
     const y = topLeft.y - 52 < 8 ? toScreen(this.cam, { x: r.x, y: r.y + r.height }).y + 10 : topLeft.y - 52;
     this.toolbar.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
+  }
+
+  /** The selected note's menu (toolbar) by keyboard; Escape goes back to the note. */
+  private focusToolbar(): void {
+    this.renderToolbar();
+    if (this.toolbar.hidden) return;
+    this.toolbar.querySelector<HTMLElement>("button:not([disabled])")?.focus();
   }
 
   private removeFromCluster(noteId: string): void {
@@ -1191,23 +1321,8 @@ export class BoardCanvas {
         this.env.propose(moveOp(position, this.areaAt(centre(position, note))), undoMove);
         return;
       }
-      if (target.clusterId) {
-        const slot = this.nextSlot(board, target.clusterId, note);
-        this.env.propose(moveOp(slot, target.areaId), undoMove);
-        this.env.propose({ kind: { case: "addToCluster", value: { clusterId: target.clusterId, noteId } } }, note.clusterId
-          ? { kind: { case: "addToCluster", value: { clusterId: note.clusterId, noteId } } }
-          : { kind: { case: "removeFromCluster", value: { noteId } } });
-        return;
-      }
-      // Both notes form a new cluster; the dropped one lines up beside the target.
-      const tp = { x: target.position?.x ?? 0, y: target.position?.y ?? 0 };
-      const slot = { x: tp.x + (target.size?.width ?? NOTE_SIDE) + GRID_GAP, y: tp.y };
-      const clusterId = randomId();
-      this.env.propose(moveOp(slot, target.areaId), undoMove);
-      this.env.propose(
-        { kind: { case: "createCluster", value: { id: clusterId, title: "", position: { x: tp.x, y: tp.y - CLUSTER_HEADER - CLUSTER_PAD }, areaId: target.areaId, noteIds: [target.id, noteId] } } },
-        { kind: { case: "delete", value: { target: { kind: ObjectKind.CLUSTER, id: clusterId } } } },
-      );
+      // Into the target's cluster, or a new cluster of both (clustering.ts).
+      this.proposeAll(clusterOps(board, note, target.clusterId ? { kind: "cluster", id: target.clusterId } : { kind: "note", id: target.id }));
       return;
     }
     const cluster = joins ? this.clusterAt(pointer, note.clusterId) : undefined;
@@ -1227,15 +1342,68 @@ export class BoardCanvas {
     }
   }
 
-  /** Where the next member of a cluster goes: a grid of three columns. */
-  private nextSlot(board: BoardView, clusterId: string, note: Readonly<Note>): Pt {
-    const members = clusterMembers(board, clusterId).filter((n) => n.id !== note.id);
-    const first = members.reduce<Readonly<Note> | undefined>((a, n) => (!a || Number(n.createdSeq) < Number(a.createdSeq) ? n : a), undefined);
-    const origin = union(members.map(noteRect)) ?? noteRect(note);
-    const w = (first?.size?.width ?? NOTE_SIDE) + GRID_GAP;
-    const hh = (first?.size?.height ?? NOTE_SIDE) + GRID_GAP;
-    const k = members.length;
-    return { x: Math.round(origin.x + (k % 3) * w), y: Math.round(origin.y + Math.floor(k / 3) * hh) };
+  private proposeAll(ops: readonly { op: OpInit; undo: OpInit }[]): void {
+    for (const { op, undo } of ops) this.env.propose(op, undo);
+  }
+
+  /** "Add to cluster…": a list of the clusters and loose notes of the
+   *  note's area; picking one does what dropping the note there does. */
+  clusterMenu(noteId: string): void {
+    const board = this.env.board();
+    const note = board.notes.get(noteId);
+    if (!note || note.deleted || this.env.readOnly()) return;
+    const t = this.env.t;
+    const choices = clusterChoices(board, this.env.selfId(), note, {
+      cluster: (title, count) => t("clusterChoice", { title: title || t("clusterPlaceholder"), count: t("clusterCount", { n: count }) }),
+      withNote: (text, author) => t("newClusterWith", { text: text || t("emptyNote"), author }),
+      name: (id) => this.env.name(id),
+    });
+    if (!mayCluster(board, this.env.selfId(), note)) {
+      this.env.denied(board.settings.locked || board.areas.get(note.areaId)?.locked ? "reject_5" : "reject_4");
+      return;
+    }
+    const back = () => this.noteViews.get(noteId)?.el.focus({ preventScroll: true });
+    void chooseDialog(t("addToCluster"), choices.map((c) => c.label), { cancel: t("cancel"), empty: t("noClusterChoice") }).then((i) => {
+      const choice = i === undefined ? undefined : choices[i];
+      const current = this.env.board().notes.get(noteId);
+      if (choice && current) this.proposeAll(clusterOps(this.env.board(), current, choice.target as ClusterTarget));
+      back();
+    });
+  }
+
+  /** Casts (+1) or takes back (−1) one of the viewer's dots on a note. */
+  vote(noteId: string, delta: 1 | -1): void {
+    const board = this.env.board();
+    const note = board.notes.get(noteId);
+    if (!note || this.env.readOnly() || !mayVoteOn(board, this.env.selfId(), note)) return;
+    this.env.propose({ kind: { case: delta > 0 ? "castVote" : "retractVote", value: { noteId } } });
+  }
+
+  /** Moves the focus to the first note or cluster of the next (or previous) area. */
+  private focusArea(step: 1 | -1): void {
+    const regions = [...this.noteLayer.querySelectorAll<HTMLElement>(".area-group:not([hidden])")];
+    const active = document.activeElement;
+    const at = regions.findIndex((r) => active instanceof Node && r.contains(active));
+    for (let k = 1; k <= regions.length; k++) {
+      const region = regions[(at + step * k + regions.length * 2) % regions.length];
+      const first = region?.querySelector<HTMLElement>(".note[data-note], .cluster-title:not([disabled])");
+      if (first) {
+        first.focus();
+        this.ensureVisible(first);
+        return;
+      }
+    }
+  }
+
+  /** Pans so that a focused element is on screen (Tab can reach notes outside the view). */
+  private ensureVisible(el: HTMLElement): void {
+    const id = el.closest<HTMLElement>("[data-note]")?.dataset.note;
+    const note = id ? this.env.board().notes.get(id) : undefined;
+    if (!note) return;
+    const r = noteRect(note);
+    const v = this.visible();
+    if (contains(v, { x: r.x, y: r.y }) && contains(v, { x: r.x + r.width, y: r.y + r.height })) return;
+    this.setCamera(panBy(this.cam, (v.x + v.width / 2 - (r.x + r.width / 2)) * this.cam.zoom, (v.y + v.height / 2 - (r.y + r.height / 2)) * this.cam.zoom), true);
   }
 
   private dropCluster(clusterId: string, origin: Pt, members: { id: string; origin: Pt }[], dx: number, dy: number): void {
@@ -1294,7 +1462,9 @@ export class BoardCanvas {
   }
 
   private onKey(ev: KeyboardEvent): void {
-    if (this.editing || (ev.target as HTMLElement).closest("input, textarea")) return;
+    // Keys on a button (toolbar, vote, cluster title) are that button's:
+    // Enter or Space there must not also edit the note or start panning.
+    if (this.editing || (ev.target as HTMLElement).closest("input, textarea, button")) return;
     const board = this.env.board();
     const self = this.env.selfId();
     const note = this.selected ? board.notes.get(this.selected) : undefined;
@@ -1326,6 +1496,34 @@ export class BoardCanvas {
         return;
       case "Escape":
         this.select(undefined);
+        return;
+      case "c":
+      case "C":
+        if (note) {
+          ev.preventDefault();
+          this.clusterMenu(note.id);
+        }
+        return;
+      case "v":
+      case "V":
+        if (note) {
+          ev.preventDefault();
+          this.vote(note.id, ev.shiftKey ? -1 : 1);
+        }
+        return;
+      case "m":
+      case "M":
+      case "ContextMenu":
+      case "F10":
+        if (note && (ev.key !== "F10" || ev.shiftKey)) {
+          ev.preventDefault();
+          this.focusToolbar();
+        }
+        return;
+      case "PageDown":
+      case "PageUp":
+        ev.preventDefault();
+        this.focusArea(ev.key === "PageDown" ? 1 : -1);
         return;
       case "+":
       case "=":
@@ -1378,6 +1576,21 @@ export class BoardCanvas {
         return;
     }
   }
+}
+
+/** Top to bottom in bands of half a note, then left to right. */
+function readingOrder(a: Rect, b: Rect): number {
+  const band = NOTE_SIDE / 2;
+  return Math.floor(a.y / band) - Math.floor(b.y / band) || a.x - b.x || a.y - b.y;
+}
+
+/** Makes `wanted` the first children of `parent` in this order, moving only
+ *  the elements that are out of place (others stay after them). */
+function reorder(parent: HTMLElement, wanted: readonly HTMLElement[]): void {
+  wanted.forEach((el, i) => {
+    const at = parent.children[i];
+    if (at !== el) parent.insertBefore(el, at ?? null);
+  });
 }
 
 function noteRect(n: Readonly<Note>): Rect {

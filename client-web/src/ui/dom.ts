@@ -81,12 +81,28 @@ export function download(blob: Blob, filename: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** Person colours: white text (names on cursors, initials on avatars) on
+ *  each has a contrast of at least 5.3:1 (WCAG 1.4.3 needs 4.5:1);
+ *  dom.test.ts checks every one. */
+export const PERSON_COLORS: readonly string[] = [
+  "#1f5fbf", "#b3246a", "#1d7a3e", "#a14d00", "#6a3fb8", "#0b6e80", "#b8261e", "#4d7000", "#3f4fb8", "#8a5a00",
+];
+
 /** A stable colour for a participant (cursors, avatars). */
 export function personColor(id: string): string {
   let hash = 0;
   for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) | 0;
-  const hues = [210, 340, 150, 30, 270, 190, 0, 90, 250, 45];
-  return `hsl(${hues[Math.abs(hash) % hues.length]} 65% 42%)`;
+  return PERSON_COLORS[Math.abs(hash) % PERSON_COLORS.length] ?? "#1f5fbf";
+}
+
+/** WCAG 2.x contrast ratio of two #rrggbb colours. */
+export function contrastRatio(a: string, b: string): number {
+  const lum = (hex: string) => {
+    const [r, g, bl] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)) as [number, number, number];
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p) as [number, number];
+  return (x + 0.05) / (y + 0.05);
 }
 
 /** Initials for an avatar: "Anna Berger" → "AB". */

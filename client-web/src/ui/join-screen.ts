@@ -6,6 +6,7 @@ import type { KeyValueStorage } from "../net/identity";
 import { button, h, replace } from "./dom";
 import type { LanguageState } from "./i18n";
 import { icon } from "./icons";
+import { legalLinks } from "../legal/legal";
 
 export const NAME_KEY = "werkstatt.displayName";
 
@@ -94,7 +95,7 @@ export function joinScreen(root: HTMLElement, o: JoinScreenOptions): void {
         else fail(t(result === "unknown" ? "codeUnknown" : result === "limited" ? "tooManyTries" : "codeLookupUnavailable"), code);
       });
     });
-    replace(root, h("main", { class: "join-page" }, form));
+    replace(root, h("main", { class: "join-page" }, form, legalLinks(o.lang)));
     document.documentElement.lang = o.lang.current;
     (name.value && needsCode ? code : name).focus();
   };

@@ -27,6 +27,8 @@ export class Toasts {
     const dismiss = () => {
       window.clearTimeout(timer);
       toast.classList.add("leaving");
+      // Fading out: no longer content for screen readers (nor contrast checks).
+      toast.setAttribute("aria-hidden", "true");
       window.setTimeout(() => toast.remove(), 200);
     };
     if (options.action) {
@@ -103,3 +105,82 @@ export function fullscreenLayer(content: HTMLElement, closeLabel: string): () =>
   return close;
 }
 
+
+/** A modal list of choices (e.g. which cluster a note joins). Resolves the
+ *  chosen index, or undefined on cancel. Arrow keys move between the
+ *  choices; each is a button, so Enter or Space picks it. */
+export function chooseDialog(title: string, choices: readonly string[], texts: { cancel: string; empty: string }): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const dialog = h("dialog", { class: "dialog dialog-choose", attrs: { "aria-labelledby": "dialog-choose-title" } });
+    const list = h("ul", { class: "choose-list" });
+    choices.forEach((label, i) => {
+      list.appendChild(h("li", {}, h("button", { class: "btn choose-item", attrs: { type: "button" }, text: label, on: { click: () => dialog.close(String(i)) } })));
+    });
+    list.addEventListener("keydown", (ev) => {
+      if (ev.key !== "ArrowDown" && ev.key !== "ArrowUp") return;
+      ev.preventDefault();
+      const items = [...list.querySelectorAll<HTMLButtonElement>(".choose-item")];
+      const at = items.indexOf(document.activeElement as HTMLButtonElement);
+      items[(at + (ev.key === "ArrowDown" ? 1 : items.length - 1)) % items.length]?.focus();
+    });
+    dialog.append(
+      h("h2", { class: "dialog-title", attrs: { id: "dialog-choose-title" }, text: title }),
+      choices.length ? list : h("p", { class: "dialog-text", text: texts.empty }),
+      h("div", { class: "dialog-actions" }, button(texts.cancel, () => dialog.close("cancel"), { class: "btn" })),
+    );
+    dialog.addEventListener("close", () => {
+      const i = Number(dialog.returnValue);
+      resolve(dialog.returnValue !== "cancel" && dialog.returnValue !== "" && Number.isInteger(i) ? i : undefined);
+      dialog.remove();
+    });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    (list.querySelector("button") ?? dialog.querySelector("button"))?.focus();
+  });
+}
+
+/** A modal with a title and lines of text (the keyboard shortcuts). */
+export function infoDialog(title: string, lines: readonly string[], closeLabel: string): void {
+  const dialog = h("dialog", { class: "dialog", attrs: { "aria-labelledby": "dialog-info-title" } });
+  const close = button(closeLabel, () => dialog.close(), { class: "btn btn-primary" });
+  dialog.append(
+    h("h2", { class: "dialog-title", attrs: { id: "dialog-info-title" }, text: title }),
+    h("ul", { class: "dialog-lines" }, ...lines.map((line) => h("li", { text: line }))),
+    h("div", { class: "dialog-actions" }, close),
+  );
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.appendChild(dialog);
+  dialog.showModal();
+  close.focus();
+}
+
+/** A visually hidden live region for screen readers: what others do on the
+ *  board (new notes), batched so a busy room is one sentence, not fifty. */
+export class Announcer {
+  readonly el: HTMLDivElement;
+  private notes: string[] = [];
+  private timer = 0;
+
+  constructor(private readonly texts: { one: (detail: string) => string; many: (n: number) => string }, private readonly delayMs = 2000) {
+    this.el = h("div", { class: "visually-hidden", attrs: { role: "status", "aria-live": "polite", "aria-atomic": "true" } });
+  }
+
+  /** A note by someone else appeared (`detail`: author, area, text). */
+  note(detail: string): void {
+    this.notes.push(detail);
+    if (this.timer === 0) this.timer = window.setTimeout(() => this.flush(), this.delayMs);
+  }
+
+  say(text: string): void {
+    this.el.textContent = text;
+  }
+
+  private flush(): void {
+    this.timer = 0;
+    const n = this.notes.length;
+    const only = this.notes[0];
+    this.notes = [];
+    if (n === 1 && only !== undefined) this.say(this.texts.one(only));
+    else if (n > 1) this.say(this.texts.many(n));
+  }
+}

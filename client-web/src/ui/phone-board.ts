@@ -4,7 +4,10 @@
 import { Color, ObjectKind, type Note } from "../gen/werkstatt/v1/board_pb";
 import { clusterMembers, dotsOf, dotsOn, hiddenCountIn, openRound, ownDotsOn, type BoardView } from "../state/board-model";
 import { randomId } from "../state/ids";
-import { mayCreateIn, mayDelete, mayEdit, mayVoteOn } from "../state/permissions";
+import { mayCluster, mayCreateIn, mayDelete, mayEdit, mayVoteOn } from "../state/permissions";
+import { clusterChoices, clusterOps } from "./clustering";
+import { chooseDialog } from "./overlays";
+import { legalLinks } from "../legal/legal";
 import type { AppContext } from "./context";
 import { button, h, replace } from "./dom";
 import type { TextKey } from "./i18n";
@@ -21,7 +24,7 @@ export class PhoneBoard {
 
   constructor(private readonly ctx: AppContext) {
     this.list = h("div", { class: "phone-list" });
-    this.el = h("div", { class: "phone-board" }, this.list);
+    this.el = h("div", { class: "phone-board" }, this.list, legalLinks(ctx.lang));
   }
 
   render(): void {
@@ -105,7 +108,8 @@ export class PhoneBoard {
     const total = dotsOn(board, n.id);
     const votable = !ctx.readOnly() && mayVoteOn(board, self, n);
     const left = round ? round.dotsPerParticipant - dotsOf(board, self) : 0;
-    const editable = !ctx.readOnly() && (mayEdit(board, self, n) || mayDelete(board, self, n));
+    const clusterable = !ctx.readOnly() && mayCluster(board, self, n);
+    const editable = !ctx.readOnly() && (mayEdit(board, self, n) || mayDelete(board, self, n) || clusterable);
     const foot: (HTMLElement | null)[] = [h("span", { class: "note-author", text: author })];
     if (n.hidden) foot.push(h("span", { class: "badge badge-private" }, icon("eyeOff", 12), n.authorId === self ? t("onlyYou") : t("stillPrivate")));
     const card = h(
@@ -118,7 +122,7 @@ export class PhoneBoard {
       card.appendChild(
         h("div", { class: "phone-vote" },
           votable ? button(t("retractVote"), () => ctx.propose({ kind: { case: "retractVote", value: { noteId: n.id } } }), { class: "btn vote-big", icon: icon("minus", 20), attrs: { disabled: mine === 0 }, data: { key: `minus-${n.id}` } }) : null,
-          h("span", { class: "phone-dots", attrs: { "aria-label": t("yourDots", { n: mine }) } }, ...Array.from({ length: mine }, () => h("span", { class: "dot" })), mine === 0 ? h("span", { class: "muted", text: "0" }) : null),
+          h("span", { class: "phone-dots", attrs: { role: "img", "aria-label": t("yourDots", { n: mine }) } }, ...Array.from({ length: mine }, () => h("span", { class: "dot" })), mine === 0 ? h("span", { class: "muted", text: "0" }) : null),
           votable ? button(t("castVote"), () => ctx.propose({ kind: { case: "castVote", value: { noteId: n.id } } }), { class: "btn vote-big vote-plus", icon: icon("plus", 20), attrs: { disabled: mine >= round.maxDotsPerNote || left <= 0 }, data: { key: `plus-${n.id}` } }) : null,
           board.tallies.size > 0 ? h("span", { class: "tally", attrs: { title: t("dotsOnNote", { n: total }) } }, icon("vote", 12), String(total)) : null),
       );
@@ -127,10 +131,34 @@ export class PhoneBoard {
       card.appendChild(
         h("div", { class: "phone-card-actions" },
           mayEdit(board, self, n) ? button(t("editNote"), () => this.compose(n.areaId, "", n), { class: "btn btn-quiet", icon: icon("edit", 16), data: { key: `edit-${n.id}` } }) : null,
-          mayDelete(board, self, n) ? button(t("deleteNote"), () => ctx.deleteNote(n.id), { class: "btn btn-quiet", icon: icon("trash", 16), data: { key: `del-${n.id}` } }) : null),
+          mayDelete(board, self, n) ? button(t("deleteNote"), () => ctx.deleteNote(n.id), { class: "btn btn-quiet", icon: icon("trash", 16), data: { key: `del-${n.id}` } }) : null,
+          clusterable ? button(t("addToCluster"), () => this.clusterMenu(n.id), { class: "btn btn-quiet", icon: icon("group", 16), data: { key: `cluster-${n.id}` } }) : null,
+          clusterable && n.clusterId
+            ? button(t("removeFromCluster"), () => ctx.propose({ kind: { case: "removeFromCluster", value: { noteId: n.id } } }, { kind: { case: "addToCluster", value: { clusterId: n.clusterId, noteId: n.id } } }), { class: "btn btn-quiet", icon: icon("ungroup", 16), data: { key: `uncluster-${n.id}` } })
+            : null),
       );
     }
     return card;
+  }
+
+  /** "Add to cluster…" (the same choices and ops as on the board). */
+  private clusterMenu(noteId: string): void {
+    const ctx = this.ctx;
+    const t = ctx.t;
+    const board = ctx.board();
+    const note = board.notes.get(noteId);
+    if (!note) return;
+    const choices = clusterChoices(board, ctx.selfId(), note, {
+      cluster: (title, count) => t("clusterChoice", { title: title || t("clusterPlaceholder"), count: t("clusterCount", { n: count }) }),
+      withNote: (text, author) => t("newClusterWith", { text: text || t("emptyNote"), author }),
+      name: (id) => ctx.name(id),
+    });
+    void chooseDialog(t("addToCluster"), choices.map((c) => c.label), { cancel: t("cancel"), empty: t("noClusterChoice") }).then((i) => {
+      const choice = i === undefined ? undefined : choices[i];
+      const current = ctx.board().notes.get(noteId);
+      if (choice && current) for (const { op, undo } of clusterOps(ctx.board(), current, choice.target)) ctx.propose(op, undo);
+      this.list.querySelector<HTMLElement>(`[data-key="cluster-${CSS.escape(noteId)}"]`)?.focus();
+    });
   }
 
   /** The bottom sheet for writing a new note (or editing `note`). */

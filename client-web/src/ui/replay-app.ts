@@ -13,6 +13,7 @@ import { clockTime } from "./format";
 import type { LanguageState, TextKey } from "./i18n";
 import { icon } from "./icons";
 import { Toasts } from "./overlays";
+import { legalLinks } from "../legal/legal";
 
 /** Dragging the slider asks the server at most this often. */
 const SEEK_DEBOUNCE_MS = 120;
@@ -73,10 +74,12 @@ export class ReplayApp {
     this.markerLayer = h("div", { class: "markers" });
     this.fill = h("div", { class: "track-fill" });
     this.thumb = h("div", { class: "track-thumb" });
-    this.track = h("div", { class: "track", attrs: { role: "slider", tabindex: 0, "aria-valuemin": 0 } }, this.histogram, this.fill, this.markerLayer, this.thumb);
+    this.track = h("div", { class: "track", attrs: { role: "slider", tabindex: 0, "aria-valuemin": 0 } }, this.histogram, this.fill, this.thumb);
     this.label = h("div", { class: "timeline-label", attrs: { "aria-live": "polite" } });
     this.controls = h("div", { class: "timeline-controls" });
-    this.footer = h("footer", { class: "timeline" }, this.controls, this.track);
+    // The phase markers are buttons, so they lie over the slider instead of
+    // inside it (a slider may not contain interactive controls, WCAG 4.1.2).
+    this.footer = h("footer", { class: "timeline" }, this.controls, h("div", { class: "track-wrap" }, this.track, this.markerLayer), legalLinks(this.lang));
     this.message = h("div", { class: "replay-message" });
     this.message.hidden = true;
     const zoom = h(
@@ -263,7 +266,7 @@ export class ReplayApp {
           el.style.left = left;
           return el;
         }
-        const el = h("span", { class: `marker marker-${m.kind}`, attrs: { title: t(m.kind === "join" ? "marker_join" : "marker_leave", { label: m.label }) } });
+        const el = h("span", { class: `marker marker-${m.kind}`, attrs: { "aria-hidden": "true", title: t(m.kind === "join" ? "marker_join" : "marker_leave", { label: m.label }) } });
         el.style.left = left;
         return el;
       }),

@@ -31,6 +31,8 @@
 
 namespace werkstatt::net {
 
+struct LegalPages;  // server/net/legal.hpp
+
 struct ServerLimits {
   // Largest WebSocket message a client may send. The largest legitimate one
   // is an op with a 500-character note (≤ 2 KiB of UTF-8) plus ids; 64 KiB
@@ -118,6 +120,9 @@ struct ServerConfig {
   // The worker pool for REST calls that read or write history (replay,
   // exports, timeline, state?at=, creation): see workshop/worker_pool.hpp.
   workshop::WorkerPoolOptions background;
+  // Imprint, privacy notice, accessibility statement, feedback link: what
+  // GET /api/legal answers (see server/net/legal.hpp). Loaded by `serve`.
+  std::shared_ptr<const LegalPages> legal;
 };
 
 class Server {
