@@ -25,7 +25,7 @@ import { CLUSTER_HEADER, CLUSTER_PAD, freeSlot, NEW_NOTE_SIDE, startCellFor } fr
 import type { TextKey } from "./i18n";
 import { icon } from "./icons";
 
-import { CLUSTER_HEADER, CLUSTER_PAD, clusterChoices, clusterOps, type ClusterTarget } from "./clustering";
+import { clusterChoices, clusterOps, type ClusterTarget } from "./clustering";
 import { chooseDialog } from "./overlays";
 
 /** Side of the notes this client creates (board units). 200, not the

@@ -8,12 +8,12 @@ import { clusterMembers, type BoardView } from "../state/board-model";
 import type { OpInit } from "../state/board-store";
 import { randomId } from "../state/ids";
 import { mayCluster } from "../state/permissions";
-import { NEW_NOTE_SIDE } from "./placement";
+import { CLUSTER_HEADER, CLUSTER_PAD, NEW_NOTE_SIDE } from "./placement";
 
 /** As in board-canvas.ts (a note without a size is drawn at this side). */
 export const NOTE_SIDE = NEW_NOTE_SIDE;
-export const CLUSTER_PAD = 20;
-export const CLUSTER_HEADER = 44;
+// One geometry for clusters: placement.ts owns it.
+export { CLUSTER_HEADER, CLUSTER_PAD };
 export const GRID_GAP = 16;
 
 export type ClusterTarget = { kind: "cluster"; id: string } | { kind: "note"; id: string };
