@@ -90,6 +90,10 @@ std::shared_ptr<Workshop> Workshop::create(asio::io_context& io, journal::Journa
       spdlog::error("workshop {}: a template op was refused by the board: {}", w->id(), op.ShortDebugString());
   }
   w->update_info();
+  if (!status) {  // the caller does not wait: appended like any other events
+    w->release_appends();
+    return w;
+  }
   // The template goes to the journal now, from this thread, and create()
   // returns once it is stored: whoever created the workshop (POST
   // /api/workshops) may read it right away and sees its template.
@@ -97,7 +101,7 @@ std::shared_ptr<Workshop> Workshop::create(asio::io_context& io, journal::Journa
   records.swap(w->append_buffer_);
   w->release_appends();  // nothing buffered any more: ends the hold-back before any handler runs
   if (records.empty()) {
-    if (status) *status = {};
+    *status = {};
     return w;
   }
   const std::uint64_t last = records.back().seq();
@@ -113,7 +117,7 @@ std::shared_ptr<Workshop> Workshop::create(asio::io_context& io, journal::Journa
     std::lock_guard lock(w->info_mutex_);
     w->info_.head_seq = std::max(w->info_.head_seq, last);
   }
-  if (status) *status = result;
+  *status = result;
   return w;
 }
 

@@ -126,10 +126,22 @@ class HeldJournal final : public journal::Journal {
     snapshots_[s.seq()] = s;
     return {};
   }
-  std::vector<v1::WorkshopMeta> workshops() const override { return {meta_}; }
-  std::optional<v1::WorkshopMeta> workshop(std::string_view id) const override {
-    if (id != meta_.id()) return std::nullopt;
-    return meta_;
+  Status workshops(std::vector<v1::WorkshopMeta>* out, std::vector<journal::DamagedWorkshop>*) const override {
+    out->push_back(meta_);
+    return {};
+  }
+  Status workshop(std::string_view id, v1::WorkshopMeta* out) const override {
+    if (id != meta_.id()) return {Status::Code::not_found, "no such workshop"};
+    *out = meta_;
+    return {};
+  }
+  Status client_ops(std::string_view, std::vector<journal::ClientOp>*) const override { return {}; }
+  std::string incarnation() const override { return "held"; }
+  Status erase_workshop(std::string_view) override {  // one workshop per rig: all of it
+    events_.clear();
+    snapshots_.clear();
+    meta_.Clear();
+    return {};
   }
   Status read_events(std::string_view, std::uint64_t from_seq, std::uint64_t to_seq, std::size_t limit,
                      std::vector<v1::EventRecord>* out) const override {
@@ -146,7 +158,10 @@ class HeldJournal final : public journal::Journal {
     *out = std::prev(it)->second;
     return {};
   }
-  std::uint64_t head_seq(std::string_view) const override { return events_.empty() ? 0 : events_.back().seq(); }
+  Status read_head(std::string_view, std::uint64_t* out) const override {
+    *out = events_.empty() ? 0 : events_.back().seq();
+    return {};
+  }
   Status retry_writes() override {
     ++retries_;
     if (!retry_ok_) return {Status::Code::no_space, "still full"};

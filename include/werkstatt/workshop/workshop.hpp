@@ -148,10 +148,11 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
 
   // A new workshop: `meta` is already stored (put_workshop); `setup` are the
   // template ops, applied by the system author and journaled as events.
-  // Returns once those events are durable (blocks for one synced append,
-  // on the journal's thread, never needing an I/O thread); `status` (if
-  // given) says whether they were stored. If not, the workshop is read-only
-  // as after any journal failure.
+  // With `status`: returns once those events are durable (blocks for one
+  // synced append, completed by the journal's thread, never needing an I/O
+  // thread) and `status` says whether they were stored (if not, the
+  // workshop is read-only as after any journal failure). Without: returns
+  // at once, the template is appended like any other events.
   [[nodiscard]] static std::shared_ptr<Workshop> create(boost::asio::io_context& io, journal::Journal& journal,
                                                         v1::WorkshopMeta meta, const std::vector<v1::Op>& setup,
                                                         const WorkshopOptions& options,
