@@ -258,7 +258,7 @@ TEST_CASE("legal pages: URLs, Markdown files and feedback addresses are checked 
   CHECK_FALSE(net::parse_feedback("not an address", &error));
 }
 
-TEST_CASE("GET /api/legal names what is configured; /api/legal/<name> serves a Markdown file", "[units][rest][legal]") {
+TEST_CASE("GET /api/legal names what is configured - /api/legal/<name> serves a Markdown file", "[units][rest][legal]") {
   journal::MemoryJournal journal;
   boost::asio::io_context io;
   workshop::WorkshopRegistry registry(io, journal, {});
