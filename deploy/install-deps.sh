@@ -14,10 +14,13 @@ want=(
   tzdata                      # local times in minutes and exports
   libssl-dev                  # SHA-256 of secrets, random tokens (libcrypto only)
   catch2
+  libsystemd-dev              # sd_notify: readiness and watchdog under systemd (Type=notify)
+  brotli                      # precompresses the web client's assets at build time (.br beside .gz)
 )
 if [[ "${1:-}" == "--test" ]]; then
   want+=(chromium chromium-driver fonts-dejavu-core procps
-         haproxy openssl)         # tests/proxy: the shipped HAProxy config with a throw-away certificate
+         prometheus           # promtool checks /metrics in the tests
+         haproxy openssl)     # tests/proxy: the shipped HAProxy config with a throw-away certificate
 fi
 # A fresh Debian 12 has no Node.js; its own nodejs (18.x) is enough for the client toolchain.
 if ! command -v node >/dev/null 2>&1; then want+=(nodejs); fi

@@ -216,15 +216,6 @@ std::string content_security_policy(std::string_view host, std::string_view publ
 std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& config,
                                     workshop::WorkshopRegistry& registry) {
   const std::string_view path = req.target.substr(0, req.target.find('?'));
-  if (path == "/healthz") {
-    if (req.method != "GET" && req.method != "HEAD") return method_not_allowed("GET, HEAD");
-    HttpReply r;
-    r.body = json::Object()
-                 .field("status", "ok")
-                 .field("workshops", static_cast<std::uint64_t>(registry.all().size()))
-                 .str();
-    return r;
-  }
   if (path != "/api" && !path.starts_with("/api/")) return std::nullopt;
 
   // Browser protections first (see rest.hpp): nothing below runs for a

@@ -2,7 +2,7 @@
 // The REST API (JSON over HTTP), independent of Beast so it is tested
 // without sockets.
 //
-//   GET  /healthz                 {"status":"ok","workshops":N}
+//   (/healthz, /livez, /readyz and /metrics: probes.hpp)
 //   POST /api/workshops           create: body {"template","title","language"}
 //                                 → 201 {id, title, join_code, participant_url,
 //                                   facilitator_url, observer_url,
@@ -88,7 +88,7 @@ struct ApiConfig {
 // Host: connections only to the server's own origin(s), WebSockets included.
 [[nodiscard]] std::string content_security_policy(std::string_view host, std::string_view public_url);
 
-// Routes /healthz and /api/…; nullopt for every other path.
+// Routes /api/…; nullopt for every other path.
 [[nodiscard]] std::optional<HttpReply> handle_api(const ApiRequest& request, const ApiConfig& config,
                                                   workshop::WorkshopRegistry& registry);
 
