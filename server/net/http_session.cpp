@@ -155,9 +155,10 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     status_ = 101;
     route_ = route_label(request.target());
     if (!is_websocket_path(request.target()))
-      return status_ = 404, reply(text_reply(http::status::not_found, version, false, R"({"error":"no WebSocket endpoint here; use /ws"})",
-                              "application/json", false, csp_),
-                   false);
+      return status_ = 404, reply(text_reply(http::status::not_found, version, false,
+                                             R"({"error":"no WebSocket endpoint here; use /ws"})", "application/json",
+                                             false, csp_),
+                                  false);
     if (!host_allowed(host, context_->api)) {
       audit(context_->config.audit.get(), "request_refused", client.address,
             {{"reason", "host"}, {"host", host.substr(0, 100)}, {"path", "/ws"}});
@@ -212,7 +213,7 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
     // this session's strand. Nothing else happens on this connection
     // meanwhile (no read is pending), so the members are not shared.
     auto job = std::make_shared<http::request<http::string_body>>(std::move(request));
-    const bool posted = context_->pool->try_post([self = shared_from_this(), job, client, keep_alive] {
+    const bool posted = context_->pool->try_post([self = shared_from_this(), job, keep_alive, client] {
       auto message = std::make_shared<http::message_generator>(self->answer(std::move(*job), client));
       asio::post(self->stream_.get_executor(), [self, message, keep_alive] {
         self->reply(std::move(*message), keep_alive);
@@ -307,7 +308,8 @@ http::message_generator http_session::handle(http::request<http::string_body>&& 
   body.open(file.path.c_str(), beast::file_mode::scan, ec);
   if (ec) {
     status_ = 404;
-    return text_reply(http::status::not_found, version, keep_alive, "not found\n", "text/plain; charset=utf-8", head, csp_);
+    return text_reply(http::status::not_found, version, keep_alive, "not found\n", "text/plain; charset=utf-8", head,
+                      csp_);
   }
   const auto size = body.size();
   if (head) {

@@ -43,8 +43,8 @@ class http_session : public std::enable_shared_from_this<http_session>, public C
   void do_close();
   void count_request();  // werkstatt_http_requests_total{route_, status_}
   [[nodiscard]] http::message_generator handle(http::request<http::string_body>&& request, const ClientOrigin& client);
-  [[nodiscard]] http::message_generator answer(http::request<http::string_body>&& request,
-                                               const ClientOrigin& client);  // handle(), or 500
+  // handle(), or 500
+  [[nodiscard]] http::message_generator answer(http::request<http::string_body>&& request, const ClientOrigin& client);
 
   beast::basic_stream<tcp, IoShard::Strand> stream_;
   const std::shared_ptr<IoShard> shard_;

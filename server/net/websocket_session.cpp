@@ -322,12 +322,14 @@ void websocket_session::credential_refused(Credential which) {
 
 bool websocket_session::may_try_join_code() {
   if (context_->admission.may_try_join_code(remote_, workshop_id_)) return true;
+  metrics::global().rate_limited.inc(metrics::label("limit", "wrong_credentials"));
   audit(context_->config.audit.get(), "rate_limited", remote_, {{"workshop", workshop_id_}, {"reason", "wrong join codes"}});
   return false;
 }
 
 bool websocket_session::may_create_identity() {
   if (context_->admission.take_identity(remote_, workshop_id_)) return true;
+  metrics::global().rate_limited.inc(metrics::label("limit", "new_identities"));
   audit(context_->config.audit.get(), "rate_limited", remote_, {{"workshop", workshop_id_}, {"reason", "new identities"}});
   return false;
 }

@@ -392,6 +392,15 @@ TEST_CASE("limits: notes, areas and participants are bounded", "[board][limits]"
   // A known identity can always come back.
   s.ok(ops::leave("anna"), board::kSystemAuthor);
   s.ok(ops::join("anna", "Anna", v1::ROLE_PARTICIPANT), board::kSystemAuthor);
+  // Only active identities count: a removed one frees its place (and stays removed).
+  v1::Op remove;
+  remove.mutable_remove_participant()->set_participant_id("p10");
+  s.ok(remove, "fac");
+  s.ok(ops::join("late", "Zu spät", v1::ROLE_PARTICIPANT), board::kSystemAuthor);
+  CHECK(s.rejected(ops::join("later", "Noch später", v1::ROLE_PARTICIPANT), board::kSystemAuthor) ==
+        v1::REJECT_CODE_LIMIT_REACHED);
+  CHECK(s.rejected(ops::join("p10", "Wieder da", v1::ROLE_PARTICIPANT), board::kSystemAuthor) == v1::REJECT_CODE_REMOVED);
+  CHECK_FALSE(s.board.check_invariants());
 
   // Notes: fill directly up to the limit (deleted ones count: they stay restorable).
   for (std::size_t i = 0; i < board::limits::kMaxNotes; ++i) {

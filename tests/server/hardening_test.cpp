@@ -108,7 +108,7 @@ TEST_CASE("DNS rebinding: a foreign Host gets 403 for REST and the WebSocket - l
   CHECK(count_lines_with(log, {"\"event\":\"request_refused\"", "\"reason\":\"host\"", "\"client\":\"127.0.0.1\""}) == 4);
 }
 
-TEST_CASE("--public-url: its host is accepted and links are built from it - never from Host", "[http][hardening]") {
+TEST_CASE("public URL: its host is accepted and links are built from it - never from Host", "[http][hardening]") {
   TestServerOptions options;
   options.public_url = "https://werkstatt.example.org";
   options.allowed_hosts = {"werkstatt.intern"};

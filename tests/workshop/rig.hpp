@@ -35,7 +35,7 @@ class FakeClient final : public workshop::Client {
     if (closed) return;  // "Later send()s are ignored."
     for (const auto& f : frames) take(*f);
   }
-  void credential_refused() override { ++refusals; }
+  void credential_refused(Credential) override { ++refusals; }
   void close(workshop::CloseCode code, workshop::Frame last) override {
     if (closed) return;
     if (last) take(*last);
