@@ -14,9 +14,12 @@ want=(
   tzdata                      # local times in minutes and exports
   libssl-dev                  # SHA-256 of secrets, random tokens (libcrypto only)
   catch2
+  libsystemd-dev              # sd_notify: readiness and watchdog under systemd (Type=notify)
+  brotli                      # precompresses the web client's assets at build time (.br beside .gz)
 )
 if [[ "${1:-}" == "--test" ]]; then
-  want+=(chromium chromium-driver fonts-dejavu-core procps)
+  want+=(chromium chromium-driver fonts-dejavu-core procps
+         prometheus)          # promtool checks /metrics in the tests
   want+=(clang libclang-rt-14-dev)   # libFuzzer and clang's ASan/UBSan runtimes (preset fuzz)
 fi
 # A fresh Debian 12 has no Node.js; its own nodejs (18.x) is enough for the client toolchain.

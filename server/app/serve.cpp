@@ -22,8 +22,13 @@
 #include <sstream>
 #include <thread>
 #include <toml++/toml.h>
+#ifdef WERKSTATT_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
+#include "log_format.hpp"
 #include "werkstatt/journal/open.hpp"
+#include "werkstatt/metrics/metrics.hpp"
 #include "werkstatt/net/links.hpp"
 #include "werkstatt/net/server.hpp"
 #include "werkstatt/workshop/workshop_registry.hpp"
@@ -108,6 +113,7 @@ struct ServeOptions {
   std::vector<std::string> allowed_origins;
   bool demo = true;
   std::string log_level = "info";
+  std::string log_format = "human";
   unsigned shutdown_timeout_s = 10;
   net::ServerLimits limits;
   std::size_t max_connections_per_workshop = workshop::WorkshopOptions{}.max_connections;
@@ -169,6 +175,37 @@ void raise_file_limit() {
   }
 }
 
+// Under systemd (Type=notify): readiness, stopping, and the watchdog. The
+// watchdog is pinged from the I/O loop itself, so a server whose threads hang
+// stops pinging and systemd restarts it. Without systemd (or libsystemd at
+// build time) these do nothing.
+void notify_systemd([[maybe_unused]] const char* state) {
+#ifdef WERKSTATT_HAVE_SYSTEMD
+  sd_notify(0, state);
+#endif
+}
+
+#ifdef WERKSTATT_HAVE_SYSTEMD
+void ping_watchdog(asio::steady_timer& timer, std::chrono::microseconds period) {
+  timer.expires_after(period);
+  timer.async_wait([&timer, period](const boost::system::error_code& ec) {
+    if (ec) return;
+    sd_notify(0, "WATCHDOG=1");
+    ping_watchdog(timer, period);
+  });
+}
+#endif
+
+void start_watchdog([[maybe_unused]] asio::steady_timer& timer) {
+#ifdef WERKSTATT_HAVE_SYSTEMD
+  std::uint64_t usec = 0;
+  if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return;
+  const auto period = std::chrono::microseconds(usec / 2);  // twice per WatchdogSec
+  ping_watchdog(timer, period);
+  spdlog::info("systemd watchdog: pinging every {} ms", period.count() / 1000);
+#endif
+}
+
 fs::path default_static_dir() {
   const fs::path here = fs::current_path() / "client-web" / "dist";
   if (fs::exists(here / "index.html")) return here;
@@ -179,7 +216,8 @@ int serve(const ServeOptions& o) {
   auto logger = spdlog::stderr_color_mt("werkstatt");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(o.log_level));
-  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+  if (o.log_format == "json") spdlog::set_formatter(std::make_unique<JsonLogFormatter>());
+  else spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
   raise_file_limit();
 
   std::error_code ec;
@@ -209,7 +247,9 @@ int serve(const ServeOptions& o) {
   workshop::WorkshopOptions workshop_options;
   workshop_options.max_connections = o.max_connections_per_workshop;
   workshop::WorkshopRegistry registry(io, *journal, workshop_options);
+  const auto recovery_started = std::chrono::steady_clock::now();
   if (const journal::Status s = registry.recover_all(); !s.ok()) spdlog::error("{}", s.message());
+  metrics::global().recovery_seconds.set(metrics::seconds_since(recovery_started));
 
   net::ServerConfig config;
   config.bind_address = o.bind;
@@ -250,6 +290,10 @@ int serve(const ServeOptions& o) {
       }
     }
   }
+  server.set_ready();
+  notify_systemd("READY=1");
+  asio::steady_timer watchdog(io);
+  start_watchdog(watchdog);
   std::cout << "werkstatt is ready at " << base << "/\n";
   if (demo) {
     const net::WorkshopLinks links =
@@ -274,6 +318,8 @@ int serve(const ServeOptions& o) {
   signals.async_wait([&](const boost::system::error_code& sig_ec, int signal) {
     if (sig_ec) return;
     stopping = true;
+    notify_systemd("STOPPING=1");
+    watchdog.cancel();
     spdlog::info("{} received: shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
     deadline.expires_after(std::chrono::seconds(o.shutdown_timeout_s));
     deadline.async_wait([&](const boost::system::error_code& t_ec) {
@@ -336,6 +382,11 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                 "Create a demo workshop on the first start and print its links on every start (default: on)");
   cmd->add_option("--log-level", o->log_level, "trace, debug, info, warn, error or critical")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical"}))
+      ->capture_default_str();
+  cmd->add_option("--log-format", o->log_format,
+                  "human (one readable line) or json (one object per line: time, level, event, workshop, "
+                  "connection, client_address) for a log collector")
+      ->check(CLI::IsMember({"human", "json"}))
       ->capture_default_str();
   cmd->add_option("--shutdown-timeout", o->shutdown_timeout_s, "Seconds to finish ops and close connections on SIGTERM")
       ->capture_default_str();

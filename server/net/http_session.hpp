@@ -44,7 +44,9 @@ class http_session : public std::enable_shared_from_this<http_session>, public C
   void reply(http::message_generator message, bool keep_alive);
   void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
   void do_close();
+  void count_request();  // werkstatt_http_requests_total{route_, status_}
   [[nodiscard]] http::message_generator handle(http::request<http::string_body>&& request);
+  [[nodiscard]] http::message_generator answer(http::request<http::string_body>&& request);  // handle(), or 500
 
   beast::basic_stream<tcp, IoShard::Strand> stream_;
   const std::shared_ptr<IoShard> shard_;
@@ -55,6 +57,9 @@ class http_session : public std::enable_shared_from_this<http_session>, public C
   const std::uint64_t id_;
   bool from_loopback_ = false;
   std::string remote_;  // the peer's IP address
+  // The request being answered, for the metrics: a route label (never an id) and the status.
+  std::string_view route_ = "unparsed";
+  unsigned status_ = 0;
 };
 
 }  // namespace werkstatt::net

@@ -113,15 +113,6 @@ std::string base_url_for(const ApiConfig& config, std::string_view host) {
 std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& config,
                                     workshop::WorkshopRegistry& registry) {
   const std::string_view path = req.target.substr(0, req.target.find('?'));
-  if (path == "/healthz") {
-    if (req.method != "GET" && req.method != "HEAD") return method_not_allowed("GET, HEAD");
-    HttpReply r;
-    r.body = json::Object()
-                 .field("status", "ok")
-                 .field("workshops", static_cast<std::uint64_t>(registry.all().size()))
-                 .str();
-    return r;
-  }
   if (path != "/api" && !path.starts_with("/api/")) return std::nullopt;
 
   // A join code typed on the join page → its workshop. The code itself is

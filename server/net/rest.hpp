@@ -2,7 +2,7 @@
 // The REST API (JSON over HTTP), independent of Beast so it is tested
 // without sockets.
 //
-//   GET  /healthz                 {"status":"ok","workshops":N}
+//   (/healthz, /livez, /readyz and /metrics: probes.hpp)
 //   POST /api/workshops           create: body {"template","title","language"}
 //                                 → 201 {id, title, join_code, participant_url,
 //                                   facilitator_url, observer_url,
@@ -55,7 +55,7 @@ struct ApiConfig {
   std::string public_url;   // base of the links; empty: http://<Host header>
 };
 
-// Routes /healthz and /api/…; nullopt for every other path.
+// Routes /api/…; nullopt for every other path.
 [[nodiscard]] std::optional<HttpReply> handle_api(const ApiRequest& request, const ApiConfig& config,
                                                   workshop::WorkshopRegistry& registry);
 

@@ -42,8 +42,12 @@ void SessionSet::remove(std::uint64_t id) {
   {
     std::lock_guard lock(mutex_);
     sessions_.erase(id);
-    if (sessions_.empty()) done = std::move(on_empty_);
-    on_empty_ = nullptr;
+    // Only the last removal runs (and clears) the callback; clearing it on
+    // every removal lost it whenever two or more sessions were left.
+    if (sessions_.empty()) {
+      done = std::move(on_empty_);
+      on_empty_ = nullptr;
+    }
   }
   if (done) done();
 }
@@ -81,12 +85,21 @@ struct Server::State {
   std::shared_ptr<ServerContext> context;
   std::shared_ptr<listener> acceptor;
   std::string address;
+  std::unique_ptr<workshop::WorkerPool> pool;
 };
 
 Server::Server(asio::io_context& io, ServerConfig config, workshop::WorkshopRegistry& registry)
-    : state_(std::make_shared<State>(State{io, std::make_shared<ServerContext>(io, with_shards(std::move(config)), registry), nullptr, {}})) {}
+    : state_(std::make_shared<State>(State{io, std::make_shared<ServerContext>(io, with_shards(std::move(config)), registry), nullptr, {}, nullptr})) {
+  state_->pool = std::make_unique<workshop::WorkerPool>(state_->context->config.background);
+  state_->context->pool = state_->pool.get();
+}
 
-Server::~Server() { state_->context->stopped = true; }
+Server::~Server() {
+  state_->context->stopped = true;
+  // Jobs still running finish here, on this thread, not after the registry
+  // they use is gone; their answers go to the stopped io_context.
+  state_->pool.reset();
+}
 
 bool Server::start(std::string* error) {
   const ServerConfig& config = state_->context->config;
@@ -108,6 +121,8 @@ bool Server::start(std::string* error) {
 std::uint16_t Server::port() const { return state_->acceptor ? state_->acceptor->port() : 0; }
 
 std::string Server::local_url() const { return "http://" + state_->address + ":" + std::to_string(port()); }
+
+void Server::set_ready() { state_->context->started = true; }
 
 void Server::shutdown(std::function<void()> done) {
   state_->context->shutting_down = true;

@@ -17,8 +17,10 @@
 
 #include "beast.hpp"
 #include "guess_limiter.hpp"
+#include "probes.hpp"
 #include "rest.hpp"
 #include "werkstatt/net/server.hpp"
+#include "werkstatt/workshop/worker_pool.hpp"
 #include "werkstatt/workshop/workshop_registry.hpp"
 
 namespace werkstatt::net {
@@ -132,12 +134,26 @@ struct ServerContext {
 
   const ServerConfig config;
   workshop::WorkshopRegistry& registry;
+  // REST calls that touch history run here (owned by the Server, which
+  // joins it before the context can go).
+  workshop::WorkerPool* pool = nullptr;
   IoShards shards;
   const ApiConfig api;
   ConnectionLimiter limiter;
   GuessLimiter guesses;  // wrong credentials per client address
   SessionSet sessions;
   std::atomic<bool> shutting_down{false};
+  std::atomic<bool> started{false};  // Server::set_ready(): start-up is complete
+  // What /readyz, /healthz and /metrics report.
+  [[nodiscard]] ProbeState probe_state() const {
+    ProbeState s;
+    s.started = started;
+    s.draining = shutting_down;
+    const auto workshops = registry.all();
+    s.workshops_loaded = workshops.size();
+    for (const auto& w : workshops) s.read_only = s.read_only || w->info().read_only;
+    return s;
+  }
   // Set when the Server is destroyed: the io_context is stopped and about to
   // destroy the handlers it still holds, so sessions must not post to
   // workshops any more.

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "werkstatt/board/text.hpp"
+#include "werkstatt/metrics/metrics.hpp"
 
 #include "werkstatt/protocol/version.hpp"
 #include "werkstatt/workshop/frames.hpp"
@@ -73,6 +74,16 @@ websocket_session::websocket_session(IoShard::Socket&& socket, std::shared_ptr<I
 }
 
 websocket_session::~websocket_session() {
+  if (counted_) {
+    metrics::Metrics& m = metrics::global();
+    m.websocket_connections.add(-1);
+    if (!close_started_) {
+      // The server never sent a close: the client closed, or the TCP connection just ended.
+      const auto code = ws_.reason().code;
+      m.closes.inc(metrics::label("by", "client") + "," +
+                   metrics::label("code", std::to_string(code == websocket::close_code::none ? 1006 : code)));
+    }
+  }
   if (workshop_ && !context_->stopped) workshop_->detach(id_);
   context_->sessions.remove(id_);
   spdlog::debug("connection {} from {} closed", id_, remote_);
@@ -95,6 +106,8 @@ void websocket_session::run(http::request<http::string_body> request) {
   ws_.binary(true);
   ws_.auto_fragment(false);
   context_->sessions.add(id_, std::weak_ptr<Closable>(shared_from_this()));
+  counted_ = true;
+  metrics::global().websocket_connections.add(1);
   ws_.async_accept(request, beast::bind_front_handler(&websocket_session::on_accept, shared_from_this()));
 }
 
@@ -169,7 +182,7 @@ void websocket_session::handle(v1::ClientMessage& message) {
                       CloseCode::protocol_error);
       // Guessing join codes or workshop ids is slowed per address (GuessLimiter).
       if (!context_->guesses.allowed(remote_))
-        return refuse(v1::ERROR_CODE_RATE_LIMITED,
+        return metrics::global().rate_limited.inc(metrics::label("limit", "wrong_credentials")), refuse(v1::ERROR_CODE_RATE_LIMITED,
                       "too many wrong join codes or links from your network; try again in a minute",
                       CloseCode::policy);
       workshop_ = context_->registry.find(hello.workshop_id());
@@ -221,9 +234,13 @@ void websocket_session::handle_op(v1::OpRequest& op) {
   const auto flood_limit = static_cast<std::size_t>(limits.ops_per_second * kFloodWindow.count());
   if (++flood_rejections_ > std::max<std::size_t>(flood_limit, 10)) {
     spdlog::warn("connection {} from {} keeps sending ops over the rate limit; closing it", id_, remote_);
+    metrics::global().rate_limited.inc(metrics::label("limit", "flood"));
     return refuse(v1::ERROR_CODE_RATE_LIMITED, "too many ops for too long; slow down and reconnect",
                   CloseCode::policy);
   }
+  metrics::global().rate_limited.inc(metrics::label("limit", "ops"));
+  metrics::global().ops_rejected.inc();
+  metrics::global().op_rejects.inc(metrics::label("code", v1::RejectCode_Name(v1::REJECT_CODE_RATE_LIMITED)));
   send(workshop::reject_frame(op.client_op_id().substr(0, 64), v1::REJECT_CODE_RATE_LIMITED,
                               "too many ops per second; resend this one in a moment"));
 }
@@ -273,9 +290,13 @@ void websocket_session::enqueue(std::span<const Frame> frames) {
   if (close_requested_) return;
   std::size_t bytes = 0;
   for (const Frame& f : frames) bytes += f->size();
-  // The limit bounds backlog: what arrives while nothing is queued is always
-  // taken, so one large message (the Welcome of a big board) goes through.
-  if (queued_bytes_ > 0 && queued_bytes_ + bytes > context_->config.limits.max_queue_bytes) {
+  // The limit bounds backlog: what waits behind the write in flight. The
+  // frame being written is not backlog (a Welcome of a big board may exceed
+  // the limit on its own and takes a while on a slow link; events arriving
+  // meanwhile must queue behind it), and what arrives while nothing waits is
+  // always taken, so one large message goes through.
+  const std::size_t backlog = queued_bytes_ - writing_bytes_;
+  if (backlog > 0 && backlog + bytes > context_->config.limits.max_queue_bytes) {
     // Over the limit: drop the queue (its memory goes now) and close. A
     // dropped edit must not leave the client alive but wrong.
     queued_bytes_ = writing_bytes_;
@@ -300,6 +321,7 @@ void websocket_session::request_close(CloseCode code, Frame last) {
 }
 
 void websocket_session::on_overflow() {
+  metrics::global().slow_consumer_closes.inc();
   spdlog::info("connection {} from {}: outgoing queue over {} bytes; closing it (4008)", id_, remote_,
                context_->config.limits.max_queue_bytes);
   // If the client does not take what is in flight and the final Error in
@@ -369,6 +391,8 @@ void websocket_session::on_write(beast::error_code ec, std::size_t) {
 }
 
 void websocket_session::do_close() {
+  metrics::global().closes.inc(metrics::label("by", "server") + "," +
+                               metrics::label("code", std::to_string(static_cast<unsigned>(close_code_))));
   ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(close_code_), close_reason_text(close_code_)),
                   beast::bind_front_handler(&websocket_session::on_close, shared_from_this()));
 }

@@ -16,7 +16,8 @@
 // queues at once; from elsewhere it posts the frames there. Exactly one
 // async_write is in flight, and everything queued meanwhile goes out as ONE
 // frame (a Batch built by concatenation, see workshop/frames.hpp). The queue
-// is bounded in bytes: over ServerLimits::max_queue_bytes it is dropped, the
+// is bounded in bytes (what waits behind the write in flight; the frame being
+// written does not count): over ServerLimits::max_queue_bytes it is dropped, the
 // client gets Error SLOW_CONSUMER after its write in flight (or the TCP
 // connection is cut if that write does not finish within
 // ServerLimits::slow_consumer_grace), closed with 4008, and resumes from its
@@ -99,6 +100,7 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
 
   // Everything below: the strand only.
   bool accepted_ = false;  // the upgrade completed; writes are possible
+  bool counted_ = false;   // in werkstatt_websocket_connections
   State state_ = State::awaiting_hello;
   std::shared_ptr<workshop::Workshop> workshop_;
   TokenBucket op_bucket_;        // ops_per_second, burst ops_burst; starts full

@@ -3,6 +3,8 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "werkstatt/metrics/metrics.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -18,6 +20,22 @@ namespace werkstatt::workshop {
 namespace asio = boost::asio;
 
 namespace {
+
+// The metrics' role label of a joined connection (its role when it joined).
+std::optional<metrics::Role> metric_role(v1::Role role) {
+  switch (role) {
+    case v1::ROLE_PARTICIPANT: return metrics::Role::participant;
+    case v1::ROLE_FACILITATOR: return metrics::Role::facilitator;
+    case v1::ROLE_OBSERVER: return metrics::Role::observer;
+    default: return std::nullopt;
+  }
+}
+
+void count_reject(v1::RejectCode code) {
+  metrics::global().ops_rejected.inc();
+  metrics::global().op_rejects.inc(metrics::label("code", v1::RejectCode_Name(code)));
+}
+
 
 constexpr std::size_t kMaxClientOpIdBytes = 64;  // protocol.proto: "1..64 bytes"
 
@@ -251,6 +269,8 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
 
   const std::uint64_t cid = client->connection_id();
   Connection& c = connections_[cid];
+  c.metric_role = metric_role(role);
+  if (c.metric_role) metrics::global().joined(*c.metric_role, +1);
   c.client = client;
   c.group = client->send_group();
   c.participant_id = member->id;
@@ -264,6 +284,7 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
     p->set_role(role);
     if (!apply_system(op, member->secret_sha256)) {
       --member->connections;
+      if (c.metric_role) metrics::global().joined(*c.metric_role, -1);
       connections_.erase(cid);
       return refuse(v1::ERROR_CODE_WORKSHOP_FULL, "this workshop cannot take more participants", CloseCode::policy);
     }
@@ -319,22 +340,24 @@ std::uint64_t Workshop::first_recent_seq() const {
 // ---------------------------------------------------------------- ops
 
 void Workshop::do_submit(std::uint64_t connection_id, v1::OpRequest& request) {
+  const auto received = std::chrono::steady_clock::now();
   const auto it = connections_.find(connection_id);
   if (it == connections_.end() || shutting_down_) return;
   const std::string pid = it->second.participant_id;
   const std::string& op_id = request.client_op_id();
   if (op_id.empty() || op_id.size() > kMaxClientOpIdBytes)
-    return send_to(connection_id, reject_frame(op_id.substr(0, kMaxClientOpIdBytes), v1::REJECT_CODE_INVALID_ID,
+    return count_reject(v1::REJECT_CODE_INVALID_ID), send_to(connection_id, reject_frame(op_id.substr(0, kMaxClientOpIdBytes), v1::REJECT_CODE_INVALID_ID,
                                                "client_op_id must be 1 to 64 bytes"));
 
   if (const std::uint64_t seq = known_op(pid, op_id); seq != 0) {
     // A resend: answer with the original seq, never apply twice.
+    metrics::global().ops_duplicate.inc();
     if (seq <= durable_seq_) return send_to(connection_id, ack_frame(op_id, seq));
     inflight_[seq - inflight_.front().views.full.seq()].resent_by.push_back(connection_id);
     return;
   }
   if (read_only_)
-    return send_to(connection_id,
+    return count_reject(v1::REJECT_CODE_READ_ONLY), send_to(connection_id,
                    reject_frame(op_id, v1::REJECT_CODE_READ_ONLY,
                                 "the server cannot save edits right now; the board is read-only until storage recovers"));
 
@@ -347,9 +370,11 @@ void Workshop::do_submit(std::uint64_t connection_id, v1::OpRequest& request) {
   }
   board::ApplyResult result = board_.apply(request.op(), pid, now_ms());
   if (!result.ok())
-    return send_to(connection_id, reject_frame(op_id, result.rejection().code, result.rejection().reason));
+    return count_reject(result.rejection().code),
+           send_to(connection_id, reject_frame(op_id, result.rejection().code, result.rejection().reason));
   const v1::Role role = role_of(pid);
   record(std::move(result.event()), connection_id, pid, role, op_id, {});
+  inflight_.back().received = received;
 }
 
 bool Workshop::apply_system(const v1::Op& op, std::string secret_sha256) {
@@ -423,7 +448,11 @@ void Workshop::flush_appends() {
   records.swap(append_buffer_);
   const std::uint64_t last = records.back().seq();
   ++appends_in_flight_;
-  journal_.append(std::move(records), [self = shared_from_this(), epoch = epoch_, last](const journal::Status& s) {
+  metrics::global().journal_append_records.observe(static_cast<double>(records.size()));
+  journal_.append(std::move(records), [self = shared_from_this(), epoch = epoch_, last,
+                                       started = std::chrono::steady_clock::now()](const journal::Status& s) {
+    metrics::global().journal_append_seconds.observe(metrics::seconds_since(started));
+    if (!s.ok()) metrics::global().journal_append_failures.inc();
     asio::post(self->strand_, [self, epoch, last, s] { self->on_appended(epoch, last, s); });
   });
 }
@@ -466,6 +495,9 @@ void Workshop::deliver_durable() {
         if (author_gets_event) c.out.push_back(encoded.for_viewer(c.participant_id, role_of(c.participant_id)));
         if (!ack) ack = ack_frame(e.client_op_id, seq);
         c.out.push_back(ack);
+        metrics::global().ops_acked.inc();
+        if (e.received != std::chrono::steady_clock::time_point{})
+          metrics::global().ack_seconds.observe(metrics::seconds_since(e.received));
       } else if (encoded.uniform()) {
         c.out.push_back(encoded.full);  // the common case: no lookup
       } else {
@@ -724,6 +756,7 @@ void Workshop::on_journal_failure(const journal::Status& status) {
   // Nothing that was not stored is acknowledged; the authors learn it now.
   for (const Inflight& e : inflight_) {
     if (e.client_op_id.empty()) continue;
+    count_reject(v1::REJECT_CODE_READ_ONLY);
     const Frame reject = reject_frame(e.client_op_id, v1::REJECT_CODE_READ_ONLY,
                                       "the server could not save this edit; the board is read-only for now");
     if (e.author_connection != 0) send_to(e.author_connection, reject);
@@ -977,6 +1010,7 @@ void Workshop::do_detach(std::uint64_t connection_id) {
   if (it == connections_.end()) return;
   const bool welcomed = it->second.welcomed;
   const std::string pid = it->second.participant_id;
+  if (it->second.metric_role) metrics::global().joined(*it->second.metric_role, -1);
   connections_.erase(it);
   std::erase_if(pending_welcomes_, [&](const PendingWelcome& w) { return w.connection_id == connection_id; });
   Member& m = members_.find(pid)->second;

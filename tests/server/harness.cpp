@@ -14,7 +14,7 @@ namespace werkstatt::test {
 
 struct TestServer::Impl {
   boost::asio::io_context io;
-  std::unique_ptr<journal::Journal> journal;
+  std::shared_ptr<journal::Journal> journal;
   journal::MemoryJournal* memory = nullptr;
   std::unique_ptr<workshop::WorkshopRegistry> registry;
   std::unique_ptr<net::Server> server;
@@ -25,7 +25,9 @@ struct TestServer::Impl {
 
 TestServer::TestServer(TestServerOptions o) : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
-  if (o.rocksdb_dir) {
+  if (o.journal) {
+    s.journal = o.journal;
+  } else if (o.rocksdb_dir) {
     journal::Status status;
     s.journal = journal::RocksJournal::open(o.rocksdb_dir->string(), {}, &status);
     if (!s.journal) throw std::runtime_error("RocksDB: " + status.message());
@@ -53,6 +55,7 @@ TestServer::TestServer(TestServerOptions o) : impl_(std::make_unique<Impl>()) {
     if (!created) throw std::runtime_error(failure.message);
     s.created = *created;
   }
+  if (o.ready) s.server->set_ready();
   for (int i = 0; i < o.threads; ++i) s.threads.emplace_back([&io = s.io] { io.run(); });
 }
 
@@ -90,6 +93,7 @@ bool TestServer::shutdown(std::chrono::milliseconds timeout) {
   return completed;
 }
 
+void TestServer::set_ready() { impl_->server->set_ready(); }
 std::uint16_t TestServer::port() const { return impl_->server->port(); }
 workshop::WorkshopRegistry& TestServer::registry() { return *impl_->registry; }
 journal::MemoryJournal& TestServer::memory_journal() {

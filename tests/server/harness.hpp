@@ -27,7 +27,9 @@ struct TestServerOptions {
   std::string admin_token;
   std::vector<std::string> allowed_origins;
   std::optional<std::filesystem::path> rocksdb_dir;  // default: a MemoryJournal
+  std::shared_ptr<journal::Journal> journal;         // if set: this journal (e.g. a test double)
   bool create_workshop = true;
+  bool ready = true;  // false: the server stays "starting" (/readyz 503)
   int threads = 2;
 };
 
@@ -46,6 +48,8 @@ class TestServer {
   // The workshop created at start (REQUIRES: create_workshop).
   [[nodiscard]] const workshop::CreatedWorkshop& workshop() const;
   [[nodiscard]] workshop::WorkshopInfo info() const;
+  // Ends the "starting" state (/readyz 200) of a server started with ready = false.
+  void set_ready();
   // Graceful shutdown; true if it completed within `timeout`.
   bool shutdown(std::chrono::milliseconds timeout = std::chrono::seconds(10));
 

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "werkstatt/workshop/worker_pool.hpp"
 #include "werkstatt/workshop/workshop_registry.hpp"
 
 namespace werkstatt::net {
@@ -39,9 +40,11 @@ struct ServerLimits {
   // typical events: a client this far behind is better served by resuming
   // than by a growing queue, and the server's memory stays bounded by
   // connections × this. Over it: Error SLOW_CONSUMER, close 4008. It bounds
-  // backlog: frames sent while nothing is queued are always taken, so a
-  // Welcome larger than this (a board of thousands of long notes) still
-  // goes out; memory stays below connections × (this + one board snapshot).
+  // backlog, what waits behind the write in flight: frames sent while
+  // nothing waits are always taken, so a Welcome larger than this (a board of
+  // thousands of long notes) still goes out, and events arriving while it is
+  // written queue behind it; memory stays below connections × (this + one
+  // board snapshot).
   std::size_t max_queue_bytes = 1024 * 1024;
   // After going over max_queue_bytes, how long the write in flight may still
   // take (the client gets Error SLOW_CONSUMER and 4008 after it) before the
@@ -93,6 +96,9 @@ struct ServerConfig {
   // number of threads running the io_context. 0: one per core.
   std::size_t io_shards = 0;
   ServerLimits limits;
+  // The worker pool for REST calls that read or write history (replay,
+  // exports, timeline, state?at=, creation): see workshop/worker_pool.hpp.
+  workshop::WorkerPoolOptions background;
 };
 
 class Server {
@@ -108,6 +114,11 @@ class Server {
   [[nodiscard]] std::uint16_t port() const;
   // http://<address>:<port>, with a wildcard address shown as 127.0.0.1.
   [[nodiscard]] std::string local_url() const;
+
+  // Start-up is complete (recovery, demo workshop): /readyz answers 200
+  // from now on unless draining or read-only. Until then it answers 503
+  // "starting", so a load balancer sends nobody to a server still recovering.
+  void set_ready();
 
   void shutdown(std::function<void()> done);
 

@@ -71,6 +71,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -78,6 +79,7 @@
 
 #include "werkstatt/board/board.hpp"
 #include "werkstatt/journal/journal.hpp"
+#include "werkstatt/metrics/metrics.hpp"
 #include "werkstatt/v1/journal.pb.h"
 #include "werkstatt/v1/protocol.pb.h"
 #include "werkstatt/workshop/client.hpp"
@@ -188,6 +190,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
     std::uint64_t delivered_seq = 0;  // the last seq this connection has
     std::vector<Frame> deferred;      // must follow the Welcome (early acks, rejects, notices)
     std::vector<Frame> out;           // gathered during one delivery pass, sent as one send()
+    std::optional<metrics::Role> metric_role;  // counted in werkstatt_connections{role}
   };
   struct PendingWelcome {
     std::uint64_t connection_id = 0;
@@ -213,6 +216,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
     std::string client_op_id;
     std::vector<std::uint64_t> resent_by;  // connections that resent this op before it was durable
     std::shared_ptr<const v1::Snapshot> snapshot;
+    std::chrono::steady_clock::time_point received{};  // when the author's op arrived (ack latency)
   };
   struct RememberedOps {
     std::unordered_map<std::string, std::uint64_t> seq_of;
