@@ -28,3 +28,10 @@ if(WERKSTATT_SANITIZE)
   target_compile_options(werkstatt_options INTERFACE -fsanitize=${_werkstatt_san} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(werkstatt_options INTERFACE -fsanitize=${_werkstatt_san})
 endif()
+
+# Fuzzing: libFuzzer's coverage instrumentation on every werkstatt target, so
+# the fuzzer sees branches in the libraries it drives; the fuzz executables
+# add -fsanitize=fuzzer at link time (tests/fuzz/CMakeLists.txt).
+if(WERKSTATT_BUILD_FUZZ)
+  target_compile_options(werkstatt_options INTERFACE -fsanitize=fuzzer-no-link)
+endif()

@@ -2,7 +2,7 @@
 # Installs what werkstatt needs from Debian 12 packages, and only what is missing,
 # so that it is cheap to run before every build (the README's commands do).
 #   deploy/install-deps.sh          build + run the server
-#   deploy/install-deps.sh --test   also what the tests need (Chromium for e2e)
+#   deploy/install-deps.sh --test   also what the tests need (Chromium for e2e, clang + compiler-rt for the fuzz targets)
 set -euo pipefail
 
 want=(
@@ -22,6 +22,7 @@ if [[ "${1:-}" == "--test" ]]; then
          haproxy openssl          # tests/proxy: the shipped HAProxy config with a throw-away certificate
          prometheus               # promtool checks /metrics in the tests
          reuse)                   # `reuse lint`: every file has licence information (CTest)
+  want+=(clang libclang-rt-14-dev)   # libFuzzer and clang's ASan/UBSan runtimes (preset fuzz)
 fi
 # A fresh Debian 12 has no Node.js; its own nodejs (18.x) is enough for the client toolchain.
 if ! command -v node >/dev/null 2>&1; then want+=(nodejs); fi
