@@ -186,7 +186,7 @@ TEST_CASE("damage: a flipped byte in an old SST block - the head reads, every re
 }
 
 TEST_CASE("damage: a workshop's metadata - a record that does not decode is listed as damaged, a damaged block "
-          "fails the listing; neither is skipped",
+          "fails the listing - neither is skipped",
           "[journal][damage]") {
   test::TempDir dir;
   Recorder a("a0"), w("w1");

@@ -351,7 +351,7 @@ TEST_CASE("delete-workshop while serving: typed close, 404, no trace in any file
   CHECK_FALSE(late.join(w.id, join_code(w.join_code), "Spät"));
   // The other workshop is untouched.
   CHECK(http_request(server.port(), "GET", "/api/workshops/" + other->id).status == 200);
-  REQUIRE(server.shutdown());
+  REQUIRE(server.shutdown(std::chrono::seconds(60)));
   const auto traces = files_containing(dir.path(), "Geheimnis-7f3a9c");
   CHECK(traces == std::vector<std::string>{});
 }
