@@ -453,8 +453,10 @@ void add_audit_ballots(CLI::App& app, int& exit_code) {
   cmd->callback([o, &exit_code] {
     auto j = open_for_reading(*o, "audit-ballots", exit_code);
     if (!j) return;
-    if (!j->workshop(o->workshop)) {
-      exit_code = fail("audit-ballots", "there is no workshop " + o->workshop);
+    v1::WorkshopMeta meta;
+    if (const Status st = j->workshop(o->workshop, &meta); !st.ok()) {
+      exit_code = fail("audit-ballots", st.code() == Status::Code::not_found ? "there is no workshop " + o->workshop
+                                                                            : st.message());
       return;
     }
     board::Board board;
