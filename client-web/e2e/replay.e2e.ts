@@ -77,20 +77,19 @@ test("the replay shows the board as it was before the last edit, and exports tha
   expect(replay.errors).toEqual([]);
 });
 
-test("notes that were still private at that moment are marked so", async () => {
+test("a note still private to its author is not in the replay", async () => {
   await fac.getByRole("button", { name: /Nächste Phase: Sammeln/ }).click();
   await anna.locator(".tb-phase .chip-private").waitFor();
   await addNote(anna, "Chancen", "Noch geheim", { x: 0.3, y: 0.3 });
   await settled(anna);
   const replay = await newPerson(browser);
   await replay.page.goto(`${server.url}/replay/${workshop.id}#t=${encodeURIComponent(workshop.facilitator_token)}`);
-  const secret = note(replay.page, "Noch geheim");
-  await secret.waitFor({ timeout: 15_000 });
-  await expect(secret.locator(".badge-private").textContent()).resolves.toContain("noch privat");
+  // The board at the head has rendered (a note of the first test) ...
+  await note(replay.page, "Zweite Fassung").waitFor({ timeout: 15_000 });
   await replay.page.locator(".marker-phase", { hasText: "Sammeln" }).waitFor();
   await screenshot(replay.page, "replay-private");
-  // Jump to the phase marker "Sammeln": the note was not written yet.
-  await replay.page.locator(".marker-phase", { hasText: "Sammeln" }).click();
-  await secret.waitFor({ state: "detached" });
+  // Unrevealed, and facilitators do not watch in this phase: the record
+  // (replay, exports) leaves it out until it is revealed.
+  await expect(note(replay.page, "Noch geheim").count()).resolves.toBe(0);
   expect(replay.errors).toEqual([]);
 });

@@ -625,10 +625,12 @@ void Workshop::deliver_durable() {
     deliver_welcomes(seq - 1);
 
     EncodedEvent encoded = encode_views(e.views);  // once per view, for every recipient
-    // Ops the server completes (a new join code, the revealed notes) reach
+    // Ops the server completes (a new join code, the revealed notes, a
+    // round's results, which a hidden-count round showed nobody) reach
     // their author as the Event too: its own copy lacks what the server added.
     const v1::Op& op = e.views.full.op();
-    const bool author_gets_event = op.has_rotate_join_code() || op.has_reveal();
+    const bool author_gets_event = op.has_rotate_join_code() || op.has_reveal() || op.has_close_voting_round() ||
+                                   op.has_close_workshop();
     Frame ack;
     for (auto& [cid, c] : connections_) {
       if (!c.welcomed || c.delivered_seq >= seq) continue;

@@ -91,9 +91,12 @@ export interface AppliedEvent {
 }
 
 /** Own ops whose confirmed form carries data only the server makes: the new
- *  join code, the revealed notes (which a facilitator may not have seen). */
+ *  join code, the revealed notes (which a facilitator may not have seen),
+ *  the results of a round (hidden counts: nobody had the tallies), also of
+ *  the round a closing workshop closes. */
 export function needsServerCopy(op: Op): boolean {
-  return op.kind.case === "rotateJoinCode" || op.kind.case === "reveal";
+  const k = op.kind.case;
+  return k === "rotateJoinCode" || k === "reveal" || k === "closeVotingRound" || k === "closeWorkshop";
 }
 
 export interface PendingOp {
