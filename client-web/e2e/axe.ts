@@ -39,6 +39,16 @@ const figures: Record<string, AxeFigures> = {};
 export async function scan(page: Page, view: string): Promise<AxeViolation[]> {
   const hasAxe = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === "object");
   if (!hasAxe) await page.evaluate(axeSource);
+  // A toast fading in is measured at its passing opacity: let finite
+  // animations (toast-in, 0.18 s) end first, as a reader sees the page.
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => Number.isFinite(Number(a.effect?.getComputedTiming().endTime)))
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
   const violations = await page.evaluate(async (tags) => {
     type Result = { id: string; impact: string | null; help: string; nodes: { target: unknown[]; failureSummary?: string }[] };
     const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: Result[] }> } }).axe;

@@ -5,35 +5,16 @@
 #include <ctime>
 #include <regex>
 
+#include "werkstatt/net/json.hpp"
+
 namespace werkstatt::app {
 namespace {
-
-void escape(std::string& out, std::string_view s) {
-  for (const char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-}
 
 void field(std::string& out, std::string_view key, std::string_view value) {
   out += ",\"";
   out += key;
-  out += "\":\"";
-  escape(out, value);
-  out += '"';
+  out += "\":";
+  net::json::append_string(out, value);
 }
 
 std::string iso_time(long long unix_ms) {

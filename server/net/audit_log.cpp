@@ -8,7 +8,7 @@
 #include <cstring>
 #include <ctime>
 
-#include "json.hpp"
+#include "werkstatt/net/json.hpp"
 
 namespace werkstatt::net {
 

@@ -1,4 +1,4 @@
-#include "json.hpp"
+#include "werkstatt/net/json.hpp"
 
 #include <cstdio>
 

@@ -3,7 +3,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "json.hpp"
+#include "werkstatt/net/json.hpp"
 
 namespace werkstatt::net {
 namespace {

@@ -1,6 +1,6 @@
 #include "probes.hpp"
 
-#include "json.hpp"
+#include "werkstatt/net/json.hpp"
 #include "werkstatt/metrics/metrics.hpp"
 
 namespace werkstatt::net {

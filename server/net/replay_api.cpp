@@ -8,7 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "json.hpp"
+#include "werkstatt/net/json.hpp"
 #include "werkstatt/journal/exports.hpp"
 #include "werkstatt/journal/replay.hpp"
 #include "werkstatt/journal/session.hpp"

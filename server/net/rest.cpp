@@ -7,7 +7,7 @@
 
 #include <openssl/crypto.h>
 
-#include "json.hpp"
+#include "werkstatt/net/json.hpp"
 #include "legal.hpp"
 #include "replay_api.hpp"
 #include "werkstatt/net/links.hpp"

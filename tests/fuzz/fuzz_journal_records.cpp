@@ -11,7 +11,8 @@
 // RocksJournal does (ParseFromArray; an undecodable value is corruption
 // naming its key), so a damaged record reaches the readers the same way.
 // Checks: nothing crashes; what fails, fails with a status, never a board;
-// without a snapshot rebuild() and load_session() agree byte for byte.
+// without a snapshot rebuild() (seen as the record shows it) and
+// load_session() agree byte for byte.
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -40,14 +41,17 @@ class StoredValues final : public journal::Journal {
   }
   Status put_workshop(const v1::WorkshopMeta&) override { return {Status::Code::read_only, "read-only"}; }
   Status put_snapshot(const v1::Snapshot&) override { return {Status::Code::read_only, "read-only"}; }
-  std::vector<v1::WorkshopMeta> workshops() const override {
-    if (auto m = workshop(kWorkshop)) return {*m};
+  Status workshops(std::vector<v1::WorkshopMeta>* out, std::vector<journal::DamagedWorkshop>* damaged) const override {
+    v1::WorkshopMeta m;
+    const Status s = workshop(kWorkshop, &m);
+    if (s.ok()) out->push_back(std::move(m));
+    else if (s.code() != Status::Code::not_found) damaged->push_back({std::string(kWorkshop), s});
     return {};
   }
-  std::optional<v1::WorkshopMeta> workshop(std::string_view id) const override {
-    v1::WorkshopMeta m;
-    if (id != kWorkshop || !meta || !m.ParseFromString(*meta)) return std::nullopt;
-    return m;
+  Status workshop(std::string_view id, v1::WorkshopMeta* out) const override {
+    if (id != kWorkshop || !meta) return {Status::Code::not_found, "no such workshop"};
+    if (!out->ParseFromString(*meta)) return {Status::Code::corruption, "undecodable workshop metadata"};
+    return {};
   }
   Status read_events(std::string_view id, std::uint64_t from_seq, std::uint64_t to_seq, std::size_t limit,
                      std::vector<v1::EventRecord>* out) const override {
@@ -68,9 +72,13 @@ class StoredValues final : public journal::Journal {
       return {Status::Code::corruption, "undecodable snapshot at seq " + std::to_string(it->first)};
     return {};
   }
-  std::uint64_t head_seq(std::string_view id) const override {
-    return id == kWorkshop && !events.empty() ? events.rbegin()->first : 0;
+  Status read_head(std::string_view id, std::uint64_t* out) const override {
+    *out = id == kWorkshop && !events.empty() ? events.rbegin()->first : 0;
+    return {};
   }
+  Status client_ops(std::string_view, std::vector<journal::ClientOp>*) const override { return {}; }
+  std::string incarnation() const override { return "fuzz"; }
+  Status erase_workshop(std::string_view) override { return {Status::Code::read_only, "read-only"}; }
   Status retry_writes() override { return {}; }
 };
 
@@ -106,7 +114,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto session = journal::load_session(stored, kWorkshop, kHead, &session_status);
   if (session.has_value() != session_status.ok()) fuzz::fail("load_session: session and status disagree");
   if (session) {
-    if (stored.snapshots.empty() && rebuilt && rebuilt->state().SerializeAsString() != session->state.SerializeAsString())
+    if (stored.snapshots.empty() && rebuilt && rebuilt->record_view(rebuilt->record_policy()).SerializeAsString() !=
+                                                   session->state.SerializeAsString())
       fuzz::fail("rebuild and load_session disagree on the same events");
     (void)journal::seq_at_time(*session, 0);
     (void)journal::seq_at_time(*session, session->timeline.last_ms);

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "chunks.hpp"
-#include "json.hpp"
+#include "werkstatt/net/json.hpp"
 #include "werkstatt/board/text.hpp"
 
 using namespace werkstatt;

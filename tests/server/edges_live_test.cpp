@@ -92,7 +92,7 @@ TEST_CASE("a closed workshop is frozen: no joins, leaves or new people are recor
   REQUIRE(anna.wait_ack(anna.send(ops::create_note("n1", "Vor dem Ende"))));
   REQUIRE(fac.wait_ack(fac.send(ops::close_workshop())));
   REQUIRE(anna.wait_seq(fac.seq()));
-  const std::uint64_t closed_at = server.journal().head_seq(w.id);
+  const std::uint64_t closed_at = server.journal().head_seq(w.id).value();
   const auto minutes = [&] {
     return http_request(port, "GET", "/api/workshops/" + w.id + "/export?format=md&t=" + w.facilitator_token).body;
   };

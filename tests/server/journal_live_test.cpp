@@ -205,7 +205,8 @@ TEST_CASE("creating a workshop answers once its template is stored: a GET right 
   TestServer server(options);
   const std::uint64_t setup = board::template_ops("impuls-werkstatt", "de", "T").size() + 1;
   for (int i = 0; i < 40; ++i) {
-    const auto created = http_request(server.port(), "POST", "/api/workshops", R"({"title":"T"})");
+    const auto created = http_request(server.port(), "POST", "/api/workshops", R"({"title":"T"})",
+                                      {{"Content-Type", "application/json"}});
     REQUIRE(created.status == 201);
     const std::string id = json_field(created.body, "id");
     const std::string token = json_field(created.body, "facilitator_token");

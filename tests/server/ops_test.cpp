@@ -307,8 +307,13 @@ class GatedJournal final : public journal::Journal {
   }
   journal::Status put_workshop(const v1::WorkshopMeta& meta) override { return inner_.put_workshop(meta); }
   journal::Status put_snapshot(const v1::Snapshot& snapshot) override { return inner_.put_snapshot(snapshot); }
-  std::vector<v1::WorkshopMeta> workshops() const override { return inner_.workshops(); }
-  std::optional<v1::WorkshopMeta> workshop(std::string_view id) const override { return inner_.workshop(id); }
+  journal::Status workshops(std::vector<v1::WorkshopMeta>* out,
+                            std::vector<journal::DamagedWorkshop>* damaged) const override {
+    return inner_.workshops(out, damaged);
+  }
+  journal::Status workshop(std::string_view id, v1::WorkshopMeta* out) const override {
+    return inner_.workshop(id, out);
+  }
   journal::Status read_events(std::string_view workshop_id, std::uint64_t from_seq, std::uint64_t to_seq,
                               std::size_t limit, std::vector<v1::EventRecord>* out) const override {
     wait_at_gate();
@@ -319,7 +324,14 @@ class GatedJournal final : public journal::Journal {
     wait_at_gate();
     return inner_.latest_snapshot(workshop_id, at_or_before_seq, out);
   }
-  std::uint64_t head_seq(std::string_view workshop_id) const override { return inner_.head_seq(workshop_id); }
+  journal::Status read_head(std::string_view workshop_id, std::uint64_t* out) const override {
+    return inner_.read_head(workshop_id, out);
+  }
+  journal::Status client_ops(std::string_view workshop_id, std::vector<journal::ClientOp>* out) const override {
+    return inner_.client_ops(workshop_id, out);
+  }
+  std::string incarnation() const override { return inner_.incarnation(); }
+  journal::Status erase_workshop(std::string_view workshop_id) override { return inner_.erase_workshop(workshop_id); }
   journal::Status retry_writes() override { return inner_.retry_writes(); }
 
  private:

@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "guess_limiter.hpp"
-#include "json.hpp"
+#include "werkstatt/net/json.hpp"
 #include "rest.hpp"
 #include "werkstatt/net/legal.hpp"
 #include "static_files.hpp"
