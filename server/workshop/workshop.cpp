@@ -69,7 +69,8 @@ Workshop::Workshop(asio::io_context& io, journal::Journal& journal, v1::Workshop
       options_(options),
       retry_timer_(strand_),
       clock_timer_(strand_),
-      presence_timer_(strand_) {
+      presence_timer_(strand_),
+      shutdown_watch_timer_(strand_) {
   info_.id = meta_.id();
   info_.template_id = meta_.template_id();
   info_.created_ms = meta_.created_ms();
@@ -250,7 +251,21 @@ void Workshop::shutdown(std::function<void()> done) {
     self->shutting_down_ = true;
     self->shutdown_done_ = std::move(done);
     self->retry_timer_.cancel();
+    self->watch_shutdown();
     self->maybe_finish_shutdown();
+  });
+}
+
+void Workshop::watch_shutdown() {
+  shutdown_watch_timer_.expires_after(std::chrono::seconds(5));
+  shutdown_watch_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec || !self->shutdown_done_) return;
+    spdlog::warn("workshop {}: shutdown still waiting: {} connection(s){}, {} event(s) in flight, {} buffered, "
+                 "{} append(s) in flight, flush {}",
+                 self->id(), self->connections_.size(), self->connections_closed_ ? " told to close" : "",
+                 self->inflight_.size(), self->append_buffer_.size(), self->appends_in_flight_,
+                 self->flush_posted_ ? "posted" : "idle");
+    self->watch_shutdown();
   });
 }
 
@@ -1260,6 +1275,7 @@ void Workshop::maybe_finish_shutdown() {
     retry_timer_.cancel();
     presence_timer_.cancel();
     clock_timer_.cancel();
+    shutdown_watch_timer_.cancel();
     auto done = std::move(shutdown_done_);
     shutdown_done_ = nullptr;
     spdlog::info("workshop {}: closed at seq {}", id(), durable_seq_);

@@ -311,6 +311,8 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   void strip_unseen_notes(v1::PresenceState& s, std::string_view viewer_id) const;
 
   void maybe_finish_shutdown();
+  // While a shutdown waits, says every few seconds what it waits for.
+  void watch_shutdown();
   void close_connection(std::uint64_t connection_id, CloseCode code, const Frame& last);
   void update_info();
   [[nodiscard]] static std::int64_t now_ms();
@@ -354,6 +356,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   std::vector<std::string> presence_gone_;
 
   // Shutdown.
+  boost::asio::steady_timer shutdown_watch_timer_;
   bool shutting_down_ = false;
   bool erasing_ = false;  // close_for_erasure(): goodbyes say WORKSHOP_DELETED
   bool connections_closed_ = false;
