@@ -418,6 +418,7 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
     sync_member(member->id);  // a rejoin keeps the role the board knows
   }
   role = member->role;
+  connections_.at(cid).view_role = role;
 
   PendingWelcome w;
   w.connection_id = cid;
@@ -577,8 +578,15 @@ void Workshop::record(v1::Event event, std::uint64_t author_connection, const st
   // The views are computed now, from the state right after this event.
   e.views = board_.views_of(event);
   const v1::Op& op = e.views.full.op();
-  if (op.has_participant_joined()) sync_member(op.participant_joined().participant().id());
-  if (op.has_set_role()) sync_member(op.set_role().participant_id());
+  if (op.has_participant_joined() || op.has_set_role()) {
+    // What a connection was sent so far depends on its role (private notes a
+    // facilitator may see, the join code, names under pseudonyms): a new role
+    // starts its view over, as a reload would.
+    const std::string& pid =
+        op.has_set_role() ? op.set_role().participant_id() : op.participant_joined().participant().id();
+    sync_member(pid);
+    rewelcome(pid);
+  }
   if (op.has_rename_participant()) sync_member(op.rename_participant().participant_id());
   if (op.has_timer() || op.has_go_to_phase() || op.has_close_workshop()) schedule_clock();
   inflight_.push_back(std::move(e));
@@ -753,6 +761,24 @@ void Workshop::sync_member(const std::string& participant_id) {
   if (it->second.welcomed > 0) mark_presence_dirty(it->second);
 }
 
+void Workshop::rewelcome(const std::string& participant_id) {
+  const auto member = members_.find(participant_id);
+  if (member == members_.end()) return;
+  const Member& m = member->second;
+  for (auto& [cid, c] : connections_) {
+    if (c.participant_id != participant_id || c.view_role == v1::ROLE_UNSPECIFIED || c.view_role == m.role) continue;
+    c.view_role = m.role;
+    PendingWelcome w;
+    w.connection_id = cid;
+    w.rewelcome = true;
+    w.welcome.set_protocol_version(protocol::kProtocolVersion);
+    w.welcome.set_participant_id(participant_id);
+    w.welcome.set_role(m.role);
+    prepare_welcome(w);  // last_seen_seq 0: the whole state, for the new role
+    pending_welcomes_.push_back(std::move(w));
+  }
+}
+
 void Workshop::deliver_welcomes(std::uint64_t up_to_seq) {
   while (!pending_welcomes_.empty() && pending_welcomes_.front().at_seq <= up_to_seq) {
     PendingWelcome w = std::move(pending_welcomes_.front());
@@ -770,10 +796,14 @@ void Workshop::deliver_welcomes(std::uint64_t up_to_seq) {
       continue;
     }
     Member& m = members_.find(c.participant_id)->second;
-    c.welcomed = true;
-    if (m.welcomed++ == 0) {
-      ++online_;
-      mark_presence_dirty(m);
+    if (w.rewelcome) {
+      if (!c.welcomed) continue;  // its first Welcome failed: the connection is closing
+    } else {
+      c.welcomed = true;
+      if (m.welcomed++ == 0) {
+        ++online_;
+        mark_presence_dirty(m);
+      }
     }
     w.welcome.set_server_time_ms(now_ms());
     const bool facilitator = m.role == v1::ROLE_FACILITATOR;

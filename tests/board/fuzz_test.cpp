@@ -174,9 +174,10 @@ class ViewerMirror {
  public:
   ViewerMirror(const board::Board& truth, const std::string& viewer) : viewer_(viewer) { welcome(truth); }
 
-  // A fresh Welcome: the first, or after the viewer's role changed. That
-  // case is not covered: what a viewer was sent in the past depends on its
-  // role, so the mirror starts over (as a reload would).
+  // A fresh Welcome: the first, or after the viewer's role changed. What a
+  // viewer was sent in the past depends on its role, so the server sends
+  // its connections a fresh Welcome right after the SetRole (Workshop::
+  // rewelcome, tested in secrecy_live_test.cpp) and the mirror does the same.
   void welcome(const board::Board& truth) {
     const v1::BoardState view = truth.view_for(viewer_);
     mirror_ = board::Board::restore(view);

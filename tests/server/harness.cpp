@@ -235,6 +235,7 @@ void Peer::handle(const v1::ServerMessage& m) {
   switch (m.body_case()) {
     case v1::ServerMessage::kWelcome: {
       welcome_ = m.welcome();
+      ++welcomes_;
       history_id_ = welcome_.history_id();
       welcomed_ = true;
       participant_id_ = welcome_.participant_id();

@@ -95,6 +95,7 @@ class Peer {
   [[nodiscard]] std::uint64_t seq() const { return board_ ? board_->seq() : 0; }
   [[nodiscard]] const std::string& id() const { return participant_id_; }
   [[nodiscard]] const v1::Welcome& welcome() const { return welcome_; }
+  [[nodiscard]] std::size_t welcomes() const { return welcomes_; }  // on every socket of this peer
   [[nodiscard]] const std::vector<std::uint64_t>& seqs() const { return seqs_; }       // events and acks, in order
   [[nodiscard]] const std::vector<std::string>& history() const { return history_; }  // "seq author op"
   [[nodiscard]] const std::map<std::string, std::uint64_t>& acks() const { return acks_; }
@@ -121,6 +122,7 @@ class Peer {
   std::optional<board::Board> board_;
   v1::Welcome welcome_;
   bool welcomed_ = false;
+  std::size_t welcomes_ = 0;
   std::string participant_id_;
   std::string secret_;
   std::string history_id_;  // of the last Welcome: sent with a resume

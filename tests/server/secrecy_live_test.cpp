@@ -217,3 +217,49 @@ TEST_CASE("while a voting round is open, participants' cursors reach nobody", "[
     CHECK_FALSE(presence_at(*viewer, anna.id(), 21).has_value());
   }
 }
+
+TEST_CASE("a new role starts the connection's view over: a fresh Welcome for that role, right after the SetRole",
+          "[live][secrecy][role]") {
+  TestServer server;
+  const auto& w = server.workshop();
+  const auto port = server.port();
+  Peer fac(port), anna(port), bob(port);
+  REQUIRE(fac.join(w.id, facilitator(w.facilitator_token), "Fran"));
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  REQUIRE(bob.join(w.id, join_code(w.join_code), "Bob"));
+  REQUIRE(fac.wait_ack(fac.send(ops::create_note("n1", "Radwege"))));
+  REQUIRE(anna.wait_seq(fac.seq()));
+  CHECK(anna.board().join_code().empty());  // participants are not shown the code
+  CHECK(anna.welcomes() == 1);
+
+  // Promoted: what she was sent as a participant is not a facilitator's view.
+  const std::string promote = fac.send(ops::set_role(anna.id(), v1::ROLE_FACILITATOR));
+  REQUIRE(fac.wait_ack(promote));
+  const std::uint64_t promoted_at = fac.acks().at(promote);
+  REQUIRE(anna.pump_until([&] { return anna.welcomes() == 2; }));
+  CHECK(anna.welcome().role() == v1::ROLE_FACILITATOR);
+  CHECK_FALSE(anna.welcome().resumed());
+  CHECK(anna.welcome().seq() == promoted_at);  // right after the SetRole, never before it
+  CHECK(anna.welcome().participant_secret().empty());  // a secret is never sent twice
+  CHECK(anna.welcome().participant_id() == anna.id());
+  CHECK(anna.board().join_code() == w.join_code);
+  REQUIRE(fac.wait_ack(fac.send(ops::create_note("n2", "Busse"))));
+  REQUIRE(anna.wait_seq(fac.seq()));
+  CHECK(anna.board().state().SerializeAsString() == fac.board().state().SerializeAsString());
+
+  // Demoted again: the code and whatever else only facilitators see is gone from her board.
+  REQUIRE(fac.wait_ack(fac.send(ops::set_role(anna.id(), v1::ROLE_PARTICIPANT))));
+  REQUIRE(anna.pump_until([&] { return anna.welcomes() == 3; }));
+  CHECK(anna.welcome().role() == v1::ROLE_PARTICIPANT);
+  CHECK(anna.board().join_code().empty());
+  REQUIRE(anna.wait_seq(fac.seq()));
+  REQUIRE(bob.wait_seq(fac.seq()));
+  CHECK(anna.board().state().SerializeAsString() == bob.board().state().SerializeAsString());
+
+  // Bob's role never changed: one Welcome, every event exactly once.
+  bob.drain();
+  CHECK(bob.welcomes() == 1);
+  std::vector<std::uint64_t> expected;
+  for (std::uint64_t s = bob.welcome().seq() + 1; s <= fac.seq(); ++s) expected.push_back(s);
+  CHECK(bob.seqs() == expected);
+}

@@ -361,6 +361,24 @@ describe("server errors", () => {
   });
 });
 
+describe("a second Welcome on one socket (the role changed)", () => {
+  it("is passed on to the board and keeps one ping loop", () => {
+    connection.start();
+    sockets.last.open();
+    clock.advance(300);
+    const serverAhead = 60_000;
+    sockets.last.receive(welcome({ serverTimeMs: BigInt(clock.now() - 150 + serverAhead) }));
+    expect(connection.clockOffsetMs).toBe(serverAhead);
+    clock.advance(1_000); // a facilitator promotes this person
+    sockets.last.receive(welcome({ serverTimeMs: BigInt(clock.now() + serverAhead + 7_000) }));
+    expect(received).toEqual(["welcome", "welcome"]);
+    expect(statuses).toEqual(["connecting", "online"]);
+    const before = sockets.last.sent.length;
+    clock.advance(PING_INTERVAL_MS);
+    expect(sockets.last.sent.slice(before).filter((m) => m.body.case === "ping")).toHaveLength(1);
+  });
+});
+
 describe("ping and clock", () => {
   it("estimates the clock offset from Welcome and refines it with pongs", () => {
     connection.start();

@@ -397,8 +397,8 @@ export class Connection {
       });
       return;
     }
-    // A second Welcome on one socket (a server bug) must not start a second
-    // ping loop.
+    // A second Welcome on one socket comes when this person's role changed
+    // (the view starts over): it must not start a second ping loop.
     this.clearTimer("attemptTimer");
     this.clearTimer("pingTimer");
     this.clearTimer("stableTimer");

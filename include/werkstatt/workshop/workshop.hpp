@@ -218,6 +218,9 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
     std::vector<Frame> deferred;      // must follow the Welcome (early acks, rejects, notices)
     std::vector<Frame> out;           // gathered during one delivery pass, sent as one send()
     std::optional<metrics::Role> metric_role;  // counted in werkstatt_connections{role}
+    // The role its Welcome was prepared for (unspecified until then): what it
+    // was sent depends on it, so a different role starts its view over.
+    v1::Role view_role = v1::ROLE_UNSPECIFIED;
   };
   struct PendingWelcome {
     std::uint64_t connection_id = 0;
@@ -225,6 +228,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
     std::uint64_t at_seq = 0;         // the state the Welcome describes
     bool resume = false;              // no state: events (last_seen_seq, at_seq] follow
     std::string seen_history_id;      // from the Hello (empty: an older client)
+    bool rewelcome = false;           // a welcomed connection whose role changed: its view starts over
     v1::Welcome welcome;
   };
   // A durable event, encoded once per distinct view (see EventViews).
@@ -311,6 +315,10 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   void strip_unseen_notes(v1::PresenceState& s, std::string_view viewer_id) const;
 
   void maybe_finish_shutdown();
+  // The member's role changed at the current seq: each of its connections
+  // whose view was built for another role gets a fresh Welcome right after
+  // that event.
+  void rewelcome(const std::string& participant_id);
   // While a shutdown waits, says every few seconds what it waits for.
   void watch_shutdown();
   void close_connection(std::uint64_t connection_id, CloseCode code, const Frame& last);
