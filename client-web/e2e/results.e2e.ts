@@ -71,6 +71,8 @@ test("results on the projector and the phone, on command; laptops open them", as
     expect(items[0]).toMatch(/1\.\s*Rufbus für die Dörfer\s*3 Punkte/);
     expect(items[1]).toMatch(/2\.\s*Co-Working im Bahnhof\s*1 Punkt/);
     expect(items).toHaveLength(2);
+    // How many voted (Anna and the phone), never who.
+    expect(await view.locator(".results-voters").innerText()).toBe("2 Personen haben abgestimmt");
   }
   await screenshot(beamer, "results-projector");
   await screenshot(phone.page, "results-phone");

@@ -107,6 +107,8 @@ export interface BoardModel {
   hiddenNotes: HiddenNotes[];
   /** Dots per note in the open round, where this viewer may see them. */
   tallies: Map<string, number>;
+  /** How many people have a dot in the open round (live counts only; 0 otherwise). */
+  openRoundVoters: number;
 }
 
 /** What readers (UI, tests) get: the same data without the means to change it. */
@@ -128,6 +130,7 @@ export interface BoardView {
   readonly joinCode: string;
   readonly hiddenNotes: readonly Readonly<HiddenNotes>[];
   readonly tallies: ReadonlyMap<string, number>;
+  readonly openRoundVoters: number;
 }
 
 export interface ApplyContext {
@@ -168,6 +171,7 @@ export function emptyBoard(): BoardModel {
     joinCode: "",
     hiddenNotes: [],
     tallies: new Map(),
+    openRoundVoters: 0,
   };
 }
 
@@ -192,6 +196,7 @@ export function boardFromState(state: BoardState, options: { full?: boolean } = 
   board.joinCode = state.joinCode;
   board.hiddenNotes = [...state.hiddenNotes];
   for (const t of state.tallies) board.tallies.set(t.noteId, t.dots);
+  board.openRoundVoters = state.openRoundVoters;
   if (board.full) {
     board.tallies.clear();
     const round = openRound(board);
@@ -219,6 +224,7 @@ export function copyBoard(board: BoardView): BoardModel {
     joinCode: board.joinCode,
     hiddenNotes: [...board.hiddenNotes] as HiddenNotes[],
     tallies: new Map(board.tallies),
+    openRoundVoters: board.openRoundVoters,
   };
 }
 
@@ -359,9 +365,19 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
       const had = board.ballots.get(key)?.dots ?? 0;
       const delta = kind.case === "castVote" ? 1 : -1;
       if (had + delta < 0) return false;
+      const ownBefore = ctx.authorId === ctx.viewerId ? dotsOf(board, ctx.authorId) : 0;
       if (had + delta === 0) board.ballots.delete(key);
       else board.ballots.set(key, create(BallotSchema, { roundId: round.id, voterId: ctx.authorId, noteId, dots: had + delta }));
-      if (tracksTallies(board, round, ctx.viewerId)) addTally(board, noteId, delta);
+      if (tracksTallies(board, round, ctx.viewerId)) {
+        addTally(board, noteId, delta);
+        // Others' votes come as counts with the number of voters; our own
+        // as the op: its first dot makes us a voter, its last retract not.
+        if (ctx.authorId === ctx.viewerId) {
+          const ownAfter = ownBefore + delta;
+          if (ownBefore === 0 && ownAfter > 0) board.openRoundVoters += 1;
+          if (ownBefore > 0 && ownAfter === 0) board.openRoundVoters = Math.max(0, board.openRoundVoters - 1);
+        }
+      }
       return true;
     }
     case "updateSettings": {
@@ -430,15 +446,16 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
     case "openVotingRound": {
       const r = kind.value.round;
       if (!r || openRound(board)) return false;
-      board.rounds = [...board.rounds, create(VotingRoundSchema, { ...r, open: true, openedSeq: ctx.seq, closedSeq: 0n, results: [] })];
+      board.rounds = [...board.rounds, create(VotingRoundSchema, { ...r, open: true, openedSeq: ctx.seq, closedSeq: 0n, results: [], voters: 0 })];
       board.tallies = new Map();
+      board.openRoundVoters = 0;
       return true;
     }
     case "closeVotingRound": {
-      const { roundId, results } = kind.value;
+      const { roundId, results, voters } = kind.value;
       const index = board.rounds.findIndex((r) => r.id === roundId && r.open);
       if (index < 0) return false;
-      closeRound(board, index, ctx.seq, results.length > 0 ? results : undefined);
+      closeRound(board, index, ctx.seq, results.length > 0 ? results : undefined, voters);
       return true;
     }
     case "setRole": {
@@ -683,14 +700,15 @@ function applyTimer(board: BoardModel, action: TimerControl_Action, o: { duratio
   }
 }
 
-function closeRound(board: BoardModel, index: number, seq: bigint, results: NoteTally[] | undefined): void {
+function closeRound(board: BoardModel, index: number, seq: bigint, results: NoteTally[] | undefined, voters = 0): void {
   const round = board.rounds[index];
   if (!round) return;
   const frozen =
     results ??
     sortTallies([...board.tallies].filter(([, dots]) => dots > 0).map(([noteId, dots]) => create(NoteTallySchema, { noteId, dots })));
-  board.rounds = board.rounds.map((r, i) => (i === index ? { ...round, open: false, closedSeq: seq, results: frozen } : r));
+  board.rounds = board.rounds.map((r, i) => (i === index ? { ...round, open: false, closedSeq: seq, results: frozen, voters } : r));
   board.tallies = new Map();
+  board.openRoundVoters = 0;
 }
 
 /** Most dots first; ties by note id (as Board::tallies_of orders them). */
@@ -741,6 +759,7 @@ function applyRedacted(board: BoardModel, redacted: Redacted): boolean {
   }
   if (redacted.talliesReplaced) {
     board.tallies = new Map(redacted.tallies.map((t) => [t.noteId, t.dots]));
+    board.openRoundVoters = redacted.voters;
     changed = true;
   }
   return changed;
@@ -901,5 +920,6 @@ export function stateOf(board: BoardView): BoardState {
     joinCode: board.joinCode,
     hiddenNotes: [...board.hiddenNotes],
     tallies: [...board.tallies].map(([noteId, dots]) => create(NoteTallySchema, { noteId, dots })),
+    openRoundVoters: board.openRoundVoters,
   });
 }

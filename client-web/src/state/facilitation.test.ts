@@ -233,6 +233,34 @@ describe("voting rounds", () => {
     expect(lines("tally")).toBe("");
   });
 
+  it("counts how many people voted, never who: from Redacted, own first and last dots, and the close", () => {
+    viewer = "p2";
+    apply("f", openRoundOp("r1", { liveCounts: true }));
+    expect(board.openRoundVoters).toBe(0);
+    apply("", redacted({ talliesReplaced: true, tallies: [{ noteId: "n1", dots: 1 }], voters: 1 }));
+    expect(board.openRoundVoters).toBe(1);
+    apply("p2", vote("n2")); // own first dot, from its Ack
+    expect(board.openRoundVoters).toBe(2);
+    apply("p2", vote("n2")); // a second dot: still one person
+    expect(board.openRoundVoters).toBe(2);
+    const retract = { kind: { case: "retractVote", value: { noteId: "n2" } } } as const;
+    apply("p2", retract);
+    expect(board.openRoundVoters).toBe(2);
+    apply("p2", retract); // the last dot: no longer a voter
+    expect(board.openRoundVoters).toBe(1);
+    apply("f", { kind: { case: "closeVotingRound", value: { roundId: "r1", results: [{ noteId: "n1", dots: 1 }], voters: 1 } } });
+    expect(board.rounds[0]?.voters).toBe(1);
+    expect(board.openRoundVoters).toBe(0);
+  });
+
+  it("keeps no voter count in a round with hidden counts", () => {
+    viewer = "p2";
+    apply("f", openRoundOp("r1"));
+    apply("p2", vote("n2"));
+    apply("", redacted({}));
+    expect(board.openRoundVoters).toBe(0);
+  });
+
   it("clears the tallies when the last dot is retracted (replaced by an empty list)", () => {
     viewer = "p2";
     apply("f", openRoundOp("r1", { liveCounts: true }));

@@ -34,6 +34,18 @@ export function ranking(board: BoardView, round: Readonly<VotingRound>): RankedI
     .sort((a, b) => b.dots - a.dots || a.text.localeCompare(b.text));
 }
 
+/** How many people voted: known for a closed round, and while a round
+ *  with live counts is open; never who. 0: unknown or nobody yet. */
+export function voters(board: BoardView, round: Readonly<VotingRound>, countsShown: boolean): number {
+  if (!round.open) return round.voters;
+  return countsShown && round.liveCounts ? board.openRoundVoters : 0;
+}
+
+function votersLine(t: (key: TextKey, params?: Record<string, string | number>) => string, n: number): HTMLElement | null {
+  if (n <= 0) return null;
+  return h("p", { class: "results-voters", text: n === 1 ? t("resultsVoters_one") : t("resultsVoters", { n }) });
+}
+
 export class ResultsView {
   readonly el: HTMLElement;
   private signature = "";
@@ -50,8 +62,9 @@ export class ResultsView {
     const t = this.t;
     const rounds = [...board.rounds].map((r, i) => ({ r, n: i + 1 })).reverse();
     const signature = JSON.stringify([
-      rounds.map(({ r }) => [r.id, r.title, r.open, r.results.map((x) => `${x.noteId}:${x.dots}`)]),
+      rounds.map(({ r }) => [r.id, r.title, r.open, r.voters, r.results.map((x) => `${x.noteId}:${x.dots}`)]),
       [...board.tallies],
+      board.openRoundVoters,
       [...board.notes.values()].filter((n) => !n.deleted).map((n) => `${n.id}:${n.text}:${n.clusterId}`).join("|"),
       [...board.clusters.values()].map((c) => `${c.id}:${c.title}`).join("|"),
       t("results"),
@@ -67,6 +80,7 @@ export class ResultsView {
         { class: `results-round${r.open ? " open" : ""}`, data: { round: r.id } },
         h("h3", { class: "results-question" }, h("span", { class: "results-round-n", text: t("roundN", { n }) }), h("span", { text: heading })),
         h("p", { class: "results-status", text: r.open ? t("resultsOpen") : t("resultsClosed") }),
+        votersLine(t, voters(board, r, items !== undefined)),
         items === undefined
           ? h("p", { class: "results-hidden", text: t("resultsHidden") })
           : items.length === 0
