@@ -133,6 +133,7 @@ void websocket_session::run(http::request<http::string_body> request) {
   const ServerLimits& limits = context_->config.limits;
   auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
   timeouts.idle_timeout = limits.idle_timeout;
+  timeouts.handshake_timeout = limits.close_timeout;  // Beast uses it for the closing handshake too
   ws_.set_option(timeouts);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "werkstatt"); }));

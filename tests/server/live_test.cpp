@@ -524,7 +524,9 @@ TEST_CASE("a drag in progress reaches the others as presence - malformed drags a
   REQUIRE(ben.join(w.id, join_code(w.join_code), "Ben"));
   REQUIRE(anna.wait_ack(anna.send(ops::create_note("dragged", "Radweg", 100, 100))));
   REQUIRE(ben.wait_seq(anna.seq()));
-  const std::uint64_t head = server.info().head_seq;
+  // The note is the newest event (info() is updated just after delivery: wait for it).
+  const std::uint64_t head = anna.seq();
+  REQUIRE(eventually([&] { return server.info().head_seq == head; }));
   // Anna's latest drag state as Ben last heard it (nullopt: none heard yet).
   const auto drag_seen = [&]() -> std::optional<v1::PresenceState> {
     for (auto it = ben.presence().rbegin(); it != ben.presence().rend(); ++it)
@@ -574,6 +576,7 @@ TEST_CASE("a drag in progress reaches the others as presence - malformed drags a
   REQUIRE(anna.ws().send(dropped));
   REQUIRE(ben.pump_until([&] { return drag_seen() && drag_seen()->cursor().x() == 45; }));
   CHECK_FALSE(drag_seen()->has_drag());
+  CHECK(eventually([&] { return server.info().head_seq == head + 1; }));
   CHECK(server.info().head_seq == head + 1);
 }
 

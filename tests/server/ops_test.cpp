@@ -223,6 +223,23 @@ TEST_CASE("shutdown - the server finishes once the last of several lingering ses
   CHECK(done);
 }
 
+TEST_CASE("shutdown - a client that stopped reading holds it for the close timeout only, then gets its goodbye",
+          "[ops][shutdown]") {
+  // Anna's laptop went to sleep with the page open: she answers no close
+  // frame. The server used to wait Beast's 30 s closing handshake for her
+  // (and for every such client) before a stop or an erasure could finish.
+  TestServer server;
+  const auto& w = server.workshop();
+  Peer anna(server.port());
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  REQUIRE(anna.wait_ack(anna.send(ops::create_note("n1", "Vor dem Schlaf"))));
+  REQUIRE(server.shutdown(std::chrono::seconds(20)));
+  // She wakes up: the goodbye is there, typed.
+  anna.drain();
+  REQUIRE_FALSE(anna.errors().empty());
+  CHECK(anna.errors().back().code() == v1::ERROR_CODE_SHUTTING_DOWN);
+}
+
 TEST_CASE("a Welcome over the queue limit on a busy board is delivered, not closed with 4008", "[ops][slow]") {
   // A board of 2000 long notes (~3 MiB of Welcome, over the default 1 MiB
   // queue limit) and a client on a slow link (tiny receive buffer, not

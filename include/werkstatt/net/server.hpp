@@ -84,6 +84,12 @@ struct ServerLimits {
   // connection that stays silent for all of it. 60 s takes a vanished phone
   // off the online list within a minute and keeps NAT mappings alive.
   std::chrono::seconds idle_timeout{60};
+  // How long the server waits for the client's answer to its close frame
+  // (and for the opening handshake's response to be taken) before it cuts
+  // the TCP connection. The client has the close frame and the final Error
+  // by then; waiting longer (Beast's suggested 30 s) only holds a shutdown or
+  // an erasure for every client that stopped reading.
+  std::chrono::seconds close_timeout{3};
   // Time to send a complete HTTP request (slowloris) or to read a response.
   std::chrono::seconds http_timeout{30};
   // REST request bodies are a few hundred bytes.
