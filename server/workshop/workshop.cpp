@@ -689,6 +689,9 @@ void Workshop::deliver_durable() {
       follow_ups.push_back(std::move(e.views.full));
   }
   deliver_welcomes(durable_seq_);
+  // Before anything goes out: nobody can see an event (or its Ack) that the
+  // workshop's info (REST head_seq, /metrics) does not count yet.
+  update_info();
   flush_out();
   for (const v1::Event& e : follow_ups) after_durable(e);
   if (!snapshots.empty()) store_snapshots(std::move(snapshots));
