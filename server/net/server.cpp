@@ -1,6 +1,8 @@
 // The Server facade, the connection limiter and the session set.
 #include "werkstatt/net/server.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <thread>
@@ -125,6 +127,15 @@ std::string Server::local_url() const { return "http://" + state_->address + ":"
 void Server::set_ready() { state_->context->started = true; }
 
 void Server::shutdown(std::function<void()> done) {
+  // The io_context must not run out of work halfway: once the acceptor is
+  // closed and the last session is gone, a workshop without timers has
+  // nothing pending, run() returns, and the workshops' shutdown (posted to
+  // their strands just after) would never run. Held until done.
+  auto work = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(state_->io.get_executor());
+  done = [work, done = std::move(done)] {
+    work->reset();
+    done();
+  };
   state_->context->shutting_down = true;
   if (state_->acceptor) state_->acceptor->stop();
   // Keep-alive HTTP connections and WebSockets that never joined end now;
