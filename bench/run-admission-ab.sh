@@ -18,19 +18,28 @@ rounds=${2:-3}
 server=$build/server/app/werkstatt
 bench=$build/bench/werkstatt-bench
 port=18090
+token=$(head -c 32 /dev/urandom | base64 | tr -d '/+=')
 args=(--clients 200 --editors 40 --rate "${RATE:-600}" --seconds 10)
 
 run() {  # run <label> <extra bench args...>
   local label=$1; shift
   local data; data=$(mktemp -d /tmp/werkstatt-bench-XXXXXX)
-  "$server" serve --port $port --data "$data" --journal rocksdb --no-demo --log-level warn \
+  # Through a trusted proxy nothing is "loopback": the workshop is made
+  # with the admin token (from the environment), as behind HAProxy.
+  WERKSTATT_ADMIN_TOKEN=$token "$server" serve --port $port --data "$data" --journal rocksdb --no-demo --log-level warn \
     --trusted-proxy 127.0.0.1 --ops-per-second 100000 --ops-burst 100000 \
-    --max-connections-per-ip 5000 --max-connections-per-workshop 5000 >/dev/null &
+    --max-connections-per-ip 5000 --max-connections-per-workshop 5000 >/dev/null 2>&1 &
   local pid=$!
   for _ in $(seq 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.1; done
+  local made id code
+  made=$(curl -sf -X POST http://127.0.0.1:$port/api/workshops -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $token" -d '{"template":"blank","title":"bench"}')
+  id=$(sed -E 's/.*"id":"([^"]+)".*/\1/' <<<"$made")
+  code=$(sed -E 's/.*"join_code":"([^"]+)".*/\1/' <<<"$made")
   echo "### $label"
-  echo "\$ werkstatt-bench --url ws://127.0.0.1:$port/ws ${args[*]} $* --server-pid <pid>"
-  "$bench" --url ws://127.0.0.1:$port/ws "${args[@]}" "$@" --server-pid $pid || echo "(werkstatt-bench exited with $?)"
+  echo "\$ werkstatt-bench --url ws://127.0.0.1:$port/ws --workshop <id> --code <code> ${args[*]} $* --server-pid <pid>"
+  "$bench" --url ws://127.0.0.1:$port/ws --workshop "$id" --code "$code" "${args[@]}" "$@" --server-pid $pid ||
+    echo "(werkstatt-bench exited with $?)"
   kill -TERM $pid; wait $pid || true
   rm -rf "$data"
   echo
