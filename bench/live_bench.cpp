@@ -80,6 +80,10 @@ struct Options {
   bool saturate = false;
   double saturate_p99_ms = 100;
   std::string spawn_server;
+  // Each connection names its own client address in X-Forwarded-For
+  // (198.18.0.0/15, the benchmarking range), for a server started with
+  // --trusted-proxy 127.0.0.1: admission keeps one entry per client.
+  bool forwarded_for = false;
 };
 
 // ---------------------------------------------------------------- measurements
@@ -214,6 +218,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
   void do_write();
 
   Run& run_;
+  Clock::time_point hello_sent_;
   // Beast does the upgrade handshake; then the loader speaks the frame layer
   // itself on the plain socket: it reads whatever has arrived in one call
   // and walks the frames in place, because its per-message cost competes
@@ -241,6 +246,8 @@ struct Run {
   std::unordered_map<std::uint64_t, Edit> edits;
   Latencies per_delivery;
   Latencies per_edit;
+  Latencies upgrade;  // connect → upgraded (the WebSocket handshake)
+  Latencies join;     // Hello sent → Welcome received (admission, identity, Welcome)
   bool measuring = false;
   std::uint64_t deliveries = 0;
   std::uint64_t frames = 0;
@@ -295,11 +302,20 @@ void Conn::on_resolve(beast::error_code ec, tcp::resolver::results_type results)
       return;
     }
     self->ws_.next_layer().set_option(tcp::no_delay(true));
-    self->ws_.async_handshake(self->run_.host + ":" + self->run_.port, self->run_.path, [self](beast::error_code h) {
+    if (self->run_.opt.forwarded_for) {
+      const std::size_t i = self->index_;
+      const std::string address =
+          "198." + std::to_string(18 + (i >> 16 & 1)) + "." + std::to_string(i >> 8 & 255) + "." + std::to_string(i & 255);
+      self->ws_.set_option(websocket::stream_base::decorator(
+          [address](websocket::request_type& req) { req.set("X-Forwarded-For", address); }));
+    }
+    const auto connected = Clock::now();
+    self->ws_.async_handshake(self->run_.host + ":" + self->run_.port, self->run_.path, [self, connected](beast::error_code h) {
       if (h) {
         self->failure = "handshake: " + h.message();
         return;
       }
+      self->run_.upgrade.add(std::chrono::duration<double, std::micro>(Clock::now() - connected).count());
       // The server sends nothing before our Hello, so Beast holds no unread
       // bytes: the socket is ours from here.
       self->socket_ = std::move(self->ws_.next_layer());
@@ -312,6 +328,7 @@ void Conn::on_resolve(beast::error_code ec, tcp::resolver::results_type results)
       hello->set_participant_id(self->resume_id);
       hello->set_participant_secret(self->resume_secret);
       hello->set_client("werkstatt-bench");
+      self->hello_sent_ = Clock::now();
       self->send(m.SerializeAsString());
       self->do_read();
     });
@@ -463,6 +480,7 @@ void Conn::on_message(const std::uint8_t* p, const std::uint8_t* end, bool in_ba
         participant_id = w.participant_id();
         if (!w.participant_secret().empty()) secret = w.participant_secret();
         else secret = resume_secret;
+        if (!joined_) run_.join.add(std::chrono::duration<double, std::micro>(Clock::now() - hello_sent_).count());
         joined_ = true;
         if (editor_) {
           ClientMessage m;
@@ -729,6 +747,8 @@ int main(int argc, char** argv) {
   app.add_option("--server-pid", o.server_pid, "Server process for CPU and RSS (from /proc)");
   app.add_option("--slow", o.slow, "Extra participants that stop reading after joining (backpressure)")
       ->check(CLI::Range(std::size_t{0}, kMaxClients));
+  app.add_flag("--forwarded-for", o.forwarded_for,
+               "Each connection sends its own X-Forwarded-For (198.18.0.0/15); for a server with --trusted-proxy 127.0.0.1");
   app.add_flag("--saturate", o.saturate, "Raise the rate by 1.5x per step until p99 (all others) exceeds the limit");
   app.add_option("--saturate-p99-ms", o.saturate_p99_ms, "The p99 that ends --saturate")->capture_default_str();
   app.add_option("--spawn-server", o.spawn_server,
@@ -810,6 +830,12 @@ int main(int argc, char** argv) {
                   run.opt.workshop.c_str());
       if (stat0)
         std::printf("  server before          RSS %.1f MiB\n", static_cast<double>(stat0->rss_kib) / 1024.0);
+      std::printf("  upgrade (connect -> 101)  p50 %.3f / p99 %.3f / max %.3f ms over %zu (%s)\n",
+                  run.upgrade.quantile_ms(0.5), run.upgrade.quantile_ms(0.99), run.upgrade.max_ms(), run.upgrade.count(),
+                  o.forwarded_for ? "one X-Forwarded-For address each" : "all from one address");
+      std::printf("  join (Hello -> Welcome)   p50 %.3f / p99 %.3f / max %.3f ms over %zu (%zu at once)\n",
+                  run.join.quantile_ms(0.5), run.join.quantile_ms(0.99), run.join.max_ms(), run.join.count(),
+                  std::size_t{100});
       if (!o.saturate) {
         std::printf("rate %.0f edits/s for %d s (after %.1f s warm-up):\n", o.rate, o.seconds, o.warmup);
         print_step(run, measure(run, o.rate));

@@ -70,10 +70,13 @@ export async function startServer(options: { dataDir?: string; port?: number; ar
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
       logs.push(text);
-      const m = /werkstatt is ready at (http:\/\/[^\s]+?)\/?\s/.exec(logs.join(""));
-      if (m?.[1]) {
+      // With --public-url the line names it, then where the server itself
+      // listens: `url` is always the latter (what tests reach directly).
+      const m = /werkstatt is ready at (https?:\/\/[^\s]+?)\/?(?: \(listening on (http:\/\/[^\s]+?)\/?\))?\n/.exec(logs.join(""));
+      const direct = m?.[2] ?? m?.[1];
+      if (direct) {
         clearTimeout(timer);
-        done(m[1]);
+        done(direct);
       }
     };
     child.stdout?.on("data", onData);

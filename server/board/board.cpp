@@ -271,6 +271,12 @@ ApplyResult Board::apply(const v1::Op& op_in, std::string_view author_id, std::i
   }
   if (outcome) return ApplyResult(std::move(*outcome));
 
+  // An identity whose op was accepted holds its place for good (its notes,
+  // ballots and op ids refer to it); replay sets this from the same events.
+  if (author.role != v1::ROLE_SYSTEM)
+    if (const auto p = participants_.find(author.id); p != participants_.end() && !p->second.acted())
+      p->second.set_acted(true);
+
   ++seq_;
   v1::Event event;
   event.set_seq(seq_);
@@ -751,12 +757,18 @@ Outcome Board::apply_participant_joined(v1::ParticipantJoined& op, const Author&
   const auto it = participants_.find(p.id());
   if (it != participants_.end() && it->second.removed())
     return reject(v1::REJECT_CODE_REMOVED, "this identity was removed from the workshop");
-  if (it == participants_.end() &&
-      (active_participants() >= limits::kMaxParticipants || participants_.size() >= limits::kMaxIdentities))
+  // A new identity, or a known one that held no place (it never had an op
+  // accepted and was offline), takes a place; one that holds its place can
+  // always come back.
+  const bool takes_place = it == participants_.end() || !holds_place(it->second);
+  if (takes_place && holding_participants() >= limits::kMaxParticipants)
     return reject(v1::REJECT_CODE_LIMIT_REACHED, "this workshop has reached its limit of " + std::to_string(limits::kMaxParticipants) + " participants");
+  if (it == participants_.end() && participants_.size() >= limits::kMaxIdentities)
+    return reject(v1::REJECT_CODE_LIMIT_REACHED, "this workshop has reached its limit of " + std::to_string(limits::kMaxIdentities) + " identities");
 
   p.set_online(true);
   p.set_removed(false);
+  p.clear_acted();
   if (it == participants_.end()) {
     p.set_joined_seq(next_seq());
     p.set_pseudonym_number(static_cast<std::uint32_t>(participants_.size()) + 1);
@@ -768,7 +780,9 @@ Outcome Board::apply_participant_joined(v1::ParticipantJoined& op, const Author&
     if (p.role() != v1::ROLE_FACILITATOR) p.set_role(it->second.role());
     p.set_joined_seq(it->second.joined_seq());
     p.set_pseudonym_number(it->second.pseudonym_number());
+    const bool acted = it->second.acted();
     it->second = p;
+    if (acted) it->second.set_acted(true);  // kept on the board, never in the event
   }
   return std::nullopt;
 }
@@ -789,6 +803,13 @@ std::size_t Board::active_participants() const {
                                                 [](const auto& entry) { return !entry.second.removed(); }));
 }
 
+bool Board::holds_place(const v1::Participant& p) { return !p.removed() && (p.online() || p.acted()); }
+
+std::size_t Board::holding_participants() const {
+  return static_cast<std::size_t>(std::count_if(participants_.begin(), participants_.end(),
+                                                [](const auto& entry) { return holds_place(entry.second); }));
+}
+
 std::optional<std::string> Board::check_invariants() const {
   const auto seq_ok = [&](std::uint64_t created, std::uint64_t updated) {
     return created >= 1 && created <= updated && updated <= seq_;
@@ -796,7 +817,7 @@ std::optional<std::string> Board::check_invariants() const {
   if (notes_.size() > limits::kMaxNotes) return "too many notes";
   if (areas_.size() > limits::kMaxAreas) return "too many areas";
   if (clusters_.size() > limits::kMaxClusters) return "too many clusters";
-  if (participants_.size() > limits::kMaxIdentities || active_participants() > limits::kMaxParticipants)
+  if (participants_.size() > limits::kMaxIdentities || holding_participants() > limits::kMaxParticipants)
     return "too many participants";
 
   for (const auto& [id, a] : areas_) {

@@ -60,6 +60,9 @@ v1::BoardState Board::view_for(std::string_view viewer_id) const {
   const v1::Participant* viewer = participant(viewer_id);
   const v1::Role role = viewer ? viewer->role() : v1::ROLE_OBSERVER;
   v1::BoardState s = state();
+  // Whether someone had an op accepted is server-side only: it would tell
+  // who voted or wrote a private note.
+  for (auto& p : *s.mutable_participants()) p.clear_acted();
 
   s.clear_notes();
   std::map<std::pair<std::string, std::string>, std::uint32_t> hidden;  // (author, area) → count
@@ -175,6 +178,7 @@ RecordPolicy Board::record_policy() const {
 
 v1::BoardState Board::record_view(const RecordPolicy& policy) const {
   v1::BoardState s = state();
+  for (auto& p : *s.mutable_participants()) p.clear_acted();  // server-side only
   s.clear_notes();
   std::map<std::pair<std::string, std::string>, std::uint32_t> hidden;  // (author, area) → count
   for (const auto& [id, n] : notes_) {

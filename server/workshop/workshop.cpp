@@ -360,9 +360,19 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
                       "the saved identity does not belong to this workshop; forget it and join again",
                       CloseCode::policy);
       }
-      if (const v1::Participant* p = board_.participant(it->first); p && p->removed())
+      const v1::Participant* p = board_.participant(it->first);
+      if (p && p->removed())
         return refuse(v1::ERROR_CODE_BAD_CREDENTIAL,
                       "a facilitator removed this identity from the workshop; forget it to join again",
+                      CloseCode::policy);
+      // An identity that never had an op accepted gave up its place when it
+      // went offline; it comes back only while there is room (it has
+      // nothing on the board to lose: a new identity is as good).
+      if (p && !board::Board::holds_place(*p) &&
+          board_.holding_participants() >= board::limits::kMaxParticipants)
+        return refuse(v1::ERROR_CODE_WORKSHOP_FULL,
+                      "this workshop has reached its limit of " + std::to_string(board::limits::kMaxParticipants) +
+                          " participants; your earlier identity, which never added anything, gave up its place",
                       CloseCode::policy);
       member = &it->second;
     }
@@ -374,8 +384,9 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
       return refuse(v1::ERROR_CODE_RATE_LIMITED,
                     "too many new identities for this workshop from your network; try again in a minute",
                     CloseCode::policy);
-    // Only active identities count: removed ones free their place.
-    if (board_.active_participants() >= board::limits::kMaxParticipants ||
+    // Only identities that hold a place count: removed ones, and offline
+    // ones that never had an op accepted, free theirs.
+    if (board_.holding_participants() >= board::limits::kMaxParticipants ||
         members_.size() >= board::limits::kMaxIdentities)
       return refuse(v1::ERROR_CODE_WORKSHOP_FULL,
                     "this workshop has reached its limit of " + std::to_string(board::limits::kMaxParticipants) +

@@ -183,6 +183,9 @@ void Peer::drain(std::chrono::milliseconds quiet) {
 std::string Peer::common_state() const {
   if (!board_) return {};
   v1::BoardState s = board_->state();
+  // Who had an op accepted is server-side bookkeeping, never in a view: a
+  // mirror knows it only for the events it saw (a late joiner for none).
+  for (auto& p : *s.mutable_participants()) p.clear_acted();
   s.clear_join_code();
   s.clear_hidden_notes();
   s.clear_tallies();

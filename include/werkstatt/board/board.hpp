@@ -112,8 +112,15 @@ class Board {
   [[nodiscard]] const v1::Area* area(std::string_view id) const;
   [[nodiscard]] const v1::Cluster* cluster(std::string_view id) const;
   [[nodiscard]] const v1::Participant* participant(std::string_view id) const;
-  // Identities that were not removed (what limits::kMaxParticipants bounds).
+  // Identities that were not removed.
   [[nodiscard]] std::size_t active_participants() const;
+  // What limits::kMaxParticipants bounds: identities that were not removed
+  // and are online or had an op accepted. One that never had an op accepted
+  // holds no place once it is offline (throw-away identities made with the
+  // public join code free their places); it may come back while there is
+  // room (ParticipantJoined then takes a place again), else LIMIT_REACHED.
+  [[nodiscard]] std::size_t holding_participants() const;
+  [[nodiscard]] static bool holds_place(const v1::Participant& p);
   [[nodiscard]] const v1::WorkshopSettings& settings() const { return settings_; }
   // Dots in the open voting round (0 when none is open).
   [[nodiscard]] std::uint32_t dots_of(std::string_view voter_id) const;
