@@ -12,6 +12,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <random>
@@ -136,6 +137,8 @@ class StderrLogger final : public rocksdb::Logger {
   void Logv(const char* format, va_list ap) override {
     char line[1024];
     std::vsnprintf(line, sizeof line, format, ap);
+    std::size_t n = std::strlen(line);
+    while (n > 0 && line[n - 1] == '\n') line[--n] = '\0';  // some of RocksDB's formats end in one
     std::fprintf(stderr, "rocksdb: %s\n", line);
   }
 };
@@ -635,6 +638,14 @@ Status RocksJournal::copy_to(const std::string& dir) const {
   options.error_if_exists = true;
   options.create_missing_column_families = true;
   options.info_log = std::make_shared<StderrLogger>();
+  // error_if_exists looks for a database in `dir`, not for the folder; an
+  // absent folder would make RocksDB log "[ERROR] … dir NotFound" before
+  // creating it (as open() explains).
+  if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir))
+    return {Status::Code::invalid_argument, dir + " already exists and is not empty"};
+  std::error_code created;
+  std::filesystem::create_directories(dir, created);
+  if (created) return {Status::Code::io_error, "creating " + dir + ": " + created.message()};
   std::vector<std::pair<const char*, rocksdb::ColumnFamilyHandle*>> families = {
       {rocksdb::kDefaultColumnFamilyName.c_str(), default_},
       {kEventsFamily, events_},
@@ -684,11 +695,14 @@ Status RocksJournal::copy_to(const std::string& dir) const {
 Status RocksJournal::backup(const std::string& db_dir, const std::string& target_dir) {
   if (std::filesystem::exists(target_dir)) return {Status::Code::invalid_argument, target_dir + " already exists"};
   if (!std::filesystem::exists(db_dir)) return {Status::Code::not_found, "no journal in " + db_dir};
-  Status opened;
-  if (auto j = open(db_dir, {}, &opened)) return j->checkpoint(target_dir);
-  // Held by a running server: read through a read-only view instead.
+  // Always a record-by-record copy through a read-only view, held by a
+  // server or not: every block's checksum is verified on the way, so a
+  // damaged journal fails the backup instead of being hard-linked into it
+  // (a checkpoint copies damage unseen), the source is never written to,
+  // and there is no probing writable open whose lock failure RocksDB logs.
   RocksJournalOptions ro;
   ro.read_only = true;
+  Status opened;
   auto j = open(db_dir, ro, &opened);
   if (!j) return opened;
   return j->copy_to(target_dir);
