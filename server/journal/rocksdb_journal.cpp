@@ -7,7 +7,11 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdarg>
 #include <cstdio>
@@ -15,6 +19,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <random>
 
 namespace werkstatt::journal {
@@ -143,6 +148,68 @@ class StderrLogger final : public rocksdb::Logger {
   }
 };
 
+// The clean-stop mark: RocksDB's last sequence number at the last clean
+// stop, in a file of our own beside RocksDB's (RocksDB ignores names it did
+// not make). Sequence numbers only grow, so a database that opens below the
+// mark has gone back in time: RocksDB recovered an older version of it
+// without a word, e.g. from a MANIFEST cut short (its last records name the
+// newest SST files; without them the version before is taken and the newer
+// files are deleted as obsolete) or a WAL file deleted.
+constexpr const char* kCleanStopFile = "WERKSTATT-CLEAN-STOP";
+
+std::string clean_stop_path(const std::string& dir) { return (std::filesystem::path(dir) / kCleanStopFile).string(); }
+
+// nullopt: no mark (a journal never stopped cleanly by this version).
+Status read_clean_stop(const std::string& dir, std::optional<std::uint64_t>* out) {
+  const std::string path = clean_stop_path(dir);
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    if (errno == ENOENT) return {};
+    return {Status::Code::io_error, "reading " + path + ": " + std::strerror(errno)};
+  }
+  char text[64] = {};
+  const std::size_t n = std::fread(text, 1, sizeof text - 1, f);
+  std::fclose(f);
+  unsigned long long seq = 0;
+  char end = 0;
+  if (n == 0 || std::sscanf(text, "sequence %llu%c", &seq, &end) != 2 || end != '\n')
+    return {Status::Code::corruption,
+            path + " is damaged (it should say \"sequence <number>\"); nothing was changed. If the journal itself is "
+                   "fine, delete that file and run 'werkstatt inspect'"};
+  *out = seq;
+  return {};
+}
+
+// Durably replaces the mark: a temporary file, fsync, rename, fsync the folder.
+Status write_clean_stop(const std::string& dir, std::uint64_t seq) {
+  const std::string path = clean_stop_path(dir);
+  const std::string tmp = path + ".tmp";
+  const std::string text = "sequence " + std::to_string(seq) + "\n";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return {Status::Code::io_error, "writing " + tmp + ": " + std::strerror(errno)};
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  const int saved = errno;
+  ::close(fd);
+  if (!written) return {Status::Code::io_error, "writing " + tmp + ": " + std::strerror(saved)};
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    return {Status::Code::io_error, "renaming " + tmp + ": " + std::strerror(errno)};
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return {};
+}
+
+Status went_back(const std::string& dir, std::uint64_t now, std::uint64_t mark) {
+  return {Status::Code::corruption,
+          "the journal in " + dir + " is older than at its last clean stop (RocksDB sequence " + std::to_string(now) +
+              ", " + std::to_string(mark) + " when it stopped, see " + kCleanStopFile +
+              "): events it held are missing, a file of it was cut short, deleted or replaced (e.g. its MANIFEST). "
+              "Nothing was changed. Restore the latest backup (werkstatt restore --from <backup> --replace); see "
+              "README, Durability"};
+}
+
 }  // namespace
 
 std::string RocksJournal::event_key(std::string_view workshop_id, std::uint64_t seq) { return seq_key(workshop_id, seq); }
@@ -189,6 +256,32 @@ std::unique_ptr<RocksJournal> RocksJournal::open(const std::string& dir, const R
       has_client_ops = std::find(names.begin(), names.end(), kClientOpsFamily) != names.end();
   }
   if (has_client_ops) families.emplace_back(kClientOpsFamily, cf_options);
+  std::optional<std::uint64_t> clean_stop;
+  if (Status marked = read_clean_stop(dir, &clean_stop); !marked.ok()) {
+    if (status) *status = std::move(marked);
+    return nullptr;
+  }
+  if (clean_stop && !options.read_only) {
+    // Checked through a read-only view first: a writable open of a database
+    // that went back would already delete the newer files as obsolete and
+    // write a new MANIFEST over the evidence.
+    std::vector<std::string> names;
+    std::vector<rocksdb::ColumnFamilyDescriptor> present;
+    if (rocksdb::DB::ListColumnFamilies(db_options, dir, &names).ok())
+      for (const auto& n : names) present.emplace_back(n, cf_options);
+    std::vector<rocksdb::ColumnFamilyHandle*> view_handles;
+    rocksdb::DB* view = nullptr;
+    if (!present.empty() && rocksdb::DB::OpenForReadOnly(db_options, dir, present, &view_handles, &view).ok()) {
+      const std::uint64_t now = view->GetLatestSequenceNumber();
+      for (auto* h : view_handles) view->DestroyColumnFamilyHandle(h);
+      delete view;
+      if (now < *clean_stop) {
+        if (status) *status = went_back(dir, now, *clean_stop);
+        return nullptr;
+      }
+    }
+    // Not openable read-only: the writable open below reports why.
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status s = options.read_only
@@ -206,6 +299,7 @@ std::unique_ptr<RocksJournal> RocksJournal::open(const std::string& dir, const R
   }
   std::unique_ptr<RocksJournal> j(new RocksJournal());
   j->options_ = options;
+  j->dir_ = dir;
   j->db_.reset(raw);
   j->default_ = handles[0];
   j->events_ = handles[1];
@@ -213,6 +307,11 @@ std::unique_ptr<RocksJournal> RocksJournal::open(const std::string& dir, const R
   j->workshops_ = handles[3];
   if (has_client_ops) j->client_ops_ = handles[4];
   if (options.read_only) j->failure_ = {Status::Code::read_only, "the journal was opened read-only"};
+  if (clean_stop && options.read_only && raw->GetLatestSequenceNumber() < *clean_stop) {
+    // (A writable open was checked before it opened.) The handles go with j.
+    if (status) *status = went_back(dir, raw->GetLatestSequenceNumber(), *clean_stop);
+    return nullptr;
+  }
   j->writer_ = std::thread([p = j.get()] { p->run_writer(); });
 
   // The incarnation: made once, when the journal is new.
@@ -264,9 +363,13 @@ RocksJournal::~RocksJournal() {
     std::vector<rocksdb::ColumnFamilyHandle*> all;
     for (auto* h : {events_, snapshots_, workshops_, default_, client_ops_})
       if (h) all.push_back(h);
-    if (const rocksdb::Status s = db_->Flush(rocksdb::FlushOptions(), all); !s.ok())
+    if (const rocksdb::Status s = db_->Flush(rocksdb::FlushOptions(), all); !s.ok()) {
       std::fprintf(stderr, "journal: flushing on close failed (the WAL still holds everything): %s\n",
                    s.ToString().c_str());
+    } else if (Status marked = write_clean_stop(dir_, db_->GetLatestSequenceNumber()); !marked.ok()) {
+      // Only the check of the next open is lost (it compares with the older mark).
+      std::fprintf(stderr, "journal: %s\n", marked.message().c_str());
+    }
   }
   for (auto* h : {events_, snapshots_, workshops_, default_, client_ops_})
     if (h) db_->DestroyColumnFamilyHandle(h);

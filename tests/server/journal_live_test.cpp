@@ -17,6 +17,7 @@
 
 #include "harness.hpp"
 #include "support/ops.hpp"
+#include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "werkstatt/board/templates.hpp"
 #include "werkstatt/journal/rocksdb_journal.hpp"
@@ -393,4 +394,55 @@ TEST_CASE("delete-workshop killed halfway leaves it erasable: the rerun finishes
   options.create_workshop = false;
   TestServer server(options);
   CHECK_FALSE(server.registry().find(w.id));
+}
+
+TEST_CASE("delete while serving, the server killed halfway: the restart finishes the erasure, no trace remains",
+          "[live][erase][binary]") {
+  TempDir dir;
+  const std::string data = dir / "var";
+  const auto start = [&](const char* kill_after) {
+    // The hook is read by the child only (the test itself never erases).
+    if (kill_after) ::setenv("WERKSTATT_TEST_KILL_ERASE", kill_after, 1);
+    auto server = std::make_unique<Process>(std::vector<std::string>{
+        WERKSTATT_BINARY, "serve", "--port", "0", "--journal", "rocksdb", "--data", data, "--threads", "2"});
+    ::unsetenv("WERKSTATT_TEST_KILL_ERASE");
+    REQUIRE(server->read_until("ready at"));
+    return server;
+  };
+  const char* step = nullptr;
+  SECTION("killed after its marker") { step = "marker"; }
+  SECTION("killed after the tombstones, before the compaction") { step = "tombstones"; }
+  Demo demo;
+  {
+    auto server = start(step);
+    REQUIRE(server->read_until("observer:"));
+    demo = parse_demo(server->output());
+    Peer anna(demo.port);
+    REQUIRE(anna.join(demo.id, join_code(demo.code), "Anna"));
+    REQUIRE(anna.wait_ack(anna.send(ops::create_note("secret", "Geheimnis-4e8d2a Vertraulich"))));
+    const auto asked = http_request(demo.port, "DELETE", "/api/workshops/" + demo.id, "",
+                                    {{"Authorization", "Bearer " + demo.token}});
+    CHECK(asked.status == 202);
+    // The workshop closes its connections first (typed), then erases.
+    REQUIRE(anna.pump_until([&] { return anna.ws().is_closed(); }));
+    REQUIRE_FALSE(anna.errors().empty());
+    CHECK(anna.errors().back().code() == v1::ERROR_CODE_WORKSHOP_DELETED);
+    // The erasure kills the server at that step (SIGKILL: no shutdown code runs).
+    CHECK(server->wait(std::chrono::seconds(60)) == -1);
+    CHECK(server->pid() == 0);  // it ended (by the signal), it did not time out
+  }
+  // Killed halfway: the text is still in the journal's files.
+  REQUIRE_FALSE(files_containing(dir.path(), "Geheimnis-4e8d2a").empty());
+  {
+    // The next start finishes the erasure before it serves anything.
+    auto server = start(nullptr);
+    std::smatch m;
+    REQUIRE(std::regex_search(server->output(), m, std::regex(R"(ready at http://127\.0\.0\.1:(\d+)/)")));
+    const auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
+    CHECK(http_request(port, "GET", "/api/workshops/" + demo.id).status == 404);
+    Peer anna(port);
+    CHECK_FALSE(anna.join(demo.id, join_code(demo.code), "Anna"));
+    CHECK(server->terminate() == 0);
+  }
+  CHECK(files_containing(dir.path(), "Geheimnis-4e8d2a") == std::vector<std::string>{});
 }

@@ -33,7 +33,13 @@
 // dropped, but damage in the middle of the log makes open() fail with
 // corruption instead of silently dropping everything after it (RocksDB's
 // default, kPointInTimeRecovery, would do that). A clean close flushes the
-// memtables, so after a clean stop no event lives only in the WAL.
+// memtables, so after a clean stop no event lives only in the WAL, and then
+// records RocksDB's last sequence number in <dir>/WERKSTATT-CLEAN-STOP:
+// open() refuses (corruption) a database whose sequence is below it, i.e.
+// one RocksDB silently recovered to an older version (a MANIFEST cut short
+// makes it take the version before its last records and delete the newer
+// SST files as obsolete). The check runs through a read-only view before a
+// writable open, so nothing is changed.
 //
 // Failure: if a write fails (disk full, I/O error), that batch's completions
 // report the error and every later append fails fast until retry_writes()
@@ -157,6 +163,7 @@ class RocksJournal final : public Journal {
   Status finish_erasure(const std::string& workshop_id);
 
   RocksJournalOptions options_;
+  std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ColumnFamilyHandle* events_ = nullptr;     // owned by db_ (destroyed before it)
   rocksdb::ColumnFamilyHandle* snapshots_ = nullptr;
