@@ -463,11 +463,58 @@ TEST_CASE("damage: the clean-stop mark - a damaged mark refuses to open, a journ
     auto j = open_ok(dir / "db");
     CHECK(j->head_seq("w1") == w.records.size());
   }
-  SECTION("above the database's sequence (the journal went back)") {
-    std::ofstream(mark, std::ios::binary | std::ios::trunc) << "sequence 999999\n";
+  SECTION("cut short") {
+    const std::string text = read_file(mark);
+    std::ofstream(mark, std::ios::binary | std::ios::trunc) << text.substr(0, text.size() - 4);
     Status s;
     CHECK_FALSE(RocksJournal::open(dir / "db", {}, &s));
     CHECK(s.code() == Status::Code::corruption);
-    CHECK_THAT(s.message(), Catch::Contains("older than at its last clean stop"));
   }
+  SECTION("above the database's sequence (the journal went back)") {
+    std::string text = read_file(mark);
+    text.replace(0, text.find('\n'), "sequence 999999");
+    std::ofstream(mark, std::ios::binary | std::ios::trunc) << text;
+    Status s;
+    CHECK_FALSE(RocksJournal::open(dir / "db", {}, &s));
+    CHECK(s.code() == Status::Code::corruption);
+    CHECK_THAT(s.message(), Catch::Contains("not what it was at its last clean stop"));
+    CHECK(fs::exists(mark));  // refused before anything changed
+  }
+  SECTION("naming a file that is gone") {
+    std::string text = read_file(mark);
+    text.insert(text.find('\n') + 1, "file events 999999.sst 1234\n");
+    std::ofstream(mark, std::ios::binary | std::ios::trunc) << text;
+    Status s;
+    CHECK_FALSE(RocksJournal::open(dir / "db", {}, &s));
+    CHECK_THAT(s.message(), Catch::Contains("999999.sst"));
+  }
+  SECTION("a writable open removes it (a crash then leaves none to mislead), a clean stop writes it again") {
+    {
+      auto j = open_ok(dir / "db");
+      CHECK_FALSE(fs::exists(mark));
+    }
+    CHECK(fs::exists(mark));
+    journal::RocksJournalOptions ro;
+    ro.read_only = true;
+    Status s;
+    CHECK(RocksJournal::open(dir / "db", ro, &s));
+    CHECK(fs::exists(mark));  // a read-only open leaves it
+  }
+}
+
+TEST_CASE("damage: a backup of a journal with a damaged block fails naming the file, it never copies the damage",
+          "[journal][damage][backup]") {
+  test::TempDir dir;
+  TwoWorkshops data("OLDEST-Kp2w9x", "NEWEST-Zq8x3v");
+  {
+    auto j = open_ok(dir / "db");
+    store(*j, data.other);
+    store(*j, data.w1);
+  }
+  flush_behind(dir / "db");
+  const auto [file, at] = locate(dir.path() / "db", "OLDEST-Kp2w9x");
+  flip_byte(file, at + 4);
+  const Status s = RocksJournal::backup(dir / "db", dir / "bk");
+  CHECK(s.code() == Status::Code::corruption);
+  CHECK_THAT(s.message(), Catch::Contains(file.filename().string()));
 }

@@ -34,12 +34,16 @@
 // corruption instead of silently dropping everything after it (RocksDB's
 // default, kPointInTimeRecovery, would do that). A clean close flushes the
 // memtables, so after a clean stop no event lives only in the WAL, and then
-// records RocksDB's last sequence number in <dir>/WERKSTATT-CLEAN-STOP:
-// open() refuses (corruption) a database whose sequence is below it, i.e.
-// one RocksDB silently recovered to an older version (a MANIFEST cut short
+// records what the database is (RocksDB's last sequence number, every live
+// SST file with its family and size) in <dir>/WERKSTATT-CLEAN-STOP. The
+// next open() refuses (corruption) a database that is not that: one
+// RocksDB silently recovered to an older version (a MANIFEST cut short
 // makes it take the version before its last records and delete the newer
-// SST files as obsolete). The check runs through a read-only view before a
-// writable open, so nothing is changed.
+// SST files as obsolete). A writable open checks through a read-only view
+// first, so nothing is changed, and removes the mark before it writes (so
+// a crash leaves none to mislead the open after it). An existing database
+// whose MANIFEST names no events/snapshots/workshops family is refused
+// too, never given fresh empty families.
 //
 // Failure: if a write fails (disk full, I/O error), that batch's completions
 // report the error and every later append fails fast until retry_writes()
