@@ -87,8 +87,7 @@ TestServerOptions fast_rocks(const TempDir& dir) {
 
 }  // namespace
 
-TEST_CASE("a workshop with a damaged SST block (its newest or an old one) is not served: typed Error, 503, the "
-          "others serve",
+TEST_CASE("a workshop whose newest or an old SST block is damaged is not served: typed Error, 503, the others serve",
           "[live][damage]") {
   TempDir dir;
   TestServerOptions options = fast_rocks(dir);
