@@ -1,19 +1,29 @@
 #include "werkstatt/journal/rocksdb_journal.hpp"
 
+#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
+#include <rocksdb/metadata.h>
 #include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
+#include <optional>
 #include <random>
 
 namespace werkstatt::journal {
@@ -136,9 +146,131 @@ class StderrLogger final : public rocksdb::Logger {
   void Logv(const char* format, va_list ap) override {
     char line[1024];
     std::vsnprintf(line, sizeof line, format, ap);
+    std::size_t n = std::strlen(line);
+    while (n > 0 && line[n - 1] == '\n') line[--n] = '\0';  // some of RocksDB's formats end in one
     std::fprintf(stderr, "rocksdb: %s\n", line);
   }
 };
+
+// The clean-stop mark: what the database was at the last clean stop - its
+// last sequence number and every live SST file (family, name, size) - in a
+// file of our own beside RocksDB's (RocksDB ignores names it did not make).
+// RocksDB recovers an older version of a damaged database without a word:
+// a MANIFEST cut short makes it take the version before its last records
+// (a flush's new files, a family's files) and delete the newer files as
+// obsolete. Between a clean stop and the next open nothing changes the
+// files, so the next open must find exactly that; a writable open removes
+// the mark (durably) before it writes anything, so after a crash there is
+// no mark and no false alarm.
+constexpr const char* kCleanStopFile = "WERKSTATT-CLEAN-STOP";
+
+struct CleanStop {
+  std::uint64_t sequence = 0;
+  std::vector<std::string> files;  // "family name size", sorted
+};
+
+std::string clean_stop_path(const std::string& dir) { return (std::filesystem::path(dir) / kCleanStopFile).string(); }
+
+std::vector<std::string> live_files(rocksdb::DB& db) {
+  std::vector<rocksdb::LiveFileMetaData> meta;
+  db.GetLiveFilesMetaData(&meta);
+  std::vector<std::string> out;
+  for (const auto& f : meta) {
+    std::string name = f.name;
+    if (const auto slash = name.rfind('/'); slash != std::string::npos) name = name.substr(slash + 1);
+    out.push_back(f.column_family_name + " " + name + " " + std::to_string(f.size));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// nullopt: no mark (never stopped cleanly by this version, or opened writable since).
+Status read_clean_stop(const std::string& dir, std::optional<CleanStop>* out) {
+  const std::string path = clean_stop_path(dir);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return {};
+    return {Status::Code::io_error, "reading " + path + ": " + std::strerror(errno)};
+  }
+  const Status bad{Status::Code::corruption,
+                   path + " is damaged (werkstatt writes it on a clean stop); nothing was changed. If the journal "
+                          "itself is fine, delete that file and run 'werkstatt inspect'"};
+  CleanStop mark;
+  std::string line;
+  if (!std::getline(in, line) || !line.starts_with("sequence ") ||
+      line.find_first_not_of("0123456789", 9) != std::string::npos || line.size() == 9)
+    return bad;
+  mark.sequence = std::stoull(line.substr(9));
+  bool ended = false;
+  while (std::getline(in, line)) {
+    if (line == "end") {
+      ended = true;
+      break;
+    }
+    if (!line.starts_with("file ")) return bad;
+    mark.files.push_back(line.substr(5));
+  }
+  if (!ended) return bad;  // cut short
+  std::sort(mark.files.begin(), mark.files.end());
+  *out = std::move(mark);
+  return {};
+}
+
+void sync_dir(const std::string& dir) {
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+// Durably replaces the mark: a temporary file, fsync, rename, fsync the folder.
+Status write_clean_stop(const std::string& dir, const CleanStop& mark) {
+  const std::string path = clean_stop_path(dir);
+  const std::string tmp = path + ".tmp";
+  std::string text = "sequence " + std::to_string(mark.sequence) + "\n";
+  for (const auto& f : mark.files) text += "file " + f + "\n";
+  text += "end\n";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return {Status::Code::io_error, "writing " + tmp + ": " + std::strerror(errno)};
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  const int saved = errno;
+  ::close(fd);
+  if (!written) return {Status::Code::io_error, "writing " + tmp + ": " + std::strerror(saved)};
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    return {Status::Code::io_error, "renaming " + tmp + ": " + std::strerror(errno)};
+  sync_dir(dir);
+  return {};
+}
+
+Status remove_clean_stop(const std::string& dir) {
+  if (std::remove(clean_stop_path(dir).c_str()) != 0 && errno != ENOENT)
+    return {Status::Code::io_error, "removing " + clean_stop_path(dir) + ": " + std::strerror(errno)};
+  sync_dir(dir);
+  return {};
+}
+
+// Not ok when `db` is not what the mark says it was at the clean stop.
+Status check_clean_stop(const std::string& dir, rocksdb::DB& db, const CleanStop& mark) {
+  std::string what;
+  if (db.GetLatestSequenceNumber() < mark.sequence) {
+    what = "its last sequence is " + std::to_string(db.GetLatestSequenceNumber()) + ", it was " +
+           std::to_string(mark.sequence);
+  } else {
+    const std::vector<std::string> now = live_files(db);
+    std::vector<std::string> missing;
+    std::set_difference(mark.files.begin(), mark.files.end(), now.begin(), now.end(), std::back_inserter(missing));
+    if (!missing.empty()) what = "it no longer names the file(s) " + missing.front() + (missing.size() > 1 ? ", …" : "");
+  }
+  if (what.empty()) return {};
+  return {Status::Code::corruption,
+          "the journal in " + dir + " is not what it was at its last clean stop (" + what + "; see " +
+              kCleanStopFile +
+              "): its files are damaged (one was cut short, deleted or replaced, e.g. its MANIFEST) and events it "
+              "held are missing. Nothing was changed. Restore the latest backup (werkstatt restore --from <backup> --replace); see "
+              "README, Durability"};
+}
 
 }  // namespace
 
@@ -186,6 +318,65 @@ std::unique_ptr<RocksJournal> RocksJournal::open(const std::string& dir, const R
       has_client_ops = std::find(names.begin(), names.end(), kClientOpsFamily) != names.end();
   }
   if (has_client_ops) families.emplace_back(kClientOpsFamily, cf_options);
+  const auto damaged = [&](const std::string& what) -> Status {
+    return {Status::Code::corruption,
+            "opening the journal in " + dir + ": " + what +
+                " — the journal's files are damaged; nothing was changed. Restore the latest backup "
+                "(werkstatt restore --from <backup> --replace); see README, Durability"};
+  };
+  // An existing database must name the families every journal has had since
+  // its first open. One that does not lost the MANIFEST records creating
+  // them (e.g. cut short): refused, never given fresh, empty families
+  // (create_missing_column_families would, and serve an empty journal).
+  if (std::filesystem::exists(std::filesystem::path(dir) / "CURRENT")) {
+    std::vector<std::string> names;
+    if (rocksdb::DB::ListColumnFamilies(db_options, dir, &names).ok()) {
+      for (const char* required : {kEventsFamily, kSnapshotsFamily, kWorkshopsFamily}) {
+        if (std::find(names.begin(), names.end(), required) != names.end()) continue;
+        if (status) *status = damaged(std::string("its MANIFEST names no column family \"") + required + "\"");
+        return nullptr;
+      }
+    }
+    // Not listed: the open below reports why.
+  }
+  std::optional<CleanStop> clean_stop;
+  if (Status marked = read_clean_stop(dir, &clean_stop); !marked.ok()) {
+    if (status) *status = std::move(marked);
+    return nullptr;
+  }
+  if (clean_stop && !options.read_only) {
+    // Checked through a read-only view first: a writable open of a database
+    // that went back would already delete the newer files as obsolete and
+    // write a new MANIFEST over the evidence.
+    std::vector<std::string> names;
+    std::vector<rocksdb::ColumnFamilyDescriptor> present;
+    if (rocksdb::DB::ListColumnFamilies(db_options, dir, &names).ok())
+      for (const auto& n : names) present.emplace_back(n, cf_options);
+    std::vector<rocksdb::ColumnFamilyHandle*> view_handles;
+    rocksdb::DB* view = nullptr;
+    const rocksdb::Status viewed =
+        present.empty() ? rocksdb::Status::Corruption("its MANIFEST names no column family")
+                        : rocksdb::DB::OpenForReadOnly(db_options, dir, present, &view_handles, &view);
+    if (!viewed.ok()) {
+      // Fails closed: a journal that stopped cleanly opens read-only.
+      if (status)
+        *status = viewed.IsCorruption() ? damaged(viewed.ToString())
+                                        : convert(viewed, "opening the journal in " + dir + " to check it");
+      return nullptr;
+    }
+    const Status checked = check_clean_stop(dir, *view, *clean_stop);
+    for (auto* h : view_handles) view->DestroyColumnFamilyHandle(h);
+    delete view;
+    if (!checked.ok()) {
+      if (status) *status = checked;
+      return nullptr;
+    }
+    // From here on the files change: the mark goes before anything is written.
+    if (Status removed = remove_clean_stop(dir); !removed.ok()) {
+      if (status) *status = removed;
+      return nullptr;
+    }
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status s = options.read_only
@@ -203,6 +394,7 @@ std::unique_ptr<RocksJournal> RocksJournal::open(const std::string& dir, const R
   }
   std::unique_ptr<RocksJournal> j(new RocksJournal());
   j->options_ = options;
+  j->dir_ = dir;
   j->db_.reset(raw);
   j->default_ = handles[0];
   j->events_ = handles[1];
@@ -210,6 +402,13 @@ std::unique_ptr<RocksJournal> RocksJournal::open(const std::string& dir, const R
   j->workshops_ = handles[3];
   if (has_client_ops) j->client_ops_ = handles[4];
   if (options.read_only) j->failure_ = {Status::Code::read_only, "the journal was opened read-only"};
+  if (clean_stop && options.read_only) {
+    // (A writable open was checked before it opened.) The handles go with j.
+    if (Status checked = check_clean_stop(dir, *raw, *clean_stop); !checked.ok()) {
+      if (status) *status = checked;
+      return nullptr;
+    }
+  }
   j->writer_ = std::thread([p = j.get()] { p->run_writer(); });
 
   // The incarnation: made once, when the journal is new.
@@ -261,9 +460,17 @@ RocksJournal::~RocksJournal() {
     std::vector<rocksdb::ColumnFamilyHandle*> all;
     for (auto* h : {events_, snapshots_, workshops_, default_, client_ops_})
       if (h) all.push_back(h);
-    if (const rocksdb::Status s = db_->Flush(rocksdb::FlushOptions(), all); !s.ok())
+    if (const rocksdb::Status s = db_->Flush(rocksdb::FlushOptions(), all); !s.ok()) {
       std::fprintf(stderr, "journal: flushing on close failed (the WAL still holds everything): %s\n",
                    s.ToString().c_str());
+    } else {
+      // No compaction may change the files between the list and the close.
+      rocksdb::CancelAllBackgroundWork(db_.get(), true);
+      const CleanStop mark{db_->GetLatestSequenceNumber(), live_files(*db_)};
+      // Without it, only the next open's check is lost.
+      if (Status marked = write_clean_stop(dir_, mark); !marked.ok())
+        std::fprintf(stderr, "journal: %s\n", marked.message().c_str());
+    }
   }
   for (auto* h : {events_, snapshots_, workshops_, default_, client_ops_})
     if (h) db_->DestroyColumnFamilyHandle(h);
@@ -635,6 +842,14 @@ Status RocksJournal::copy_to(const std::string& dir) const {
   options.error_if_exists = true;
   options.create_missing_column_families = true;
   options.info_log = std::make_shared<StderrLogger>();
+  // error_if_exists looks for a database in `dir`, not for the folder; an
+  // absent folder would make RocksDB log "[ERROR] … dir NotFound" before
+  // creating it (as open() explains).
+  if (std::filesystem::exists(dir) && !std::filesystem::is_empty(dir))
+    return {Status::Code::invalid_argument, dir + " already exists and is not empty"};
+  std::error_code created;
+  std::filesystem::create_directories(dir, created);
+  if (created) return {Status::Code::io_error, "creating " + dir + ": " + created.message()};
   std::vector<std::pair<const char*, rocksdb::ColumnFamilyHandle*>> families = {
       {rocksdb::kDefaultColumnFamilyName.c_str(), default_},
       {kEventsFamily, events_},
@@ -684,11 +899,14 @@ Status RocksJournal::copy_to(const std::string& dir) const {
 Status RocksJournal::backup(const std::string& db_dir, const std::string& target_dir) {
   if (std::filesystem::exists(target_dir)) return {Status::Code::invalid_argument, target_dir + " already exists"};
   if (!std::filesystem::exists(db_dir)) return {Status::Code::not_found, "no journal in " + db_dir};
-  Status opened;
-  if (auto j = open(db_dir, {}, &opened)) return j->checkpoint(target_dir);
-  // Held by a running server: read through a read-only view instead.
+  // Always a record-by-record copy through a read-only view, held by a
+  // server or not: every block's checksum is verified on the way, so a
+  // damaged journal fails the backup instead of being hard-linked into it
+  // (a checkpoint copies damage unseen), the source is never written to,
+  // and there is no probing writable open whose lock failure RocksDB logs.
   RocksJournalOptions ro;
   ro.read_only = true;
+  Status opened;
   auto j = open(db_dir, ro, &opened);
   if (!j) return opened;
   return j->copy_to(target_dir);

@@ -8,6 +8,7 @@
 #include <rocksdb/db.h>
 
 #include <algorithm>
+#include <sstream>
 
 #include "support/recorder.hpp"
 #include "support/temp_dir.hpp"
@@ -114,6 +115,52 @@ TEST_CASE("cli: backup, restore and delete-workshop", "[cli]") {
   for (const auto& e : std::filesystem::directory_iterator(data))
     kept |= e.path().filename().string().starts_with("journal.replaced-");
   CHECK(kept);
+}
+
+namespace {
+
+// The lines of `output` that carry a RocksDB diagnostic or a warning/error level.
+std::vector<std::string> noisy_lines(const std::string& output) {
+  std::vector<std::string> out;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);)
+    if (line.find("rocksdb:") != std::string::npos || line.find("WARN") != std::string::npos ||
+        line.find("ERROR") != std::string::npos)
+      out.push_back(line);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("cli: a successful backup and restore print no RocksDB WARN or ERROR line", "[cli][noise]") {
+  test::TempDir dir;
+  const std::string data = dir / "var";
+  make_data(data);
+  const auto quiet = [](const Run& r, const char* what) {
+    INFO(what << ":\n" << r.output);
+    REQUIRE(r.exit_code == 0);
+    CHECK(noisy_lines(r.output) == std::vector<std::string>{});
+  };
+  // The journal free (no server).
+  quiet(run("backup --data " + data + " --to " + (dir / "bk")), "backup");
+  // Into an empty data folder, and over an existing journal.
+  quiet(run("restore --data " + (dir / "fresh") + " --from " + (dir / "bk")), "restore into a new data folder");
+  quiet(run("restore --data " + data + " --from " + (dir / "bk") + " --replace"), "restore --replace");
+  {
+    // The journal held, as by a running server.
+    journal::Status st;
+    auto held = journal::RocksJournal::open(journal::journal_dir(data), {}, &st);
+    REQUIRE(held);
+    quiet(run("backup --data " + data + " --to " + (dir / "live-bk")), "backup while held");
+  }
+  // What they wrote is usable.
+  for (const char* restored : {"fresh", "var"}) {
+    const Run exported = run("export --data " + (dir / restored) + " --workshop alpha");
+    CHECK(exported.exit_code == 0);
+    CHECK_THAT(exported.output, Catch::Contains("Merkmal alpha"));
+  }
+  quiet(run("restore --data " + (dir / "from-live") + " --from " + (dir / "live-bk")), "restore of a live backup");
+  CHECK_THAT(run("export --data " + (dir / "from-live") + " --workshop beta").output, Catch::Contains("Merkmal beta"));
 }
 
 TEST_CASE("cli: writing commands refuse while a server holds the journal", "[cli]") {

@@ -339,3 +339,182 @@ TEST_CASE("damage: after a clean stop nothing lives only in the WAL - a WAL cut 
   v1::WorkshopMeta meta;
   CHECK(j->workshop("w1", &meta).ok());
 }
+
+TEST_CASE("damage: an SST file cut short - open is refused as corruption with advice, never a shorter history",
+          "[journal][damage]") {
+  test::TempDir dir;
+  TwoWorkshops data("OLDEST-Kp2w9x", "NEWEST-Zq8x3v");
+  {
+    auto j = open_ok(dir / "db");
+    store(*j, data.other);
+    store(*j, data.w1);
+  }
+  flush_behind(dir / "db");
+  const auto [file, at] = locate(dir.path() / "db", "NEWEST-Zq8x3v");
+  SECTION("by a few bytes (its footer gone)") { fs::resize_file(file, fs::file_size(file) - 10); }
+  SECTION("to half its size") { fs::resize_file(file, fs::file_size(file) / 2); }
+  SECTION("to nothing") { fs::resize_file(file, 0); }
+  Status s;
+  CHECK_FALSE(RocksJournal::open(dir / "db", {}, &s));
+  CHECK(s.code() == Status::Code::corruption);
+  CHECK_THAT(s.message(), Catch::Contains("restore"));
+  // Still refused on a second try: the first open replaced nothing.
+  CHECK_FALSE(RocksJournal::open(dir / "db", {}, &s));
+  CHECK(s.code() == Status::Code::corruption);
+}
+
+namespace {
+
+// Name and size of every file RocksDB keeps in `dir`: what "nothing was changed" compares.
+std::string listing(const fs::path& dir) {
+  std::vector<std::string> lines;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name == "LOCK" || name.starts_with("LOG")) continue;
+    lines.push_back(name + " " + std::to_string(fs::file_size(e.path())));
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("damage: the MANIFEST of a stopped journal cut short at every length - the whole history or refused as "
+          "corruption, never an older (shorter) version, nothing changed",
+          "[journal][damage]") {
+  test::TempDir dir;
+  Recorder w("w1");
+  w.standard_session(20);
+  Recorder later = w;
+  for (int i = 0; i < 10; ++i) REQUIRE(later.apply(ops::create_note("later" + std::to_string(i), "später"), "anna"));
+  {
+    auto j = open_ok(dir / "db");
+    store(*j, w);
+  }
+  {
+    // A second session, flushed on its clean stop into an SST file that only
+    // the MANIFEST's last records name. Without the clean-stop mark, a
+    // MANIFEST cut by 16 bytes or more opened at head 30 of 40 without a word
+    // (RocksDB takes the version before and deletes the newer file).
+    auto j = open_ok(dir / "db");
+    const std::vector<v1::EventRecord> tail(later.records.begin() + static_cast<std::ptrdiff_t>(w.records.size()),
+                                            later.records.end());
+    REQUIRE(append_sync(*j, tail).ok());
+  }
+  const auto manifests = files_named(dir.path() / "db", "MANIFEST-");
+  REQUIRE(manifests.size() == 1);
+  const auto name = manifests.front().filename();
+  const auto size = fs::file_size(manifests.front());
+  std::size_t opened = 0, refused = 0;
+  for (std::uintmax_t cut = 1; cut < size; cut += cut < 64 ? 1 : 3) {
+    INFO("MANIFEST of " << size << " bytes, cut by " << cut);
+    const fs::path copy = dir.path() / "cut";
+    fs::remove_all(copy);
+    fs::copy(dir.path() / "db", copy, fs::copy_options::recursive);
+    fs::resize_file(copy / name, size - cut);
+    const std::string before = listing(copy);
+    journal::RocksJournalOptions read_only;
+    read_only.read_only = true;
+    for (const bool writable : {true, false}) {
+      Status s;
+      auto j = RocksJournal::open(copy.string(), writable ? journal::RocksJournalOptions() : read_only, &s);
+      INFO((writable ? "writable: " : "read-only: ") << s.message());
+      if (j) {
+        CHECK(j->head_seq("w1") == later.records.size());
+        std::vector<v1::EventRecord> all;
+        CHECK(j->read_events("w1", 1, UINT64_MAX, 1000, &all).ok());
+        CHECK(all.size() == later.records.size());
+        opened += writable;
+        break;  // a writable open rewrites the MANIFEST: the read-only try would test another file
+      }
+      CHECK(s.code() == Status::Code::corruption);
+      CHECK_THAT(s.message(), Catch::Contains("restore"));
+      CHECK(listing(copy) == before);  // refused without touching a file
+      refused += writable;
+    }
+  }
+  // Both outcomes occur (a cut within the last, redundant record opens whole).
+  CHECK(opened > 0);
+  CHECK(refused > 0);
+}
+
+TEST_CASE("damage: the clean-stop mark - a damaged mark refuses to open, a journal without one opens", "[journal][damage]") {
+  test::TempDir dir;
+  Recorder w("w1");
+  w.standard_session(5);
+  {
+    auto j = open_ok(dir / "db");
+    store(*j, w);
+  }
+  const fs::path mark = dir.path() / "db" / "WERKSTATT-CLEAN-STOP";
+  REQUIRE(fs::exists(mark));
+  CHECK_THAT(read_file(mark), Catch::StartsWith("sequence "));
+  SECTION("damaged") {
+    std::ofstream(mark, std::ios::binary | std::ios::trunc) << "sequence 12x\n";
+    Status s;
+    CHECK_FALSE(RocksJournal::open(dir / "db", {}, &s));
+    CHECK(s.code() == Status::Code::corruption);
+    CHECK_THAT(s.message(), Catch::Contains("WERKSTATT-CLEAN-STOP"));
+  }
+  SECTION("absent (a journal from before the mark)") {
+    fs::remove(mark);
+    auto j = open_ok(dir / "db");
+    CHECK(j->head_seq("w1") == w.records.size());
+  }
+  SECTION("cut short") {
+    const std::string text = read_file(mark);
+    std::ofstream(mark, std::ios::binary | std::ios::trunc) << text.substr(0, text.size() - 4);
+    Status s;
+    CHECK_FALSE(RocksJournal::open(dir / "db", {}, &s));
+    CHECK(s.code() == Status::Code::corruption);
+  }
+  SECTION("above the database's sequence (the journal went back)") {
+    std::string text = read_file(mark);
+    text.replace(0, text.find('\n'), "sequence 999999");
+    std::ofstream(mark, std::ios::binary | std::ios::trunc) << text;
+    Status s;
+    CHECK_FALSE(RocksJournal::open(dir / "db", {}, &s));
+    CHECK(s.code() == Status::Code::corruption);
+    CHECK_THAT(s.message(), Catch::Contains("not what it was at its last clean stop"));
+    CHECK(fs::exists(mark));  // refused before anything changed
+  }
+  SECTION("naming a file that is gone") {
+    std::string text = read_file(mark);
+    text.insert(text.find('\n') + 1, "file events 999999.sst 1234\n");
+    std::ofstream(mark, std::ios::binary | std::ios::trunc) << text;
+    Status s;
+    CHECK_FALSE(RocksJournal::open(dir / "db", {}, &s));
+    CHECK_THAT(s.message(), Catch::Contains("999999.sst"));
+  }
+  SECTION("a writable open removes it (a crash then leaves none to mislead), a clean stop writes it again") {
+    {
+      auto j = open_ok(dir / "db");
+      CHECK_FALSE(fs::exists(mark));
+    }
+    CHECK(fs::exists(mark));
+    journal::RocksJournalOptions ro;
+    ro.read_only = true;
+    Status s;
+    CHECK(RocksJournal::open(dir / "db", ro, &s));
+    CHECK(fs::exists(mark));  // a read-only open leaves it
+  }
+}
+
+TEST_CASE("damage: a backup of a journal with a damaged block fails naming the file, it never copies the damage",
+          "[journal][damage][backup]") {
+  test::TempDir dir;
+  TwoWorkshops data("OLDEST-Kp2w9x", "NEWEST-Zq8x3v");
+  {
+    auto j = open_ok(dir / "db");
+    store(*j, data.other);
+    store(*j, data.w1);
+  }
+  flush_behind(dir / "db");
+  const auto [file, at] = locate(dir.path() / "db", "OLDEST-Kp2w9x");
+  flip_byte(file, at + 4);
+  const Status s = RocksJournal::backup(dir / "db", dir / "bk");
+  CHECK(s.code() == Status::Code::corruption);
+  CHECK_THAT(s.message(), Catch::Contains(file.filename().string()));
+}

@@ -365,7 +365,7 @@ TEST_CASE("memory journal: same contract, and simulated write failures", "[journ
   CHECK(j.head_seq("w1") == w.board.seq());
 }
 
-TEST_CASE("journal: backup works with the database free (checkpoint) and held by a server (copy)", "[journal][backup]") {
+TEST_CASE("journal: backup works with the database free and held by a server", "[journal][backup]") {
   test::TempDir dir;
   Recorder w("w1");
   w.standard_session(40);

@@ -17,6 +17,7 @@
 
 #include "harness.hpp"
 #include "support/ops.hpp"
+#include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "werkstatt/board/templates.hpp"
 #include "werkstatt/journal/rocksdb_journal.hpp"
@@ -86,11 +87,22 @@ TestServerOptions fast_rocks(const TempDir& dir) {
 
 }  // namespace
 
-TEST_CASE("a workshop whose newest SST block is damaged is not served: typed Error, 503, the others serve",
+TEST_CASE("a workshop whose newest or an old SST block is damaged is not served: typed Error, 503, the others serve",
           "[live][damage]") {
   TempDir dir;
   TestServerOptions options = fast_rocks(dir);
   options.create_workshop = false;
+  // Which block of the damaged workshop's events gets the flipped byte. Keys
+  // sort by workshop id: the damaged workshop sorts last when its newest
+  // block is hit and first when its oldest is, so the damaged block holds
+  // none of the healthy workshop's events.
+  std::string marker = "NEWEST-Zq8x3v";
+  bool damaged_sorts_last = true;
+  SECTION("its newest block (the head cannot be read)") {}
+  SECTION("an old block (the head reads; the board cannot be rebuilt at start)") {
+    marker = "OLDEST-Kp2w9x";
+    damaged_sorts_last = false;
+  }
   workshop::CreatedWorkshop damaged, healthy;
   {
     TestServer server(options);
@@ -101,10 +113,11 @@ TEST_CASE("a workshop whose newest SST block is damaged is not served: typed Err
     REQUIRE(two);
     // Keys sort by workshop id: the healthy one's events all come before the
     // damaged one's, so the damaged newest block holds only the damaged workshop.
-    damaged = one->id > two->id ? *one : *two;
-    healthy = one->id > two->id ? *two : *one;
+    damaged = (one->id > two->id) == damaged_sorts_last ? *one : *two;
+    healthy = (one->id > two->id) == damaged_sorts_last ? *two : *one;
     Peer anna(server.port());
     REQUIRE(anna.join(damaged.id, join_code(damaged.join_code), "Anna"));
+    REQUIRE(anna.wait_ack(anna.send(ops::create_note("first", "OLDEST-Kp2w9x"))));
     for (int i = 0; i < 200; ++i) anna.send(ops::create_note("n" + std::to_string(i), "Notiz " + std::to_string(i)));
     REQUIRE(anna.wait_ack(anna.send(ops::create_note("last", "NEWEST-Zq8x3v"))));
     anna.ws().close();
@@ -115,7 +128,7 @@ TEST_CASE("a workshop whose newest SST block is damaged is not served: typed Err
   for (const auto& e : fs::directory_iterator(dir.path() / "journal")) {
     if (e.path().extension() != ".sst") continue;
     const std::string bytes = file_bytes(e.path());
-    const auto at = bytes.find("NEWEST-Zq8x3v");
+    const auto at = bytes.find(marker);
     if (at == std::string::npos) continue;
     std::fstream f(e.path(), std::ios::binary | std::ios::in | std::ios::out);
     f.seekp(static_cast<std::streamoff>(at + 3));
@@ -393,4 +406,129 @@ TEST_CASE("delete-workshop killed halfway leaves it erasable: the rerun finishes
   options.create_workshop = false;
   TestServer server(options);
   CHECK_FALSE(server.registry().find(w.id));
+}
+
+TEST_CASE("delete while serving, the server killed halfway: the restart finishes the erasure, no trace remains",
+          "[live][erase][binary]") {
+  TempDir dir;
+  const std::string data = dir / "var";
+  const auto start = [&](const char* kill_after) {
+    // The hook is read by the child only (the test itself never erases).
+    if (kill_after) ::setenv("WERKSTATT_TEST_KILL_ERASE", kill_after, 1);
+    auto server = std::make_unique<Process>(std::vector<std::string>{
+        WERKSTATT_BINARY, "serve", "--port", "0", "--journal", "rocksdb", "--data", data, "--threads", "2"});
+    ::unsetenv("WERKSTATT_TEST_KILL_ERASE");
+    REQUIRE(server->read_until("ready at"));
+    return server;
+  };
+  const char* step = nullptr;
+  SECTION("killed after its marker") { step = "marker"; }
+  SECTION("killed after the tombstones, before the compaction") { step = "tombstones"; }
+  Demo demo;
+  {
+    auto server = start(step);
+    REQUIRE(server->read_until("observer:"));
+    demo = parse_demo(server->output());
+    Peer anna(demo.port);
+    REQUIRE(anna.join(demo.id, join_code(demo.code), "Anna"));
+    REQUIRE(anna.wait_ack(anna.send(ops::create_note("secret", "Geheimnis-4e8d2a Vertraulich"))));
+    const auto asked = http_request(demo.port, "DELETE", "/api/workshops/" + demo.id, "",
+                                    {{"Authorization", "Bearer " + demo.token}});
+    CHECK(asked.status == 202);
+    // The workshop closes its connections first (typed), then erases.
+    REQUIRE(anna.pump_until([&] { return anna.ws().is_closed(); }));
+    REQUIRE_FALSE(anna.errors().empty());
+    CHECK(anna.errors().back().code() == v1::ERROR_CODE_WORKSHOP_DELETED);
+    // The erasure kills the server at that step (SIGKILL: no shutdown code runs).
+    CHECK(server->wait(std::chrono::seconds(60)) == -1);
+    CHECK(server->pid() == 0);  // it ended (by the signal), it did not time out
+  }
+  // Killed halfway: the text is still in the journal's files.
+  REQUIRE_FALSE(files_containing(dir.path(), "Geheimnis-4e8d2a").empty());
+  {
+    // The next start finishes the erasure before it serves anything.
+    auto server = start(nullptr);
+    std::smatch m;
+    REQUIRE(std::regex_search(server->output(), m, std::regex(R"(ready at http://127\.0\.0\.1:(\d+)/)")));
+    const auto port = static_cast<std::uint16_t>(std::stoi(m[1]));
+    CHECK(http_request(port, "GET", "/api/workshops/" + demo.id).status == 404);
+    Peer anna(port);
+    CHECK_FALSE(anna.join(demo.id, join_code(demo.code), "Anna"));
+    CHECK(server->terminate() == 0);
+  }
+  CHECK(files_containing(dir.path(), "Geheimnis-4e8d2a") == std::vector<std::string>{});
+}
+
+TEST_CASE("a stopped server's WAL or MANIFEST damaged: the server does not start and says why, inspect too, "
+          "nothing is changed",
+          "[binary][damage]") {
+  TempDir dir;
+  const std::string data = dir / "var";
+  const fs::path journal_dir = dir.path() / "var" / "journal";
+  const auto files_ending = [&](const std::string& suffix) {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(journal_dir))
+      if (e.path().filename().string().ends_with(suffix) || e.path().filename().string().starts_with(suffix))
+        out.push_back(e.path());
+    return out;
+  };
+  bool crash = false;
+  std::string damage;
+  SECTION("a flipped byte in the WAL before its end (after a crash: the events live only there)") {
+    crash = true;
+    damage = "wal";
+  }
+  SECTION("the MANIFEST cut to half (after a clean stop)") { damage = "manifest"; }
+  {
+    Process server({WERKSTATT_BINARY, "serve", "--port", "0", "--journal", "rocksdb", "--data", data, "--threads",
+                    "2"});
+    REQUIRE(server.read_until("observer:"));
+    const Demo demo = parse_demo(server.output());
+    Peer anna(demo.port);
+    REQUIRE(anna.join(demo.id, join_code(demo.code), "Anna"));
+    std::string last;
+    for (int i = 0; i < 40; ++i) last = anna.send(ops::create_note("n" + std::to_string(i), "Notiz " + std::to_string(i)));
+    REQUIRE(anna.wait_ack(last));
+    if (crash) {
+      server.kill_now();
+    } else {
+      anna.ws().close();
+      anna.drain();
+      CHECK(server.terminate() == 0);
+    }
+  }
+  if (damage == "wal") {
+    std::vector<fs::path> logs = files_ending(".log");
+    std::erase_if(logs, [](const fs::path& p) { return fs::file_size(p) < 4096; });
+    REQUIRE(logs.size() == 1);
+    std::fstream f(logs.front(), std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(logs.front()) / 3));
+    f.put('\x5a');
+  } else {
+    const auto manifests = files_ending("MANIFEST-");
+    REQUIRE(manifests.size() == 1);
+    fs::resize_file(manifests.front(), fs::file_size(manifests.front()) / 2);
+  }
+  std::vector<std::pair<std::string, std::uintmax_t>> before;
+  for (const auto& e : fs::directory_iterator(journal_dir)) before.emplace_back(e.path().filename(), e.file_size());
+  std::sort(before.begin(), before.end());
+
+  // `timeout`: a server that starts anyway would keep running (exit 124).
+  const Run served = run_shell("timeout 30 " + std::string(WERKSTATT_BINARY) + " serve --port 0 --journal rocksdb --data " +
+                               data);
+  INFO(served.output);
+  CHECK(served.exit_code == 1);
+  CHECK_THAT(served.output, Catch::Contains("cannot open the journal") && Catch::Contains("damaged") &&
+                                Catch::Contains("werkstatt restore --from <backup> --replace"));
+  const Run inspected = run_binary("inspect --data " + data);
+  INFO(inspected.output);
+  CHECK(inspected.exit_code == 1);
+  CHECK_THAT(inspected.output, Catch::Contains("Corruption") || Catch::Contains("not what it was at its last clean stop"));
+
+  std::vector<std::pair<std::string, std::uintmax_t>> after;
+  for (const auto& e : fs::directory_iterator(journal_dir)) after.emplace_back(e.path().filename(), e.file_size());
+  std::sort(after.begin(), after.end());
+  std::erase_if(before, [](const auto& f) { return f.first == "LOCK" || f.first.starts_with("LOG"); });
+  std::erase_if(after, [](const auto& f) { return f.first == "LOCK" || f.first.starts_with("LOG"); });
+  CHECK(after == before);
 }

@@ -23,7 +23,7 @@
 // Crash guarantee: a record whose completion reported ok survives a process
 // crash and a power loss (it was fdatasync'ed in the WAL before the
 // completion ran). It does not survive the loss of the disk: take backups
-// (checkpoint()).
+// (backup()).
 //
 // Damage: RocksDB verifies block checksums on every read; every iterator's
 // status is checked and every value decoded, so a flipped byte is reported
@@ -33,7 +33,17 @@
 // dropped, but damage in the middle of the log makes open() fail with
 // corruption instead of silently dropping everything after it (RocksDB's
 // default, kPointInTimeRecovery, would do that). A clean close flushes the
-// memtables, so after a clean stop no event lives only in the WAL.
+// memtables, so after a clean stop no event lives only in the WAL, and then
+// records what the database is (RocksDB's last sequence number, every live
+// SST file with its family and size) in <dir>/WERKSTATT-CLEAN-STOP. The
+// next open() refuses (corruption) a database that is not that: one
+// RocksDB silently recovered to an older version (a MANIFEST cut short
+// makes it take the version before its last records and delete the newer
+// SST files as obsolete). A writable open checks through a read-only view
+// first, so nothing is changed, and removes the mark before it writes (so
+// a crash leaves none to mislead the open after it). An existing database
+// whose MANIFEST names no events/snapshots/workshops family is refused
+// too, never given fresh empty families.
 //
 // Failure: if a write fails (disk full, I/O error), that batch's completions
 // report the error and every later append fails fast until retry_writes()
@@ -112,14 +122,19 @@ class RocksJournal final : public Journal {
   [[nodiscard]] Status verify(std::vector<Finding>* findings) const;
   // A consistent, openable copy of the whole database in `dir` (which must
   // not exist), taken while serving (RocksDB checkpoint: hard links + WAL).
+  // Hard links copy a damaged block unseen, and RocksDB 7.8 logs two WARN
+  // lines about its own nested DisableFileDeletions on every checkpoint:
+  // backup() does not use it.
   // REQUIRES: not read-only.
   [[nodiscard]] Status checkpoint(const std::string& dir);
-  // A consistent copy record by record into a new database in `dir`; works
-  // on a read-only journal too.
+  // A consistent copy record by record into a new database in `dir` (absent
+  // or an empty folder); works on a read-only journal too. Every block read
+  // is checksum-verified: damage fails the copy (corruption), never copied.
   [[nodiscard]] Status copy_to(const std::string& dir) const;
-  // Backs up the database in `db_dir` to `target_dir`: a checkpoint when no
-  // server holds it, else a copy through a read-only view (consistent as of
-  // the moment it was opened).
+  // Backs up the database in `db_dir` to `target_dir` (must not exist): a
+  // copy_to() through a read-only view, consistent as of the moment it was
+  // opened, whether or not a server holds the journal. Never writes to
+  // `db_dir`.
   [[nodiscard]] static Status backup(const std::string& db_dir, const std::string& target_dir);
   // Number of event records and their approximate on-disk bytes.
   struct WorkshopStats {
@@ -152,6 +167,7 @@ class RocksJournal final : public Journal {
   Status finish_erasure(const std::string& workshop_id);
 
   RocksJournalOptions options_;
+  std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ColumnFamilyHandle* events_ = nullptr;     // owned by db_ (destroyed before it)
   rocksdb::ColumnFamilyHandle* snapshots_ = nullptr;
