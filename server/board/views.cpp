@@ -31,6 +31,24 @@ std::string note_of(const v1::Op& op) {
   }
 }
 
+// The notes `shown` lets through as they are; of the others only a count per
+// (author, area), deleted ones not at all (the view and the record alike).
+template <class Notes, class Shown>
+void put_notes(v1::BoardState& s, const Notes& notes, const Shown& shown) {
+  s.clear_notes();
+  std::map<std::pair<std::string, std::string>, std::uint32_t> hidden;  // (author, area) → count
+  for (const auto& [id, n] : notes) {
+    if (shown(n)) *s.add_notes() = n;
+    else if (!n.deleted()) ++hidden[{n.author_id(), n.area_id()}];
+  }
+  for (const auto& [key, count] : hidden) {
+    auto* h = s.add_hidden_notes();
+    h->set_author_id(key.first);
+    h->set_area_id(key.second);
+    h->set_count(count);
+  }
+}
+
 }  // namespace
 
 const v1::Event& EventViews::for_viewer(std::string_view participant_id, v1::Role role) const& {
@@ -64,18 +82,7 @@ v1::BoardState Board::view_for(std::string_view viewer_id) const {
   // who voted or wrote a private note.
   for (auto& p : *s.mutable_participants()) p.clear_acted();
 
-  s.clear_notes();
-  std::map<std::pair<std::string, std::string>, std::uint32_t> hidden;  // (author, area) → count
-  for (const auto& [id, n] : notes_) {
-    if (can_see(n, viewer_id, role)) *s.add_notes() = n;
-    else if (!n.deleted()) ++hidden[{n.author_id(), n.area_id()}];
-  }
-  for (const auto& [key, count] : hidden) {
-    auto* h = s.add_hidden_notes();
-    h->set_author_id(key.first);
-    h->set_area_id(key.second);
-    h->set_count(count);
-  }
+  put_notes(s, notes_, [&](const v1::Note& n) { return can_see(n, viewer_id, role); });
 
   // Nobody learns who voted for what: each viewer gets their own ballots,
   // and everyone alike the counts of the open round if it shows them live
@@ -179,18 +186,7 @@ RecordPolicy Board::record_policy() const {
 v1::BoardState Board::record_view(const RecordPolicy& policy) const {
   v1::BoardState s = state();
   for (auto& p : *s.mutable_participants()) p.clear_acted();  // server-side only
-  s.clear_notes();
-  std::map<std::pair<std::string, std::string>, std::uint32_t> hidden;  // (author, area) → count
-  for (const auto& [id, n] : notes_) {
-    if (!policy.is_private(id)) *s.add_notes() = n;
-    else if (!n.deleted()) ++hidden[{n.author_id(), n.area_id()}];
-  }
-  for (const auto& [key, count] : hidden) {
-    auto* h = s.add_hidden_notes();
-    h->set_author_id(key.first);
-    h->set_area_id(key.second);
-    h->set_count(count);
-  }
+  put_notes(s, notes_, [&](const v1::Note& n) { return !policy.is_private(n.id()); });
   // Counts per round and note: the voter is never part of the record shown.
   std::map<std::pair<std::string, std::string>, std::uint32_t> counts;  // (round, note) → dots
   for (const auto& [key, dots] : ballots_) {

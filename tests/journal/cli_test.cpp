@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "support/process.hpp"
 #include "support/recorder.hpp"
 #include "support/temp_dir.hpp"
 #include "werkstatt/journal/open.hpp"
@@ -20,22 +21,9 @@ namespace ops = werkstatt::test::ops;
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
+using werkstatt::test::Run;
 
-Run run(const std::string& args) {
-  const std::string cmd = std::string(WERKSTATT_BINARY) + " " + args + " 2>&1";
-  Run r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe);
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe)) r.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Run run(const std::string& args) { return werkstatt::test::run_shell(std::string(WERKSTATT_BINARY) + " " + args); }
 
 // A data folder with two recorded workshops.
 void make_data(const std::string& data) {

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/journal_files.hpp"
 #include "support/ops.hpp"
 #include "support/recorder.hpp"
 #include "support/temp_dir.hpp"
@@ -24,15 +25,11 @@ namespace fs = std::filesystem;
 namespace ops = werkstatt::test::ops;
 using werkstatt::test::append_sync;
 using werkstatt::test::Recorder;
+using werkstatt::test::file_bytes;
+using werkstatt::test::flush_behind;
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
 
 // Files of `dir` whose name ends in `suffix` (or starts with it, for "MANIFEST").
 std::vector<fs::path> files_named(const fs::path& dir, const std::string& part) {
@@ -49,7 +46,7 @@ std::vector<fs::path> files_named(const fs::path& dir, const std::string& part) 
 std::pair<fs::path, std::size_t> locate(const fs::path& dir, const std::string& needle) {
   std::vector<std::pair<fs::path, std::size_t>> found;
   for (const auto& f : files_named(dir, ".sst")) {
-    const std::string bytes = read_file(f);
+    const std::string bytes = file_bytes(f);
     if (const auto at = bytes.find(needle); at != std::string::npos) found.emplace_back(f, at);
   }
   INFO("looking for " << needle);
@@ -68,20 +65,6 @@ void flip_byte(const fs::path& file, std::size_t offset) {
   REQUIRE(f.good());
 }
 
-// Moves everything into SST files behind the journal's back, so the tests
-// damage SST blocks whatever the journal does on close.
-void flush_behind(const std::string& dir) {
-  std::vector<std::string> names;
-  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, families, &handles, &db).ok());
-  REQUIRE(db->Flush(rocksdb::FlushOptions(), handles).ok());
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-  delete db;
-}
 
 std::unique_ptr<RocksJournal> open_ok(const std::string& dir) {
   Status s;
@@ -450,7 +433,7 @@ TEST_CASE("damage: the clean-stop mark - a damaged mark refuses to open, a journ
   }
   const fs::path mark = dir.path() / "db" / "WERKSTATT-CLEAN-STOP";
   REQUIRE(fs::exists(mark));
-  CHECK_THAT(read_file(mark), Catch::StartsWith("sequence "));
+  CHECK_THAT(file_bytes(mark), Catch::StartsWith("sequence "));
   SECTION("damaged") {
     std::ofstream(mark, std::ios::binary | std::ios::trunc) << "sequence 12x\n";
     Status s;
@@ -464,14 +447,14 @@ TEST_CASE("damage: the clean-stop mark - a damaged mark refuses to open, a journ
     CHECK(j->head_seq("w1") == w.records.size());
   }
   SECTION("cut short") {
-    const std::string text = read_file(mark);
+    const std::string text = file_bytes(mark);
     std::ofstream(mark, std::ios::binary | std::ios::trunc) << text.substr(0, text.size() - 4);
     Status s;
     CHECK_FALSE(RocksJournal::open(dir / "db", {}, &s));
     CHECK(s.code() == Status::Code::corruption);
   }
   SECTION("above the database's sequence (the journal went back)") {
-    std::string text = read_file(mark);
+    std::string text = file_bytes(mark);
     text.replace(0, text.find('\n'), "sequence 999999");
     std::ofstream(mark, std::ios::binary | std::ios::trunc) << text;
     Status s;
@@ -481,7 +464,7 @@ TEST_CASE("damage: the clean-stop mark - a damaged mark refuses to open, a journ
     CHECK(fs::exists(mark));  // refused before anything changed
   }
   SECTION("naming a file that is gone") {
-    std::string text = read_file(mark);
+    std::string text = file_bytes(mark);
     text.insert(text.find('\n') + 1, "file events 999999.sst 1234\n");
     std::ofstream(mark, std::ios::binary | std::ios::trunc) << text;
     Status s;

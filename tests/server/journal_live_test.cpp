@@ -17,6 +17,7 @@
 
 #include "harness.hpp"
 #include "support/ops.hpp"
+#include "support/journal_files.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "werkstatt/board/templates.hpp"
@@ -29,26 +30,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string file_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
 
-// Moves everything into SST files behind the journal's back.
-void flush_behind(const std::string& dir) {
-  std::vector<std::string> names;
-  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, families, &handles, &db).ok());
-  REQUIRE(db->Flush(rocksdb::FlushOptions(), handles).ok());
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-  delete db;
-}
 
 std::string json_field(const std::string& body, const std::string& name) {
   const std::string key = "\"" + name + "\":\"";
@@ -58,22 +40,6 @@ std::string json_field(const std::string& body, const std::string& name) {
   return body.substr(from, body.find('"', from) - from);
 }
 
-struct Run {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-Run run_shell(const std::string& command) {
-  const std::string cmd = command + " 2>&1";
-  Run r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe);
-  std::array<char, 4096> buf{};
-  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe)) r.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
 
 Run run_binary(const std::string& args) { return run_shell(std::string(WERKSTATT_BINARY) + " " + args); }
 

@@ -9,7 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
+#include <cstdio>
 #include <cstdint>
 #include <regex>
 #include <string>
@@ -106,6 +108,23 @@ inline Demo parse_demo(const std::string& out) {
   REQUIRE(std::regex_search(out, m, std::regex(R"(facilitator:  http://\S+/#w=[a-z2-7]+&t=([A-Za-z0-9_-]{43}))")));
   d.token = m[1];
   return d;
+}
+
+// A shell command run to its end: exit code and stdout+stderr together.
+struct Run {
+  int exit_code = -1;
+  std::string output;
+};
+inline Run run_shell(const std::string& command) {
+  const std::string cmd = command + " 2>&1";
+  Run r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe);
+  std::array<char, 4096> buf{};
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe)) r.output.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
 }
 
 }  // namespace werkstatt::test
