@@ -386,12 +386,22 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
                     CloseCode::policy);
     // Only identities that hold a place count: removed ones, and offline
     // ones that never had an op accepted, free theirs.
-    if (board_.holding_participants() >= board::limits::kMaxParticipants ||
-        members_.size() >= board::limits::kMaxIdentities)
+    if (board_.holding_participants() >= board::limits::kMaxParticipants)
       return refuse(v1::ERROR_CODE_WORKSHOP_FULL,
                     "this workshop has reached its limit of " + std::to_string(board::limits::kMaxParticipants) +
                         " participants",
                     CloseCode::policy);
+    if (members_.size() >= board::limits::kMaxIdentities) {
+      // Every identity ever made counts here (issue 13: not yet reclaimed):
+      // say so to the operator, and never blame a participant limit.
+      spdlog::warn("workshop {}: refused a new identity: all {} identities of this workshop are used up", id(),
+                   board::limits::kMaxIdentities);
+      return refuse(v1::ERROR_CODE_WORKSHOP_FULL,
+                    "this workshop cannot create more identities (limit " +
+                        std::to_string(board::limits::kMaxIdentities) +
+                        "); people who joined before can still come back",
+                    CloseCode::policy);
+    }
     std::string pid;
     do pid = "p" + random_base32(8);
     while (members_.contains(pid));
