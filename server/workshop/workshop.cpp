@@ -716,7 +716,6 @@ void Workshop::deliver_durable() {
   flush_out();
   for (const v1::Event& e : follow_ups) after_durable(e);
   if (!snapshots.empty()) store_snapshots(std::move(snapshots));
-  update_info();
 }
 
 void Workshop::after_durable(const v1::Event& event) {
