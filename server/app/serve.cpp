@@ -520,7 +520,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                   "Wrong join codes per minute per client address and workshop after the burst")
       ->capture_default_str();
   cmd->add_option("--max-connections-per-workshop", o->max_connections_per_workshop,
-                  "Concurrent WebSocket connections per workshop")
+                  "Concurrent WebSocket connections per workshop; facilitator and observer links get 32 more, "
+                  "so a full room never locks out its facilitators or projector")
       ->capture_default_str();
   cmd->add_option("--idle-timeout", o->idle_timeout_s,
                   "Seconds of silence before a WebSocket is closed (pinged after half)")

@@ -150,6 +150,7 @@ v1::BoardState Board::state() const {
     b->set_dots(dots);
   }
   for (const auto& [id, p] : participants_) *s.add_participants() = p;
+  s.set_pseudonyms_issued(pseudonyms_issued_);
   *s.mutable_agenda() = agenda_;
   *s.mutable_timer() = timer_;
   for (const auto& r : rounds_) *s.add_rounds() = r;
@@ -190,6 +191,10 @@ std::optional<Board> Board::restore(const v1::BoardState& state, std::string* er
     if (!b.clusters_.emplace(c.id(), c).second) return fail("duplicate cluster id " + c.id());
   for (const auto& p : state.participants())
     if (!b.participants_.emplace(p.id(), p).second) return fail("duplicate participant id " + p.id());
+  // Snapshots from before the counter numbered every identity ever made, so
+  // the highest number is the count handed out.
+  b.pseudonyms_issued_ = state.pseudonyms_issued();
+  for (const auto& p : state.participants()) b.pseudonyms_issued_ = std::max(b.pseudonyms_issued_, p.pseudonym_number());
   for (const auto& ballot : state.ballots())
     if (!b.ballots_.emplace(BallotKey(ballot.round_id(), ballot.voter_id(), ballot.note_id()), ballot.dots()).second)
       return fail("duplicate ballot of " + ballot.voter_id() + " on " + ballot.note_id());
@@ -251,6 +256,7 @@ ApplyResult Board::apply(const v1::Op& op_in, std::string_view author_id, std::i
     case v1::Op::kUpdateSettings: outcome = apply_update_settings(*op.mutable_update_settings(), author); break;
     case v1::Op::kParticipantJoined: outcome = apply_participant_joined(*op.mutable_participant_joined(), author); break;
     case v1::Op::kParticipantLeft: outcome = apply_participant_left(op.participant_left(), author); break;
+    case v1::Op::kForgetParticipants: outcome = apply_forget_participants(*op.mutable_forget_participants(), author); break;
     case v1::Op::kSetAgenda: outcome = apply_set_agenda(*op.mutable_set_agenda(), author); break;
     case v1::Op::kGoToPhase: outcome = apply_go_to_phase(op.go_to_phase(), author, time_ms); break;
     case v1::Op::kReveal: outcome = apply_reveal(*op.mutable_reveal(), author); break;
@@ -760,7 +766,9 @@ Outcome Board::apply_participant_joined(v1::ParticipantJoined& op, const Author&
   // A new identity, or a known one that held no place (it never had an op
   // accepted and was offline), takes a place; one that holds its place can
   // always come back.
-  const bool takes_place = it == participants_.end() || !holds_place(it->second);
+  // (A rejoin keeps the board's role, see below; only the participant role takes a place.)
+  const v1::Role role = it == participants_.end() || p.role() == v1::ROLE_FACILITATOR ? p.role() : it->second.role();
+  const bool takes_place = role == v1::ROLE_PARTICIPANT && (it == participants_.end() || !holds_place(it->second));
   if (takes_place && holding_participants() >= limits::kMaxParticipants)
     return reject(v1::REJECT_CODE_LIMIT_REACHED, "this workshop has reached its limit of " + std::to_string(limits::kMaxParticipants) + " participants");
   if (it == participants_.end() && participants_.size() >= limits::kMaxIdentities)
@@ -769,10 +777,16 @@ Outcome Board::apply_participant_joined(v1::ParticipantJoined& op, const Author&
   p.set_online(true);
   p.set_removed(false);
   p.clear_acted();
+  p.clear_saw_open_round();
+  const bool round_open = open_round() != nullptr;  // it may vote unseen from now on
   if (it == participants_.end()) {
     p.set_joined_seq(next_seq());
-    p.set_pseudonym_number(static_cast<std::uint32_t>(participants_.size()) + 1);
-    participants_.emplace(p.id(), p);
+    // The next number; a journaled join (replay, or a mirror restored from
+    // a view, which lacks the counter) carries the one it was given.
+    pseudonyms_issued_ = std::max(pseudonyms_issued_ + 1, p.pseudonym_number());
+    p.set_pseudonym_number(pseudonyms_issued_);
+    v1::Participant& stored = participants_.emplace(p.id(), p).first->second;
+    if (round_open) stored.set_saw_open_round(true);
   } else {
     // A rejoin keeps the role the board knows (facilitators promote and
     // demote with SetRole), except that the facilitator token always makes
@@ -781,8 +795,10 @@ Outcome Board::apply_participant_joined(v1::ParticipantJoined& op, const Author&
     p.set_joined_seq(it->second.joined_seq());
     p.set_pseudonym_number(it->second.pseudonym_number());
     const bool acted = it->second.acted();
+    const bool saw_open_round = it->second.saw_open_round() || round_open;
     it->second = p;
     if (acted) it->second.set_acted(true);  // kept on the board, never in the event
+    if (saw_open_round) it->second.set_saw_open_round(true);
   }
   return std::nullopt;
 }
@@ -796,6 +812,25 @@ Outcome Board::apply_participant_left(const v1::ParticipantLeft& op, const Autho
   return std::nullopt;
 }
 
+Outcome Board::apply_forget_participants(v1::ForgetParticipants& op, const Author& a) {
+  if (a.role != v1::ROLE_SYSTEM) return reject(v1::REJECT_CODE_NOT_PERMITTED, "only the server forgets identities");
+  auto& ids = *op.mutable_participant_ids();
+  if (ids.empty()) return reject(v1::REJECT_CODE_INVALID_FIELD, "no identity to forget");
+  std::sort(ids.begin(), ids.end());
+  if (std::adjacent_find(ids.begin(), ids.end()) != ids.end())
+    return reject(v1::REJECT_CODE_INVALID_FIELD, "an identity is named twice");
+  for (const std::string& id : ids) {
+    const auto it = participants_.find(id);
+    if (it == participants_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no participant with id " + id);
+    if (!forgettable(it->second))
+      return reject(v1::REJECT_CODE_INVALID_FIELD, "participant " + id + " is online, has acted or facilitates");
+  }
+  // Nothing refers to them (forgettable() says why), so erasing them leaves
+  // the board whole: all or none.
+  for (const std::string& id : ids) participants_.erase(id);
+  return std::nullopt;
+}
+
 // ---------------------------------------------------------------- invariants
 
 std::size_t Board::active_participants() const {
@@ -803,7 +838,28 @@ std::size_t Board::active_participants() const {
                                                 [](const auto& entry) { return !entry.second.removed(); }));
 }
 
-bool Board::holds_place(const v1::Participant& p) { return !p.removed() && (p.online() || p.acted()); }
+bool Board::holds_place(const v1::Participant& p) {
+  return p.role() == v1::ROLE_PARTICIPANT && !p.removed() && (p.online() || p.acted());
+}
+
+bool Board::forgettable(const v1::Participant& p) {
+  return !p.online() && !p.acted() && !p.saw_open_round() && p.role() != v1::ROLE_FACILITATOR;
+}
+
+std::vector<std::string> Board::forgettable_participants(std::size_t max) const {
+  std::vector<const v1::Participant*> found;
+  for (const auto& [id, p] : participants_)
+    if (forgettable(p)) found.push_back(&p);
+  std::sort(found.begin(), found.end(), [](const v1::Participant* x, const v1::Participant* y) {
+    return x->joined_seq() != y->joined_seq() ? x->joined_seq() < y->joined_seq() : x->id() < y->id();
+  });
+  std::vector<std::string> ids;
+  for (const v1::Participant* p : found) {
+    if (ids.size() == max) break;
+    ids.push_back(p->id());
+  }
+  return ids;
+}
 
 std::size_t Board::holding_participants() const {
   return static_cast<std::size_t>(std::count_if(participants_.begin(), participants_.end(),
@@ -873,10 +929,14 @@ std::optional<std::string> Board::check_invariants() const {
   for (const auto& [voter, dots] : dots_by_voter)
     if (dots > open->dots_per_participant()) return "voter " + voter + " is over budget";
   std::size_t facilitators = 0;
+  std::set<std::uint32_t> pseudonyms;
   for (const auto& [id, p] : participants_) {
     if (id != p.id() || !valid_id(id)) return "participant key/id mismatch or invalid id " + id;
     if (p.joined_seq() < 1 || p.joined_seq() > seq_) return "participant " + id + " has a bad joined seq";
     if (p.removed() && p.online()) return "removed participant " + id + " is online";
+    if (p.pseudonym_number() < 1 || p.pseudonym_number() > pseudonyms_issued_)
+      return "participant " + id + " has a pseudonym number that was never issued";
+    if (!pseudonyms.insert(p.pseudonym_number()).second) return "two participants are Person " + std::to_string(p.pseudonym_number());
     if (p.role() == v1::ROLE_FACILITATOR && !p.removed()) ++facilitators;
   }
   std::set<std::string> hands;

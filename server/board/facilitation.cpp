@@ -281,6 +281,9 @@ Outcome Board::apply_open_voting_round(v1::OpenVotingRound& op, const Author& a)
   round.clear_voters();
   round.DiscardUnknownFields();
   rounds_.push_back(round);
+  // Whoever is online now may vote unseen (see Participant.saw_open_round).
+  for (auto& [id, p] : participants_)
+    if (p.online()) p.set_saw_open_round(true);
   return std::nullopt;
 }
 
@@ -309,6 +312,12 @@ Outcome Board::apply_set_role(const v1::SetRole& op, const Author& a) {
   if (it->second.role() == op.role()) return reject(v1::REJECT_CODE_INVALID_FIELD, "the participant has that role already");
   if (it->second.role() == v1::ROLE_FACILITATOR && facilitator_count() == 1)
     return reject(v1::REJECT_CODE_INVALID_FIELD, "a workshop needs a facilitator: promote someone else first");
+  v1::Participant as_participant = it->second;  // would it hold a place in the participant role?
+  as_participant.set_role(v1::ROLE_PARTICIPANT);
+  if (op.role() == v1::ROLE_PARTICIPANT && holds_place(as_participant) &&
+      holding_participants() >= limits::kMaxParticipants)
+    return reject(v1::REJECT_CODE_LIMIT_REACHED,
+                  "this workshop has reached its limit of " + std::to_string(limits::kMaxParticipants) + " participants");
   it->second.set_role(op.role());
   if (op.role() != v1::ROLE_FACILITATOR && follow_me_.facilitator_id() == op.participant_id()) follow_me_.Clear();
   return std::nullopt;

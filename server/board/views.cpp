@@ -80,7 +80,11 @@ v1::BoardState Board::view_for(std::string_view viewer_id) const {
   v1::BoardState s = state();
   // Whether someone had an op accepted is server-side only: it would tell
   // who voted or wrote a private note.
-  for (auto& p : *s.mutable_participants()) p.clear_acted();
+  for (auto& p : *s.mutable_participants()) {
+    p.clear_acted();
+    p.clear_saw_open_round();
+  }
+  s.clear_pseudonyms_issued();
 
   put_notes(s, notes_, [&](const v1::Note& n) { return can_see(n, viewer_id, role); });
 
@@ -185,7 +189,11 @@ RecordPolicy Board::record_policy() const {
 
 v1::BoardState Board::record_view(const RecordPolicy& policy) const {
   v1::BoardState s = state();
-  for (auto& p : *s.mutable_participants()) p.clear_acted();  // server-side only
+  for (auto& p : *s.mutable_participants()) {  // server-side only
+    p.clear_acted();
+    p.clear_saw_open_round();
+  }
+  s.clear_pseudonyms_issued();
   put_notes(s, notes_, [&](const v1::Note& n) { return !policy.is_private(n.id()); });
   // Counts per round and note: the voter is never part of the record shown.
   std::map<std::pair<std::string, std::string>, std::uint32_t> counts;  // (round, note) → dots

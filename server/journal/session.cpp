@@ -26,6 +26,7 @@ void note_in_timeline(Timeline& t, const v1::EventRecord& r, const board::Board&
     t.markers.push_back({TimelineMarker::Kind::leave, r.seq(), r.time_ms(), p ? p->display_name() : std::string()});
     return;
   }
+  if (r.op().has_forget_participants()) return;  // bookkeeping at the identity cap, nobody's activity
   if (r.op().has_go_to_phase()) {
     const v1::Phase* phase = after.current_phase();
     t.markers.push_back({TimelineMarker::Kind::phase, r.seq(), r.time_ms(), phase ? phase->name() : r.op().go_to_phase().phase_id()});

@@ -343,7 +343,10 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
     return refuse(v1::ERROR_CODE_INVALID_MESSAGE,
                   "the display name must be at most 60 characters of text without control characters",
                   CloseCode::policy);
-  if (connections_.size() >= options_.max_connections)
+  // A room full of participants (laptop and phone each) must not lock out its
+  // facilitators or the projector: token holders get headroom above the limit.
+  const bool token_holder = role == v1::ROLE_FACILITATOR || role == v1::ROLE_OBSERVER;
+  if (connections_.size() >= options_.max_connections + (token_holder ? options_.token_holder_headroom : 0))
     return refuse(v1::ERROR_CODE_WORKSHOP_FULL,
                   "this workshop has reached its limit of " + std::to_string(options_.max_connections) + " connections",
                   CloseCode::policy);
@@ -367,8 +370,11 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
                       CloseCode::policy);
       // An identity that never had an op accepted gave up its place when it
       // went offline; it comes back only while there is room (it has
-      // nothing on the board to lose: a new identity is as good).
-      if (p && !board::Board::holds_place(*p) &&
+      // nothing on the board to lose: a new identity is as good). Only the
+      // participant role takes a place: a rejoin keeps the board's role,
+      // and the facilitator token always makes a facilitator.
+      const v1::Role rejoins_as = role == v1::ROLE_FACILITATOR || !p ? role : p->role();
+      if (p && rejoins_as == v1::ROLE_PARTICIPANT && !board::Board::holds_place(*p) &&
           board_.holding_participants() >= board::limits::kMaxParticipants)
         return refuse(v1::ERROR_CODE_WORKSHOP_FULL,
                       "this workshop has reached its limit of " + std::to_string(board::limits::kMaxParticipants) +
@@ -385,17 +391,20 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
                     "too many new identities for this workshop from your network; try again in a minute",
                     CloseCode::policy);
     // Only identities that hold a place count: removed ones, and offline
-    // ones that never had an op accepted, free theirs.
-    if (board_.holding_participants() >= board::limits::kMaxParticipants)
+    // ones that never had an op accepted, free theirs. Facilitators and
+    // observers (secret tokens) take none.
+    if (role == v1::ROLE_PARTICIPANT && board_.holding_participants() >= board::limits::kMaxParticipants)
       return refuse(v1::ERROR_CODE_WORKSHOP_FULL,
                     "this workshop has reached its limit of " + std::to_string(board::limits::kMaxParticipants) +
                         " participants",
                     CloseCode::policy);
+    if (members_.size() >= board::limits::kMaxIdentities) forget_unused_identities();
     if (members_.size() >= board::limits::kMaxIdentities) {
-      // Every identity ever made counts here (issue 13: not yet reclaimed):
-      // say so to the operator, and never blame a participant limit.
-      spdlog::warn("workshop {}: refused a new identity: all {} identities of this workshop are used up", id(),
-                   board::limits::kMaxIdentities);
+      // Nothing left to forget: every identity is online, has acted, facilitates
+      // or may have voted unseen. Say so to the operator; never blame the
+      // participant limit.
+      spdlog::warn("workshop {}: refused a new identity: its {} identities are all in use and none can be forgotten",
+                   id(), board::limits::kMaxIdentities);
       return refuse(v1::ERROR_CODE_WORKSHOP_FULL,
                     "this workshop cannot create more identities (limit " +
                         std::to_string(board::limits::kMaxIdentities) +
@@ -460,6 +469,26 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
     flush_out();
   }
   update_info();
+}
+
+void Workshop::forget_unused_identities() {
+  if (read_only_ || board_.closed()) return;  // nothing can be journaled, or nobody new can join anyway
+  // Identities the journal never heard of (made while it refused writes) and
+  // that are not attached: nothing refers to them, no event is needed.
+  std::erase_if(members_, [&](const auto& entry) {
+    return entry.second.connections == 0 && board_.participant(entry.first) == nullptr;
+  });
+  if (members_.size() < board::limits::kMaxIdentities) return;
+  v1::Op op;
+  for (std::string& pid : board_.forgettable_participants(board::limits::kMaxParticipants)) {
+    const auto it = members_.find(pid);
+    if (it != members_.end() && it->second.connections > 0) continue;  // attaching: its join is on its way
+    op.mutable_forget_participants()->add_participant_ids(std::move(pid));
+  }
+  const int count = op.forget_participants().participant_ids_size();
+  if (count == 0 || !apply_system(op, {})) return;
+  for (const std::string& pid : op.forget_participants().participant_ids()) members_.erase(pid);
+  spdlog::info("workshop {}: forgot {} identities that never added anything, to make room for new ones", id(), count);
 }
 
 bool Workshop::known_identity(const v1::Hello& hello) const {

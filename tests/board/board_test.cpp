@@ -385,8 +385,10 @@ TEST_CASE("limits: notes, areas and participants are bounded", "[board][limits]"
     s.ok(ops::create_area("a" + std::to_string(i), "Bereich"), "fac");
   CHECK(s.rejected(ops::create_area("one-more", "x"), "fac") == v1::REJECT_CODE_LIMIT_REACHED);
 
-  for (std::size_t i = s.board.state().participants_size(); i < board::limits::kMaxParticipants; ++i)
+  // The participant role fills the places; the facilitator and the observer take none.
+  for (std::size_t i = 0; s.board.holding_participants() < board::limits::kMaxParticipants; ++i)
     s.ok(ops::join("p" + std::to_string(i), "Gast", v1::ROLE_PARTICIPANT), board::kSystemAuthor);
+  CHECK(s.board.state().participants_size() == board::limits::kMaxParticipants + 2);
   CHECK(s.rejected(ops::join("late", "Zu spät", v1::ROLE_PARTICIPANT), board::kSystemAuthor) ==
         v1::REJECT_CODE_LIMIT_REACHED);
   // A known identity can always come back.

@@ -185,7 +185,11 @@ std::string Peer::common_state() const {
   v1::BoardState s = board_->state();
   // Who had an op accepted is server-side bookkeeping, never in a view: a
   // mirror knows it only for the events it saw (a late joiner for none).
-  for (auto& p : *s.mutable_participants()) p.clear_acted();
+  for (auto& p : *s.mutable_participants()) {
+    p.clear_acted();
+    p.clear_saw_open_round();
+  }
+  s.clear_pseudonyms_issued();  // a mirror restored from a view never knows it
   s.clear_join_code();
   s.clear_hidden_notes();
   s.clear_tallies();

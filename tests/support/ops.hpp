@@ -22,6 +22,13 @@ inline v1::Op leave(const std::string& id) {
   return op;
 }
 
+inline v1::Op forget(std::vector<std::string> ids) {
+  v1::Op op;
+  auto* f = op.mutable_forget_participants();
+  for (auto& id : ids) f->add_participant_ids(std::move(id));
+  return op;
+}
+
 inline v1::Op create_note(const std::string& id, const std::string& text, double x = 0, double y = 0,
                           const std::string& area = "") {
   v1::Op op;

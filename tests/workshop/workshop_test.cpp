@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "support/ops.hpp"
+#include "werkstatt/board/limits.hpp"
 #include "workshop/rig.hpp"
 
 using namespace werkstatt;
@@ -283,4 +284,120 @@ TEST_CASE("a connection that gives up (slow consumer) leaves - the others carry 
   rig.settle();
   CHECK(fac->seqs() == std::vector<std::uint64_t>{before + 1});
   CHECK(rig.workshop->info().connections == 1);
+}
+
+TEST_CASE("at the identity cap, identities nothing refers to are forgotten and newcomers still get in",
+          "[workshop][identities]") {
+  Rig rig;
+  auto fac = rig.joined(rig.facilitator());
+  auto writer = rig.joined(rig.participant("Writer"));
+  rig.submit(*writer, ops::create_note("n1", "Radwege"));
+  rig.settle();
+  rig.workshop->detach(writer->connection_id());
+  rig.settle();
+
+  // Throw-away identities made with the public join code: each comes, adds
+  // nothing and goes. More than the cap's worth must not lock anyone out.
+  std::vector<std::shared_ptr<FakeClient>> throwaways;
+  for (std::size_t i = 0; i < board::limits::kMaxIdentities + board::limits::kMaxParticipants; ++i) {
+    auto t = rig.participant("T" + std::to_string(i));
+    rig.settle();
+    INFO("throw-away " << i);
+    REQUIRE(t->welcome());
+    rig.secrets[t->welcome()->participant_id()] = t->welcome()->participant_secret();
+    rig.workshop->detach(t->connection_id());
+    rig.settle();
+    if (i < 3) throwaways.push_back(t);
+  }
+  auto newcomer = rig.participant("Neu");
+  rig.settle();
+  REQUIRE(newcomer->welcome());
+  CHECK_FALSE(newcomer->closed);
+
+  std::size_t forgotten = 0;
+  for (const auto& r : rig.journal.stored())
+    if (r.op().has_forget_participants()) forgotten += r.op().forget_participants().participant_ids_size();
+  CHECK(forgotten >= board::limits::kMaxParticipants);
+
+  // The writer's identity (its note names it) and the facilitator's are kept.
+  auto back = rig.participant("Writer", 0, writer.get());
+  rig.settle();
+  REQUIRE(back->welcome());
+  CHECK(back->welcome()->participant_id() == writer->welcome()->participant_id());
+  CHECK(back->welcome()->participant_secret().empty());  // a resume, not a new identity
+  // A forgotten identity's id + secret no longer resumes: with the join code
+  // its holder simply gets a new identity.
+  auto first = rig.participant("T0", 0, throwaways[0].get());
+  rig.settle();
+  REQUIRE(first->welcome());
+  CHECK(first->welcome()->participant_id() != throwaways[0]->welcome()->participant_id());
+  CHECK_FALSE(first->welcome()->participant_secret().empty());
+  CHECK_FALSE(fac->closed);
+}
+
+TEST_CASE("a full room never turns its facilitator away, also an identity that never acted", "[workshop][identities]") {
+  workshop::WorkshopOptions options;
+  options.max_connections = 2 * board::limits::kMaxParticipants;  // the places are the limit here, not connections
+  Rig rig(options);
+  auto fac = rig.joined(rig.facilitator("Moderation"));
+  auto fac2 = rig.joined(rig.facilitator("Co-Moderation"));
+  rig.workshop->detach(fac2->connection_id());
+  rig.settle();
+
+  std::vector<std::shared_ptr<FakeClient>> room;
+  for (std::size_t i = 0; i <= board::limits::kMaxParticipants; ++i) {
+    room.push_back(rig.participant("P" + std::to_string(i)));
+    rig.settle();
+    if (room.back()->closed) break;
+  }
+  REQUIRE(room.back()->closed);  // the room is full ...
+  CHECK(room.size() == board::limits::kMaxParticipants + 1);  // ... at 500 participants, facilitators not counted
+
+  v1::Hello h;
+  h.set_display_name("Co-Moderation");
+  h.mutable_credential()->set_facilitator_token(Rig::kFacilitatorToken);
+  h.set_participant_id(fac2->welcome()->participant_id());
+  h.set_participant_secret(rig.secrets.at(fac2->welcome()->participant_id()));
+  auto back = rig.hello(h);
+  rig.settle();
+  REQUIRE(back->welcome());
+  CHECK_FALSE(back->closed);
+  CHECK(back->welcome()->role() == v1::ROLE_FACILITATOR);
+  auto third = rig.facilitator("Dritte Moderation");  // a new facilitator identity, too
+  rig.settle();
+  REQUIRE(third->welcome());
+  auto beamer = rig.hello([] {
+    v1::Hello o;
+    o.mutable_credential()->set_observer_token(Rig::kObserverToken);
+    return o;
+  }());
+  rig.settle();
+  CHECK(beamer->welcome());
+}
+
+TEST_CASE("at the connection limit, facilitator and observer links still get in", "[workshop][identities]") {
+  workshop::WorkshopOptions options;
+  options.max_connections = 3;
+  options.token_holder_headroom = 2;
+  Rig rig(options);
+  auto fac = rig.joined(rig.facilitator());
+  auto anna = rig.joined(rig.participant("Anna"));
+  auto ben = rig.joined(rig.participant("Ben"));
+  auto carl = rig.participant("Carl");
+  rig.settle();
+  CHECK(carl->closed);  // participants: 3 connections
+  CHECK_FALSE(carl->welcome());
+  auto fac2 = rig.facilitator("Co-Moderation");
+  rig.settle();
+  CHECK(fac2->welcome());  // the 4th, in the headroom
+  auto beamer = rig.hello([] {
+    v1::Hello o;
+    o.mutable_credential()->set_observer_token(Rig::kObserverToken);
+    return o;
+  }());
+  rig.settle();
+  CHECK(beamer->welcome());  // the 5th
+  auto fac3 = rig.facilitator("Dritte");
+  rig.settle();
+  CHECK(fac3->closed);  // the headroom is bounded too
 }

@@ -236,6 +236,16 @@ describe("settings and participants", () => {
     expect(lines("participant")).toBe('participant p1 "Anna K." FACILITATOR online @1 #1\nparticipant p2 "Ben" PARTICIPANT online @2 #2');
     expect(apply("", { kind: { case: "participantLeft", value: { participantId: "ghost" } } })).toEqual([false]);
   });
+
+  it("drops identities the server forgot at the identity cap", () => {
+    const join = (id: string): OpInit => ({
+      kind: { case: "participantJoined", value: { participant: { id, displayName: id, role: Role.PARTICIPANT } } },
+    });
+    apply("", join("p1"), join("p2"), join("p3"));
+    expect(apply("", { kind: { case: "forgetParticipants", value: { participantIds: ["p1", "p3"] } } })).toEqual([true]);
+    expect(lines("participant")).toBe('participant p2 "p2" PARTICIPANT online @2 #2');
+    expect(apply("", { kind: { case: "forgetParticipants", value: { participantIds: ["ghost"] } } })).toEqual([false]);
+  });
 });
 
 describe("robustness", () => {

@@ -416,6 +416,12 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
       );
       return true;
     }
+    case "forgetParticipants": {
+      // Identities nothing refers to (offline, never acted): gone for good.
+      let changed = false;
+      for (const id of kind.value.participantIds) changed = board.participants.delete(id) || changed;
+      return changed;
+    }
     case "participantLeft": {
       const id = kind.value.participantId;
       const known = board.participants.get(id);

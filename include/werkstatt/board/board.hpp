@@ -114,13 +114,25 @@ class Board {
   [[nodiscard]] const v1::Participant* participant(std::string_view id) const;
   // Identities that were not removed.
   [[nodiscard]] std::size_t active_participants() const;
-  // What limits::kMaxParticipants bounds: identities that were not removed
-  // and are online or had an op accepted. One that never had an op accepted
-  // holds no place once it is offline (throw-away identities made with the
-  // public join code free their places); it may come back while there is
-  // room (ParticipantJoined then takes a place again), else LIMIT_REACHED.
+  // What limits::kMaxParticipants bounds: identities in the participant role
+  // that were not removed and are online or had an op accepted. One that
+  // never had an op accepted holds no place once it is offline (throw-away
+  // identities made with the public join code free their places); it may
+  // come back while there is room (ParticipantJoined then takes a place
+  // again), else LIMIT_REACHED. Facilitators and observers hold none: they
+  // come with secret tokens, and a full room must not lock its facilitator out.
   [[nodiscard]] std::size_t holding_participants() const;
   [[nodiscard]] static bool holds_place(const v1::Participant& p);
+  // Whether ForgetParticipants may forget `p`: offline, never had an op
+  // accepted (so no note, ballot, hand or op id refers to it), not a
+  // facilitator, and never online while a voting round was open. The last
+  // keeps forgetting a function of what everyone sees: every op but a ballot
+  // names its author, so only a possible unseen ballot could tell the
+  // forgotten from the kept. What limits::kMaxIdentities bounds is all
+  // identities the board knows; these are the ones it can let go of.
+  [[nodiscard]] static bool forgettable(const v1::Participant& p);
+  // The forgettable identities, oldest join first, at most `max`.
+  [[nodiscard]] std::vector<std::string> forgettable_participants(std::size_t max) const;
   [[nodiscard]] const v1::WorkshopSettings& settings() const { return settings_; }
   // Dots in the open voting round (0 when none is open).
   [[nodiscard]] std::uint32_t dots_of(std::string_view voter_id) const;
@@ -184,6 +196,7 @@ class Board {
   Outcome apply_update_settings(v1::UpdateSettings& op, const Author& a);
   Outcome apply_participant_joined(v1::ParticipantJoined& op, const Author& a);
   Outcome apply_participant_left(const v1::ParticipantLeft& op, const Author& a);
+  Outcome apply_forget_participants(v1::ForgetParticipants& op, const Author& a);
   // facilitation.cpp
   Outcome apply_set_agenda(v1::SetAgenda& op, const Author& a);
   Outcome apply_go_to_phase(const v1::GoToPhase& op, const Author& a, std::int64_t time_ms);
@@ -239,6 +252,7 @@ class Board {
   std::map<std::string, v1::Area, std::less<>> areas_;
   std::map<std::string, v1::Cluster, std::less<>> clusters_;
   std::map<std::string, v1::Participant, std::less<>> participants_;
+  std::uint32_t pseudonyms_issued_ = 0;  // "Person N": the last N handed out, never reused
   // (round, voter, note) → dots; ordered so state() lists ballots
   // deterministically and a voter's ballots in a round are one range.
   using BallotKey = std::tuple<std::string, std::string, std::string>;

@@ -103,6 +103,9 @@ struct WorkshopOptions {
   // (150 people, some with two devices, a projector) with margin; the board
   // itself caps identities at board::limits::kMaxParticipants.
   std::size_t max_connections = 500;
+  // Connections above max_connections only facilitator and observer tokens
+  // may use, so a full room never turns its facilitators or projector away.
+  std::size_t token_holder_headroom = 32;
   // How often a read-only workshop asks the journal to take writes again.
   // Frequent enough that a freed disk is noticed quickly, rare enough not to
   // hammer a failing one.
@@ -301,6 +304,10 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   [[nodiscard]] bool needs_join_event(const Member& m) const;
   // The Hello names a participant this workshop knows, with its secret.
   [[nodiscard]] bool known_identity(const v1::Hello& hello) const;
+  // At the identity cap: journals ForgetParticipants for identities nothing
+  // refers to (Board::forgettable) and drops their credentials, so throw-away
+  // identities cannot use a workshop up. Changes nothing when read-only.
+  void forget_unused_identities();
 
   void mark_presence_dirty(Member& m);
   void arm_presence();
