@@ -78,7 +78,7 @@ TestServerOptions retention_server(const TempDir& dir, std::shared_ptr<std::atom
 }  // namespace
 
 TEST_CASE("retention: due workshops are erased by the server itself, counted from closing or the last activity, "
-          "kept across restarts; 0 keeps, the others stay",
+          "kept across restarts - 0 keeps, the others stay",
           "[live][retention]") {
   TempDir dir;
   auto offset = std::make_shared<std::atomic<std::int64_t>>(0);
