@@ -126,6 +126,7 @@ struct ServeOptions {
   net::ServerLimits limits;
   std::size_t max_connections_per_workshop = workshop::WorkshopOptions{}.max_connections;
   unsigned idle_timeout_s = 60;
+  unsigned retention_days = workshop::WorkshopOptions{}.retention_days;
   std::string imprint;
   std::string privacy_notice;
   std::string accessibility_statement;
@@ -258,6 +259,7 @@ int serve(const ServeOptions& o) {
   }
   workshop::WorkshopOptions workshop_options;
   workshop_options.max_connections = o.max_connections_per_workshop;
+  workshop_options.retention_days = o.retention_days;
   workshop::WorkshopRegistry registry(io, *journal, workshop_options);
   bool listing_complete = true;
   const auto recovery_started = std::chrono::steady_clock::now();
@@ -525,6 +527,14 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--idle-timeout", o->idle_timeout_s,
                   "Seconds of silence before a WebSocket is closed (pinged after half)")
+      ->capture_default_str();
+
+  cmd->add_option("--retention-days", o->retention_days,
+                  "Days after a workshop's last activity (for a closed workshop: its closing) at which the server "
+                  "erases it, as delete-workshop does; the default for workshops created without retention_days, "
+                  "each keeps the value it was created with. 0: keep until deleted. 90 by default: a quarter to "
+                  "write up the minutes, and nothing is kept forever unless you say so (DSGVO Art. 5(1)(e))")
+      ->check(CLI::Range(0u, workshop::kMaxRetentionDays))
       ->capture_default_str();
 
   cmd->add_option("--imprint", o->imprint,

@@ -35,7 +35,8 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
 
 class Parser {
  public:
-  Parser(std::string_view text, std::string* error) : s_(text), error_(error) {}
+  Parser(std::string_view text, std::string* error, std::map<std::string, std::uint64_t>* integers)
+      : s_(text), error_(error), integers_(integers) {}
 
   std::optional<std::map<std::string, std::string>> object() {
     std::map<std::string, std::string> out;
@@ -51,9 +52,24 @@ class Parser {
       if (!eat(':')) return fail("expected ':' after a key");
       ws();
       std::string value;
-      if (peek() != '"') return fail("the value of \"" + key + "\" must be a string");
-      if (!string(value)) return std::nullopt;
-      if (!out.emplace(key, std::move(value)).second) return fail("duplicate key \"" + key + "\"");
+      if (integers_ && peek() >= '0' && peek() <= '9') {
+        std::uint64_t n = 0;
+        std::size_t digits = 0;
+        while (peek() >= '0' && peek() <= '9') {
+          if (++digits > 18) return fail("the number of \"" + key + "\" is too long");
+          n = n * 10 + static_cast<std::uint64_t>(s_[i_++] - '0');
+        }
+        if (digits > 1 && s_[i_ - digits] == '0') return fail("the number of \"" + key + "\" has a leading zero");
+        if (peek() == '.' || peek() == 'e' || peek() == 'E')
+          return fail("the value of \"" + key + "\" must be a whole number");
+        if (out.contains(key) || !integers_->emplace(key, n).second) return fail("duplicate key \"" + key + "\"");
+      } else {
+        if (peek() != '"')
+          return fail("the value of \"" + key + "\" must be a string" + (integers_ ? " or a whole number" : ""));
+        if (!string(value)) return std::nullopt;
+        if ((integers_ && integers_->contains(key)) || !out.emplace(key, std::move(value)).second)
+          return fail("duplicate key \"" + key + "\"");
+      }
       ws();
       if (eat(',')) continue;
       if (eat('}')) return end(std::move(out));
@@ -145,6 +161,7 @@ class Parser {
   std::string_view s_;
   std::size_t i_ = 0;
   std::string* error_;
+  std::map<std::string, std::uint64_t>* integers_;
 };
 
 }  // namespace
@@ -220,8 +237,9 @@ Object& Object::field(std::string_view k, bool value) {
   return *this;
 }
 
-std::optional<std::map<std::string, std::string>> parse_string_object(std::string_view text, std::string* error) {
-  return Parser(text, error).object();
+std::optional<std::map<std::string, std::string>> parse_string_object(std::string_view text, std::string* error,
+                                                                     std::map<std::string, std::uint64_t>* integers) {
+  return Parser(text, error, integers).object();
 }
 
 }  // namespace werkstatt::net::json

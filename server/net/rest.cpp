@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 #include <boost/asio/ip/address.hpp>
 
@@ -53,11 +54,23 @@ HttpReply create_workshop(const ApiRequest& req, const ApiConfig& config, worksh
     return r;
   }
   std::string error;
-  const auto fields = json::parse_string_object(req.body.empty() ? std::string_view("{}") : req.body, &error);
-  if (!fields) return error_reply(400, "the body must be a JSON object of strings: " + error);
+  std::map<std::string, std::uint64_t> numbers;
+  const auto fields =
+      json::parse_string_object(req.body.empty() ? std::string_view("{}") : req.body, &error, &numbers);
+  if (!fields) return error_reply(400, "the body must be a flat JSON object: " + error);
+  constexpr std::string_view kFields = " (expected template, title, language, retention_days)";
   for (const auto& [key, value] : *fields) {
+    if (key == "retention_days") return error_reply(400, "retention_days must be a whole number of days (0: keep)");
     if (key != "template" && key != "title" && key != "language")
-      return error_reply(400, "unknown field \"" + key + "\" (expected template, title, language)");
+      return error_reply(400, "unknown field \"" + key + "\"" + std::string(kFields));
+  }
+  std::optional<std::uint32_t> retention_days;
+  for (const auto& [key, value] : numbers) {
+    if (key != "retention_days") return error_reply(400, "the value of \"" + key + "\" must be a string");
+    if (value > workshop::kMaxRetentionDays)
+      return error_reply(400, "retention_days must be 0 (keep until deleted) to " +
+                                  std::to_string(workshop::kMaxRetentionDays));
+    retention_days = static_cast<std::uint32_t>(value);
   }
   const auto get = [&](const char* key, std::string_view fallback) -> std::string {
     const auto it = fields->find(key);
@@ -65,15 +78,18 @@ HttpReply create_workshop(const ApiRequest& req, const ApiConfig& config, worksh
   };
   const std::string title = get("title", "");
   workshop::CreateError failure;
-  const auto created = registry.create(get("template", "impuls-werkstatt"), title, get("language", "de"), &failure);
+  const auto created =
+      registry.create(get("template", "impuls-werkstatt"), title, get("language", "de"), &failure, retention_days);
   if (!created) return error_reply(failure.invalid_argument ? 400 : 503, failure.message);
 
+  const auto info = registry.find(created->id)->info();
+  const std::string days = std::to_string(info.retention_days);
   audit(req.audit, "workshop_created", req.client_address,
-        {{"workshop", created->id}, {"by", req.authorization.empty() ? "loopback" : "admin token"}});
+        {{"workshop", created->id}, {"by", req.authorization.empty() ? "loopback" : "admin token"},
+         {"retention_days", days}});
   const std::string base = base_url_for(config, req.host, req.scheme);
   const WorkshopLinks links =
       workshop_links(base, created->id, created->join_code, created->facilitator_token, created->observer_token);
-  const auto info = registry.find(created->id)->info();
   HttpReply r;
   r.status = 201;
   r.body = json::Object()
@@ -85,6 +101,7 @@ HttpReply create_workshop(const ApiRequest& req, const ApiConfig& config, worksh
                .field("observer_url", links.observer)
                .field("facilitator_token", created->facilitator_token)
                .field("observer_token", created->observer_token)
+               .field("retention_days", std::uint64_t{info.retention_days})
                .str();
   r.headers.emplace_back("Location", "/api/workshops/" + created->id);
   return r;
@@ -104,6 +121,10 @@ HttpReply workshop_info(std::string_view id, workshop::WorkshopRegistry& registr
                .field("head_seq", info.head_seq)
                .field("participants_online", static_cast<std::uint64_t>(info.participants_online))
                .field("read_only", info.read_only)
+               .field("closed", info.closed)
+               .field("retention_days", std::uint64_t{info.retention_days})
+               .field("last_activity_ms", info.last_activity_ms)
+               .raw("erase_after_ms", info.erase_after_ms() == 0 ? "null" : std::to_string(info.erase_after_ms()))
                .str();
   return r;
 }

@@ -3,12 +3,15 @@
 // without sockets.
 //
 //   (/healthz, /livez, /readyz and /metrics: probes.hpp)
-//   POST /api/workshops           create: body {"template","title","language"}
+//   POST /api/workshops           create: body {"template","title","language",
+//                                 "retention_days": 0..36500 (a number; 0 keeps)}
 //                                 → 201 {id, title, join_code, participant_url,
 //                                   facilitator_url, observer_url,
-//                                   facilitator_token, observer_token}
+//                                   facilitator_token, observer_token, retention_days}
 //   GET  /api/workshops/{id}      {id, title, language, template, created_ms,
-//                                  head_seq, participants_online, read_only}
+//                                  head_seq, participants_online, read_only,
+//                                  closed, retention_days, last_activity_ms,
+//                                  erase_after_ms (null: kept until deleted)}
 //   GET  /api/workshops/{id}/…    the replay API: see replay_api.hpp
 //   GET  /api/legal[/name]      imprint, privacy notice, accessibility statement
 //                                 and feedback link the operator configured (legal.hpp)

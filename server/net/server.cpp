@@ -117,6 +117,19 @@ bool Server::start(std::string* error) {
                     : address.is_v6()        ? "[" + address.to_string() + "]"
                                              : address.to_string();
   state_->acceptor->run();
+  // Retention: due workshops are erased as delete-workshop does, and each
+  // erasure leaves an audit line (never a title or a name).
+  state_->context->registry.start_retention(
+      [audit = config.audit](const workshop::WorkshopInfo& due, const journal::Status& result) {
+        const std::string days = std::to_string(due.retention_days);
+        const std::string last = std::to_string(due.last_activity_ms);
+        net::audit(audit.get(), "workshop_erased", "server",
+                   {{"workshop", due.id},
+                    {"reason", "retention"},
+                    {"retention_days", days},
+                    {"last_activity_ms", last},
+                    {"result", result.ok() ? "erased" : "failed"}});
+      });
   return true;
 }
 

@@ -74,6 +74,8 @@ Workshop::Workshop(asio::io_context& io, journal::Journal& journal, v1::Workshop
   info_.id = meta_.id();
   info_.template_id = meta_.template_id();
   info_.created_ms = meta_.created_ms();
+  // A workshop without events is as old as its creation.
+  last_activity_ms_ = meta_.created_ms();
 }
 
 Workshop::~Workshop() = default;
@@ -175,6 +177,7 @@ std::shared_ptr<Workshop> Workshop::recover(asio::io_context& io, journal::Journ
       }
       w->remember_event(encode_views(w->board_.views_of(e)));
       if (!r.client_op_id().empty()) w->remember_op(r.author_id(), r.client_op_id(), r.seq());
+      if (!r.op().has_participant_left()) w->last_activity_ms_ = r.time_ms();
     }
   }
   w->durable_seq_ = w->board_.seq();
@@ -733,6 +736,7 @@ void Workshop::deliver_durable() {
       (it->second.welcomed ? it->second.out : it->second.deferred).push_back(ack_frame(e.client_op_id, seq));
     }
     remember_event(std::move(encoded));
+    if (!op.has_participant_left()) last_activity_ms_ = e.views.full.server_time_ms();
     if (e.snapshot) snapshots.push_back(std::move(e.snapshot));
     if (e.views.full.op().has_remove_participant() || e.views.full.op().has_rotate_join_code() ||
         e.views.full.op().has_close_workshop())
@@ -1385,6 +1389,9 @@ void Workshop::update_info() {
   info_.participants_online = online_;
   info_.connections = connections_.size();
   info_.read_only = read_only_;
+  info_.closed = board_.closed();
+  info_.retention_days = meta_.has_retention_days() ? meta_.retention_days() : options_.retention_days;
+  info_.last_activity_ms = last_activity_ms_;
 }
 
 std::int64_t Workshop::now_ms() {

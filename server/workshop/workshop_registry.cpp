@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
+
 #include <atomic>
 #include <chrono>
 
@@ -11,6 +13,7 @@
 #include "werkstatt/workshop/secrets.hpp"
 
 namespace werkstatt::workshop {
+namespace asio = boost::asio;
 
 namespace {
 // One book of join codes for every workshop of this server.
@@ -21,7 +24,7 @@ WorkshopOptions with_join_codes(WorkshopOptions options) {
 }  // namespace
 
 WorkshopRegistry::WorkshopRegistry(boost::asio::io_context& io, journal::Journal& journal, WorkshopOptions options)
-    : io_(io), journal_(journal), options_(with_join_codes(std::move(options))) {}
+    : io_(io), journal_(journal), options_(with_join_codes(std::move(options))), retention_strand_(asio::make_strand(io)), retention_timer_(retention_strand_) {}
 
 journal::Status WorkshopRegistry::recover_all(bool* listing_complete) {
   std::string failed;
@@ -70,7 +73,8 @@ std::vector<std::pair<std::string, journal::Status>> WorkshopRegistry::damaged()
 }
 
 std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view template_id, std::string_view title,
-                                                        std::string_view language, CreateError* error) {
+                                                        std::string_view language, CreateError* error,
+                                                        std::optional<std::uint32_t> retention_days) {
   if (!board::known_template(template_id)) {
     *error = {true, "unknown template \"" + std::string(template_id) + "\" (use impuls-werkstatt or blank)"};
     return std::nullopt;
@@ -83,6 +87,10 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
   if (name.empty()) name = template_id == board::kImpulsWerkstattTemplate ? "Impuls-Werkstatt" : "Workshop";
   if (board::check_text(name, board::limits::kMaxTitleChars, false) != board::TextCheck::ok) {
     *error = {true, "the title must be at most 120 characters of text without control characters"};
+    return std::nullopt;
+  }
+  if (retention_days && *retention_days > kMaxRetentionDays) {
+    *error = {true, "retention_days must be 0 (keep until deleted) to " + std::to_string(kMaxRetentionDays)};
     return std::nullopt;
   }
 
@@ -107,6 +115,7 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
   meta.set_join_code(created.join_code);
   meta.set_facilitator_token_sha256(sha256(created.facilitator_token));
   meta.set_observer_token_sha256(sha256(created.observer_token));
+  meta.set_retention_days(retention_days.value_or(options_.retention_days));
   if (const journal::Status s = journal_.put_workshop(meta); !s.ok()) {
     spdlog::error("creating a workshop failed: the journal refused its metadata: {}", s.message());
     *error = {false, "the server cannot store a new workshop right now"};
@@ -205,11 +214,60 @@ std::vector<std::shared_ptr<Workshop>> WorkshopRegistry::all() const {
   return out;
 }
 
+void WorkshopRegistry::start_retention(RetentionErased erased) {
+  {
+    std::lock_guard lock(mutex_);
+    retention_erased_ = std::move(erased);
+  }
+  asio::post(retention_strand_, [this] {
+    sweep_retention();
+    arm_retention();
+  });
+}
+
+void WorkshopRegistry::arm_retention() {
+  retention_timer_.expires_after(options_.retention_sweep_interval);
+  retention_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled by shutdown()
+    {
+      std::lock_guard lock(mutex_);
+      if (shut_down_) return;
+    }
+    sweep_retention();
+    arm_retention();
+  });
+}
+
+void WorkshopRegistry::sweep_retention() {
+  const std::int64_t now =
+      options_.retention_clock ? options_.retention_clock()
+                               : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
+  RetentionErased erased;
+  {
+    std::lock_guard lock(mutex_);
+    if (shut_down_) return;
+    erased = retention_erased_;
+  }
+  for (const auto& w : all()) {
+    const WorkshopInfo info = w->info();
+    const std::int64_t due = info.erase_after_ms();
+    if (due == 0 || now < due) continue;
+    spdlog::info("workshop {}: its retention of {} day(s) after its last activity has passed: erasing it", info.id,
+                 info.retention_days);
+    erase(info.id, [info, erased](const journal::Status& s) {
+      if (erased) erased(info, s);
+    });
+  }
+}
+
 void WorkshopRegistry::shutdown(std::function<void()> done) {
   std::vector<std::shared_ptr<Workshop>> workshops;
   {
     std::lock_guard lock(mutex_);
     shut_down_ = true;
+    asio::post(retention_strand_, [this] { retention_timer_.cancel(); });
     for (const auto& [id, w] : by_id_) workshops.push_back(w);
   }
   if (workshops.empty()) {

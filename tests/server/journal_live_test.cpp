@@ -270,19 +270,6 @@ TEST_CASE("after a restore, a client that saw more gets a history-reset Welcome 
   }
 }
 
-namespace {
-
-// Every file under `root` holding `needle`.
-std::vector<std::string> files_containing(const fs::path& root, const std::string& needle) {
-  std::vector<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (!e.is_regular_file()) continue;
-    if (file_bytes(e.path()).find(needle) != std::string::npos) out.push_back(e.path().string());
-  }
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("delete-workshop while serving: typed close, 404, no trace in any file under the data folder, kept "
           "copies erased too",

@@ -20,6 +20,16 @@ inline std::string file_bytes(const std::filesystem::path& p) {
   return bytes.str();
 }
 
+// Every file under `root` whose bytes hold `needle` (the no-trace checks).
+inline std::vector<std::string> files_containing(const std::filesystem::path& root, const std::string& needle) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    if (!e.is_regular_file()) continue;
+    if (file_bytes(e.path()).find(needle) != std::string::npos) out.push_back(e.path().string());
+  }
+  return out;
+}
+
 inline void flush_behind(const std::string& dir) {
   std::vector<std::string> names;
   REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());

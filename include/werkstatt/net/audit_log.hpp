@@ -10,8 +10,10 @@
 // participant secret, admin Bearer, unknown workshop or code), rate_limited
 // (a guessing or connection limit tripped), request_refused (Host, Origin or
 // Content-Type: DNS rebinding and CSRF), workshop_created, workshop_closed,
-// participant_removed, replay_access and export. `client` is always the real
-// client address (behind a trusted proxy: the one the proxy reported).
+// participant_removed, replay_access, export and workshop_erased (by the
+// retention sweep: "client":"server", "reason":"retention"). `client` is
+// otherwise always the real client address (behind a trusted proxy: the
+// one the proxy reported).
 // Never written: tokens, join codes, secrets, note texts, display names.
 //
 // Each line is written with one fwrite and flushed at once, so a crash loses

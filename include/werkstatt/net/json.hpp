@@ -37,7 +37,10 @@ class Object {
 // Parses `{"key": "value", ...}` (whitespace allowed, string values only,
 // \u escapes including surrogate pairs). nullopt and `error` on anything
 // else, e.g. a number where a string belongs or a duplicate key.
-[[nodiscard]] std::optional<std::map<std::string, std::string>> parse_string_object(std::string_view text,
-                                                                                   std::string* error);
+// With `integers`: a value that is a non-negative integer literal (at most
+// 18 digits, no sign, fraction or exponent) is accepted too and goes there
+// instead; keys stay unique across both maps.
+[[nodiscard]] std::optional<std::map<std::string, std::string>> parse_string_object(
+    std::string_view text, std::string* error, std::map<std::string, std::uint64_t>* integers = nullptr);
 
 }  // namespace werkstatt::net::json

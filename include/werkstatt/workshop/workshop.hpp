@@ -130,7 +130,22 @@ struct WorkshopOptions {
   // The join codes of the server's open workshops (shared; see JoinCodeBook).
   // Null: codes are drawn without a uniqueness check (single-workshop tests).
   std::shared_ptr<JoinCodeBook> join_codes;
+  // Retention (WorkshopRegistry): a workshop is erased this many days after
+  // its last activity (see WorkshopInfo::last_activity_ms); 0 = kept until
+  // deleted. The default for new workshops that name none and for workshops
+  // stored without one. 90 days leaves organisers a quarter to write up
+  // their minutes, and nothing stays forever unless an operator says so.
+  std::uint32_t retention_days = 90;
+  // How often the registry looks for workshops that are due. An hour: a
+  // retention is counted in days, and a look is a few mutex reads per workshop.
+  std::chrono::milliseconds retention_sweep_interval{std::chrono::hours(1)};
+  // The wall clock the retention sweep compares due dates with (ms since the
+  // Unix epoch). Null: the system clock. Tests move it forward by days.
+  std::function<std::int64_t()> retention_clock;
 };
+
+// The longest retention a workshop may have (100 years): beyond it, keep (0).
+inline constexpr std::uint32_t kMaxRetentionDays = 36'500;
 
 // What GET /api/workshops/{id} shows. No secrets.
 struct WorkshopInfo {
@@ -143,6 +158,17 @@ struct WorkshopInfo {
   std::size_t participants_online = 0;
   std::size_t connections = 0;
   bool read_only = false;
+  bool closed = false;
+  // Retention: days after the last activity (0: kept until deleted), and
+  // the time of the last durable event that is not a leave (for a closed
+  // workshop its closing, since nothing is journaled after it; leaves are
+  // not activity, so the leaves a restart records do not move the date).
+  std::uint32_t retention_days = 0;
+  std::int64_t last_activity_ms = 0;
+  // When the server erases it (ms since the epoch); 0: never.
+  [[nodiscard]] std::int64_t erase_after_ms() const {
+    return retention_days == 0 ? 0 : last_activity_ms + std::int64_t{retention_days} * 86'400'000;
+  }
 };
 
 class Workshop : public std::enable_shared_from_this<Workshop> {
@@ -342,6 +368,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
 
   board::Board board_;
   std::uint64_t durable_seq_ = 0;
+  std::int64_t last_activity_ms_ = 0;  // WorkshopInfo::last_activity_ms
   std::map<std::string, Member, std::less<>> members_;
   std::size_t online_ = 0;  // members with welcomed > 0
   std::unordered_map<std::uint64_t, Connection> connections_;

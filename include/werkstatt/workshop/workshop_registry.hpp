@@ -8,6 +8,8 @@
 //
 // Thread safety: every method may be called from any thread.
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <functional>
 #include <map>
@@ -64,10 +66,15 @@ class WorkshopRegistry {
 
   // Creates a workshop from template `template_id` (board::known_template)
   // with `title` (empty: the template's name) in `language` ("de"/"en").
+  // `retention_days`: erased that many days after its last activity (0:
+  // kept until deleted; at most kMaxRetentionDays); nullopt: the server's
+  // WorkshopOptions::retention_days. The value is stored in its metadata,
+  // so a later change of the server's default does not change it.
   // Stores its metadata, then journals the template ops. nullopt and `error` if an argument is invalid or the journal
   // refuses the metadata.
   [[nodiscard]] std::optional<CreatedWorkshop> create(std::string_view template_id, std::string_view title,
-                                                      std::string_view language, CreateError* error);
+                                                      std::string_view language, CreateError* error,
+                                                      std::optional<std::uint32_t> retention_days = std::nullopt);
 
   [[nodiscard]] std::shared_ptr<Workshop> find(std::string_view id) const;
   // The workshop whose current join code `code` is (as typed), if any.
@@ -87,6 +94,20 @@ class WorkshopRegistry {
   enum class Erasure { none, running, failed };
   [[nodiscard]] Erasure erasure(std::string_view workshop_id) const;
 
+  // Retention: from now on, every WorkshopOptions::retention_sweep_interval
+  // (and once at once) the workshops whose WorkshopInfo::erase_after_ms()
+  // has passed by WorkshopOptions::retention_clock are erased with erase(),
+  // the same verified erasure as `delete-workshop`. The look itself runs on
+  // the io_context as a timer handler and only reads each workshop's info
+  // (a mutex); the erasure blocks on the registry's own thread. `erased`
+  // runs once per erasure with its result, on that thread (e.g. for the
+  // audit log). Damaged workshops are not looked at (their dates cannot be
+  // read); shutdown() stops the sweep. Call once.
+  using RetentionErased = std::function<void(const WorkshopInfo& due, const journal::Status& result)>;
+  void start_retention(RetentionErased erased);
+  // One look now, as the timer does (tests; the timer keeps its own pace).
+  void sweep_retention();
+
   // Shuts every workshop down (Workshop::shutdown); `done` runs once all
   // have finished, on some workshop's strand. Creating afterwards fails.
   void shutdown(std::function<void()> done);
@@ -101,6 +122,12 @@ class WorkshopRegistry {
   std::map<std::string, Erasure, std::less<>> erasures_;
   std::vector<std::thread> erase_threads_;
   bool shut_down_ = false;
+  void arm_retention();
+  // The sweep's timer lives on a strand of its own: it is re-armed from its
+  // handler (any I/O thread) and cancelled from shutdown().
+  boost::asio::strand<boost::asio::io_context::executor_type> retention_strand_;
+  boost::asio::steady_timer retention_timer_;
+  RetentionErased retention_erased_;  // set once by start_retention()
 };
 
 }  // namespace werkstatt::workshop
