@@ -1,5 +1,5 @@
 // Offline journal subcommands: export, backup, restore, delete-workshop,
-// inspect, audit-ballots.
+// export-participant, erase-participant, inspect, audit-ballots.
 #include "journal_commands.hpp"
 
 #include <netdb.h>
@@ -15,9 +15,11 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <future>
 
 #include "werkstatt/journal/exports.hpp"
 #include "werkstatt/journal/open.hpp"
+#include "werkstatt/journal/participant_data.hpp"
 #include "werkstatt/journal/replay.hpp"
 #include "werkstatt/journal/rocksdb_journal.hpp"
 
@@ -376,6 +378,147 @@ void add_delete(CLI::App& app, int& exit_code) {
   });
 }
 
+// export-participant: what the journal holds about one person (DSGVO Art.
+// 15), the operator's scope (ballots and private notes included). Reads a
+// read-only view: works while the server runs.
+void add_export_participant(CLI::App& app, int& exit_code) {
+  struct Options : CommonOptions {
+    std::string workshop, participant, out;
+  };
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("export-participant",
+                                 "Export what a workshop stores about one person, as JSON (access request, DSGVO "
+                                 "Art. 15; also while serving)");
+  add_data_option(cmd, *o);
+  cmd->add_option("--workshop", o->workshop, "Workshop id")->required();
+  cmd->add_option("--participant", o->participant, "The person's participant id (their device keeps it; the "
+                                                    "facilitator panel and exports show it)")
+      ->required();
+  cmd->add_option("--out", o->out, "Write to this file (default: standard output)");
+  cmd->callback([o, &exit_code] {
+    auto j = open_for_reading(*o, "export-participant", exit_code);
+    if (!j) return;
+    v1::ParticipantExport data;
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    if (Status st = journal::export_participant(*j, o->workshop, o->participant, journal::ExportScope::operator_record,
+                                                now, &data);
+        !st.ok()) {
+      exit_code = fail("export-participant", st.message());
+      return;
+    }
+    const std::string body = journal::participant_export_json(data);
+    if (o->out.empty()) {
+      std::cout << body;
+    } else {
+      std::ofstream file(o->out, std::ios::binary);
+      file << body;
+      if (!file) {
+        exit_code = fail("export-participant", "cannot write " + o->out);
+        return;
+      }
+      std::cerr << "wrote " << o->out << "\n";
+    }
+    exit_code = 0;
+  });
+}
+
+// erase-participant with the server stopped: journals the EraseParticipant
+// event as the server would, then has the journal rewrite the older records.
+int erase_participant_offline(RocksJournal& j, const std::string& workshop, const std::string& participant,
+                              std::string* pseudonym) {
+  Status st;
+  auto board = journal::rebuild(j, workshop, UINT64_MAX, &st);
+  if (!board) return fail("erase-participant", st.message());
+  const v1::Participant* p = board->participant(participant);
+  if (!p) return fail("erase-participant", "workshop " + workshop + " has no participant " + participant);
+  *pseudonym = p->erased() ? p->display_name()
+                           : journal::erased_participant_name(board->settings().language(), p->pseudonym_number());
+  if (!p->erased()) {
+    v1::Op op;
+    op.mutable_erase_participant()->set_participant_id(participant);
+    op.mutable_erase_participant()->set_display_name(*pseudonym);
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    board::ApplyResult applied = board->apply(op, board::kSystemAuthor, now);
+    if (!applied.ok()) return fail("erase-participant", "the board refused the erasure: " + applied.rejection().reason);
+    v1::EventRecord r;
+    r.set_workshop_id(workshop);
+    r.set_seq(applied.event().seq());
+    r.set_time_ms(applied.event().server_time_ms());
+    r.set_author_id(std::string(board::kSystemAuthor));
+    r.set_author_role(v1::ROLE_SYSTEM);
+    *r.mutable_op() = applied.event().op();
+    std::promise<Status> stored;
+    auto future = stored.get_future();
+    j.append({std::move(r)}, [&stored](const Status& s) { stored.set_value(s); });
+    if (Status s = future.get(); !s.ok()) return fail("erase-participant", "journaling the erasure failed: " + s.message());
+  }
+  if (Status s = j.erase_participant(workshop, participant, *pseudonym); !s.ok())
+    return fail("erase-participant", s.message());
+  return 0;
+}
+
+void add_erase_participant(CLI::App& app, int& exit_code) {
+  struct Options : CommonOptions {
+    std::string workshop, participant, server, token;
+    bool yes = false;
+  };
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("erase-participant",
+                                 "Erase one person from a workshop (DSGVO Art. 17): their identity and name go, "
+                                 "their notes stay under a pseudonym");
+  add_data_option(cmd, *o);
+  cmd->add_option("--workshop", o->workshop, "Workshop id")->required();
+  cmd->add_option("--participant", o->participant, "The person's participant id")->required();
+  cmd->add_flag("--yes", o->yes, "Confirm: this cannot be undone (backups are not touched)");
+  cmd->add_option("--server", o->server,
+                  "While the server runs: its own URL, e.g. http://127.0.0.1:8080 (the person's connections are "
+                  "closed and everyone sees the pseudonym)");
+  cmd->add_option("--token", o->token,
+                  "With --server: the workshop's facilitator token or the admin token (default: $WERKSTATT_TOKEN)");
+  cmd->callback([o, &exit_code] {
+    if (!o->yes) {
+      exit_code = fail("erase-participant", "this erases " + o->participant + " for good; add --yes to confirm");
+      return;
+    }
+    if (!o->server.empty()) {
+      std::string token = o->token;
+      if (token.empty())
+        if (const char* env = std::getenv("WERKSTATT_TOKEN")) token = env;
+      const auto [status, body] = http_call(o->server, "DELETE",
+                                            "/api/workshops/" + o->workshop + "/participants/" + o->participant, token);
+      if (status != 200) {
+        exit_code = fail("erase-participant", status == 0 ? body
+                                                          : "the server answered " + std::to_string(status) + ": " + body);
+        return;
+      }
+      std::cerr << "erased participant " << o->participant << " (by the running server): " << body << "\n";
+      exit_code = 0;
+      return;
+    }
+    const std::string dir = journal::journal_dir(o->data_dir);
+    Status opened;
+    auto j = RocksJournal::open(dir, {}, &opened);
+    if (!j) {
+      const bool locked = opened.message().find("lock") != std::string::npos;
+      exit_code = fail("erase-participant",
+                       locked ? "the journal in " + dir +
+                                    " is in use by a running server: add --server http://127.0.0.1:<port> --token "
+                                    "<facilitator or admin token>, or stop the server first"
+                              : opened.message());
+      return;
+    }
+    std::string pseudonym;
+    exit_code = erase_participant_offline(*j, o->workshop, o->participant, &pseudonym);
+    if (exit_code != 0) return;
+    std::cerr << "erased participant " << o->participant << " of workshop " << o->workshop << ": shown as \""
+              << pseudonym << "\" from now on; backups taken before still contain them\n";
+  });
+}
+
 void add_inspect(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<CommonOptions>();
   auto* cmd = app.add_subcommand("inspect", "List the workshops of a journal with head seq, counts and sizes");
@@ -496,6 +639,8 @@ void add_journal_commands(CLI::App& app, int& exit_code) {
   add_backup(app, exit_code);
   add_restore(app, exit_code);
   add_delete(app, exit_code);
+  add_export_participant(app, exit_code);
+  add_erase_participant(app, exit_code);
   add_inspect(app, exit_code);
 }
 

@@ -231,7 +231,9 @@ ApplyResult Board::apply(const v1::Op& op_in, std::string_view author_id, std::i
     author.id = p->id();
     author.role = p->role();
   }
-  const bool membership = op_in.has_participant_joined() || op_in.has_participant_left();
+  // Erasing a person (DSGVO Art. 17) must work in a closed workshop too.
+  const bool membership =
+      op_in.has_participant_joined() || op_in.has_participant_left() || op_in.has_erase_participant();
   if (closed_ && !membership)
     return ApplyResult(reject(v1::REJECT_CODE_WORKSHOP_CLOSED, "the workshop is closed; replay and export stay available"));
 
@@ -266,6 +268,7 @@ ApplyResult Board::apply(const v1::Op& op_in, std::string_view author_id, std::i
     case v1::Op::kSetRole: outcome = apply_set_role(op.set_role(), author); break;
     case v1::Op::kRenameParticipant: outcome = apply_rename_participant(op.rename_participant(), author); break;
     case v1::Op::kRemoveParticipant: outcome = apply_remove_participant(op.remove_participant(), author); break;
+    case v1::Op::kEraseParticipant: outcome = apply_erase_participant(op.erase_participant(), author); break;
     case v1::Op::kRotateJoinCode: outcome = apply_rotate_join_code(op.rotate_join_code(), author); break;
     case v1::Op::kSetFollowMe: outcome = apply_set_follow_me(op.set_follow_me(), author); break;
     case v1::Op::kBringEveryoneHere: outcome = apply_bring_everyone_here(op.bring_everyone_here(), author); break;

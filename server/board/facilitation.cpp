@@ -352,6 +352,24 @@ Outcome Board::apply_remove_participant(const v1::RemoveParticipant& op, const A
   return std::nullopt;
 }
 
+Outcome Board::apply_erase_participant(const v1::EraseParticipant& op, const Author& a) {
+  if (a.role != v1::ROLE_SYSTEM)
+    return reject(v1::REJECT_CODE_NOT_PERMITTED, "only the server erases a person (organisers ask it over REST)");
+  const auto it = participants_.find(op.participant_id());
+  if (it == participants_.end()) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no participant with id " + op.participant_id());
+  if (it->second.erased()) return reject(v1::REJECT_CODE_INVALID_FIELD, "that person is erased already");
+  if (auto r = check_name(op.display_name(), limits::kMaxDisplayNameChars, "a display name")) return r;
+  // The identity goes (name replaced, never again resumable); the notes stay
+  // as the workshop's content under the pseudonym; ballots stay counted.
+  it->second.set_display_name(op.display_name());
+  it->second.set_removed(true);
+  it->second.set_online(false);
+  it->second.set_erased(true);
+  std::erase(raised_hands_, op.participant_id());
+  if (follow_me_.facilitator_id() == op.participant_id()) follow_me_.Clear();
+  return std::nullopt;
+}
+
 Outcome Board::apply_rotate_join_code(const v1::RotateJoinCode& op, const Author& a) {
   if (auto r = check(context_of(a), FacilitatorAction::manage_people)) return r;
   if (!valid_join_code(op.join_code()))

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "werkstatt/journal/participant_data.hpp"
+
 namespace werkstatt::journal {
 
 MemoryJournal::MemoryJournal() : worker_([this] { run(); }) {}
@@ -129,6 +131,16 @@ Status MemoryJournal::erase_workshop(std::string_view workshop_id) {
   snapshots_.erase(id);
   workshops_.erase(id);
   client_ops_.erase(id);
+  return {};
+}
+
+Status MemoryJournal::erase_participant(std::string_view workshop_id, std::string_view participant_id,
+                                        std::string_view display_name) {
+  std::lock_guard lock(mutex_);
+  if (const auto it = events_.find(workshop_id); it != events_.end())
+    for (v1::EventRecord& r : it->second) scrub_participant(r, participant_id, display_name);
+  if (const auto it = snapshots_.find(workshop_id); it != snapshots_.end())
+    for (auto& [seq, s] : it->second) scrub_participant(s, participant_id, display_name);
   return {};
 }
 

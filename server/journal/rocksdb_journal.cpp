@@ -1,5 +1,7 @@
 #include "werkstatt/journal/rocksdb_journal.hpp"
 
+#include "werkstatt/journal/participant_data.hpp"
+
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/metadata.h>
@@ -87,6 +89,16 @@ std::string client_op_key(std::string_view workshop_id, std::string_view author,
 std::string erasing_key(std::string_view workshop_id) {
   std::string k(kErasingPrefix);
   k.append(workshop_id);
+  return k;
+}
+
+constexpr std::string_view kParticipantErasingPrefix{"erasing-participant\0", 20};
+
+std::string participant_erasing_key(std::string_view workshop_id, std::string_view participant_id) {
+  std::string k(kParticipantErasingPrefix);
+  k.append(workshop_id);
+  k.push_back('\0');
+  k.append(participant_id);
   return k;
 }
 
@@ -437,6 +449,19 @@ std::unique_ptr<RocksJournal> RocksJournal::open(const std::string& dir, const R
       std::fprintf(stderr, "journal: finishing the interrupted erasure of workshop %s\n", id.c_str());
       listed = j->erase_workshop(id);
       if (listed.ok()) j->finished_at_open_.push_back(id);
+    }
+    if (!listed.ok()) {
+      if (status) *status = listed;
+      return nullptr;
+    }
+    // Likewise a person's erasure: the rewrite is idempotent.
+    std::vector<PendingParticipantErasure> people;
+    listed = j->pending_participant_erasures(&people);
+    for (const auto& p : people) {
+      if (!listed.ok()) break;
+      std::fprintf(stderr, "journal: finishing the interrupted erasure of participant %s of workshop %s\n",
+                   p.participant_id.c_str(), p.workshop_id.c_str());
+      listed = j->finish_participant_erasure(p.workshop_id, p.participant_id, p.display_name);
     }
     if (!listed.ok()) {
       if (status) *status = listed;
@@ -827,6 +852,77 @@ Status RocksJournal::finish_erasure(const std::string& id) {
   }
   // 4. Done: the marker goes.
   return convert(db_->Delete(wo, default_, erasing_key(id)), "finishing the erasure of workshop " + id);
+}
+
+Status RocksJournal::erase_participant(std::string_view workshop_id, std::string_view participant_id,
+                                       std::string_view display_name) {
+  if (options_.read_only) return {Status::Code::read_only, "the journal was opened read-only"};
+  const std::string id(workshop_id);
+  const std::string pid(participant_id);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  // 1. The marker (ids and the pseudonym only): finished by a later call or open.
+  if (auto s = convert(db_->Put(wo, default_, participant_erasing_key(id, pid), std::string(display_name)),
+                       "marking participant " + pid + " of workshop " + id + " for erasure");
+      !s.ok())
+    return s;
+  maybe_die_after("participant marker");
+  return finish_participant_erasure(id, pid, std::string(display_name));
+}
+
+Status RocksJournal::finish_participant_erasure(const std::string& id, const std::string& pid,
+                                                const std::string& display_name) {
+  const std::string begin = workshop_prefix(id);
+  const std::string end = workshop_end(id);
+  const std::string what = "erasing participant " + pid + " of workshop " + id;
+  // 2. Every record that carries the name or the secret, rewritten in one
+  // batch: readers see the old or the new history, never a mix.
+  rocksdb::WriteBatch batch;
+  const auto rewrite = [&](rocksdb::ColumnFamilyHandle* cf, auto record) -> Status {
+    rocksdb::ReadOptions ro;
+    const rocksdb::Slice upper(end);
+    ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf));
+    for (it->Seek(begin); it->Valid(); it->Next()) {
+      if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())))
+        return {Status::Code::corruption, what + ": cannot decode the record at " + printable_key(it->key())};
+      if (!scrub_participant(record, pid, display_name)) continue;
+      if (auto s = convert(batch.Put(cf, it->key(), record.SerializeAsString()), what); !s.ok()) return s;
+    }
+    return convert(it->status(), what);
+  };
+  if (Status s = rewrite(events_, v1::EventRecord()); !s.ok()) return s;
+  if (Status s = rewrite(snapshots_, v1::Snapshot()); !s.ok()) return s;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (auto s = convert(db_->Write(wo, &batch), what); !s.ok()) return s;
+  maybe_die_after("participant rewritten");
+  // 3. Flush and force-compact, as finish_erasure does: the old versions are
+  // then gone from the SST files, and the WAL files that held them retire.
+  rocksdb::CompactRangeOptions cro;
+  cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  const rocksdb::Slice b(begin);
+  const rocksdb::Slice e(end);
+  for (auto* cf : {events_, snapshots_, workshops_, default_, client_ops_}) {
+    if (!cf) continue;
+    if (auto s = convert(db_->Flush(rocksdb::FlushOptions(), cf), "flushing"); !s.ok()) return s;
+    if (cf != events_ && cf != snapshots_) continue;
+    if (auto s = convert(db_->CompactRange(cro, cf, &b, &e), "compacting"); !s.ok()) return s;
+  }
+  // 4. Done: the marker goes.
+  return convert(db_->Delete(wo, default_, participant_erasing_key(id, pid)), what);
+}
+
+Status RocksJournal::pending_participant_erasures(std::vector<PendingParticipantErasure>* out) const {
+  const std::string begin(kParticipantErasingPrefix);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), default_));
+  for (it->Seek(begin); it->Valid() && it->key().starts_with(begin); it->Next()) {
+    const std::string rest(it->key().data() + begin.size(), it->key().size() - begin.size());
+    const auto zero = rest.find('\0');
+    if (zero == std::string::npos) continue;
+    out->push_back({rest.substr(0, zero), rest.substr(zero + 1), it->value().ToString()});
+  }
+  return convert(it->status(), "listing unfinished participant erasures");
 }
 
 Status RocksJournal::checkpoint(const std::string& dir) {

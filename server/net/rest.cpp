@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <future>
 #include <map>
 
 #include <boost/asio/ip/address.hpp>
@@ -9,6 +11,8 @@
 #include <openssl/crypto.h>
 
 #include "werkstatt/net/json.hpp"
+#include "werkstatt/board/text.hpp"
+#include "werkstatt/journal/participant_data.hpp"
 #include "legal.hpp"
 #include "replay_api.hpp"
 #include "werkstatt/net/links.hpp"
@@ -159,6 +163,110 @@ HttpReply method_not_allowed(std::string_view allow) {
   r.headers.emplace_back("Allow", std::string(allow));
   return r;
 }
+
+// /api/workshops/{id}/participants/{pid}[/export] (DSGVO Art. 15 and 17),
+// for the workshop's facilitator or the admin:
+//   GET    …/participants/{pid}/export  what the journal holds about that
+//          person as JSON (participant_data.hpp; the admin token gets the
+//          operator's scope with their ballots, a facilitator what the
+//          record shows organisers)
+//   DELETE …/participants/{pid}         erases their identity and
+//          pseudonymises their authorship; answers once the journal is
+//          rewritten and compacted (200), or 202 if that takes longer than
+//          a minute (it goes on; asking again is harmless)
+// Both run on the background pool (they read or rewrite the journal) and
+// leave an audit line with ids only.
+HttpReply participant_request(const ApiRequest& req, std::string_view id, std::string_view rest,
+                              const ApiConfig& config, workshop::WorkshopRegistry& registry) {
+  constexpr std::string_view kParticipants = "participants/";
+  std::string_view tail = rest.substr(kParticipants.size());
+  const auto slash = tail.find('/');
+  const std::string_view pid = tail.substr(0, slash);
+  const std::string_view action = slash == std::string_view::npos ? std::string_view() : tail.substr(slash + 1);
+  if (!action.empty() && action != "export") return error_reply(404, "no such API endpoint");
+  const bool exporting = action == "export";
+  if (exporting ? (req.method != "GET" && req.method != "HEAD") : req.method != "DELETE")
+    return method_not_allowed(exporting ? "GET, HEAD" : "DELETE");
+
+  constexpr std::string_view kBearer = "Bearer ";
+  const std::string_view token =
+      req.authorization.starts_with(kBearer) ? req.authorization.substr(kBearer.size()) : std::string_view();
+  const auto live = registry.find(id);
+  const bool admin = !config.admin_token.empty() && !token.empty() &&
+                     may_create_workshops(false, config.admin_token, req.authorization);
+  const bool facilitator = live && !token.empty() && live->has_facilitator_token(token);
+  const std::string_view what = exporting ? "export_participant" : "erase_participant";
+  if (!admin && !facilitator) {
+    audit(req.audit, "credential_refused", req.client_address,
+          {{"workshop", id}, {"action", what}, {"reason", token.empty() ? "no token" : "wrong token"}});
+    return error_reply(403, "this needs 'Authorization: Bearer <facilitator token or admin token>'");
+  }
+  if (!live) return error_reply(404, "there is no workshop with this id");
+  if (!board::valid_id(pid)) return error_reply(400, "that is not a participant id");
+  const std::string_view by = admin ? "admin token" : "facilitator token";
+
+  if (exporting) {
+    v1::ParticipantExport data;
+    const journal::Status s =
+        journal::export_participant(registry.journal(), id, pid,
+                                    admin ? journal::ExportScope::operator_record : journal::ExportScope::facilitator,
+                                    std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count(),
+                                    &data);
+    if (!s.ok()) {
+      if (s.code() == journal::Status::Code::not_found) return error_reply(404, "this workshop has no such participant");
+      return error_reply(s.code() == journal::Status::Code::corruption ? 503 : 500,
+                         "the journal could not be read; the operator has been told");
+    }
+    audit(req.audit, "export", req.client_address,
+          {{"workshop", id}, {"action", what}, {"participant", pid}, {"by", by}});
+    HttpReply r;
+    r.body = journal::participant_export_json(data);
+    r.headers.emplace_back("Cache-Control", "no-store");
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"participant-" + std::string(pid) + ".json\"");
+    return r;
+  }
+
+  using Outcome = std::pair<journal::Status, std::string>;
+  auto outcome = std::make_shared<std::promise<Outcome>>();
+  auto future = outcome->get_future();
+  registry.erase_participant(id, pid, [outcome](const journal::Status& s, const std::string& pseudonym) {
+    outcome->set_value({s, pseudonym});
+  });
+  HttpReply r;
+  r.headers.emplace_back("Cache-Control", "no-store");
+  if (future.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
+    audit(req.audit, "participant_erased", req.client_address,
+          {{"workshop", id}, {"participant", pid}, {"by", by}, {"result", "running"}});
+    r.status = 202;
+    r.body = json::Object().field("status", "erasing").field("participant_id", pid).str();
+    return r;
+  }
+  Outcome done;
+  try {
+    done = future.get();
+  } catch (const std::future_error&) {  // the workshop went away (shutdown) before it answered
+    done.first = {journal::Status::Code::closed, "the server is shutting down"};
+  }
+  const auto& [s, pseudonym] = done;
+  audit(req.audit, "participant_erased", req.client_address,
+        {{"workshop", id}, {"participant", pid}, {"by", by}, {"result", s.ok() ? "erased" : "failed"}});
+  if (!s.ok()) {
+    if (s.code() == journal::Status::Code::not_found) return error_reply(404, "this workshop has no such participant");
+    HttpReply failed = error_reply(503, "the erasure could not be completed (" + s.message() +
+                                            "); nothing was lost, ask again later");
+    failed.headers.emplace_back("Retry-After", "5");
+    return failed;
+  }
+  r.body = json::Object()
+               .field("status", "erased")
+               .field("participant_id", pid)
+               .field("display_name", pseudonym)
+               .str();
+  return r;
+}
+
 
 }  // namespace
 
@@ -322,6 +430,8 @@ std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& conf
       r.headers.emplace_back("Cache-Control", "no-store");
       return r;
     }
+    if (slash != std::string_view::npos && rest.substr(slash + 1).starts_with("participants/"))
+      return participant_request(req, id, rest.substr(slash + 1), config, registry);
     if (slash != std::string_view::npos) return handle_replay(req, id, rest.substr(slash + 1), registry.journal());
     if (req.method != "GET" && req.method != "HEAD") return method_not_allowed("GET, HEAD, DELETE");
     return workshop_info(id, registry);

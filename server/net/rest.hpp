@@ -12,6 +12,9 @@
 //                                  head_seq, participants_online, read_only,
 //                                  closed, retention_days, last_activity_ms,
 //                                  erase_after_ms (null: kept until deleted)}
+//   GET  /api/workshops/{id}/participants/{pid}/export   one person's data (JSON)
+//   DELETE /api/workshops/{id}/participants/{pid}        erase one person
+//                                 (both: facilitator or admin token; rest.cpp)
 //   GET  /api/workshops/{id}/…    the replay API: see replay_api.hpp
 //   GET  /api/legal[/name]      imprint, privacy notice, accessibility statement
 //                                 and feedback link the operator configured (legal.hpp)

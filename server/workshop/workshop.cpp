@@ -12,6 +12,7 @@
 
 #include "werkstatt/board/limits.hpp"
 #include "werkstatt/board/text.hpp"
+#include "werkstatt/journal/participant_data.hpp"
 #include "werkstatt/journal/replay.hpp"
 #include "werkstatt/protocol/version.hpp"
 #include "werkstatt/workshop/frames.hpp"
@@ -240,6 +241,13 @@ void Workshop::update_presence(std::uint64_t connection_id, v1::Presence presenc
 
 void Workshop::detach(std::uint64_t connection_id) {
   asio::post(strand_, [self = shared_from_this(), connection_id] { self->do_detach(connection_id); });
+}
+
+void Workshop::erase_participant(std::string participant_id, ParticipantErased journaled) {
+  asio::post(strand_, [self = shared_from_this(), participant_id = std::move(participant_id),
+                       journaled = std::move(journaled)]() mutable {
+    self->do_erase_participant(participant_id, std::move(journaled));
+  });
 }
 
 void Workshop::close_for_erasure(std::function<void()> done) {
@@ -641,6 +649,7 @@ void Workshop::record(v1::Event event, std::uint64_t author_connection, const st
     rewelcome(pid);
   }
   if (op.has_rename_participant()) sync_member(op.rename_participant().participant_id());
+  if (op.has_erase_participant()) sync_member(op.erase_participant().participant_id());
   if (op.has_timer() || op.has_go_to_phase() || op.has_close_workshop()) schedule_clock();
   inflight_.push_back(std::move(e));
   append_buffer_.push_back(std::move(r));
@@ -739,7 +748,7 @@ void Workshop::deliver_durable() {
     if (!op.has_participant_left()) last_activity_ms_ = e.views.full.server_time_ms();
     if (e.snapshot) snapshots.push_back(std::move(e.snapshot));
     if (e.views.full.op().has_remove_participant() || e.views.full.op().has_rotate_join_code() ||
-        e.views.full.op().has_close_workshop())
+        e.views.full.op().has_close_workshop() || e.views.full.op().has_erase_participant())
       follow_ups.push_back(std::move(e.views.full));
   }
   deliver_welcomes(durable_seq_);
@@ -749,6 +758,7 @@ void Workshop::deliver_durable() {
   flush_out();
   for (const v1::Event& e : follow_ups) after_durable(e);
   if (!snapshots.empty()) store_snapshots(std::move(snapshots));
+  if (!participant_erasures_.empty()) release_participant_erasures();
 }
 
 void Workshop::after_durable(const v1::Event& event) {
@@ -760,6 +770,24 @@ void Workshop::after_durable(const v1::Event& event) {
     for (const auto& [cid, c] : connections_)
       if (c.participant_id == op.remove_participant().participant_id()) theirs.push_back(cid);
     for (const std::uint64_t cid : theirs) close_connection(cid, CloseCode::policy, bye);
+  }
+  if (op.has_erase_participant()) {
+    const std::string& pid = op.erase_participant().participant_id();
+    if (const auto m = members_.find(pid); m != members_.end()) m->second.secret_sha256.clear();
+    const Frame bye = error_frame(v1::ERROR_CODE_PARTICIPANT_ERASED,
+                                  "this identity was erased on request; you may join again as someone new", true);
+    std::vector<std::uint64_t> theirs;
+    for (const auto& [cid, c] : connections_)
+      if (c.participant_id == pid) theirs.push_back(cid);
+    for (const std::uint64_t cid : theirs) close_connection(cid, CloseCode::policy, bye);
+    // The events kept for resumes carry the old name: dropped, so a client
+    // from before gets a full Welcome (with the pseudonym) instead. Welcomes
+    // already waiting are prepared again, as after a rebuild.
+    recent_.clear();
+    recent_bytes_ = 0;
+    for (PendingWelcome& w : pending_welcomes_) prepare_welcome(w);
+    deliver_welcomes(durable_seq_);
+    flush_out();
   }
   if (op.has_close_workshop() && options_.join_codes) options_.join_codes->release(board_.join_code(), id());
   if (op.has_rotate_join_code()) {
@@ -991,13 +1019,56 @@ void Workshop::flush_out() {
 
 void Workshop::store_snapshots(std::vector<std::shared_ptr<const v1::Snapshot>> snapshots) {
   // put_snapshot() writes synchronously: off the strand, so edits keep flowing.
-  asio::post(io_, [&journal = journal_, snapshots = std::move(snapshots)] {
+  // Counted, so that a person's erasure rewrites the journal only after
+  // every older snapshot (which may carry their name) is stored.
+  ++snapshots_storing_;
+  asio::post(io_, [self = shared_from_this(), snapshots = std::move(snapshots)] {
     for (const auto& s : snapshots) {
-      if (const journal::Status st = journal.put_snapshot(*s); !st.ok())
+      if (const journal::Status st = self->journal_.put_snapshot(*s); !st.ok())
         spdlog::warn("workshop {}: storing the snapshot at seq {} failed: {} (recovery replays more events)",
                      s->workshop_id(), s->seq(), st.message());
     }
+    asio::post(self->strand_, [self] {
+      --self->snapshots_storing_;
+      if (!self->participant_erasures_.empty()) self->release_participant_erasures();
+    });
   });
+}
+
+// ---------------------------------------------------------------- erasing a person
+
+void Workshop::do_erase_participant(const std::string& participant_id, ParticipantErased journaled) {
+  using Code = journal::Status::Code;
+  if (shutting_down_ || erasing_) return journaled({Code::closed, "the workshop is shutting down or being deleted"}, {});
+  if (read_only_) return journaled({Code::read_only, "the workshop cannot store changes right now; try again later"}, {});
+  const v1::Participant* p = board_.participant(participant_id);
+  if (!p) return journaled({Code::not_found, "this workshop has no participant " + participant_id}, {});
+  if (p->erased()) {
+    participant_erasures_.push_back({participant_id, board_.seq(), p->display_name(), std::move(journaled)});
+    return release_participant_erasures();
+  }
+  const std::string pseudonym =
+      journal::erased_participant_name(board_.settings().language(), p->pseudonym_number());
+  v1::Op op;
+  op.mutable_erase_participant()->set_participant_id(participant_id);
+  op.mutable_erase_participant()->set_display_name(pseudonym);
+  if (!apply_system(op, {})) return journaled({Code::invalid_argument, "the board refused the erasure"}, {});
+  spdlog::info("workshop {}: erasing participant {} on request (at seq {})", id(), participant_id, board_.seq());
+  participant_erasures_.push_back({participant_id, board_.seq(), pseudonym, std::move(journaled)});
+}
+
+void Workshop::release_participant_erasures() {
+  if (snapshots_storing_ > 0) return;
+  std::vector<ParticipantErasure> ready;
+  for (auto it = participant_erasures_.begin(); it != participant_erasures_.end();) {
+    if (it->seq <= durable_seq_) {
+      ready.push_back(std::move(*it));
+      it = participant_erasures_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (ParticipantErasure& e : ready) e.journaled({}, e.pseudonym);
 }
 
 // ---------------------------------------------------------------- journal failure
@@ -1021,6 +1092,16 @@ void Workshop::on_journal_failure(const journal::Status& status) {
   inflight_.clear();
   append_buffer_.clear();
   forget_ops_after(durable_seq_);
+  // Erasures whose event was not stored did not happen (the rebuild undoes them).
+  for (auto it = participant_erasures_.begin(); it != participant_erasures_.end();) {
+    if (it->seq > durable_seq_) {
+      auto journaled = std::move(it->journaled);
+      it = participant_erasures_.erase(it);
+      journaled(status, {});
+    } else {
+      ++it;
+    }
+  }
   const Frame notice = error_frame(v1::ERROR_CODE_READ_ONLY,
                                    "the server cannot save edits right now; the board is read-only until storage "
                                    "recovers, and your unsaved edits were not kept",

@@ -189,6 +189,28 @@ void WorkshopRegistry::erase(std::string_view workshop_id, std::function<void(jo
   else run();
 }
 
+void WorkshopRegistry::erase_participant(std::string_view workshop_id, std::string_view participant_id,
+                                         Workshop::ParticipantErased done) {
+  const auto w = find(workshop_id);
+  if (!w) return done({journal::Status::Code::not_found, "there is no workshop " + std::string(workshop_id)}, {});
+  w->erase_participant(std::string(participant_id), [this, id = std::string(workshop_id),
+                                                     pid = std::string(participant_id), done = std::move(done)](
+                                                        const journal::Status& s, const std::string& pseudonym) {
+    if (!s.ok()) return done(s, pseudonym);
+    std::lock_guard lock(mutex_);
+    erase_threads_.emplace_back([this, id, pid, pseudonym, done] {
+      const journal::Status rewritten = journal_.erase_participant(id, pid, pseudonym);
+      if (rewritten.ok())
+        spdlog::info("workshop {}: participant {} erased, older records rewritten and compacted", id, pid);
+      else
+        spdlog::error("workshop {}: erasing participant {} from the journal's older records failed (erase them "
+                      "again to retry): {}",
+                      id, pid, rewritten.message());
+      done(rewritten, pseudonym);
+    });
+  });
+}
+
 WorkshopRegistry::Erasure WorkshopRegistry::erasure(std::string_view workshop_id) const {
   std::lock_guard lock(mutex_);
   const auto it = erasures_.find(workshop_id);

@@ -537,3 +537,33 @@ TEST_CASE("settings: what the projector shows is journaled, facilitators only, v
   s.ok(title, "fac");
   CHECK(s.board.settings().projector() == v1::PROJECTOR_VIEW_RESULTS);
 }
+
+TEST_CASE("erasing a person: only the server, the name replaced, removed for good, notes kept, also when closed",
+          "[board][erase]") {
+  Session s;
+  s.ok(ops::create_note("n1", "Idee von Anna"), "anna");
+  s.ok(ops::raise_hand(), "anna");
+  v1::Op erase;
+  erase.mutable_erase_participant()->set_participant_id("anna");
+  erase.mutable_erase_participant()->set_display_name("Gelöschte Person 2");
+  CHECK(s.rejected(erase, "fac") == v1::REJECT_CODE_NOT_PERMITTED);
+  CHECK(s.rejected(erase, "anna") == v1::REJECT_CODE_NOT_PERMITTED);
+  s.ok(ops::close_workshop(), "fac");
+  s.ok(erase, board::kSystemAuthor);  // a closed workshop too
+  const v1::Participant* p = s.board.participant("anna");
+  REQUIRE(p);
+  CHECK(p->erased());
+  CHECK(p->removed());
+  CHECK(p->display_name() == "Gelöschte Person 2");
+  CHECK(s.board.state().raised_hands_size() == 0);
+  REQUIRE(s.board.note("n1"));
+  CHECK(s.board.note("n1")->author_id() == "anna");
+  CHECK(s.board.state().ShortDebugString().find("\"Anna\"") == std::string::npos);
+  CHECK(s.rejected(erase, board::kSystemAuthor) == v1::REJECT_CODE_INVALID_FIELD);  // once
+  erase.mutable_erase_participant()->set_participant_id("nobody");
+  CHECK(s.rejected(erase, board::kSystemAuthor) == v1::REJECT_CODE_UNKNOWN_OBJECT);
+  // A restored snapshot keeps it.
+  auto restored = board::Board::restore(s.board.state(), nullptr);
+  REQUIRE(restored);
+  CHECK(restored->participant("anna")->erased());
+}

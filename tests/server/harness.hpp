@@ -94,6 +94,7 @@ class Peer {
   [[nodiscard]] std::string common_state() const;
   [[nodiscard]] std::uint64_t seq() const { return board_ ? board_->seq() : 0; }
   [[nodiscard]] const std::string& id() const { return participant_id_; }
+  [[nodiscard]] const std::string& secret() const { return secret_; }
   [[nodiscard]] const v1::Welcome& welcome() const { return welcome_; }
   [[nodiscard]] std::size_t welcomes() const { return welcomes_; }  // on every socket of this peer
   [[nodiscard]] const std::vector<std::uint64_t>& seqs() const { return seqs_; }       // events and acks, in order

@@ -154,6 +154,8 @@ const FINAL_ERRORS: ReadonlySet<ErrorCode> = new Set([
   // Not until an operator acts: retrying cannot help.
   ErrorCode.WORKSHOP_DAMAGED,
   ErrorCode.WORKSHOP_DELETED,
+  // This identity was erased: coming back as it is impossible.
+  ErrorCode.PARTICIPANT_ERASED,
 ]);
 
 export interface ConnectionOptions {

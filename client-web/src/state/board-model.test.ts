@@ -246,6 +246,15 @@ describe("settings and participants", () => {
     expect(lines("participant")).toBe('participant p2 "p2" PARTICIPANT online @2 #2');
     expect(apply("", { kind: { case: "forgetParticipants", value: { participantIds: ["ghost"] } } })).toEqual([false]);
   });
+
+  it("an erased person keeps their place under the server's pseudonym, removed, and their notes stay", () => {
+    apply("", { kind: { case: "participantJoined", value: { participant: { id: "p1", displayName: "Anna", role: Role.PARTICIPANT } } } });
+    apply("p1", { kind: { case: "createNote", value: { id: "n1", text: "bleibt" } } });
+    apply("", { kind: { case: "eraseParticipant", value: { participantId: "p1", displayName: "Gelöschte Person 1" } } });
+    expect(lines("participant")).toBe('participant p1 "Gelöschte Person 1" PARTICIPANT removed @1 #1');
+    expect(lines("note")).toContain('"bleibt"');
+    expect(apply("", { kind: { case: "eraseParticipant", value: { participantId: "ghost", displayName: "x" } } })).toEqual([false]);
+  });
 });
 
 describe("robustness", () => {

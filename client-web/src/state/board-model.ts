@@ -489,6 +489,17 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
       if (board.followMe.facilitatorId === id) board.followMe = create(FollowMeSchema);
       return true;
     }
+    case "eraseParticipant": {
+      // Erased on request: the name is replaced by the server's pseudonym,
+      // the identity is gone for good; the notes stay under the pseudonym.
+      const { participantId, displayName } = kind.value;
+      const p = board.participants.get(participantId);
+      if (!p) return false;
+      board.participants.set(participantId, { ...p, displayName, removed: true, online: false, erased: true });
+      board.raisedHands = board.raisedHands.filter((h) => h !== participantId);
+      if (board.followMe.facilitatorId === participantId) board.followMe = create(FollowMeSchema);
+      return true;
+    }
     case "rotateJoinCode":
       board.joinCode = kind.value.joinCode;
       return true;

@@ -207,6 +207,7 @@ class Board {
   Outcome apply_set_role(const v1::SetRole& op, const Author& a);
   Outcome apply_rename_participant(const v1::RenameParticipant& op, const Author& a);
   Outcome apply_remove_participant(const v1::RemoveParticipant& op, const Author& a);
+  Outcome apply_erase_participant(const v1::EraseParticipant& op, const Author& a);
   Outcome apply_rotate_join_code(const v1::RotateJoinCode& op, const Author& a);
   Outcome apply_set_follow_me(const v1::SetFollowMe& op, const Author& a);
   Outcome apply_bring_everyone_here(const v1::BringEveryoneHere& op, const Author& a);

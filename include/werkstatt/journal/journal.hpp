@@ -127,6 +127,30 @@ class Journal {
   // WorkshopRegistry::erase, which stops the workshop first).
   [[nodiscard]] virtual Status erase_workshop(std::string_view workshop_id) = 0;
 
+  // Erases one person's identity from a workshop's stored history (DSGVO
+  // Art. 17): every record that carries their display name or resume
+  // secret — their ParticipantJoined events (name and
+  // participant_secret_sha256), their RenameParticipant events, the
+  // participants list of every snapshot — is rewritten with `display_name`
+  // (the pseudonym of the EraseParticipant event) in its place and no
+  // digest; nothing else changes. The RocksDB journal then flushes and
+  // force-compacts, as erase_workshop does, so the old versions are gone
+  // from its files too, and makes it resumable (a synced marker first; an
+  // interrupted one is finished by the next call or writable open).
+  // Idempotent. Blocks for the compaction: never on an I/O thread or a
+  // workshop strand.
+  // REQUIRES: the EraseParticipant event is durable (no later record can
+  // carry the old name) and no older snapshot is still being stored.
+  // Journals that cannot rewrite records (test doubles) refuse with
+  // invalid_argument.
+  [[nodiscard]] virtual Status erase_participant(std::string_view workshop_id, std::string_view participant_id,
+                                                 std::string_view display_name) {
+    (void)workshop_id;
+    (void)participant_id;
+    (void)display_name;
+    return {Status::Code::invalid_argument, "this journal cannot rewrite records"};
+  }
+
   // After a failed write: try again to accept appends (e.g. disk space freed).
   [[nodiscard]] virtual Status retry_writes() = 0;
 };

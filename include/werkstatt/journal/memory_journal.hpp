@@ -34,6 +34,8 @@ class MemoryJournal final : public Journal {
   std::string incarnation() const override;
   Status retry_writes() override;
   Status erase_workshop(std::string_view workshop_id) override;
+  Status erase_participant(std::string_view workshop_id, std::string_view participant_id,
+                           std::string_view display_name) override;
 
   // Test hook: while true, every append fails with Code::no_space.
   void fail_writes(bool fail);

@@ -11,6 +11,8 @@
 //              (the idempotency index; written in the same batch as its event)
 //   default    "incarnation" → this journal's history identity (random, hex);
 //              "erasing", 0x00, workshop id → an erasure not yet finished
+//              "erasing-participant", 0x00, workshop id, 0x00, participant id
+//                → the pseudonym of a person's erasure not yet finished
 // Ids never contain 0x00 (board::valid_id), and 0x00 sorts below every id
 // byte, so one workshop's keys are one contiguous range in seq order: replay
 // is a Seek plus iterate_upper_bound = id, 0x01.
@@ -103,10 +105,17 @@ class RocksJournal final : public Journal {
   std::string incarnation() const override;
   Status retry_writes() override;
   Status erase_workshop(std::string_view workshop_id) override;
+  Status erase_participant(std::string_view workshop_id, std::string_view participant_id,
+                           std::string_view display_name) override;
 
   // Erasures that were started and not finished (the process died halfway).
   // open() finishes them on a writable journal; a read-only one lists them.
   [[nodiscard]] Status pending_erasures(std::vector<std::string>* out) const;
+  // Erasures of one person that were started and not finished.
+  struct PendingParticipantErasure {
+    std::string workshop_id, participant_id, display_name;
+  };
+  [[nodiscard]] Status pending_participant_erasures(std::vector<PendingParticipantErasure>* out) const;
   // The interrupted erasures this open() finished.
   [[nodiscard]] const std::vector<std::string>& erasures_finished_at_open() const { return finished_at_open_; }
   // Gives this journal a new incarnation: after a backup was restored into
@@ -165,6 +174,8 @@ class RocksJournal final : public Journal {
   // The head as stored on disk, value decoded and checked.
   Status stored_head(std::string_view workshop_id, std::uint64_t* out) const;
   Status finish_erasure(const std::string& workshop_id);
+  Status finish_participant_erasure(const std::string& workshop_id, const std::string& participant_id,
+                                    const std::string& display_name);
 
   RocksJournalOptions options_;
   std::string dir_;

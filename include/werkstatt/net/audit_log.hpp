@@ -10,7 +10,8 @@
 // participant secret, admin Bearer, unknown workshop or code), rate_limited
 // (a guessing or connection limit tripped), request_refused (Host, Origin or
 // Content-Type: DNS rebinding and CSRF), workshop_created, workshop_closed,
-// participant_removed, replay_access, export and workshop_erased (by the
+// participant_removed, participant_erased, replay_access, export (also
+// action export_participant) and workshop_erased (by the
 // retention sweep: "client":"server", "reason":"retention"). `client` is
 // otherwise always the real client address (behind a trusted proxy: the
 // one the proxy reported).

@@ -219,6 +219,24 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   // get the same. `done` runs once nothing of it is in flight.
   void close_for_erasure(std::function<void()> done);
 
+  // Erases one person on request (DSGVO Art. 17; see
+  // WorkshopRegistry::erase_participant). Journals EraseParticipant by the
+  // system author: their name becomes the pseudonym "Gelöschte Person N" /
+  // "Erased person N" (the workshop's language) for everyone, their
+  // identity is removed and can never resume; their notes stay. Once that
+  // event is durable their connections get a fatal Error PARTICIPANT_ERASED,
+  // their secret digest is forgotten, and the recent events kept for
+  // resumes are dropped (they carry the old name: a client from before gets
+  // a full Welcome instead). Then, once no snapshot older than the event is
+  // still being stored, `journaled` runs on the strand with ok and the
+  // pseudonym: the caller rewrites the older records off the strand
+  // (Journal::erase_participant). An erased person answers ok with their
+  // pseudonym again (a failed rewrite can be retried). not_found: no such
+  // participant; read_only / closed: nothing was changed; a journal failure
+  // before the event was stored: that failure (the board is rebuilt without it).
+  using ParticipantErased = std::function<void(const journal::Status&, const std::string& pseudonym)>;
+  void erase_participant(std::string participant_id, ParticipantErased journaled);
+
   [[nodiscard]] const std::string& id() const { return meta_.id(); }
   [[nodiscard]] WorkshopInfo info() const;
   // Whether `code` (as typed; normalised here) is this workshop's current
@@ -279,6 +297,12 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
     std::shared_ptr<const v1::Snapshot> snapshot;
     std::chrono::steady_clock::time_point received{};  // when the author's op arrived (ack latency)
   };
+  struct ParticipantErasure {
+    std::string participant_id;
+    std::uint64_t seq = 0;  // the EraseParticipant event (or the head, for one erased before)
+    std::string pseudonym;
+    ParticipantErased journaled;
+  };
   struct RememberedOps {
     std::unordered_map<std::string, std::uint64_t> seq_of;
     std::deque<std::string> order;
@@ -294,6 +318,9 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   void do_presence(std::uint64_t connection_id, const v1::Presence& presence);
   void do_detach(std::uint64_t connection_id);
   void do_clock();
+  void do_erase_participant(const std::string& participant_id, ParticipantErased journaled);
+  // Hands durable erasures to their callers once no older snapshot is being stored.
+  void release_participant_erasures();
 
   // Applies a system op (join/leave) and journals it; false if the board refused.
   bool apply_system(const v1::Op& op, std::string secret_sha256);
@@ -380,6 +407,8 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   std::deque<EncodedEvent> recent_;  // durable events, consecutive seqs
   std::size_t recent_bytes_ = 0;
   std::unordered_map<std::string, RememberedOps> ops_;  // by participant id
+  std::vector<ParticipantErasure> participant_erasures_;  // waiting for durability / snapshots
+  std::size_t snapshots_storing_ = 0;  // store_snapshots() batches not yet written
 
   // Journal failure.
   bool read_only_ = false;

@@ -94,6 +94,17 @@ class WorkshopRegistry {
   enum class Erasure { none, running, failed };
   [[nodiscard]] Erasure erasure(std::string_view workshop_id) const;
 
+  // Erases one person from a served workshop on request (DSGVO Art. 17):
+  // Workshop::erase_participant (the pseudonym for everyone, their
+  // connections closed, no resume), then Journal::erase_participant on a
+  // thread of the registry's own, which rewrites the older records that
+  // carried their name or secret and compacts the old versions away. `done`
+  // runs once with the result and the pseudonym: on that thread, or at once
+  // when refused (not_found: no such served workshop or participant).
+  // Idempotent: erasing an erased person runs the rewrite again.
+  void erase_participant(std::string_view workshop_id, std::string_view participant_id,
+                         Workshop::ParticipantErased done);
+
   // Retention: from now on, every WorkshopOptions::retention_sweep_interval
   // (and once at once) the workshops whose WorkshopInfo::erase_after_ms()
   // has passed by WorkshopOptions::retention_clock are erased with erase(),
