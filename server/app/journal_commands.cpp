@@ -461,6 +461,35 @@ int erase_participant_offline(RocksJournal& j, const std::string& workshop, cons
   return 0;
 }
 
+// The journal.replaced-* copies `restore` left in the data folder may hold
+// the person too: erased there as well (a copy without them is skipped).
+void erase_participant_in_copies(const std::string& data_dir, const std::string& workshop,
+                                 const std::string& participant, int& exit_code) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(data_dir, ec)) {
+    if (!e.is_directory() || !e.path().filename().string().starts_with("journal.replaced-")) continue;
+    Status st;
+    auto copy = RocksJournal::open(e.path().string(), {}, &st);
+    if (copy) {
+      auto board = journal::rebuild(*copy, workshop, UINT64_MAX, &st);
+      if (board && !board->participant(participant)) continue;  // not in this copy
+      if (board) {
+        std::string pseudonym;
+        if (erase_participant_offline(*copy, workshop, participant, &pseudonym) == 0) {
+          std::cerr << "also erased them from the kept copy " << e.path().string() << "\n";
+          continue;
+        }
+        st = {Status::Code::io_error, "see above"};
+      } else if (st.code() == Status::Code::not_found) {
+        continue;
+      }
+    }
+    std::cerr << "werkstatt erase-participant: could NOT erase them from the kept copy " << e.path().string() << ": "
+              << st.message() << " — delete that folder if it is no longer needed\n";
+    exit_code = 1;
+  }
+}
+
 void add_erase_participant(CLI::App& app, int& exit_code) {
   struct Options : CommonOptions {
     std::string workshop, participant, server, token;
@@ -497,6 +526,7 @@ void add_erase_participant(CLI::App& app, int& exit_code) {
       }
       std::cerr << "erased participant " << o->participant << " (by the running server): " << body << "\n";
       exit_code = 0;
+      erase_participant_in_copies(o->data_dir, o->workshop, o->participant, exit_code);
       return;
     }
     const std::string dir = journal::journal_dir(o->data_dir);
@@ -515,7 +545,9 @@ void add_erase_participant(CLI::App& app, int& exit_code) {
     exit_code = erase_participant_offline(*j, o->workshop, o->participant, &pseudonym);
     if (exit_code != 0) return;
     std::cerr << "erased participant " << o->participant << " of workshop " << o->workshop << ": shown as \""
-              << pseudonym << "\" from now on; backups taken before still contain them\n";
+              << pseudonym << "\" from now on\n";
+    erase_participant_in_copies(o->data_dir, o->workshop, o->participant, exit_code);
+    std::cerr << "backups taken before still contain them (werkstatt never touches backups)\n";
   });
 }
 
@@ -566,6 +598,11 @@ void add_inspect(CLI::App& app, int& exit_code) {
       for (const auto& id : pending)
         findings.push_back("workshop " + id + ": an erasure was interrupted; run delete-workshop again (or start the "
                            "server, which finishes it)");
+    std::vector<RocksJournal::PendingParticipantErasure> people;
+    if (j->pending_participant_erasures(&people).ok())
+      for (const auto& p : people)
+        findings.push_back("workshop " + p.workshop_id + ": the erasure of participant " + p.participant_id +
+                           " was interrupted; run erase-participant again (or start the server, which finishes it)");
     if (findings.empty()) {
       std::cout << "\nno damage found (every record read and its checksum verified)\n";
       exit_code = 0;

@@ -17,6 +17,7 @@
 #include "support/ops.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "werkstatt/journal/rocksdb_journal.hpp"
 #include "werkstatt/workshop/secrets.hpp"
 
 using namespace werkstatt;
@@ -351,7 +352,11 @@ TEST_CASE("erase-participant with the server stopped: the CLI journals the erasu
     pid = c.id();
     REQUIRE(server.shutdown(std::chrono::seconds(30)));
   }
-  REQUIRE_FALSE(files_containing(dir.path(), kName).empty());
+  // A copy like the one `restore` keeps aside holds her too.
+  REQUIRE(journal::RocksJournal::backup((dir.path() / "journal").string(),
+                                        (dir.path() / "journal.replaced-1764000000").string())
+              .ok());
+  REQUIRE_FALSE(files_containing(dir.path() / "journal.replaced-1764000000", kName).empty());
   const std::string base = std::string(WERKSTATT_BINARY) + " erase-participant --data " + dir.path().string() +
                            " --workshop " + w.id + " --participant " + pid;
   CHECK(run_shell(base).exit_code != 0);  // without --yes nothing happens
@@ -359,6 +364,7 @@ TEST_CASE("erase-participant with the server stopped: the CLI journals the erasu
   const Run erased = run_shell(base + " --yes");
   INFO(erased.output);
   REQUIRE(erased.exit_code == 0);
+  CHECK_THAT(erased.output, Catch::Contains("journal.replaced-1764000000"));
   CHECK(files_containing(dir.path(), kName) == std::vector<std::string>{});
   TestServer server(options);
   Peer f(server.port());
@@ -367,4 +373,45 @@ TEST_CASE("erase-participant with the server stopped: the CLI journals the erasu
   CHECK(f.board().participant(pid)->erased());
   CHECK(f.board().note("c1"));
   REQUIRE(server.shutdown(std::chrono::seconds(30)));
+}
+
+TEST_CASE("erase-participant killed halfway: the next open of the journal finishes it, no trace remains",
+          "[participant][binary]") {
+  TempDir dir;
+  TestServerOptions options;
+  options.rocksdb_dir = dir.path() / "journal";
+  options.create_workshop = false;
+  const std::string kName = "Kzqvjw Yxplmt";
+  Created w;
+  std::string pid;
+  {
+    TestServer server(options);
+    w = create(server.port(), R"({"title":"Halb"})");
+    Peer c(server.port());
+    REQUIRE(c.join(w.id, join_code(w.join_code), kName));
+    REQUIRE(c.wait_ack(c.send(ops::create_note("c1", "Notiz bleibt"))));
+    pid = c.id();
+    REQUIRE(server.shutdown(std::chrono::seconds(30)));
+  }
+  std::string step;
+  SECTION("killed after its marker") { step = "participant marker"; }
+  SECTION("killed after the rewrite, before the compaction") { step = "participant rewritten"; }
+  const Run killed = run_shell("env WERKSTATT_TEST_KILL_ERASE='" + step + "' " + std::string(WERKSTATT_BINARY) +
+                               " erase-participant --yes --data " + dir.path().string() + " --workshop " + w.id +
+                               " --participant " + pid);
+  CHECK(killed.exit_code != 0);
+  REQUIRE_FALSE(files_containing(dir.path(), kName).empty());
+  const Run inspect = run_shell(std::string(WERKSTATT_BINARY) + " inspect --data " + dir.path().string());
+  CHECK(inspect.exit_code == 2);
+  CHECK_THAT(inspect.output, Catch::Contains("the erasure of participant " + pid + " was interrupted"));
+  {
+    TestServer server(options);  // opening the journal finishes the erasure before anything is served
+    Peer f(server.port());
+    REQUIRE(f.join(w.id, facilitator(w.facilitator_token), "Fran"));
+    REQUIRE(f.board().participant(pid));
+    CHECK(f.board().participant(pid)->erased());
+    CHECK(f.board().note("c1"));
+    REQUIRE(server.shutdown(std::chrono::seconds(30)));
+  }
+  CHECK(files_containing(dir.path(), kName) == std::vector<std::string>{});
 }
