@@ -99,6 +99,8 @@ test("board, phone and facilitator panel through every phase kind", async () => 
   await anna.keyboard.press("Escape");
   await check(phone, "phone: open board");
   await openPanel(fac);
+  // The organiser sees when the server will erase the workshop (retention).
+  await fac.locator(".retention", { hasText: "90 Tage nach der letzten Aktivität" }).waitFor();
   await check(fac, "panel: open board");
 
   // Check-in.
@@ -174,6 +176,7 @@ test("board, phone and facilitator panel through every phase kind", async () => 
   await fac.locator("dialog.dialog .btn-danger").click();
   await anna.locator(".tb-phase, .topbar", { hasText: "beendet" }).first().waitFor();
   await check(anna, "board: workshop closed");
+  await fac.locator(".retention", { hasText: "90 Tage nach dem Schließen" }).waitFor();
   await check(fac, "panel: workshop closed");
 
   // English.

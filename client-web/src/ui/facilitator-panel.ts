@@ -638,12 +638,43 @@ export class FacilitatorPanel {
     });
   }
 
+  /** The workshop's retention (GET /api/workshops/{id}), fetched when the
+   *  panel first shows and again when the workshop closes (the date then
+   *  counts from the closing). */
+  private retention: { days: number; eraseAfterMs: number | null; closed: boolean } | undefined;
+  private retentionAsked: boolean | undefined;
+
+  private askRetention(closed: boolean): void {
+    if (this.retentionAsked === closed) return;
+    this.retentionAsked = closed;
+    void fetch(`/api/workshops/${encodeURIComponent(this.ctx.workshopId)}`)
+      .then((res) => (res.ok ? res.json() : undefined))
+      .then((info: { retention_days?: number; erase_after_ms?: number | null; closed?: boolean } | undefined) => {
+        if (!info || typeof info.retention_days !== "number") return;
+        this.retention = { days: info.retention_days, eraseAfterMs: info.erase_after_ms ?? null, closed: info.closed === true };
+        this.render();
+      })
+      .catch(() => undefined); // no line rather than a wrong one
+  }
+
+  private retentionLine(): HTMLElement | null {
+    const r = this.retention;
+    if (!r) return null;
+    const t = this.ctx.t;
+    if (r.eraseAfterMs === null || r.days === 0) return h("p", { class: "muted small retention", text: t("retentionKeep") });
+    const date = new Date(r.eraseAfterMs).toLocaleDateString(this.ctx.lang.current === "de" ? "de-DE" : "en-GB", { year: "numeric", month: "long", day: "numeric" });
+    return h("p", { class: "muted small retention", text: t(r.closed ? "retentionAfterClose" : "retentionAfterActivity", { date, days: r.days }) });
+  }
+
   private renderExport(board: BoardView): void {
     const t = this.ctx.t;
     const token = this.ctx.facilitatorToken;
-    this.update("export", `${token ? 1 : 0}|${board.closed}|${this.ctx.lang.current}`, () => {
+    this.askRetention(board.closed);
+    const r = this.retention;
+    this.update("export", `${token ? 1 : 0}|${board.closed}|${this.ctx.lang.current}|${r ? `${r.days}:${r.eraseAfterMs}:${r.closed}` : ""}`, () => {
       if (!token) return [h("p", { class: "muted small", text: t("replayNoToken") })];
       return [
+        this.retentionLine(),
         h("div", { class: "btn-col" },
           this.btn("md", t("exportMd"), () => void exportFile(this.ctx, "md", undefined), { icon: "download" }),
           this.btn("csv", t("exportCsv"), () => void exportFile(this.ctx, "csv", undefined), { icon: "download" }),
