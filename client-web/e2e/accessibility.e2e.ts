@@ -5,6 +5,7 @@
 // 0 serious violations asserted. One server, one browser and the same pages
 // walk through the whole agenda, so the scans add little run time. The
 // counts per view go to test-results/axe-figures.json.
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { blocking, scan, writeFigures } from "./axe";
@@ -196,5 +197,66 @@ test("replay", async () => {
   await note(page, "Rufbus für die Dörfer").waitFor({ state: "detached" });
   await check(page, "replay: at a phase marker");
   await screenshot(page, "a11y-replay");
+  assertClean();
+});
+
+// DSGVO Art. 15 and 17 from the people list: the facilitator downloads what
+// the server holds about a person, then erases them. Their name becomes the
+// pseudonym on every page (the journal's EraseParticipant), their own page
+// ends at the final error screen, and the confirm dialog passes axe.
+test("people list: export and erase a person (DSGVO)", async () => {
+  const own = await createWorkshop(server, { title: "Löschwerkstatt" });
+  const fac = await person();
+  const clara = await person();
+  const dana = await person();
+  await openBoard(fac, `${own.facilitator_url}&name=Moderation%20Kim`);
+  await openBoard(clara, `${own.participant_url}&name=Clara%20Vogt`);
+  await openBoard(dana, `${own.participant_url}&name=Dana%20Roth`);
+  await addNote(clara, "Herausforderungen", "Schulweg ohne Radweg", { x: 0.1, y: 0.12 });
+  await settled(clara);
+  await note(dana, "Schulweg ohne Radweg").locator(".note-author", { hasText: "Clara Vogt" }).waitFor();
+  await openPanel(fac);
+
+  // No export or erase buttons for oneself.
+  const people = fac.locator(".s-people .person-row");
+  await people.filter({ hasText: "Clara Vogt" }).waitFor();
+  expect(await people.filter({ hasText: "Moderation Kim" }).getByRole("button", { name: /Daten exportieren|Person löschen/ }).count()).toBe(0);
+
+  // Export (Art. 15): the JSON holds Clara's note text.
+  const exportButton = fac.getByRole("button", { name: "Daten exportieren: Clara Vogt" });
+  await exportButton.waitFor({ timeout: 10_000 });
+  const [download] = await Promise.all([fac.waitForEvent("download"), exportButton.click()]);
+  const path = await download.path();
+  const exported = readFileSync(path, "utf8");
+  expect(JSON.parse(exported)).toBeTruthy();
+  expect(exported).toContain("Schulweg ohne Radweg");
+  expect(exported).toContain("Clara Vogt");
+
+  // Erase (Art. 17), by keyboard: the dialog says what happens; axe on it.
+  const eraseButton = fac.getByRole("button", { name: "Person löschen (DSGVO): Clara Vogt" });
+  const box = await eraseButton.boundingBox();
+  expect(box!.width).toBeGreaterThanOrEqual(24);
+  expect(box!.height).toBeGreaterThanOrEqual(24);
+  await eraseButton.focus();
+  await fac.keyboard.press("Enter");
+  const dialog = fac.getByRole("dialog", { name: /Clara Vogt auf Anfrage löschen/ });
+  await dialog.waitFor();
+  for (const text of [/Pseudonym ersetzt, auch im Verlauf/, /nicht mehr beitreten/, /Karten bleiben/, /nicht rückgängig/]) await dialog.getByText(text).waitFor();
+  await check(fac, "panel: erase person (confirm dialog)");
+  await screenshot(fac, "a11y-erase-dialog");
+  await dialog.getByRole("button", { name: "Endgültig löschen" }).click();
+
+  // Every page shows the pseudonym; Clara's page ends.
+  await fac.locator(".toast", { hasText: /Clara Vogt wurde gelöscht\. Neuer Name: / }).waitFor({ timeout: 60_000 });
+  const pseudonym = /Neuer Name: (.+)\.$/.exec((await fac.locator(".toast", { hasText: "Neuer Name" }).first().innerText()).trim())?.[1];
+  expect(pseudonym).toBeTruthy();
+  expect(pseudonym).not.toContain("Clara");
+  await note(dana, "Schulweg ohne Radweg").locator(".note-author", { hasText: pseudonym! }).waitFor();
+  expect(await dana.locator(".board", { hasText: "Clara Vogt" }).count()).toBe(0);
+  await people.filter({ hasText: pseudonym! }).filter({ hasText: "gelöscht (DSGVO)" }).waitFor();
+  expect(await people.filter({ hasText: "Clara Vogt" }).count()).toBe(0);
+  await clara.locator(".blocker-card", { hasText: "auf Anfrage gelöscht" }).waitFor({ timeout: 15_000 });
+  await check(fac, "panel: person erased");
+  await check(clara, "board: erased person (final screen)");
   assertClean();
 });

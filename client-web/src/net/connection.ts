@@ -146,8 +146,8 @@ export interface ConnectionProblem {
 }
 
 /** Server errors that retrying cannot fix: the user must act (reload the
- *  page, use another link). */
-const FINAL_ERRORS: ReadonlySet<ErrorCode> = new Set([
+ *  page, use another link). The board shows them on its final screen. */
+export const FINAL_ERRORS: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.PROTOCOL_VERSION,
   ErrorCode.UNKNOWN_WORKSHOP,
   ErrorCode.BAD_CREDENTIAL,

@@ -4,7 +4,7 @@
 import { ObjectKind, ProjectorView, Role, SettingsField, TimerControl_Action, type Op } from "../gen/werkstatt/v1/board_pb";
 import { ErrorCode } from "../gen/werkstatt/v1/protocol_pb";
 import { shortLink, websocketUrl, type Launch } from "../app/launch";
-import { Connection, browserTimers } from "../net/connection";
+import { Connection, FINAL_ERRORS, browserTimers } from "../net/connection";
 import { IdentityStore, browserStorage } from "../net/identity";
 import { visibleName, type BoardView } from "../state/board-model";
 import { may, mayCreateIn } from "../state/permissions";
@@ -48,7 +48,6 @@ function moveItem(kind: ObjectKind, id: string, to: { x: number; y: number }, fr
     undo: { kind: { case: "move", value: { target: { kind, id }, position: from } } },
   };
 }
-const FINAL_ERRORS = new Set([ErrorCode.BAD_CREDENTIAL, ErrorCode.UNKNOWN_WORKSHOP, ErrorCode.PROTOCOL_VERSION]);
 
 export class BoardApp implements AppContext {
   readonly store: BoardStore;

@@ -512,9 +512,12 @@ export class FacilitatorPanel {
     const t = this.ctx.t;
     const self = this.ctx.selfId();
     const online = this.ctx.presence.all;
-    const people = [...board.participants.values()].filter((p) => !p.removed).sort((a, b) => Number(b.online) - Number(a.online) || a.role - b.role || a.displayName.localeCompare(b.displayName));
+    // Erased people stay listed under their pseudonym (no actions): the
+    // organiser sees the request was carried out.
+    const token = this.ctx.facilitatorToken;
+    const people = [...board.participants.values()].filter((p) => !p.removed || p.erased).sort((a, b) => Number(b.online) - Number(a.online) || a.role - b.role || a.displayName.localeCompare(b.displayName));
     const hands = board.raisedHands;
-    const sig = `${people.map((p) => `${p.id}:${p.displayName}:${p.role}:${online.has(p.id)}`).join(",")}|${hands.join(",")}|${board.closed}|${this.ctx.lang.current}`;
+    const sig = `${people.map((p) => `${p.id}:${p.displayName}:${p.role}:${online.has(p.id)}:${p.erased}`).join(",")}|${hands.join(",")}|${board.closed}|${this.ctx.lang.current}|${token ? 1 : 0}`;
     this.update("people", sig, () => [
       h("h4", { text: t("hands") }),
       hands.length
@@ -524,9 +527,9 @@ export class FacilitatorPanel {
       // By role: observers (the projector) and facilitators are not "Teilnehmende".
       h("h4", { text: t("people") }),
       h("p", { class: "muted small people-counts", text: [
-        `${t("countParticipants")}: ${people.filter((p) => p.role === Role.PARTICIPANT).length}`,
-        `${t("countFacilitators")}: ${people.filter((p) => p.role === Role.FACILITATOR).length}`,
-        `${t("countObservers")}: ${people.filter((p) => p.role === Role.OBSERVER).length}`,
+        `${t("countParticipants")}: ${people.filter((p) => !p.erased && p.role === Role.PARTICIPANT).length}`,
+        `${t("countFacilitators")}: ${people.filter((p) => !p.erased && p.role === Role.FACILITATOR).length}`,
+        `${t("countObservers")}: ${people.filter((p) => !p.erased && p.role === Role.OBSERVER).length}`,
       ].join(" · ") }),
       h(
         "ul",
@@ -534,6 +537,11 @@ export class FacilitatorPanel {
         ...people.map((p) => {
           const name = p.displayName || t("guest");
           const isSelf = p.id === self;
+          if (p.erased) {
+            return h("li", { class: "list-row person-row erased" },
+              h("span", { class: "presence-dot", attrs: { title: t("offline") } }),
+              h("span", { class: "grow" }, h("span", { class: "person-name", text: name }), h("span", { class: "person-role", text: t("erasedPerson") })));
+          }
           return h(
             "li",
             { class: "list-row person-row" },
@@ -546,6 +554,11 @@ export class FacilitatorPanel {
                 ? this.btn(`role-${p.id}`, t("promote"), () => this.ctx.propose({ kind: { case: "setRole", value: { participantId: p.id, role: Role.FACILITATOR } } }), { icon: "flag", showLabel: false, cls: "btn-icon", disabled: board.closed })
                 : null,
             isSelf ? null : this.btn(`remove-${p.id}`, t("remove"), () => void this.remove(p.id, name), { icon: "trash", showLabel: false, cls: "btn-icon btn-danger-quiet", disabled: board.closed }),
+            // DSGVO Art. 15 and 17 over REST with the facilitator token (a
+            // promoted participant has none); also once the workshop is
+            // closed, since requests come afterwards.
+            isSelf || !token ? null : this.btn(`export-person-${p.id}`, t("exportPerson", { name }), () => void this.exportPerson(p.id, name), { icon: "download", showLabel: false, cls: "btn-icon" }),
+            isSelf || !token ? null : this.btn(`erase-person-${p.id}`, t("erasePerson", { name }), () => void this.erasePerson(p.id, name), { icon: "userX", showLabel: false, cls: "btn-icon btn-danger-quiet" }),
           );
         }),
       ),
@@ -563,6 +576,57 @@ export class FacilitatorPanel {
     if (await confirmDialog(t("confirmRemove", { name }), { ok: t("remove"), cancel: t("cancel") }, true)) {
       this.ctx.propose({ kind: { case: "removeParticipant", value: { participantId: id } } });
     }
+  }
+
+  /** The person's data as the server's journal holds it (GET …/participants/{pid}/export). */
+  private async exportPerson(id: string, name: string): Promise<void> {
+    const t = this.ctx.t;
+    const res = await this.personRequest(id, "/export", "GET", (status) => t("exportPersonFailed", { name, status }));
+    if (!res) return;
+    const disposition = res.headers.get("Content-Disposition") ?? "";
+    const match = /filename="?([^";]+)"?/i.exec(disposition);
+    download(await res.blob(), match?.[1] ?? `participant-${id}.json`);
+  }
+
+  /** Erasure on request (DELETE …/participants/{pid}): the server journals
+   *  EraseParticipant, so the list and every page show the pseudonym once it
+   *  arrives; the toast tells the new name. */
+  private async erasePerson(id: string, name: string): Promise<void> {
+    const t = this.ctx.t;
+    const sure = await confirmDialog(t("eraseConfirm", { name }), { ok: t("eraseOk"), cancel: t("cancel") }, true, [
+      t("erasePseudonym"),
+      t("eraseNoRejoin"),
+      t("eraseNotesStay"),
+      t("eraseFinal"),
+    ]);
+    if (!sure) return;
+    const res = await this.personRequest(id, "", "DELETE", (status) => t("eraseFailed", { name, status }));
+    if (!res) return;
+    if (res.status === 202) {
+      this.ctx.toasts.show(t("erasing", { name }), { kind: "info" });
+      return;
+    }
+    const body = (await res.json().catch(() => ({}))) as { display_name?: string };
+    this.ctx.toasts.show(t("erased", { name, pseudonym: body.display_name ?? "—" }), { kind: "success" });
+  }
+
+  /** A participant request with the facilitator token; a refusal or a
+   *  network error becomes an error toast (and undefined). */
+  private async personRequest(id: string, suffix: string, method: string, failed: (status: string | number) => string): Promise<Response | undefined> {
+    const token = this.ctx.facilitatorToken;
+    if (!token) return undefined;
+    try {
+      const res = await fetch(`/api/workshops/${encodeURIComponent(this.ctx.workshopId)}/participants/${encodeURIComponent(id)}${suffix}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      if (res.ok) return res;
+      const reason = ((await res.json().catch(() => ({}))) as { error?: string }).error;
+      this.ctx.toasts.show(failed(reason ? `${res.status}: ${reason}` : res.status), { kind: "error" });
+    } catch (e) {
+      this.ctx.toasts.show(failed((e as Error).message), { kind: "error" });
+    }
+    return undefined;
   }
 
   private renderInvite(board: BoardView): void {

@@ -242,6 +242,22 @@ const de = {
   rename: "Umbenennen",
   newName: "Neuer Name für {name}",
   remove: "Entfernen",
+  exportPerson: "Daten exportieren: {name}",
+  exportPersonFailed: "Der Datenexport für {name} ist fehlgeschlagen ({status}).",
+  erasePerson: "Person löschen (DSGVO): {name}",
+  eraseConfirm: "{name} auf Anfrage löschen (DSGVO Art. 17)? Das bedeutet:",
+  erasePseudonym: "Der Name wird überall durch ein Pseudonym ersetzt, auch im Verlauf (Journal) und in der Wiedergabe.",
+  eraseNoRejoin: "Die Person wird getrennt und kann mit dieser Identität nicht mehr beitreten.",
+  eraseNotesStay: "Die Karten der Person bleiben als Inhalt des Workshops erhalten, unter dem Pseudonym.",
+  eraseFinal: "Das lässt sich nicht rückgängig machen. Exportieren Sie die Daten vorher, wenn die Person eine Auskunft wünscht.",
+  eraseOk: "Endgültig löschen",
+  erased: "{name} wurde gelöscht. Neuer Name: {pseudonym}.",
+  erasing: "Die Löschung von {name} dauert länger und läuft auf dem Server weiter.",
+  eraseFailed: "Die Löschung von {name} ist fehlgeschlagen ({status}). Es wurde nichts verändert.",
+  erasedPerson: "gelöscht (DSGVO)",
+  workshopDeleted: "Dieser Workshop wurde gelöscht.",
+  workshopDamaged: "Der gespeicherte Verlauf dieses Workshops ist beschädigt. Der Betrieb ist informiert; versuchen Sie es später erneut.",
+  participantErased: "Ihre Identität in diesem Workshop wurde auf Anfrage gelöscht. Sie können mit dem Zugangscode als neue Person beitreten.",
   confirmRemove: "{name} aus dem Workshop entfernen? Die Karten bleiben erhalten. Die Person wird getrennt und kann diese Identität nicht mehr nutzen – mit dem Zugangscode kann sie aber neu beitreten. Erzeugen Sie danach einen neuen Code, damit sie draußen bleibt.",
   inviteClosed: "Der Workshop ist beendet: Der Zugangscode lässt niemanden mehr herein.",
   countParticipants: "Teilnehmende",
@@ -525,6 +541,22 @@ const en: Texts = {
   rename: "Rename",
   newName: "New name for {name}",
   remove: "Remove",
+  exportPerson: "Export data: {name}",
+  exportPersonFailed: "Exporting {name}'s data failed ({status}).",
+  erasePerson: "Erase person (GDPR): {name}",
+  eraseConfirm: "Erase {name} on request (GDPR Art. 17)? This means:",
+  erasePseudonym: "Their name is replaced by a pseudonym everywhere, including the history (journal) and the replay.",
+  eraseNoRejoin: "They are disconnected and cannot rejoin with this identity.",
+  eraseNotesStay: "Their notes stay as workshop content, under the pseudonym.",
+  eraseFinal: "This cannot be undone. Export their data first if they asked for a copy.",
+  eraseOk: "Erase for good",
+  erased: "{name} was erased. New name: {pseudonym}.",
+  erasing: "Erasing {name} takes longer; the server carries on.",
+  eraseFailed: "Erasing {name} failed ({status}). Nothing was changed.",
+  erasedPerson: "erased (GDPR)",
+  workshopDeleted: "This workshop was deleted.",
+  workshopDamaged: "This workshop's stored history is damaged. The operator has been told; try again later.",
+  participantErased: "Your identity in this workshop was erased on request. You can join again as someone new with the join code.",
   confirmRemove: "Remove {name} from the workshop? Their notes stay. They are disconnected and cannot use this identity again – but the join code still lets them in as someone new. Create a new code afterwards to keep them out.",
   inviteClosed: "The workshop is closed: its join code no longer lets anyone in.",
   countParticipants: "Participants",
@@ -661,6 +693,12 @@ export function errorText(lang: Language, code: ErrorCode | undefined): string |
       return translate(lang, "shuttingDown");
     case ErrorCode.RATE_LIMITED:
       return translate(lang, "tooManyTries");
+    case ErrorCode.PARTICIPANT_ERASED:
+      return translate(lang, "participantErased");
+    case ErrorCode.WORKSHOP_DELETED:
+      return translate(lang, "workshopDeleted");
+    case ErrorCode.WORKSHOP_DAMAGED:
+      return translate(lang, "workshopDamaged");
     default:
       return undefined;
   }

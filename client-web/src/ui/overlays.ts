@@ -42,18 +42,25 @@ export class Toasts {
   }
 }
 
+/** Numbers the dialogs' ids (a question names its dialog). */
+let dialogCount = 0;
+
 export interface DialogTexts {
   ok: string;
   cancel: string;
 }
 
-/** A modal asking yes/no. Resolves true for OK. */
-export function confirmDialog(message: string, texts: DialogTexts, danger = false): Promise<boolean> {
+/** A modal asking yes/no. Resolves true for OK. `details` are listed under
+ *  the question (what exactly happens), and the question names the dialog. */
+export function confirmDialog(message: string, texts: DialogTexts, danger = false, details: readonly string[] = []): Promise<boolean> {
   return new Promise((resolve) => {
     const dialog = h("dialog", { class: "dialog" });
     const ok = button(texts.ok, () => dialog.close("ok"), { class: danger ? "btn btn-danger" : "btn btn-primary" });
+    const textId = `dialog-text-${++dialogCount}`;
+    dialog.setAttribute("aria-labelledby", textId);
     dialog.append(
-      h("p", { class: "dialog-text", text: message }),
+      h("p", { class: "dialog-text", text: message, attrs: { id: textId } }),
+      ...(details.length ? [h("ul", { class: "dialog-details" }, ...details.map((d) => h("li", { text: d })))] : []),
       h("div", { class: "dialog-actions" }, button(texts.cancel, () => dialog.close("cancel"), { class: "btn" }), ok),
     );
     dialog.addEventListener("close", () => {
