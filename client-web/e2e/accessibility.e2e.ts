@@ -241,7 +241,7 @@ test("people list: export and erase a person (DSGVO)", async () => {
   await fac.keyboard.press("Enter");
   const dialog = fac.getByRole("dialog", { name: /Clara Vogt auf Anfrage löschen/ });
   await dialog.waitFor();
-  for (const text of [/Pseudonym ersetzt, auch im Verlauf/, /nicht mehr beitreten/, /Karten bleiben/, /nicht rückgängig/]) await dialog.getByText(text).waitFor();
+  for (const text of [/Pseudonym ersetzt, auch im Verlauf/, /nicht mehr beitreten/, /Karten der Person bleiben/, /nicht rückgängig/]) await dialog.getByText(text).waitFor();
   await check(fac, "panel: erase person (confirm dialog)");
   await screenshot(fac, "a11y-erase-dialog");
   await dialog.getByRole("button", { name: "Endgültig löschen" }).click();
