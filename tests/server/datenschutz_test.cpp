@@ -80,6 +80,20 @@ TestServerOptions retention_server(const TempDir& dir, std::shared_ptr<std::atom
   return options;
 }
 
+// A workshop created from `body` in which `name` joined and wrote note c1,
+// with the server stopped again: what the offline CLI finds.
+std::pair<Created, std::string> stopped_after_a_note(const TestServerOptions& options, const std::string& body,
+                                                     const std::string& name) {
+  TestServer server(options);
+  Created w = create(server.port(), body);
+  Peer c(server.port());
+  REQUIRE(c.join(w.id, join_code(w.join_code), name));
+  REQUIRE(c.wait_ack(c.send(ops::create_note("c1", "Notiz bleibt"))));
+  const std::string pid = c.id();
+  REQUIRE(server.shutdown(std::chrono::seconds(30)));
+  return {std::move(w), pid};
+}
+
 }  // namespace
 
 TEST_CASE("retention: due workshops are erased by the server itself, counted from closing or the last activity, "
@@ -341,17 +355,7 @@ TEST_CASE("erase-participant with the server stopped: the CLI journals the erasu
   options.rocksdb_dir = dir.path() / "journal";
   options.create_workshop = false;
   const std::string kName = "Cvxqjz Wwyk";
-  Created w;
-  std::string pid;
-  {
-    TestServer server(options);
-    w = create(server.port(), R"({"title":"Offline"})");
-    Peer c(server.port());
-    REQUIRE(c.join(w.id, join_code(w.join_code), kName));
-    REQUIRE(c.wait_ack(c.send(ops::create_note("c1", "Notiz bleibt"))));
-    pid = c.id();
-    REQUIRE(server.shutdown(std::chrono::seconds(30)));
-  }
+  const auto [w, pid] = stopped_after_a_note(options, R"({"title":"Offline"})", kName);
   // A copy like the one `restore` keeps aside holds her too.
   REQUIRE(journal::RocksJournal::backup((dir.path() / "journal").string(),
                                         (dir.path() / "journal.replaced-1764000000").string())
@@ -382,17 +386,7 @@ TEST_CASE("erase-participant killed halfway: the next open of the journal finish
   options.rocksdb_dir = dir.path() / "journal";
   options.create_workshop = false;
   const std::string kName = "Kzqvjw Yxplmt";
-  Created w;
-  std::string pid;
-  {
-    TestServer server(options);
-    w = create(server.port(), R"({"title":"Halb"})");
-    Peer c(server.port());
-    REQUIRE(c.join(w.id, join_code(w.join_code), kName));
-    REQUIRE(c.wait_ack(c.send(ops::create_note("c1", "Notiz bleibt"))));
-    pid = c.id();
-    REQUIRE(server.shutdown(std::chrono::seconds(30)));
-  }
+  const auto [w, pid] = stopped_after_a_note(options, R"({"title":"Halb"})", kName);
   std::string step;
   SECTION("killed after its marker") { step = "participant marker"; }
   SECTION("killed after the rewrite, before the compaction") { step = "participant rewritten"; }
