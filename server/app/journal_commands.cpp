@@ -75,14 +75,18 @@ std::unique_ptr<RocksJournal> open_for_reading(const CommonOptions& o, std::stri
   return j;
 }
 
-// Opens the journal for writing; fails with advice while a server holds it.
-std::unique_ptr<RocksJournal> open_for_writing(const std::string& dir, std::string_view command, int& exit_code) {
+// Opens the journal for writing; fails with advice while a server holds it
+// (`instead`: what the command can do through the server, if anything).
+std::unique_ptr<RocksJournal> open_for_writing(const std::string& dir, std::string_view command, int& exit_code,
+                                               const std::string& instead = {}) {
   Status st;
   auto j = RocksJournal::open(dir, {}, &st);
   if (!j) {
     const bool locked = st.message().find("lock") != std::string::npos;
-    exit_code = fail(command, locked ? "the journal in " + dir + " is in use: stop the server first"
-                                     : st.message());
+    exit_code = fail(command, !locked          ? st.message()
+                              : instead.empty() ? "the journal in " + dir + " is in use: stop the server first"
+                                                : "the journal in " + dir + " is in use by a running server: " +
+                                                      instead + ", or stop the server first");
   }
   return j;
 }
@@ -351,17 +355,10 @@ void add_delete(CLI::App& app, int& exit_code) {
       return;
     }
     const std::string dir = journal::journal_dir(o->data_dir);
-    Status opened;
-    auto j = RocksJournal::open(dir, {}, &opened);
-    if (!j) {
-      const bool locked = opened.message().find("lock") != std::string::npos;
-      exit_code = fail("delete-workshop",
-                       locked ? "the journal in " + dir +
-                                    " is in use by a running server: add --server http://127.0.0.1:<port> --token "
-                                    "<facilitator or admin token> to delete through it, or stop the server first"
-                              : opened.message());
-      return;
-    }
+    auto j = open_for_writing(dir, "delete-workshop", exit_code,
+                              "add --server http://127.0.0.1:<port> --token <facilitator or admin token> to delete "
+                              "through it");
+    if (!j) return;
     // Whether anything of it is left: metadata, events, snapshots (also
     // after an interrupted run, whose marker open() has already acted on).
     v1::WorkshopMeta meta;
@@ -533,17 +530,9 @@ void add_erase_participant(CLI::App& app, int& exit_code) {
       return;
     }
     const std::string dir = journal::journal_dir(o->data_dir);
-    Status opened;
-    auto j = RocksJournal::open(dir, {}, &opened);
-    if (!j) {
-      const bool locked = opened.message().find("lock") != std::string::npos;
-      exit_code = fail("erase-participant",
-                       locked ? "the journal in " + dir +
-                                    " is in use by a running server: add --server http://127.0.0.1:<port> --token "
-                                    "<facilitator or admin token>, or stop the server first"
-                              : opened.message());
-      return;
-    }
+    auto j = open_for_writing(dir, "erase-participant", exit_code,
+                              "add --server http://127.0.0.1:<port> --token <facilitator or admin token>");
+    if (!j) return;
     std::string pseudonym;
     exit_code = erase_participant_offline(*j, o->workshop, o->participant, &pseudonym);
     if (exit_code != 0) return;

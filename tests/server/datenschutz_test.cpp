@@ -68,13 +68,19 @@ unsigned status_of(std::uint16_t port, const std::string& id) {
   return http_request(port, "GET", "/api/workshops/" + id).status;
 }
 
+// A server without a demo workshop whose journal lives in `dir`/journal.
+TestServerOptions journal_in(const TempDir& dir) {
+  TestServerOptions options;
+  options.rocksdb_dir = dir.path() / "journal";
+  options.create_workshop = false;
+  return options;
+}
+
 // A server on RocksDB in `dir` whose retention sweep reads a clock the test
 // moves, and looks often (the look is cheap; nothing waits on wall-clock days).
 TestServerOptions retention_server(const TempDir& dir, std::shared_ptr<std::atomic<std::int64_t>> offset) {
-  TestServerOptions options;
-  options.rocksdb_dir = dir.path() / "journal";
+  TestServerOptions options = journal_in(dir);
   options.audit_log = dir.path() / "audit.jsonl";
-  options.create_workshop = false;
   options.workshop.retention_sweep_interval = std::chrono::milliseconds(20);
   options.workshop.retention_clock = [offset] { return wall_ms() + offset->load(); };
   return options;
@@ -200,10 +206,8 @@ TEST_CASE("participant export and erasure: the name leaves every file, notes sta
           "secret no longer resumes, replay and exports agree, the other workshop is untouched",
           "[live][participant][binary]") {
   TempDir dir;
-  TestServerOptions options;
-  options.rocksdb_dir = dir.path() / "journal";
+  TestServerOptions options = journal_in(dir);
   options.audit_log = dir.path() / "audit.jsonl";
-  options.create_workshop = false;
   options.admin_token = "admin-token-for-the-test-0123";
   options.workshop.snapshot_every = 5;  // snapshots carry the participants list: some must hold her name
   // Needles share no 4 bytes with anything else stored: SST blocks are
@@ -351,9 +355,7 @@ TEST_CASE("participant export and erasure: the name leaves every file, notes sta
 TEST_CASE("erase-participant with the server stopped: the CLI journals the erasure and leaves no trace",
           "[participant][binary]") {
   TempDir dir;
-  TestServerOptions options;
-  options.rocksdb_dir = dir.path() / "journal";
-  options.create_workshop = false;
+  const TestServerOptions options = journal_in(dir);
   const std::string kName = "Cvxqjz Wwyk";
   const auto [w, pid] = stopped_after_a_note(options, R"({"title":"Offline"})", kName);
   // A copy like the one `restore` keeps aside holds her too.
@@ -382,9 +384,7 @@ TEST_CASE("erase-participant with the server stopped: the CLI journals the erasu
 TEST_CASE("erase-participant killed halfway: the next open of the journal finishes it, no trace remains",
           "[participant][binary]") {
   TempDir dir;
-  TestServerOptions options;
-  options.rocksdb_dir = dir.path() / "journal";
-  options.create_workshop = false;
+  const TestServerOptions options = journal_in(dir);
   const std::string kName = "Kzqvjw Yxplmt";
   const auto [w, pid] = stopped_after_a_note(options, R"({"title":"Halb"})", kName);
   std::string step;
