@@ -45,6 +45,22 @@ int fail(std::string_view command, const std::string& what) {
 }
 
 // Opens the journal for reading; works while a server is running.
+// --server / --token of the commands that can also ask a running server
+// (`while_running`: what the server then does).
+void add_server_options(CLI::App* cmd, std::string& server, std::string& token, const std::string& while_running) {
+  cmd->add_option("--server", server,
+                  "While the server runs: its own URL, e.g. http://127.0.0.1:8080 (" + while_running + ")");
+  cmd->add_option("--token", token,
+                  "With --server: the workshop's facilitator token or the admin token (default: $WERKSTATT_TOKEN)");
+}
+
+// The --token given, else $WERKSTATT_TOKEN (which keeps it out of /proc).
+std::string token_or_env(const std::string& given) {
+  if (!given.empty()) return given;
+  const char* env = std::getenv("WERKSTATT_TOKEN");
+  return env ? env : "";
+}
+
 std::unique_ptr<RocksJournal> open_for_reading(const CommonOptions& o, std::string_view command, int& exit_code) {
   const std::string dir = journal::journal_dir(o.data_dir);
   if (!fs::exists(dir)) {
@@ -59,14 +75,18 @@ std::unique_ptr<RocksJournal> open_for_reading(const CommonOptions& o, std::stri
   return j;
 }
 
-// Opens the journal for writing; fails with advice while a server holds it.
-std::unique_ptr<RocksJournal> open_for_writing(const std::string& dir, std::string_view command, int& exit_code) {
+// Opens the journal for writing; fails with advice while a server holds it
+// (`instead`: what the command can do through the server, if anything).
+std::unique_ptr<RocksJournal> open_for_writing(const std::string& dir, std::string_view command, int& exit_code,
+                                               const std::string& instead = {}) {
   Status st;
   auto j = RocksJournal::open(dir, {}, &st);
   if (!j) {
     const bool locked = st.message().find("lock") != std::string::npos;
-    exit_code = fail(command, locked ? "the journal in " + dir + " is in use: stop the server first"
-                                     : st.message());
+    exit_code = fail(command, !locked          ? st.message()
+                              : instead.empty() ? "the journal in " + dir + " is in use: stop the server first"
+                                                : "the journal in " + dir + " is in use by a running server: " +
+                                                      instead + ", or stop the server first");
   }
   return j;
 }
@@ -323,36 +343,22 @@ void add_delete(CLI::App& app, int& exit_code) {
   add_data_option(cmd, *o);
   cmd->add_option("--workshop", o->workshop, "Workshop id")->required();
   cmd->add_flag("--yes", o->yes, "Confirm: this cannot be undone (backups are not touched)");
-  cmd->add_option("--server", o->server,
-                  "While the server runs: its own URL, e.g. http://127.0.0.1:8080 (it closes the workshop's "
-                  "connections and erases it)");
-  cmd->add_option("--token", o->token,
-                  "With --server: the workshop's facilitator token or the admin token (default: $WERKSTATT_TOKEN)");
+  add_server_options(cmd, o->server, o->token, "it closes the workshop's connections and erases it");
   cmd->callback([o, &exit_code] {
     if (!o->yes) {
       exit_code = fail("delete-workshop", "this erases " + o->workshop + " for good; add --yes to confirm");
       return;
     }
     if (!o->server.empty()) {
-      std::string token = o->token;
-      if (token.empty())
-        if (const char* env = std::getenv("WERKSTATT_TOKEN")) token = env;
-      exit_code = delete_through_server(o->server, o->workshop, token);
+      exit_code = delete_through_server(o->server, o->workshop, token_or_env(o->token));
       if (exit_code == 0) erase_in_copies(o->data_dir, o->workshop, exit_code);
       return;
     }
     const std::string dir = journal::journal_dir(o->data_dir);
-    Status opened;
-    auto j = RocksJournal::open(dir, {}, &opened);
-    if (!j) {
-      const bool locked = opened.message().find("lock") != std::string::npos;
-      exit_code = fail("delete-workshop",
-                       locked ? "the journal in " + dir +
-                                    " is in use by a running server: add --server http://127.0.0.1:<port> --token "
-                                    "<facilitator or admin token> to delete through it, or stop the server first"
-                              : opened.message());
-      return;
-    }
+    auto j = open_for_writing(dir, "delete-workshop", exit_code,
+                              "add --server http://127.0.0.1:<port> --token <facilitator or admin token> to delete "
+                              "through it");
+    if (!j) return;
     // Whether anything of it is left: metadata, events, snapshots (also
     // after an interrupted run, whose marker open() has already acted on).
     v1::WorkshopMeta meta;
@@ -503,22 +509,16 @@ void add_erase_participant(CLI::App& app, int& exit_code) {
   cmd->add_option("--workshop", o->workshop, "Workshop id")->required();
   cmd->add_option("--participant", o->participant, "The person's participant id")->required();
   cmd->add_flag("--yes", o->yes, "Confirm: this cannot be undone (backups are not touched)");
-  cmd->add_option("--server", o->server,
-                  "While the server runs: its own URL, e.g. http://127.0.0.1:8080 (the person's connections are "
-                  "closed and everyone sees the pseudonym)");
-  cmd->add_option("--token", o->token,
-                  "With --server: the workshop's facilitator token or the admin token (default: $WERKSTATT_TOKEN)");
+  add_server_options(cmd, o->server, o->token, "the person's connections are closed and everyone sees the pseudonym");
   cmd->callback([o, &exit_code] {
     if (!o->yes) {
       exit_code = fail("erase-participant", "this erases " + o->participant + " for good; add --yes to confirm");
       return;
     }
     if (!o->server.empty()) {
-      std::string token = o->token;
-      if (token.empty())
-        if (const char* env = std::getenv("WERKSTATT_TOKEN")) token = env;
       const auto [status, body] = http_call(o->server, "DELETE",
-                                            "/api/workshops/" + o->workshop + "/participants/" + o->participant, token);
+                                            "/api/workshops/" + o->workshop + "/participants/" + o->participant,
+                                            token_or_env(o->token));
       if (status != 200) {
         exit_code = fail("erase-participant", status == 0 ? body
                                                           : "the server answered " + std::to_string(status) + ": " + body);
@@ -530,17 +530,9 @@ void add_erase_participant(CLI::App& app, int& exit_code) {
       return;
     }
     const std::string dir = journal::journal_dir(o->data_dir);
-    Status opened;
-    auto j = RocksJournal::open(dir, {}, &opened);
-    if (!j) {
-      const bool locked = opened.message().find("lock") != std::string::npos;
-      exit_code = fail("erase-participant",
-                       locked ? "the journal in " + dir +
-                                    " is in use by a running server: add --server http://127.0.0.1:<port> --token "
-                                    "<facilitator or admin token>, or stop the server first"
-                              : opened.message());
-      return;
-    }
+    auto j = open_for_writing(dir, "erase-participant", exit_code,
+                              "add --server http://127.0.0.1:<port> --token <facilitator or admin token>");
+    if (!j) return;
     std::string pseudonym;
     exit_code = erase_participant_offline(*j, o->workshop, o->participant, &pseudonym);
     if (exit_code != 0) return;

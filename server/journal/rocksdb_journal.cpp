@@ -815,6 +815,24 @@ Status RocksJournal::erase_workshop(std::string_view workshop_id) {
   return finish_erasure(id);
 }
 
+Status RocksJournal::flush_and_compact(std::string_view begin, std::string_view end,
+                                       std::initializer_list<rocksdb::ColumnFamilyHandle*> ranged, bool compact_others) {
+  rocksdb::CompactRangeOptions cro;
+  cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  const rocksdb::Slice b(begin.data(), begin.size());
+  const rocksdb::Slice e(end.data(), end.size());
+  for (auto* cf : {events_, snapshots_, workshops_, default_, client_ops_}) {
+    if (!cf) continue;
+    if (auto s = convert(db_->Flush(rocksdb::FlushOptions(), cf), "flushing"); !s.ok()) return s;
+    const bool in_range = std::find(ranged.begin(), ranged.end(), cf) != ranged.end();
+    if (!in_range && !compact_others) continue;
+    if (auto s = convert(db_->CompactRange(cro, cf, in_range ? &b : nullptr, in_range ? &e : nullptr), "compacting");
+        !s.ok())
+      return s;
+  }
+  return {};
+}
+
 Status RocksJournal::finish_erasure(const std::string& id) {
   const std::string begin = workshop_prefix(id);
   const std::string end = workshop_end(id);
@@ -838,18 +856,7 @@ Status RocksJournal::finish_erasure(const std::string& id) {
   // 3. Flush the memtables and compact, so that the erased values are gone
   // from the files too, not just shadowed by tombstones. Flushing every
   // family also retires the WAL files that held the values.
-  rocksdb::CompactRangeOptions cro;
-  cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  const rocksdb::Slice b(begin);
-  const rocksdb::Slice e(end);
-  for (auto* cf : {events_, snapshots_, workshops_, default_, client_ops_}) {
-    if (!cf) continue;
-    if (auto s = convert(db_->Flush(rocksdb::FlushOptions(), cf), "flushing"); !s.ok()) return s;
-    const bool ranged = cf == events_ || cf == snapshots_ || cf == client_ops_;
-    if (auto s = convert(db_->CompactRange(cro, cf, ranged ? &b : nullptr, ranged ? &e : nullptr), "compacting");
-        !s.ok())
-      return s;
-  }
+  if (Status s = flush_and_compact(begin, end, {events_, snapshots_, client_ops_}, true); !s.ok()) return s;
   // 4. Done: the marker goes.
   return convert(db_->Delete(wo, default_, erasing_key(id)), "finishing the erasure of workshop " + id);
 }
@@ -899,16 +906,7 @@ Status RocksJournal::finish_participant_erasure(const std::string& id, const std
   maybe_die_after("participant rewritten");
   // 3. Flush and force-compact, as finish_erasure does: the old versions are
   // then gone from the SST files, and the WAL files that held them retire.
-  rocksdb::CompactRangeOptions cro;
-  cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  const rocksdb::Slice b(begin);
-  const rocksdb::Slice e(end);
-  for (auto* cf : {events_, snapshots_, workshops_, default_, client_ops_}) {
-    if (!cf) continue;
-    if (auto s = convert(db_->Flush(rocksdb::FlushOptions(), cf), "flushing"); !s.ok()) return s;
-    if (cf != events_ && cf != snapshots_) continue;
-    if (auto s = convert(db_->CompactRange(cro, cf, &b, &e), "compacting"); !s.ok()) return s;
-  }
+  if (Status s = flush_and_compact(begin, end, {events_, snapshots_}, false); !s.ok()) return s;
   // 4. Done: the marker goes.
   return convert(db_->Delete(wo, default_, participant_erasing_key(id, pid)), what);
 }

@@ -133,18 +133,29 @@ HttpReply workshop_info(std::string_view id, workshop::WorkshopRegistry& registr
   return r;
 }
 
+// Whom the request's Bearer token names: the admin, and/or the facilitator of
+// `live` (null: no such workshop is served). Both compare in constant time.
+struct Bearer {
+  bool admin = false;
+  bool facilitator = false;
+  bool sent = false;  // a Bearer token came at all (for the audit line)
+};
+Bearer bearer_of(const ApiRequest& req, const workshop::Workshop* live, const ApiConfig& config) {
+  constexpr std::string_view kBearer = "Bearer ";
+  const std::string_view token =
+      req.authorization.starts_with(kBearer) ? req.authorization.substr(kBearer.size()) : std::string_view();
+  if (token.empty()) return {};
+  return {!config.admin_token.empty() && may_create_workshops(false, config.admin_token, req.authorization),
+          live && live->has_facilitator_token(token), true};
+}
+
 // DELETE /api/workshops/{id}: for the workshop's facilitator or the admin.
 // Answers 202 at once; the erasure (flush + compaction) runs off the I/O
 // threads, and GET on the workshop answers 410 until it is done, then 404.
 HttpReply delete_workshop(const ApiRequest& req, std::string_view id, const ApiConfig& config,
                           workshop::WorkshopRegistry& registry) {
-  constexpr std::string_view kBearer = "Bearer ";
-  const std::string_view token =
-      req.authorization.starts_with(kBearer) ? req.authorization.substr(kBearer.size()) : std::string_view();
   const auto live = registry.find(id);
-  const bool admin = !config.admin_token.empty() && !token.empty() &&
-                     may_create_workshops(false, config.admin_token, req.authorization);
-  const bool facilitator = live && !token.empty() && live->has_facilitator_token(token);
+  const auto [admin, facilitator, token_sent] = bearer_of(req, live.get(), config);
   if (!admin && !facilitator) {
     // The same answer whether or not the workshop exists: ids are not confirmed to strangers.
     return error_reply(403, "deleting a workshop needs 'Authorization: Bearer <facilitator token or admin token>'");
@@ -188,17 +199,12 @@ HttpReply participant_request(const ApiRequest& req, std::string_view id, std::s
   if (exporting ? (req.method != "GET" && req.method != "HEAD") : req.method != "DELETE")
     return method_not_allowed(exporting ? "GET, HEAD" : "DELETE");
 
-  constexpr std::string_view kBearer = "Bearer ";
-  const std::string_view token =
-      req.authorization.starts_with(kBearer) ? req.authorization.substr(kBearer.size()) : std::string_view();
   const auto live = registry.find(id);
-  const bool admin = !config.admin_token.empty() && !token.empty() &&
-                     may_create_workshops(false, config.admin_token, req.authorization);
-  const bool facilitator = live && !token.empty() && live->has_facilitator_token(token);
+  const auto [admin, facilitator, token_sent] = bearer_of(req, live.get(), config);
   const std::string_view what = exporting ? "export_participant" : "erase_participant";
   if (!admin && !facilitator) {
     audit(req.audit, "credential_refused", req.client_address,
-          {{"workshop", id}, {"action", what}, {"reason", token.empty() ? "no token" : "wrong token"}});
+          {{"workshop", id}, {"action", what}, {"reason", token_sent ? "wrong token" : "no token"}});
     return error_reply(403, "this needs 'Authorization: Bearer <facilitator token or admin token>'");
   }
   if (!live) return error_reply(404, "there is no workshop with this id");

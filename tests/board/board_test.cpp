@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "support/board_fixture.hpp"
 #include "support/ops.hpp"
 #include "support/render.hpp"
 #include "werkstatt/board/board.hpp"
@@ -19,34 +20,12 @@ namespace {
 
 // A board with a facilitator ("fac"), two participants ("anna", "ben") and an
 // observer ("beamer") who have joined.
-struct Session {
-  board::Board board;
-  std::int64_t clock_ms = 1'700'000'000'000;
-
-  Session() {
+struct Session : test::BoardFixture {
+  Session() : BoardFixture(1'700'000'000'000, 1) {
     ok(ops::join("fac", "Fran", v1::ROLE_FACILITATOR), board::kSystemAuthor);
     ok(ops::join("anna", "Anna", v1::ROLE_PARTICIPANT), board::kSystemAuthor);
     ok(ops::join("ben", "Ben", v1::ROLE_PARTICIPANT), board::kSystemAuthor);
     ok(ops::join("beamer", "Beamer", v1::ROLE_OBSERVER), board::kSystemAuthor);
-  }
-
-  v1::Event ok(const v1::Op& op, std::string_view author) {
-    board::ApplyResult r = board.apply(op, author, ++clock_ms);
-    INFO("op: " << op.ShortDebugString());
-    if (!r.ok()) FAIL("rejected: " << r.rejection().reason);
-    REQUIRE(!board.check_invariants());
-    return r.event();
-  }
-
-  // Asserts the op is rejected and the board is byte-for-byte unchanged.
-  v1::RejectCode rejected(const v1::Op& op, std::string_view author) {
-    const std::string before = board.serialize();
-    board::ApplyResult r = board.apply(op, author, ++clock_ms);
-    INFO("op: " << op.ShortDebugString());
-    REQUIRE_FALSE(r.ok());
-    CHECK_FALSE(r.rejection().reason.empty());
-    CHECK(board.serialize() == before);
-    return r.rejection().code;
   }
 };
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <functional>
 
+#include "support/board_fixture.hpp"
 #include "support/ops.hpp"
 #include "support/render.hpp"
 #include "werkstatt/board/board.hpp"
@@ -20,36 +21,13 @@ constexpr std::int64_t kStart = 1'764'158'400'000;
 
 // A board with a facilitator, two participants and an observer, plus an
 // area and one note of each participant.
-struct Room {
-  board::Board board;
-  std::int64_t now = kStart;
-
-  Room() {
+struct Room : test::BoardFixture {
+  Room() : BoardFixture(kStart) {
     for (auto [id, role] : {std::pair{"fac", v1::ROLE_FACILITATOR}, {"anna", v1::ROLE_PARTICIPANT},
                             {"ben", v1::ROLE_PARTICIPANT}, {"beamer", v1::ROLE_OBSERVER}})
       ok(ops::join(id, id, role), board::kSystemAuthor);
     ok(ops::create_area("a1", "Herausforderungen"), "fac");
     ok(ops::create_area("a2", "Chancen"), "fac");
-  }
-
-  board::ApplyResult apply(const v1::Op& op, std::string_view author) { return board.apply(op, author, now); }
-
-  v1::Event ok(const v1::Op& op, std::string_view author) {
-    auto r = apply(op, author);
-    INFO(op.ShortDebugString() << " by " << author);
-    if (!r.ok()) FAIL("rejected: " << r.rejection().reason);
-    const auto broken = board.check_invariants();
-    if (broken) FAIL("invariant: " << *broken);
-    return r.event();
-  }
-
-  v1::RejectCode rejected(const v1::Op& op, std::string_view author) {
-    const std::string before = board.serialize();
-    auto r = apply(op, author);
-    INFO(op.ShortDebugString() << " by " << author);
-    REQUIRE_FALSE(r.ok());
-    CHECK(board.serialize() == before);
-    return r.rejection().code;
   }
 
   // An agenda with one phase of `kind` (default permissions) and it running.

@@ -3,6 +3,7 @@
 // and "Person N" numbers that are never handed out twice.
 #include <catch2/catch.hpp>
 
+#include "support/board_fixture.hpp"
 #include "support/ops.hpp"
 #include "werkstatt/board/board.hpp"
 #include "werkstatt/board/limits.hpp"
@@ -14,25 +15,9 @@ namespace {
 
 constexpr std::int64_t kNow = 1'764'158'400'000;
 
-struct People {
-  board::Board board;
+struct People : test::BoardFixture {
+  People() : BoardFixture(kNow) {}
 
-  board::ApplyResult apply(const v1::Op& op, std::string_view author) { return board.apply(op, author, kNow); }
-  v1::Event ok(const v1::Op& op, std::string_view author = board::kSystemAuthor) {
-    auto r = apply(op, author);
-    INFO(op.ShortDebugString() << " by " << author);
-    if (!r.ok()) FAIL("rejected: " << r.rejection().reason);
-    if (const auto broken = board.check_invariants()) FAIL("invariant: " << *broken);
-    return r.event();
-  }
-  v1::RejectCode rejected(const v1::Op& op, std::string_view author = board::kSystemAuthor) {
-    const std::string before = board.serialize();
-    auto r = apply(op, author);
-    INFO(op.ShortDebugString() << " by " << author);
-    REQUIRE_FALSE(r.ok());
-    CHECK(board.serialize() == before);
-    return r.rejection().code;
-  }
   void visit(const std::string& id, v1::Role role = v1::ROLE_PARTICIPANT) {  // joins and leaves again
     ok(ops::join(id, id, role));
     ok(ops::leave(id));

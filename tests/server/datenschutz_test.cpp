@@ -68,16 +68,36 @@ unsigned status_of(std::uint16_t port, const std::string& id) {
   return http_request(port, "GET", "/api/workshops/" + id).status;
 }
 
+// A server without a demo workshop whose journal lives in `dir`/journal.
+TestServerOptions journal_in(const TempDir& dir) {
+  TestServerOptions options;
+  options.rocksdb_dir = dir.path() / "journal";
+  options.create_workshop = false;
+  return options;
+}
+
 // A server on RocksDB in `dir` whose retention sweep reads a clock the test
 // moves, and looks often (the look is cheap; nothing waits on wall-clock days).
 TestServerOptions retention_server(const TempDir& dir, std::shared_ptr<std::atomic<std::int64_t>> offset) {
-  TestServerOptions options;
-  options.rocksdb_dir = dir.path() / "journal";
+  TestServerOptions options = journal_in(dir);
   options.audit_log = dir.path() / "audit.jsonl";
-  options.create_workshop = false;
   options.workshop.retention_sweep_interval = std::chrono::milliseconds(20);
   options.workshop.retention_clock = [offset] { return wall_ms() + offset->load(); };
   return options;
+}
+
+// A workshop created from `body` in which `name` joined and wrote note c1,
+// with the server stopped again: what the offline CLI finds.
+std::pair<Created, std::string> stopped_after_a_note(const TestServerOptions& options, const std::string& body,
+                                                     const std::string& name) {
+  TestServer server(options);
+  Created w = create(server.port(), body);
+  Peer c(server.port());
+  REQUIRE(c.join(w.id, join_code(w.join_code), name));
+  REQUIRE(c.wait_ack(c.send(ops::create_note("c1", "Notiz bleibt"))));
+  const std::string pid = c.id();
+  REQUIRE(server.shutdown(std::chrono::seconds(30)));
+  return {std::move(w), pid};
 }
 
 }  // namespace
@@ -186,10 +206,8 @@ TEST_CASE("participant export and erasure: the name leaves every file, notes sta
           "secret no longer resumes, replay and exports agree, the other workshop is untouched",
           "[live][participant][binary]") {
   TempDir dir;
-  TestServerOptions options;
-  options.rocksdb_dir = dir.path() / "journal";
+  TestServerOptions options = journal_in(dir);
   options.audit_log = dir.path() / "audit.jsonl";
-  options.create_workshop = false;
   options.admin_token = "admin-token-for-the-test-0123";
   options.workshop.snapshot_every = 5;  // snapshots carry the participants list: some must hold her name
   // Needles share no 4 bytes with anything else stored: SST blocks are
@@ -337,21 +355,9 @@ TEST_CASE("participant export and erasure: the name leaves every file, notes sta
 TEST_CASE("erase-participant with the server stopped: the CLI journals the erasure and leaves no trace",
           "[participant][binary]") {
   TempDir dir;
-  TestServerOptions options;
-  options.rocksdb_dir = dir.path() / "journal";
-  options.create_workshop = false;
+  const TestServerOptions options = journal_in(dir);
   const std::string kName = "Cvxqjz Wwyk";
-  Created w;
-  std::string pid;
-  {
-    TestServer server(options);
-    w = create(server.port(), R"({"title":"Offline"})");
-    Peer c(server.port());
-    REQUIRE(c.join(w.id, join_code(w.join_code), kName));
-    REQUIRE(c.wait_ack(c.send(ops::create_note("c1", "Notiz bleibt"))));
-    pid = c.id();
-    REQUIRE(server.shutdown(std::chrono::seconds(30)));
-  }
+  const auto [w, pid] = stopped_after_a_note(options, R"({"title":"Offline"})", kName);
   // A copy like the one `restore` keeps aside holds her too.
   REQUIRE(journal::RocksJournal::backup((dir.path() / "journal").string(),
                                         (dir.path() / "journal.replaced-1764000000").string())
@@ -378,21 +384,9 @@ TEST_CASE("erase-participant with the server stopped: the CLI journals the erasu
 TEST_CASE("erase-participant killed halfway: the next open of the journal finishes it, no trace remains",
           "[participant][binary]") {
   TempDir dir;
-  TestServerOptions options;
-  options.rocksdb_dir = dir.path() / "journal";
-  options.create_workshop = false;
+  const TestServerOptions options = journal_in(dir);
   const std::string kName = "Kzqvjw Yxplmt";
-  Created w;
-  std::string pid;
-  {
-    TestServer server(options);
-    w = create(server.port(), R"({"title":"Halb"})");
-    Peer c(server.port());
-    REQUIRE(c.join(w.id, join_code(w.join_code), kName));
-    REQUIRE(c.wait_ack(c.send(ops::create_note("c1", "Notiz bleibt"))));
-    pid = c.id();
-    REQUIRE(server.shutdown(std::chrono::seconds(30)));
-  }
+  const auto [w, pid] = stopped_after_a_note(options, R"({"title":"Halb"})", kName);
   std::string step;
   SECTION("killed after its marker") { step = "participant marker"; }
   SECTION("killed after the rewrite, before the compaction") { step = "participant rewritten"; }

@@ -708,8 +708,8 @@ export class FacilitatorPanel {
   private retention: { days: number; eraseAfterMs: number | null; closed: boolean } | undefined;
   private retentionAsked: boolean | undefined;
 
-  private askRetention(closed: boolean): void {
-    if (this.retentionAsked === closed) return;
+  private askRetention(closed: boolean, attempt = 0): void {
+    if (attempt === 0 && this.retentionAsked === closed) return;
     this.retentionAsked = closed;
     void fetch(`/api/workshops/${encodeURIComponent(this.ctx.workshopId)}`)
       .then((res) => (res.ok ? res.json() : undefined))
@@ -717,6 +717,10 @@ export class FacilitatorPanel {
         if (!info || typeof info.retention_days !== "number") return;
         this.retention = { days: info.retention_days, eraseAfterMs: info.erase_after_ms ?? null, closed: info.closed === true };
         this.render();
+        // The board closes here as soon as the facilitator proposes it; the
+        // server may not have applied it yet: ask again, a few times.
+        if ((info.closed === true) !== closed && attempt < 5 && this.retentionAsked === closed)
+          setTimeout(() => this.askRetention(closed, attempt + 1), 500 * (attempt + 1));
       })
       .catch(() => undefined); // no line rather than a wrong one
   }

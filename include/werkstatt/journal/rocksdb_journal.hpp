@@ -56,6 +56,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -174,6 +175,12 @@ class RocksJournal final : public Journal {
   // The head as stored on disk, value decoded and checked.
   Status stored_head(std::string_view workshop_id, std::uint64_t* out) const;
   Status finish_erasure(const std::string& workshop_id);
+  // Flushes every column family (retiring the WAL files that held erased
+  // values) and force-compacts [begin, end) of `ranged`, and all of the others
+  // if `compact_others`: erased values are then gone from the SST files too,
+  // not just shadowed by tombstones. Blocks; the erasures' last step.
+  Status flush_and_compact(std::string_view begin, std::string_view end,
+                           std::initializer_list<rocksdb::ColumnFamilyHandle*> ranged, bool compact_others);
   Status finish_participant_erasure(const std::string& workshop_id, const std::string& participant_id,
                                     const std::string& display_name);
 
