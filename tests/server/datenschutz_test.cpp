@@ -14,6 +14,7 @@
 
 #include "harness.hpp"
 #include "support/journal_files.hpp"
+#include "support/json_fields.hpp"
 #include "support/ops.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -32,23 +33,6 @@ constexpr std::int64_t kDay = 86'400'000;
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string json_string(const std::string& body, const std::string& name) {
-  const std::string key = "\"" + name + "\":\"";
-  const auto at = body.find(key);
-  if (at == std::string::npos) return {};
-  const auto from = at + key.size();
-  return body.substr(from, body.find('"', from) - from);
-}
-
-// The raw JSON value of a top-level number/true/false/null field.
-std::string json_raw(const std::string& body, const std::string& name) {
-  const std::string key = "\"" + name + "\":";
-  const auto at = body.find(key);
-  if (at == std::string::npos) return {};
-  const auto from = at + key.size();
-  return body.substr(from, body.find_first_of(",}", from) - from);
 }
 
 const std::map<std::string, std::string> kJson = {{"Content-Type", "application/json"}};

@@ -18,6 +18,7 @@
 #include "harness.hpp"
 #include "support/ops.hpp"
 #include "support/journal_files.hpp"
+#include "support/json_fields.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "werkstatt/board/templates.hpp"
@@ -30,15 +31,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-
-
-std::string json_field(const std::string& body, const std::string& name) {
-  const std::string key = "\"" + name + "\":\"";
-  const auto at = body.find(key);
-  if (at == std::string::npos) return {};
-  const auto from = at + key.size();
-  return body.substr(from, body.find('"', from) - from);
-}
 
 
 Run run_binary(const std::string& args) { return run_shell(std::string(WERKSTATT_BINARY) + " " + args); }
@@ -187,8 +179,8 @@ TEST_CASE("creating a workshop answers once its template is stored: a GET right 
     const auto created = http_request(server.port(), "POST", "/api/workshops", R"({"title":"T"})",
                                       {{"Content-Type", "application/json"}});
     REQUIRE(created.status == 201);
-    const std::string id = json_field(created.body, "id");
-    const std::string token = json_field(created.body, "facilitator_token");
+    const std::string id = json_string(created.body, "id");
+    const std::string token = json_string(created.body, "facilitator_token");
     const auto info = http_request(server.port(), "GET", "/api/workshops/" + id);
     INFO("try " << i);
     CHECK_THAT(info.body, Catch::Contains("\"head_seq\":" + std::to_string(setup)));
