@@ -130,6 +130,8 @@ export class AgendaEditor {
   private draft: DraftPhase[] = [];
   private startedFrom = "";
   private currentId = "";
+  /** Phases whose permission list is unfolded (kept across rebuilds). */
+  private readonly openPerms = new Set<string>();
 
   constructor(
     private readonly ctx: AppContext,
@@ -219,19 +221,37 @@ export class AgendaEditor {
       d.instructions = instructions.value;
     });
 
+    // Folded by default (the preset of the kind is usually right), with what
+    // is allowed in the summary so the folded list still says it.
+    const allowed = h("span", { class: "agenda-perms-now" });
+    const showAllowed = () => {
+      const on = PERMISSIONS.filter((p) => d.permissions[p]).map((p) => t(`perm_${p}` as TextKey));
+      allowed.textContent = on.length ? on.join(", ") : t("permNothing");
+    };
+    showAllowed();
     const perms = h(
-      "fieldset",
-      { class: "agenda-perms" },
-      h("legend", { class: "field-label", text: t("phasePermissions") }),
-      ...PERMISSIONS.map((p) => {
-        const box = h("input", { attrs: { type: "checkbox" }, data: { key: `${d.id}-perm-${p}` } });
-        box.checked = d.permissions[p];
-        box.addEventListener("change", () => {
-          d.permissions[p] = box.checked;
-        });
-        return h("label", { class: "check" }, box, h("span", { text: t(`perm_${p}` as TextKey) }));
-      }),
+      "details",
+      { class: "agenda-perms-wrap", attrs: { open: this.openPerms.has(d.id) } },
+      h("summary", { class: "agenda-perms-summary", data: { key: `${d.id}-perms` } }, h("span", { class: "field-label", text: `${t("phasePermissions")}: ` }), allowed),
+      h(
+        "fieldset",
+        { class: "agenda-perms" },
+        h("legend", { class: "visually-hidden", text: t("phasePermissions") }),
+        ...PERMISSIONS.map((p) => {
+          const box = h("input", { attrs: { type: "checkbox" }, data: { key: `${d.id}-perm-${p}` } });
+          box.checked = d.permissions[p];
+          box.addEventListener("change", () => {
+            d.permissions[p] = box.checked;
+            showAllowed();
+          });
+          return h("label", { class: "check" }, box, h("span", { text: t(`perm_${p}` as TextKey) }));
+        }),
+      ),
     );
+    perms.addEventListener("toggle", () => {
+      if (perms.open) this.openPerms.add(d.id);
+      else this.openPerms.delete(d.id);
+    });
 
     let privacy: HTMLElement | null = null;
     if (d.kind === PhaseKind.COLLECT) {

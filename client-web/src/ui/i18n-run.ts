@@ -46,6 +46,7 @@ export const runDe = {
   perm_deleteOthersNotes: "Karten anderer löschen",
   perm_cluster: "clustern und Duplikate zusammenführen",
   perm_vote: "Punkte vergeben",
+  permNothing: "nur ansehen",
   // instructions and refusals
   instructionsLabel: "Hinweis zur Phase „{name}“",
   notPermittedIn: "In der Phase „{phase}“ ist das nicht erlaubt. Erlaubt ist: {allowed}.",
@@ -184,6 +185,7 @@ export const runEn: { readonly [K in keyof typeof runDe]: string } = {
   perm_deleteOthersNotes: "delete others' notes",
   perm_cluster: "cluster and merge duplicates",
   perm_vote: "vote with dots",
+  permNothing: "look only",
   instructionsLabel: "About the phase “{name}”",
   notPermittedIn: "That is not allowed in the phase “{phase}”. Allowed: {allowed}.",
   notPermittedNothing: "The facilitator leads the phase “{phase}”: you can look at the board but not change it.",
