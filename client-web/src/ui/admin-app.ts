@@ -249,7 +249,7 @@ export class AdminApp {
         else this.main.querySelector<HTMLElement>("#admin-token")?.focus();
       });
     });
-    replace(this.tokenBox, h("h2", { attrs: { id: "admin-token-title" }, text: t("adminToken") }), form);
+    replace(this.tokenBox, h("h2", { attrs: { id: "admin-token-title" }, text: t("adminSignIn") }), form);
   }
 
   private createSection(): HTMLElement {

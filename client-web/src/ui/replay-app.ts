@@ -157,7 +157,8 @@ export class ReplayApp {
     const board = this.board();
     const phase = currentPhase(board);
     const phases = board.agenda.phases;
-    const sig = `${this.lang.current}|${board.settings.title}|${phase?.id}|${this.player ? 1 : 0}`;
+    // The phase's name and the agenda's length too: an agenda edit renames and reorders.
+    const sig = `${this.lang.current}|${board.settings.title}|${phase?.id}|${phase?.name}|${phases.findIndex((p) => p.id === phase?.id)}|${phases.length}|${this.player ? 1 : 0}`;
     if (this.header.dataset.sig === sig) return;
     this.header.dataset.sig = sig;
     const exportButton = (format: ExportFormat, key: TextKey, short: string) => {
