@@ -105,21 +105,6 @@ test("the organiser creates a workshop that two browsers join, and manages it", 
   const [download] = await Promise.all([page.waitForEvent("download"), klima.getByRole("button", { name: "Protokoll (Markdown): Klimarat Kreis Nord" }).click()]);
   expect(readFileSync(await download.path(), "utf8")).toContain("Klimarat Kreis Nord");
 
-  // Another tab (its own session) knows no links: it makes new ones, which work.
-  const other = await newPerson(browser);
-  await signIn(other.page);
-  const otherCard = card(other.page, "Klimarat Kreis Nord");
-  expect(await otherCard.getByRole("link", { name: /^Moderation öffnen/ }).count()).toBe(0);
-  await otherCard.getByRole("button", { name: "Neue Links erzeugen: Klimarat Kreis Nord" }).click();
-  const fresh = (await otherCard.getByRole("link", { name: /^Moderation öffnen/ }).getAttribute("href")) ?? "";
-  expect(fresh).not.toBe(facilitatorUrl);
-  const fac2 = await newPerson(browser);
-  await openBoard(fac2.page, `${fresh}&name=Vertretung`);
-  expect(await fac2.page.locator(".app").getAttribute("data-role")).toBe("FACILITATOR");
-  // The old link still works.
-  await fac.page.reload();
-  await fac.page.locator(".app[data-connection=online]").waitFor({ timeout: 15_000 });
-
   // Copy for the next date (structure only), and save as a template.
   await klima.getByRole("button", { name: "Für den nächsten Termin kopieren: Klimarat Kreis Nord" }).click();
   const copy = page.getByRole("dialog", { name: "Für den nächsten Termin kopieren" });
@@ -148,6 +133,21 @@ test("the organiser creates a workshop that two browsers join, and manages it", 
   await confirm.getByRole("button", { name: "Löschen" }).click();
   await second.waitFor({ state: "detached", timeout: 15_000 });
   await screenshot(page, "organiser-after-delete");
+
+  // Another tab (its own session) knows no links: it makes new ones, which work.
+  const other = await newPerson(browser);
+  await signIn(other.page);
+  const otherCard = card(other.page, "Klimarat Kreis Nord");
+  expect(await otherCard.getByRole("link", { name: /^Moderation öffnen/ }).count()).toBe(0);
+  await otherCard.getByRole("button", { name: "Neue Links erzeugen: Klimarat Kreis Nord" }).click();
+  const fresh = (await otherCard.getByRole("link", { name: /^Moderation öffnen/ }).getAttribute("href")) ?? "";
+  expect(fresh).not.toBe(facilitatorUrl);
+  const fac2 = await newPerson(browser);
+  await openBoard(fac2.page, `${fresh}&name=Vertretung`);
+  expect(await fac2.page.locator(".app").getAttribute("data-role")).toBe("FACILITATOR");
+  // The old link still works.
+  await fac.page.reload();
+  await fac.page.locator(".app[data-connection=online]").waitFor({ timeout: 15_000 });
 
   // English, and the page's own errors.
   await page.getByRole("button", { name: "Switch to English" }).click();
