@@ -589,7 +589,8 @@ export class BoardCanvas {
       const total = round ? dotsOn(board, note.id) : (results.get(note.id) ?? 0);
       const showTotal = round ? board.tallies.has(note.id) || board.tallies.size > 0 || board.full : results.has(note.id);
       const maxed = round ? mine >= round.maxDotsPerNote || budgetLeft <= 0 : true;
-      const author = this.env.name(note.authorId);
+      // A note without an author came with a copied workshop (the server wrote it).
+      const author = note.authorId === "" ? t("carriedOver") : this.env.name(note.authorId);
       const privacy = note.hidden ? (this.env.replay || note.authorId !== self ? "still" : "own") : "";
       const editing = this.editing?.noteId === note.id;
       const signature = [

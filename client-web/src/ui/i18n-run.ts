@@ -67,6 +67,7 @@ export const runDe = {
   mergeText: "Text der zusammengeführten Karte",
   mergeOk: "Zusammenführen",
   mergeTitle: "Karten zusammenführen",
+  carriedOver: "Übernommen",
   merged: "Karten zusammengeführt; die Punkte zählen jetzt für eine Karte",
   // projector join screen
   projectorJoin: "Leinwand: Beitritt zeigen",
@@ -203,6 +204,7 @@ export const runEn: { readonly [K in keyof typeof runDe]: string } = {
   mergeText: "Text of the merged note",
   mergeOk: "Merge",
   mergeTitle: "Merge notes",
+  carriedOver: "Carried over",
   merged: "Notes merged; their dots now count for one note",
   projectorJoin: "Projector: show join screen",
   joinScreenTitle: "How to join",

@@ -103,7 +103,7 @@ export class PhoneBoard {
     const t = ctx.t;
     const self = ctx.selfId();
     const round = openRound(board);
-    const author = ctx.name(n.authorId);
+    const author = n.authorId === "" ? t("carriedOver") : ctx.name(n.authorId);
     const mine = round ? ownDotsOn(board, self, n.id) : 0;
     const total = dotsOn(board, n.id);
     const votable = !ctx.readOnly() && mayVoteOn(board, self, n);
