@@ -97,3 +97,35 @@ export async function openPanel(page: Page): Promise<void> {
 export async function noteTexts(page: Page): Promise<string[]> {
   return (await page.locator(".board .note[data-note] .note-text").allTextContents()).sort();
 }
+
+export interface Box { id: string; x: number; y: number; w: number; h: number }
+
+/** Every note's box in board units, as this page draws it. */
+export async function noteBoxes(page: Page): Promise<Box[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>(".board .note[data-note]")].map((n) => ({
+      id: n.dataset.note ?? "",
+      x: parseFloat(n.style.left),
+      y: parseFloat(n.style.top),
+      w: parseFloat(n.style.width),
+      h: parseFloat(n.style.height),
+    })),
+  );
+}
+
+export function overlapping(list: Box[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < list.length; i++)
+    for (let j = i + 1; j < list.length; j++) {
+      const a = list[i]!;
+      const b = list[j]!;
+      if (a.x < b.x + b.w && a.x + a.w > b.x && a.y < b.y + b.h && a.y + a.h > b.y) out.push(`${a.id}/${b.id}`);
+    }
+  return out;
+}
+
+export async function areaRects(page: Page): Promise<{ x: number; y: number; w: number; h: number }[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>(".board .area[data-area]")].map((a) => ({ x: parseFloat(a.style.left), y: parseFloat(a.style.top), w: parseFloat(a.style.width), h: parseFloat(a.style.height) })),
+  );
+}

@@ -5,7 +5,7 @@
 // back); a quick drop on a note is a move, only a rest on it clusters.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { addNote, dragNoteBy, note, openBoard, openPanel, settled, showAll } from "./board";
+import { addNote, areaRects, dragNoteBy, note, noteBoxes as boxes, openBoard, openPanel, overlapping, settled, showAll, type Box } from "./board";
 import { createWorkshop, launchBrowser, newPerson, removeDir, screenshot, startServer, waitFor, type RunningServer, type Workshop } from "./harness";
 
 let server: RunningServer;
@@ -23,38 +23,6 @@ afterAll(async () => {
   await server?.stop();
   if (server) removeDir(server.dataDir);
 });
-
-interface Box { id: string; x: number; y: number; w: number; h: number }
-
-/** Every note's box in board units, as this page draws it. */
-async function boxes(page: Page): Promise<Box[]> {
-  return page.evaluate(() =>
-    [...document.querySelectorAll<HTMLElement>(".board .note[data-note]")].map((n) => ({
-      id: n.dataset.note ?? "",
-      x: parseFloat(n.style.left),
-      y: parseFloat(n.style.top),
-      w: parseFloat(n.style.width),
-      h: parseFloat(n.style.height),
-    })),
-  );
-}
-
-function overlapping(list: Box[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < list.length; i++)
-    for (let j = i + 1; j < list.length; j++) {
-      const a = list[i]!;
-      const b = list[j]!;
-      if (a.x < b.x + b.w && a.x + a.w > b.x && a.y < b.y + b.h && a.y + a.h > b.y) out.push(`${a.id}/${b.id}`);
-    }
-  return out;
-}
-
-async function areaRects(page: Page): Promise<{ x: number; y: number; w: number; h: number }[]> {
-  return page.evaluate(() =>
-    [...document.querySelectorAll<HTMLElement>(".board .area[data-area]")].map((a) => ({ x: parseFloat(a.style.left), y: parseFloat(a.style.top), w: parseFloat(a.style.width), h: parseFloat(a.style.height) })),
-  );
-}
 
 async function addViaButton(page: Page, area: string, text: string): Promise<void> {
   await page.getByRole("button", { name: "Karte hinzufügen" }).click();
