@@ -707,6 +707,9 @@ Outcome Board::apply_merge_notes(v1::MergeNotes& op, const Author& a) {
     merged += dots;
     if (open && std::get<0>(key) == open->id()) merged = std::min(merged, open->max_dots_per_note());
   }
+  op.clear_tallies();
+  if (open && open->live_counts())
+    for (auto& t : tallies_of(open->id())) *op.add_tallies() = std::move(t);
   return std::nullopt;
 }
 
@@ -934,7 +937,8 @@ std::optional<std::string> Board::check_invariants() const {
       if (n.hidden()) return "unrevealed note " + id + " is in a cluster";
     }
     if (n.hidden_from_facilitators() && !n.hidden()) return "note " + id + " is hidden from facilitators only";
-    if (!participants_.contains(n.author_id())) return "note " + id + " has an unknown author";
+    // No author: the workshop brought it (a copy of an earlier date's notes).
+    if (!n.author_id().empty() && !participants_.contains(n.author_id())) return "note " + id + " has an unknown author";
   }
   const v1::VotingRound* open = nullptr;
   std::set<std::string> round_ids;

@@ -67,6 +67,7 @@ Workshop::Workshop(asio::io_context& io, journal::Journal& journal, v1::Workshop
       meta_(std::move(meta)),
       history_id_(journal.incarnation() + ":" + meta_.id()),
       facilitator_digest_(meta_.facilitator_token_sha256()),
+      observer_digest_(meta_.observer_token_sha256()),
       options_(options),
       retry_timer_(strand_),
       clock_timer_(strand_),
@@ -75,6 +76,9 @@ Workshop::Workshop(asio::io_context& io, journal::Journal& journal, v1::Workshop
   info_.id = meta_.id();
   info_.template_id = meta_.template_id();
   info_.created_ms = meta_.created_ms();
+  info_.planned_date = meta_.planned_date();
+  info_.copied_from = meta_.copied_from();
+  info_.is_template = meta_.is_template();
   // A workshop without events is as old as its creation.
   last_activity_ms_ = meta_.created_ms();
 }
@@ -758,7 +762,7 @@ void Workshop::deliver_durable() {
   flush_out();
   for (const v1::Event& e : follow_ups) after_durable(e);
   if (!snapshots.empty()) store_snapshots(std::move(snapshots));
-  if (!participant_erasures_.empty()) release_participant_erasures();
+  if (!durable_waits_.empty()) release_durable_waits();
 }
 
 void Workshop::after_durable(const v1::Event& event) {
@@ -1030,7 +1034,7 @@ void Workshop::store_snapshots(std::vector<std::shared_ptr<const v1::Snapshot>> 
     }
     asio::post(self->strand_, [self] {
       --self->snapshots_storing_;
-      if (!self->participant_erasures_.empty()) self->release_participant_erasures();
+      if (!self->durable_waits_.empty()) self->release_durable_waits();
     });
   });
 }
@@ -1043,9 +1047,14 @@ void Workshop::do_erase_participant(const std::string& participant_id, Participa
   if (read_only_) return journaled({Code::read_only, "the workshop cannot store changes right now; try again later"}, {});
   const v1::Participant* p = board_.participant(participant_id);
   if (!p) return journaled({Code::not_found, "this workshop has no participant " + participant_id}, {});
+  const auto wait = [&](std::string pseudonym) {
+    durable_waits_.push_back({board_.seq(), [journaled = std::move(journaled), pseudonym](const journal::Status& st) {
+                                journaled(st, st.ok() ? pseudonym : std::string());
+                              }});
+  };
   if (p->erased()) {
-    participant_erasures_.push_back({participant_id, board_.seq(), p->display_name(), std::move(journaled)});
-    return release_participant_erasures();
+    wait(p->display_name());
+    return release_durable_waits();
   }
   const std::string pseudonym =
       journal::erased_participant_name(board_.settings().language(), p->pseudonym_number());
@@ -1054,21 +1063,37 @@ void Workshop::do_erase_participant(const std::string& participant_id, Participa
   op.mutable_erase_participant()->set_display_name(pseudonym);
   if (!apply_system(op, {})) return journaled({Code::invalid_argument, "the board refused the erasure"}, {});
   spdlog::info("workshop {}: erasing participant {} on request (at seq {})", id(), participant_id, board_.seq());
-  participant_erasures_.push_back({participant_id, board_.seq(), pseudonym, std::move(journaled)});
+  wait(pseudonym);
 }
 
-void Workshop::release_participant_erasures() {
+void Workshop::close_by_organiser(std::function<void(const journal::Status&)> done) {
+  asio::post(strand_, [self = shared_from_this(), done = std::move(done)]() mutable {
+    using Code = journal::Status::Code;
+    if (self->shutting_down_ || self->erasing_) return done({Code::closed, "the workshop is shutting down or being deleted"});
+    if (self->read_only_) return done({Code::read_only, "the workshop cannot store changes right now; try again later"});
+    if (!self->board_.closed()) {
+      v1::Op op;
+      op.mutable_close_workshop();
+      if (!self->apply_system(op, {})) return done({Code::invalid_argument, "the board refused to close"});
+      spdlog::info("workshop {}: closed by its organiser (at seq {})", self->id(), self->board_.seq());
+    }
+    self->durable_waits_.push_back({self->board_.seq(), std::move(done)});
+    self->release_durable_waits();
+  });
+}
+
+void Workshop::release_durable_waits() {
   if (snapshots_storing_ > 0) return;
-  std::vector<ParticipantErasure> ready;
-  for (auto it = participant_erasures_.begin(); it != participant_erasures_.end();) {
+  std::vector<DurableWait> ready;
+  for (auto it = durable_waits_.begin(); it != durable_waits_.end();) {
     if (it->seq <= durable_seq_) {
       ready.push_back(std::move(*it));
-      it = participant_erasures_.erase(it);
+      it = durable_waits_.erase(it);
     } else {
       ++it;
     }
   }
-  for (ParticipantErasure& e : ready) e.journaled({}, e.pseudonym);
+  for (DurableWait& w : ready) w.done({});
 }
 
 // ---------------------------------------------------------------- journal failure
@@ -1092,12 +1117,12 @@ void Workshop::on_journal_failure(const journal::Status& status) {
   inflight_.clear();
   append_buffer_.clear();
   forget_ops_after(durable_seq_);
-  // Erasures whose event was not stored did not happen (the rebuild undoes them).
-  for (auto it = participant_erasures_.begin(); it != participant_erasures_.end();) {
+  // Events that were not stored did not happen (the rebuild undoes them).
+  for (auto it = durable_waits_.begin(); it != durable_waits_.end();) {
     if (it->seq > durable_seq_) {
-      auto journaled = std::move(it->journaled);
-      it = participant_erasures_.erase(it);
-      journaled(status, {});
+      auto done = std::move(it->done);
+      it = durable_waits_.erase(it);
+      done(status);
     } else {
       ++it;
     }
@@ -1454,6 +1479,14 @@ bool Workshop::has_facilitator_token(std::string_view token) const {
   return !facilitator_digest_.empty() && matches_digest(token, facilitator_digest_);
 }
 
+std::optional<std::string> Workshop::join_screen_code(std::string_view token) const {
+  const bool facilitator = has_facilitator_token(token);
+  const bool observer = !observer_digest_.empty() && matches_digest(token, observer_digest_);
+  std::lock_guard lock(info_mutex_);
+  if (join_code_.empty() || !(facilitator || (observer && join_on_projector_))) return std::nullopt;
+  return join_code_;
+}
+
 bool Workshop::has_join_code(std::string_view code) const {
   std::lock_guard lock(info_mutex_);
   return !join_code_sha256_.empty() && matches_digest(normalise_join_code(code), join_code_sha256_);
@@ -1462,8 +1495,9 @@ bool Workshop::has_join_code(std::string_view code) const {
 void Workshop::update_info() {
   std::lock_guard lock(info_mutex_);
   // A closed workshop's code admits nobody (and may be another's later).
-  join_code_sha256_ = board_.closed() ? std::string()
-                                      : sha256(board_.join_code().empty() ? meta_.join_code() : board_.join_code());
+  join_code_ = board_.closed() ? std::string() : board_.join_code().empty() ? meta_.join_code() : board_.join_code();
+  join_code_sha256_ = join_code_.empty() ? std::string() : sha256(join_code_);
+  join_on_projector_ = board_.settings().projector() == v1::PROJECTOR_VIEW_JOIN;
   info_.title = board_.settings().title();
   info_.language = board_.settings().language();
   info_.head_seq = durable_seq_;

@@ -80,9 +80,26 @@ TEST_CASE("merging duplicates in an open round keeps its per-note maximum: what 
     room.ok(ops::vote("n2"), "anna");
   }
   REQUIRE(room.board.dots_of("anna") == 4);
-  room.ok(ops::merge_notes("n1", "n2"), "fac");
+  const v1::Event e = room.ok(ops::merge_notes("n1", "n2"), "fac");
   CHECK(room.dots() == std::map<std::string, std::uint32_t>{{"n1", 2}});
   CHECK(room.board.dots_of("anna") == 2);  // two dots back in anna's budget
+  CHECK(e.op().merge_notes().tallies_size() == 0);  // a hidden-count round tells nobody
+}
+
+TEST_CASE("merging duplicates in a live-count round carries the round's new tallies", "[board][merge]") {
+  Room room;
+  room.ok(ops::open_round("r1", 6, 2, true), "fac");
+  for (int i = 0; i < 2; ++i) {
+    room.ok(ops::vote("n1"), "anna");
+    room.ok(ops::vote("n2"), "anna");
+  }
+  room.ok(ops::vote("n2"), "ben");
+  v1::Op forged = ops::merge_notes("n1", "n2");
+  forged.mutable_merge_notes()->add_tallies()->set_note_id("n3");  // a client cannot set them
+  const v1::Event e = room.ok(forged, "fac");
+  REQUIRE(e.op().merge_notes().tallies_size() == 1);
+  CHECK(e.op().merge_notes().tallies(0).note_id() == "n1");
+  CHECK(e.op().merge_notes().tallies(0).dots() == 3);  // anna's 2 (capped) + ben's 1
 }
 
 TEST_CASE("merging duplicates after a round closed moves that round's dots too (results as announced stay)",
