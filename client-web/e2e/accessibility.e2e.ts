@@ -260,3 +260,64 @@ test("people list: export and erase a person (DSGVO)", async () => {
   await check(clara, "board: erased person (final screen)");
   assertClean();
 });
+
+// Running the session (issue 15): the agenda editor, the instructions at
+// the top of a participant's screen (laptop and phone), the phase notes, the
+// merge dialogs, the projector's join screen and the organiser page.
+test("agenda editor, instructions, phase notes, merge, projector join screen, organiser page", async () => {
+  const own = await createWorkshop(server, { title: "Ablauf barrierefrei" });
+  const fac = await person();
+  const anna = await person();
+  const phone = await person({ phone: true });
+  await openBoard(fac, `${own.facilitator_url}&name=Moderation%20Kim`);
+  await openBoard(anna, `${own.participant_url}&name=Anna%20Berger`);
+  await phone.goto(`${own.participant_url}&name=Ben%20Okafor`);
+  await phone.locator(".phone-area").first().waitFor();
+  await openPanel(fac);
+  await fac.getByRole("button", { name: /Ablauf starten: Ankommen/ }).click();
+
+  await fac.getByRole("button", { name: "Ablauf bearbeiten" }).click();
+  await fac.locator(".agenda-editor").waitFor();
+  await check(fac, "panel: agenda editor");
+  await fac.locator(".agenda-edit-item").nth(0).getByLabel("Hinweis für Teilnehmende", { exact: true }).fill("Stellen Sie sich bitte kurz vor: Name und Ort.");
+  await fac.getByRole("button", { name: "Ablauf speichern" }).click();
+  await anna.locator(".phase-instructions").waitFor();
+  await phone.locator(".phase-instructions").waitFor();
+  await check(anna, "board: phase instructions");
+  await check(phone, "phone: phase instructions");
+
+  await fac.getByLabel("Ergebnisse / Beschlüsse: Ankommen").fill("12 Personen aus 5 Gemeinden.");
+  await fac.locator(".phase-notes-status", { hasText: "Gespeichert" }).waitFor();
+  await check(fac, "panel: phase notes");
+
+  await addNote(fac, "Herausforderungen", "Radweg nach Osten", { x: 0.1, y: 0.12 });
+  await addNote(fac, "Herausforderungen", "Radwege im Osten", { x: 0.5, y: 0.12 });
+  await settled(fac);
+  await note(fac, "Radweg nach Osten").click();
+  await fac.keyboard.press("m");
+  await fac.getByRole("button", { name: "Mit Duplikat zusammenführen …" }).click();
+  await fac.locator("dialog.dialog-choose").waitFor();
+  await check(fac, "board: merge (choose the duplicate)");
+  await fac.locator("dialog.dialog-choose .choose-item").first().click();
+  await fac.getByRole("dialog", { name: "Karten zusammenführen" }).waitFor();
+  await check(fac, "board: merge (text)");
+  await fac.keyboard.press("Escape");
+
+  const beamer = await person();
+  await openBoard(beamer, `${own.observer_url}&name=Leinwand`);
+  await fac.getByRole("button", { name: "Leinwand: Beitritt zeigen" }).click();
+  await beamer.locator(".join-layer .projector-code").waitFor({ timeout: 10_000 });
+  await check(beamer, "projector: join screen");
+  await screenshot(beamer, "a11y-projector-join");
+
+  const admin = await person();
+  await admin.goto(`${server.url}/admin`);
+  await admin.locator(".admin-card").first().waitFor({ timeout: 10_000 });
+  await check(admin, "organiser page: list");
+  await admin.getByLabel("Titel", { exact: true }).fill("Neu über die Seite");
+  await admin.getByRole("button", { name: "Workshop anlegen" }).click();
+  await admin.locator(".admin-card-title", { hasText: "Neu über die Seite" }).waitFor();
+  await check(admin, "organiser page: created (links)");
+  await screenshot(admin, "a11y-organiser");
+  assertClean();
+});

@@ -93,3 +93,33 @@ test("a note still private to its author is not in the replay", async () => {
   await expect(note(replay.page, "Noch geheim").count()).resolves.toBe(0);
   expect(replay.errors).toEqual([]);
 });
+
+test("the replay exports the minutes as PDF and the board as SVG and PNG at the moment shown", async () => {
+  const replay = await newPerson(browser);
+  const page = replay.page;
+  await page.goto(`${server.url}/replay/${workshop.id}#t=${encodeURIComponent(workshop.facilitator_token)}`);
+  await note(page, "Zweite Fassung").waitFor({ timeout: 15_000 });
+  const fetchExport = async (name: string): Promise<Buffer> => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name }).click()]);
+    return readFileSync(await download.path());
+  };
+  const svg = (await fetchExport("Board als Bild (SVG)")).toString("utf8");
+  expect(svg).toContain("<svg");
+  expect(svg).toContain("Zweite Fassung");
+  expect(svg).not.toContain("Noch geheim");
+  const png = await fetchExport("Board als Bild (PNG)");
+  expect(png.subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
+  const pdf = await fetchExport("Protokoll (PDF)");
+  expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+  // Back to before the last edit: the board export shows that moment.
+  for (let i = 0; i < 20 && (await note(page, "Erste Fassung").count()) === 0; i++) {
+    await page.getByRole("button", { name: "Ein Ereignis zurück" }).click();
+    await page.waitForTimeout(100);
+  }
+  await note(page, "Erste Fassung").waitFor();
+  const before = (await fetchExport("Board als Bild (SVG)")).toString("utf8");
+  expect(before).toContain("Erste Fassung");
+  expect(before).not.toContain("Zweite Fassung");
+  await screenshot(page, "replay-exports");
+  expect(replay.errors).toEqual([]);
+});

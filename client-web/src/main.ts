@@ -8,6 +8,7 @@ import { LanguageState } from "./ui/i18n";
 import { joinScreen, rememberName, rememberedName } from "./ui/join-screen";
 import { ReplayApp } from "./ui/replay-app";
 import { legalPage } from "./legal/legal";
+import { AdminApp } from "./ui/admin-app";
 
 const root = document.getElementById("app");
 if (!root) throw new Error("index.html lacks #app");
@@ -34,6 +35,16 @@ switch (route.kind) {
   case "legal":
     legalPage(root, route.name, lang);
     break;
+  case "admin": {
+    let session: Storage | undefined;
+    try {
+      session = window.sessionStorage;
+    } catch {
+      session = undefined; // storage blocked: the token is asked for on every load
+    }
+    new AdminApp(root, lang, session);
+    break;
+  }
   case "board": {
     const launch = route.launch;
     const name = launch.displayName || rememberedName(storage);

@@ -67,6 +67,12 @@ describe("parseRoute", () => {
     expect(parseRoute("https://b.example/")).toEqual({ kind: "home" });
   });
 
+  it("reads the organiser page, and only at /admin itself", () => {
+    expect(parseRoute("https://b.example/admin")).toEqual({ kind: "admin" });
+    expect(parseRoute("https://b.example/admin/")).toEqual({ kind: "admin" });
+    expect(parseRoute("https://b.example/admin/x")).toEqual({ kind: "home" });
+  });
+
   it("builds the links the server prints and the projector shows", () => {
     expect(shortLink("http://10.0.0.5:8080", "abc")).toBe("http://10.0.0.5:8080/w/abc");
     expect(participantLink("http://h", "abc", "K7M4P2")).toBe("http://h/?w=abc&code=K7M4P2");

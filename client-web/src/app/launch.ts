@@ -11,6 +11,7 @@
 // Paths (the server answers every extension-less path with index.html):
 //        /w/<workshop id>                        short link: asks for the code
 //        /replay/<workshop id>#t=<token>         the replay of a session
+//        /admin                                  the organiser page (admin token)
 import type { CredentialInit } from "../net/connection";
 
 /** The server's WebSocket endpoint on the page's own origin. */
@@ -60,6 +61,8 @@ export type Route =
   /** A workshop is named but the credential is missing: ask for the code. */
   | { kind: "join"; workshopId: string; displayName: string }
   | { kind: "replay"; workshopId: string; token: string }
+  /** /admin: the organiser page (create, list, open, close, delete workshops). */
+  | { kind: "admin" }
   /** /legal/<name>: imprint, privacy notice or accessibility statement. */
   | { kind: "legal"; name: string }
   /** Nothing usable: ask for a code or link. */
@@ -74,6 +77,7 @@ export function parseRoute(href: string): Route {
     return { kind: "replay", workshopId: segments[1], token: params.get("t")?.trim() ?? "" };
   }
   if (segments[0] === "legal" && segments[1]) return { kind: "legal", name: segments[1] };
+  if (segments[0] === "admin" && segments.length === 1) return { kind: "admin" };
   if (segments[0] === "w" && segments[1] && !params.has("w")) params.set("w", segments[1]);
   const withPath = new URL(url.origin + "/");
   withPath.hash = params.toString();

@@ -101,7 +101,7 @@ export class ReplayApi {
     return this.url("export", q);
   }
 
-  async exportFile(format: "md" | "csv" | "json", seq?: bigint): Promise<{ blob: Blob; filename: string }> {
+  async exportFile(format: ExportFormat, seq?: bigint): Promise<{ blob: Blob; filename: string }> {
     const q: Record<string, string> = { format };
     if (seq !== undefined) q.seq = String(seq);
     const res = await this.get("export", q, "*/*");
@@ -111,3 +111,15 @@ export class ReplayApi {
     return { blob: await res.blob(), filename };
   }
 }
+
+/** What GET …/export?format= offers: the minutes (Markdown, PDF), tables
+ *  (CSV), the data (JSON) and the board drawn on the server (SVG, PNG). */
+export type ExportFormat = "md" | "csv" | "json" | "pdf" | "svg" | "png";
+export const EXPORT_FORMATS: readonly { format: ExportFormat; key: "exportMd" | "exportPdf" | "exportCsv" | "exportJson" | "exportSvg" | "exportPng"; short: string }[] = [
+  { format: "md", key: "exportMd", short: "Markdown" },
+  { format: "pdf", key: "exportPdf", short: "PDF" },
+  { format: "csv", key: "exportCsv", short: "CSV" },
+  { format: "json", key: "exportJson", short: "JSON" },
+  { format: "svg", key: "exportSvg", short: "SVG" },
+  { format: "png", key: "exportPng", short: "PNG" },
+];

@@ -430,10 +430,26 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
       return true;
     }
     case "setAgenda": {
-      const phases = kind.value.phases.map((p) => (p.privateCollection ? p : { ...p, facilitatorsSeePrivate: false }));
+      // Notes are set only by SetPhaseNotes: a phase that keeps its id keeps
+      // its notes, whatever the op carries; a new phase starts without.
+      const stored = new Map(board.agenda.phases.map((p) => [p.id, p.notes]));
+      const phases = kind.value.phases.map((p) => ({
+        ...p,
+        facilitatorsSeePrivate: p.privateCollection && p.facilitatorsSeePrivate,
+        notes: stored.get(p.id) ?? "",
+      }));
       board.agenda = { ...board.agenda, phases };
       return true;
     }
+    case "setPhaseNotes": {
+      const { phaseId, text } = kind.value;
+      const index = board.agenda.phases.findIndex((p) => p.id === phaseId);
+      if (index < 0) return false;
+      board.agenda = { ...board.agenda, phases: board.agenda.phases.map((p, i) => (i === index ? { ...p, notes: text } : p)) };
+      return true;
+    }
+    case "mergeNotes":
+      return mergeNotes(board, kind.value.intoNoteId, kind.value.fromNoteId, kind.value.text, ctx.seq);
     case "goToPhase": {
       const { phaseId, startTimer } = kind.value;
       const phase = board.agenda.phases.find((p) => p.id === phaseId);
@@ -650,6 +666,52 @@ function setDeleted(board: BoardModel, kind: ObjectKind, id: string, deleted: bo
     default:
       return false;
   }
+}
+
+/**
+ * MergeNotes as Board::apply_merge_notes: the into-note takes `text` (empty:
+ * keeps its own), the from-note is deleted, and every ballot on it, in every
+ * round, moves to the into-note; a voter's dots on both add up, in the open
+ * round at most to max_dots_per_note (the rest goes back to their budget).
+ * The open round's counts move with them. A viewer who sees counts but not
+ * the others' ballots cannot know whose dots were capped: the counts add up
+ * uncapped except for the viewer's own (the server's next counts replace them).
+ */
+function mergeNotes(board: BoardModel, intoId: string, fromId: string, text: string, seq: bigint): boolean {
+  const into = live(board.notes, intoId);
+  const from = live(board.notes, fromId);
+  if (!into || !from || intoId === fromId) return false;
+  board.notes.set(intoId, { ...into, text: text === "" ? into.text : text, updatedSeq: seq });
+  board.notes.set(fromId, { ...from, deleted: true, updatedSeq: seq });
+  const round = openRound(board);
+  const cap = round?.maxDotsPerNote ?? 0;
+  let lostToCap = 0;
+  const moved: Ballot[] = [];
+  for (const [key, ballot] of board.ballots) {
+    if (ballot.noteId !== fromId) continue;
+    board.ballots.delete(key);
+    moved.push(ballot);
+  }
+  for (const ballot of moved) {
+    const key = ballotKey(ballot.roundId, ballot.voterId, intoId);
+    let dots = (board.ballots.get(key)?.dots ?? 0) + ballot.dots;
+    if (round && ballot.roundId === round.id && cap > 0 && dots > cap) {
+      lostToCap += dots - cap;
+      dots = cap;
+    }
+    board.ballots.set(key, create(BallotSchema, { roundId: ballot.roundId, voterId: ballot.voterId, noteId: intoId, dots }));
+  }
+  if (board.full && round) {
+    board.tallies = new Map(talliesFromBallots(board, round.id).map((t) => [t.noteId, t.dots]));
+  } else if (board.tallies.has(fromId)) {
+    const next = new Map(board.tallies);
+    const dots = (next.get(intoId) ?? 0) + (next.get(fromId) ?? 0) - lostToCap;
+    next.delete(fromId);
+    if (dots > 0) next.set(intoId, dots);
+    else next.delete(intoId);
+    board.tallies = next;
+  }
+  return true;
 }
 
 function reveal(board: BoardModel, op: Reveal, seq: bigint): boolean {
@@ -896,6 +958,9 @@ export function describeBoard(board: BoardView): string {
   const a = board.agenda;
   if (a.phases.length > 0 || a.currentPhaseId !== "") {
     lines.push(`agenda ${a.phases.map((p) => p.id).join(",")} current=${a.currentPhaseId || "-"} @${a.phaseStartedSeq} t=${a.phaseStartedMs}`);
+    for (const p of a.phases) {
+      if (p.instructions !== "" || p.notes !== "") lines.push(`phase ${p.id} instructions=${JSON.stringify(p.instructions)} notes=${JSON.stringify(p.notes)}`);
+    }
   }
   const t = board.timer;
   if (t.state !== Timer_State.STOPPED) {

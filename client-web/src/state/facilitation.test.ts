@@ -102,6 +102,123 @@ describe("agenda and phases", () => {
   });
 });
 
+describe("phase notes and instructions", () => {
+  const notes = (phaseId: string, text: string): OpInit => ({ kind: { case: "setPhaseNotes", value: { phaseId, text } } });
+
+  it("sets a phase's notes, in any phase, and clears them with an empty text", () => {
+    apply("f", phases(false), goTo("ankommen"));
+    expect(apply("f", notes("bewerten", "Vorab: drei Punkte je Person"))).toEqual([true]);
+    expect(apply("f", notes("ankommen", "22 Personen, Vorstellung per Runde"))).toEqual([true]);
+    expect(lines("phase")).toBe(
+      'phase ankommen instructions="" notes="22 Personen, Vorstellung per Runde"\n' + 'phase bewerten instructions="" notes="Vorab: drei Punkte je Person"',
+    );
+    apply("f", notes("ankommen", ""));
+    expect(lines("phase")).toBe('phase bewerten instructions="" notes="Vorab: drei Punkte je Person"');
+  });
+
+  it("ignores notes for a phase that is not in the agenda", () => {
+    apply("f", phases(false));
+    expect(apply("f", notes("gibt-es-nicht", "x"))).toEqual([false]);
+    expect(lines("phase")).toBe("");
+  });
+
+  it("SetAgenda keeps the stored notes of every phase whose id stays, ignores notes in its phases and keeps instructions", () => {
+    apply("f", phases(false), notes("ankommen", "Beschluss A"), notes("sammeln", "Ergebnis S"));
+    apply("f", {
+      kind: {
+        case: "setAgenda",
+        value: {
+          phases: [
+            { id: "sammeln", name: "Ideen sammeln", kind: PhaseKind.COLLECT, instructions: "Eine Idee je Karte.", notes: "überschrieben?" },
+            { id: "neu", name: "Neu", kind: PhaseKind.DISCUSS, notes: "auch nicht" },
+            { id: "ankommen", name: "Ankommen", kind: PhaseKind.CHECK_IN },
+          ],
+        },
+      },
+    });
+    expect(board.agenda.phases.map((p) => `${p.id}:${p.name}:${p.notes}`)).toEqual(["sammeln:Ideen sammeln:Ergebnis S", "neu:Neu:", "ankommen:Ankommen:Beschluss A"]);
+    expect(lines("phase")).toBe(
+      'phase sammeln instructions="Eine Idee je Karte." notes="Ergebnis S"\n' + 'phase ankommen instructions="" notes="Beschluss A"',
+    );
+    // A phase dropped and added again under the same id starts without notes.
+    apply("f", { kind: { case: "setAgenda", value: { phases: [{ id: "sammeln", name: "S", kind: PhaseKind.COLLECT }] } } });
+    apply("f", { kind: { case: "setAgenda", value: { phases: [{ id: "ankommen", name: "A", kind: PhaseKind.CHECK_IN }] } } });
+    expect(board.agenda.phases[0]?.notes).toBe("");
+  });
+});
+
+describe("merging duplicates", () => {
+  const merge = (intoNoteId: string, fromNoteId: string, text = ""): OpInit => ({ kind: { case: "mergeNotes", value: { intoNoteId, fromNoteId, text } } });
+  const restore = (id: string): OpInit => ({ kind: { case: "restore", value: { target: { kind: 1, id } } } });
+
+  beforeEach(() => {
+    apply("p1", note("n1"), note("n2"), note("n3"));
+  });
+
+  it("gives the into-note the text (empty keeps its own) and deletes the from-note; Restore brings it back without dots", () => {
+    viewer = "p1";
+    apply("f", openRoundOp("r1", { maxDotsPerNote: 3 }));
+    apply("p1", vote("n2"));
+    expect(apply("f", merge("n1", "n2", "Radwege und Busse"))).toEqual([true]);
+    expect(lines("note")).toBe(
+      [
+        'note n1 "Radwege und Busse" YELLOW (0,0) 160x160 by p1 area=- cluster=- @4/9',
+        'note n2 "n2" YELLOW (0,0) 160x160 by p1 area=- cluster=- deleted @5/9',
+        'note n3 "n3" YELLOW (0,0) 160x160 by p1 area=- cluster=- @6/6',
+      ].join("\n"),
+    );
+    expect(lines("ballot")).toBe("ballot r1 p1 n1 1");
+    apply("f", merge("n1", "n3"));
+    expect(board.notes.get("n1")?.text).toBe("Radwege und Busse");
+    apply("f", restore("n2"));
+    expect(board.notes.get("n2")?.deleted).toBe(false);
+    expect(ownDotsOn(board, "p1", "n2")).toBe(0);
+    expect(ownDotsOn(board, "p1", "n1")).toBe(1);
+  });
+
+  it("moves ballots of every round; a voter's dots add up, in the open round up to max per note", () => {
+    viewer = "p1";
+    apply("f", openRoundOp("r1", { dotsPerParticipant: 10, maxDotsPerNote: 3 }));
+    apply("p1", vote("n1"), vote("n2"));
+    apply("f", { kind: { case: "closeVotingRound", value: { roundId: "r1", results: [{ noteId: "n1", dots: 1 }, { noteId: "n2", dots: 1 }] } } });
+    apply("f", openRoundOp("r2", { dotsPerParticipant: 10, maxDotsPerNote: 3 }));
+    apply("p1", vote("n1"), vote("n1"), vote("n2"), vote("n2"));
+    expect(dotsOf(board, "p1")).toBe(4);
+    apply("f", merge("n1", "n2"));
+    // Closed round: 1 + 1 (no cap there); open round: 2 + 2 capped at 3, one dot back in the budget.
+    expect(lines("ballot")).toBe("ballot r1 p1 n1 2\nballot r2 p1 n1 3");
+    expect(dotsOf(board, "p1")).toBe(3);
+  });
+
+  it("moves the open round's live counts to the into-note", () => {
+    viewer = "f";
+    apply("f", openRoundOp("r1", { liveCounts: true }));
+    apply("p1", redacted({ talliesReplaced: true, tallies: [{ noteId: "n1", dots: 2 }, { noteId: "n2", dots: 1 }, { noteId: "n3", dots: 1 }], voters: 2 }));
+    apply("f", merge("n3", "n2"));
+    expect(lines("tally")).toBe("tally n1 2\ntally n3 2");
+    expect(dotsOn(board, "n2")).toBe(0);
+  });
+
+  it("a replay's full state recounts the open round from the moved ballots", () => {
+    board = boardFromState(create(BoardStateSchema, {}), { full: true });
+    apply("", join("f", Role.FACILITATOR), join("p1", Role.PARTICIPANT), join("p2", Role.PARTICIPANT));
+    apply("p1", note("a"), note("b"));
+    apply("f", openRoundOp("r1", { dotsPerParticipant: 5, maxDotsPerNote: 2 }));
+    apply("p1", vote("a"), vote("b"));
+    apply("p2", vote("b"), vote("b"));
+    apply("f", merge("a", "b"));
+    expect(lines("tally")).toBe("tally a 4");
+    expect(lines("ballot")).toBe("ballot r1 p1 a 2\nballot r1 p2 a 2");
+  });
+
+  it("changes nothing for the same id, a missing or a deleted note", () => {
+    apply("p1", { kind: { case: "delete", value: { target: { kind: 1, id: "n3" } } } });
+    const before = describeBoard(board);
+    expect(apply("f", merge("n1", "n1"), merge("n1", "nope"), merge("nope", "n1"), merge("n1", "n3"), merge("n3", "n1"))).toEqual([false, false, false, false, false]);
+    expect(describeBoard(board).replace(/^seq \d+/, "")).toBe(before.replace(/^seq \d+/, ""));
+  });
+});
+
 describe("timer", () => {
   it("starts, pauses, resumes, adjusts, expires (locking the board) and stops", () => {
     apply("f", timer(TimerControl_Action.START, { durationMs: 60_000n, lockOnExpiry: true })); // at T0+4s

@@ -1,7 +1,7 @@
 // The live board page: joins the workshop named in the link and wires the
 // store, the connection and the views (top bar, board or phone list,
 // facilitator panel, notices).
-import { ObjectKind, ProjectorView, Role, SettingsField, TimerControl_Action, type Op } from "../gen/werkstatt/v1/board_pb";
+import { ObjectKind, ProjectorView, RejectCode, Role, SettingsField, TimerControl_Action, type Op } from "../gen/werkstatt/v1/board_pb";
 import { ErrorCode } from "../gen/werkstatt/v1/protocol_pb";
 import { shortLink, websocketUrl, type Launch } from "../app/launch";
 import { Connection, FINAL_ERRORS, browserTimers } from "../net/connection";
@@ -20,12 +20,15 @@ import { button, h, replace, toggleClass } from "./dom";
 import { FacilitatorPanel } from "./facilitator-panel";
 import { errorText, rejectionText, type LanguageState, type TextKey } from "./i18n";
 import { icon } from "./icons";
-import { Announcer, Toasts, infoDialog } from "./overlays";
+import { Announcer, Toasts, chooseDialog, infoDialog, textDialog } from "./overlays";
+import { combinedText, MAX_NOTE_TEXT, mergeCandidates, mergeOps } from "./merge";
 import { legalLinks } from "../legal/legal";
 import { PhoneBoard } from "./phone-board";
 import { ResultsView } from "./results-view";
 import { spreadRevealed, tidyArea } from "./placement";
 import { TopBar } from "./topbar";
+import { notPermittedText, PhaseInstructions } from "./phase-info";
+import { joinPoster, type JoinInfo } from "./join-poster";
 
 /** Narrow screens get the list view (phones held upright). */
 export const PHONE_QUERY = "(max-width: 700px)";
@@ -67,6 +70,13 @@ export class BoardApp implements AppContext {
   private readonly phone: PhoneBoard;
   private readonly panel: FacilitatorPanel;
   private readonly banner: HTMLElement;
+  private readonly instructions: PhaseInstructions;
+  /** The projector's join screen (observers, while PROJECTOR_VIEW_JOIN is on). */
+  private readonly joinLayer: HTMLElement;
+  private readonly observerToken: string | undefined;
+  private joinInfo: JoinInfo | "unavailable" | undefined;
+  private joinShown = false;
+  private joinRequest = 0;
   private readonly blocker: HTMLElement;
   private readonly zoomControls: HTMLElement;
   private readonly areaNav: AreaNav;
@@ -99,6 +109,7 @@ export class BoardApp implements AppContext {
     this.workshopId = launch.workshopId;
     this.credentialKind = launch.credentialKind;
     this.facilitatorToken = launch.credential.kind?.case === "facilitatorToken" ? launch.credential.kind.value : undefined;
+    this.observerToken = launch.credential.kind?.case === "observerToken" ? launch.credential.kind.value : undefined;
     this.store = new BoardStore({ serverNow: () => this.serverNow() });
     this.connection = new Connection({
       url: websocketUrl(location.href),
@@ -136,11 +147,12 @@ export class BoardApp implements AppContext {
       onDrag: (drag) => this.presenceSender.update({ drag }),
       onUserCamera: () => this.onUserCamera(),
       onSelection: () => this.invalidate(),
+      mergeDuplicate: (id) => void this.mergeDuplicate(id),
       denied: (key) => {
         const now = Date.now();
         if (now - this.lastDenied < 3000) return;
         this.lastDenied = now;
-        this.toasts.show(this.t(key));
+        this.toasts.show(key === "reject_4" ? notPermittedText(this.t, this.board()) : this.t(key));
       },
     });
     this.phone = new PhoneBoard(this);
@@ -161,10 +173,13 @@ export class BoardApp implements AppContext {
     this.resultsButton = button(this.t("results"), () => this.showResults(!this.resultsOpen), { icon: icon("vote", 18), class: "btn results-toggle", showLabel: true, attrs: { "aria-pressed": "false" } });
     this.areaPicker = h("div", { class: "popover area-picker", attrs: { role: "dialog", "aria-label": this.t("chooseArea") } });
     this.areaPicker.hidden = true;
-    this.stage = h("main", { class: "stage", attrs: { "aria-label": this.t("boardLabel") } }, this.canvas.el, this.phone.el, this.banner, this.areaNav.el, this.zoomControls, addButton, this.areaPicker, this.resultsButton, this.results.el, h("div", { class: "stage-foot" }, h("p", { class: "hint" }), legalLinks(this.lang)));
+    this.joinLayer = h("div", { class: "join-layer", attrs: { role: "region", "aria-live": "polite" } });
+    this.joinLayer.hidden = true;
+    this.stage = h("main", { class: "stage", attrs: { "aria-label": this.t("boardLabel") } }, this.joinLayer, this.canvas.el, this.phone.el, this.banner, this.areaNav.el, this.zoomControls, addButton, this.areaPicker, this.resultsButton, this.results.el, h("div", { class: "stage-foot" }, h("p", { class: "hint" }), legalLinks(this.lang)));
     this.blocker = h("div", { class: "blocker" });
     this.blocker.hidden = true;
-    this.appEl = h("div", { class: "app" }, this.topbar.el, h("div", { class: "main" }, this.stage, this.panel.el), this.toasts.el, this.announcer.el, this.blocker);
+    this.instructions = new PhaseInstructions(this.t);
+    this.appEl = h("div", { class: "app" }, this.topbar.el, this.instructions.el, h("div", { class: "main" }, this.stage, this.panel.el), this.toasts.el, this.announcer.el, this.blocker);
     replace(root, this.appEl);
     this.wire(addButton);
     this.connection.start();
@@ -240,6 +255,48 @@ export class BoardApp implements AppContext {
         },
       },
     });
+  }
+
+  /** "Merge with duplicate…": pick the duplicate, confirm the text, send
+   *  MergeNotes; Ctrl+Z or the toast's Undo restores the duplicate and the text. */
+  async mergeDuplicate(noteId: string): Promise<void> {
+    const t = this.t;
+    const board = this.board();
+    const into = board.notes.get(noteId);
+    if (!into || into.deleted || this.readOnly()) return;
+    const candidates = mergeCandidates(board, this.selfId(), into);
+    const area = (id: string) => board.areas.get(id)?.title || t("onBoard");
+    const short = (text: string) => (text.length > 60 ? `${text.slice(0, 57)}…` : text) || t("emptyNote");
+    const back = () => this.board().notes.get(noteId) && (document.querySelector<HTMLElement>(`[data-note="${CSS.escape(noteId)}"]`)?.focus({ preventScroll: true }));
+    const pick = await chooseDialog(t("mergeChoose", { text: short(into.text) }), candidates.map((n) => `${short(n.text)} – ${this.name(n.authorId)} · ${area(n.areaId)}`), { cancel: t("cancel"), empty: t("mergeNone") });
+    const from = pick === undefined ? undefined : candidates[pick];
+    if (!from) {
+      back();
+      return;
+    }
+    const text = await textDialog(t("mergeTitle"), t("mergeText"), combinedText(into.text, from.text), { ok: t("mergeOk"), cancel: t("cancel") }, MAX_NOTE_TEXT);
+    const now = this.board();
+    const a = now.notes.get(into.id);
+    const b = now.notes.get(from.id);
+    if (text === undefined || !a || !b || a.deleted || b.deleted) {
+      back();
+      return;
+    }
+    const { op, undo } = mergeOps(a, b, text === a.text ? "" : text);
+    const id = this.sync.propose(op);
+    this.undoStack.push({ clientOpId: id, undo });
+    if (this.undoStack.length > UNDO_DEPTH) this.undoStack.shift();
+    this.toasts.show(t("merged"), {
+      kind: "success",
+      action: {
+        label: t("undo"),
+        run: () => {
+          this.undoStack = this.undoStack.filter((u) => u.clientOpId !== id);
+          this.sendPaced([...undo]);
+        },
+      },
+    });
+    back();
   }
 
   private undo(): void {
@@ -432,7 +489,9 @@ export class BoardApp implements AppContext {
     });
     this.store.rejections.add((r) => {
       this.undoStack = this.undoStack.filter((u) => u.clientOpId !== r.clientOpId);
-      this.toasts.show(rejectionText(this.lang.current, r.code, r.reason), { kind: "error" });
+      // "Not permitted" names the phase and what it allows instead.
+      const text = r.code === RejectCode.NOT_PERMITTED && this.role() === Role.PARTICIPANT ? notPermittedText(this.t, this.board()) : rejectionText(this.lang.current, r.code, r.reason);
+      this.toasts.show(text, { kind: "error" });
     });
     this.sync.serverErrors.add((e) => {
       const text = errorText(this.lang.current, e.code) ?? e.message;
@@ -443,6 +502,12 @@ export class BoardApp implements AppContext {
       this.showBlocker(this.t("removed"), false);
     });
     this.store.applied.add((e) => this.notice(e.op, e.authorId, e.own));
+    this.store.applied.add((e) => {
+      // A new join code: observers learn of it only as an empty Redacted
+      // (their view never carries the code), so either asks again.
+      const k = e.op.kind;
+      if (this.joinShown && (k.case === "rotateJoinCode" || (k.case === "redacted" && k.value.hiddenAuthorId === "" && !k.value.talliesReplaced))) this.fetchJoinInfo();
+    });
     this.store.applied.add((e) => {
       const k = e.op.kind;
       if (k.case === "reveal" && e.authorId === this.selfId() && this.role() === Role.FACILITATOR && k.value.notes.length > 0) {
@@ -635,6 +700,7 @@ export class BoardApp implements AppContext {
       this.projectorSeen = projector;
       if ((phone || this.role() === Role.OBSERVER) && !(first && projector === ProjectorView.BOARD)) this.resultsOpen = projector === ProjectorView.RESULTS;
     }
+    this.renderJoinLayer(this.role() === Role.OBSERVER && projector === ProjectorView.JOIN);
     const hasRounds = this.board().rounds.length > 0;
     this.resultsButton.hidden = !hasRounds && !this.resultsOpen;
     this.resultsButton.setAttribute("aria-pressed", this.resultsOpen ? "true" : "false");
@@ -642,6 +708,7 @@ export class BoardApp implements AppContext {
     toggleClass(this.appEl, "results-open", this.resultsOpen);
     if (this.resultsOpen) this.results.render(this.board());
     this.topbar.render();
+    this.instructions.render(this.board(), this.lang.current);
     if (phone) this.phone.render();
     else {
       this.canvas.render();
@@ -651,6 +718,41 @@ export class BoardApp implements AppContext {
     if (this.panelOpen) this.panel.render();
     this.renderBanner();
     this.renderProblem();
+  }
+
+  /** GET …/join-screen with the observer token; the newest answer wins. */
+  private fetchJoinInfo(): void {
+    const request = ++this.joinRequest;
+    const token = this.observerToken ?? this.facilitatorToken;
+    void fetch(`/api/workshops/${encodeURIComponent(this.workshopId)}/join-screen`, { headers: token ? { Authorization: `Bearer ${token}` } : {} })
+      .then(async (res) => (res.ok ? ((await res.json()) as JoinInfo) : "unavailable" as const))
+      .catch(() => "unavailable" as const)
+      .then((info) => {
+        if (request !== this.joinRequest) return;
+        this.joinInfo = info;
+        this.joinLayer.dataset.sig = "";
+        this.invalidate();
+      });
+  }
+
+  private renderJoinLayer(show: boolean): void {
+    if (show && !this.joinShown) {
+      this.joinInfo = undefined;
+      this.fetchJoinInfo();
+    }
+    this.joinShown = show;
+    this.joinLayer.hidden = !show;
+    toggleClass(this.appEl, "join-open", show);
+    if (!show) return;
+    const info = this.joinInfo;
+    const title = this.board().settings.title;
+    const sig = `${this.lang.current}|${title}|${info === undefined ? "" : info === "unavailable" ? "x" : `${info.join_code}|${info.short_url}|${info.participant_url}`}`;
+    if (this.joinLayer.dataset.sig === sig) return;
+    this.joinLayer.dataset.sig = sig;
+    this.joinLayer.setAttribute("aria-label", this.t("joinScreenTitle"));
+    if (info === undefined) replace(this.joinLayer, h("p", { class: "muted", text: this.t("loading") }));
+    else if (info === "unavailable") replace(this.joinLayer, h("p", { class: "muted", text: this.t("joinScreenUnavailable") }));
+    else replace(this.joinLayer, joinPoster(this.t, title, info, Math.max(240, Math.min(560, Math.round(Math.min(window.innerWidth * 0.4, window.innerHeight * 0.6))))));
   }
 
   private renderBanner(): void {

@@ -71,6 +71,8 @@ export interface CanvasEnv {
   onSelection(noteId: string | undefined): void;
   /** The user tried something the phase or a lock does not allow. */
   denied(key: TextKey): void;
+  /** "Merge with duplicate…" from the note's menu (absent: not offered). */
+  mergeDuplicate?(noteId: string): void;
 }
 
 interface NoteView {
@@ -854,6 +856,10 @@ export class BoardCanvas {
         items.push(
           button(t("removeFromCluster"), () => this.removeFromCluster(note.id), { icon: icon("ungroup", 16), class: "tool" }),
         );
+      }
+      const merge = this.env.mergeDuplicate;
+      if (canCluster && merge && !note.hidden) {
+        items.push(button(t("mergeDuplicate"), () => merge(note.id), { icon: icon("merge", 16), class: "tool", data: { key: "tb-merge" } }));
       }
       if (deletable) items.push(button(t("deleteNote"), () => this.env.deleteNote(note.id), { icon: icon("trash", 16), class: "tool danger" }));
       // The focused button survives a rebuild (a dot cast from it changes it).

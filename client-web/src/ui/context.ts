@@ -40,6 +40,8 @@ export interface AppContext {
   tidy?(areaId: string | undefined): void;
   /** The area on screen ("" for none / "show all"). */
   currentArea?(): string;
+  /** "Merge with duplicate…" for `noteId` (it absorbs the note picked). */
+  mergeDuplicate?(noteId: string): void;
   /** Facilitators: what the projector and phones show (SettingsField.PROJECTOR). */
   setProjector?(view: import("../gen/werkstatt/v1/board_pb").ProjectorView): void;
 }

@@ -7,6 +7,7 @@
 // changes, keeping keyboard focus on the control with the same key.
 import { AreaField, Color, ObjectKind, ProjectorView, Role, SettingsField, Timer_State, TimerControl_Action, type Phase } from "../gen/werkstatt/v1/board_pb";
 import { participantLink, replayLink, shortLink } from "../app/launch";
+import { EXPORT_FORMATS, type ExportFormat } from "../replay/replay-api";
 import { currentPhase, openRound, type BoardView } from "../state/board-model";
 import { randomId } from "../state/ids";
 import type { AppContext } from "./context";
@@ -16,7 +17,10 @@ import { roleText, type TextKey } from "./i18n";
 import { icon } from "./icons";
 import { confirmDialog, fullscreenLayer, promptDialog } from "./overlays";
 import { qrCanvas } from "./qr";
+import { joinPoster, linkText } from "./join-poster";
 import { avatar } from "./topbar";
+import { AgendaEditor } from "./agenda-editor";
+import { PhaseNotesField } from "./phase-notes";
 
 /** The board's limit (board::limits::kMaxAreas): the button stops there. */
 const MAX_AREAS = 64;
@@ -46,6 +50,9 @@ export class FacilitatorPanel {
   private readonly closeButton: HTMLButtonElement;
   private readonly labels: { el: HTMLElement; key: TextKey }[] = [];
   private lang = "";
+  private readonly agendaEditor: AgendaEditor;
+  private editingAgenda = false;
+  private readonly phaseNotes: PhaseNotesField;
 
   constructor(
     private readonly ctx: AppContext,
@@ -67,6 +74,12 @@ export class FacilitatorPanel {
         ctx.propose({ kind: { case: "updateSettings", value: { mask: [SettingsField.TITLE], settings: { title } } } });
       }
     });
+    this.agendaEditor = new AgendaEditor(ctx, () => {
+      this.editingAgenda = false;
+      this.render();
+      this.sections.get("agenda")?.body.querySelector<HTMLElement>('[data-key="edit-agenda"]')?.focus();
+    });
+    this.phaseNotes = new PhaseNotesField(ctx);
     this.timerDisplay = h("div", { class: "timer-display", attrs: { "aria-live": "off" } });
     this.heading = h("h2", { class: "panel-title" });
     this.el = h("aside", { class: "panel", attrs: { "aria-labelledby": "fp-heading" } });
@@ -78,6 +91,7 @@ export class FacilitatorPanel {
 
     scroll.append(
       this.section("agenda", "agenda", "flag", [this.check(this.phaseTimer, "withTimer")]),
+      this.section("notes", "phaseNotes", "note", [this.phaseNotes.el]),
       this.section("timer", "timer", "clock", [
         this.timerDisplay,
         h("div", { class: "row" }, this.label(this.timerMinutes, "minutes"), this.timerMinutes),
@@ -167,6 +181,7 @@ export class FacilitatorPanel {
     }
     if (document.activeElement !== this.titleInput) this.titleInput.value = board.settings.title;
     this.renderAgenda(board);
+    this.phaseNotes.render(board);
     this.renderTimer(board);
     this.renderLocks(board);
     this.renderPrivacy(board);
@@ -188,7 +203,13 @@ export class FacilitatorPanel {
     const current = currentPhase(board);
     const index = current ? phases.findIndex((p) => p.id === current.id) : -1;
     const next = phases[index + 1];
-    const sig = `${phases.map((p) => `${p.id}:${p.name}:${p.plannedSeconds}:${p.privateCollection}`).join(",")}|${current?.id}|${board.closed}`;
+    if (this.editingAgenda && board.closed) this.editingAgenda = false;
+    if (this.editingAgenda) {
+      this.agendaEditor.refresh(board);
+      this.update("agenda", "editing", () => [this.agendaEditor.el]);
+      return;
+    }
+    const sig = `${phases.map((p) => `${p.id}:${p.name}:${p.plannedSeconds}:${p.privateCollection}:${p.kind}`).join(",")}|${current?.id}|${board.closed}`;
     this.update("agenda", sig, () => [
       next
         ? this.btn("next", `${index < 0 ? t("startAgenda") : t("nextPhase")}: ${next.name}`, () => this.go(next), { icon: "chevronRight", cls: "btn-primary btn-block", disabled: board.closed })
@@ -212,6 +233,14 @@ export class FacilitatorPanel {
         }),
       ),
       current ? null : h("p", { class: "muted small", text: t("notStarted") }),
+      board.closed
+        ? null
+        : this.btn("edit-agenda", t("editAgenda"), () => {
+            this.editingAgenda = true;
+            this.agendaEditor.open(this.ctx.board());
+            this.render();
+            this.agendaEditor.el.querySelector<HTMLElement>("input")?.focus();
+          }, { icon: "edit", cls: "btn-block" }),
     ]);
   }
 
@@ -496,7 +525,7 @@ export class FacilitatorPanel {
       h("h4", { text: t("projectorSection") }),
       h("p", { class: "muted small", text: t("projectorHint") }),
       h("div", { class: "btn-col" },
-        ...([[ProjectorView.BOARD, "projector-board", t("projectorBoard"), "layers"], [ProjectorView.RESULTS, "projector-results", t("projectorResults"), "vote"]] as const).map(([view, key, label, ic]) => {
+        ...([[ProjectorView.BOARD, "projector-board", t("projectorBoard"), "layers"], [ProjectorView.RESULTS, "projector-results", t("projectorResults"), "vote"], [ProjectorView.JOIN, "projector-join", t("projectorJoin"), "qr"]] as const).map(([view, key, label, ic]) => {
           const b = this.btn(key, label, () => this.ctx.setProjector?.(view), { icon: ic, cls: `btn-block${projector === view ? " btn-active" : ""}`, disabled: board.closed });
           b.setAttribute("aria-pressed", projector === view ? "true" : "false");
           return b;
@@ -646,7 +675,7 @@ export class FacilitatorPanel {
             h("span", { class: "field-label", text: t("currentCode") }),
             h("span", { class: "join-code", text: code || "—" }),
             h("span", { class: "field-label", text: t("shortLink") }),
-            h("span", { class: "link-text", text: link }))),
+            linkText(link))),
         h("div", { class: "btn-row" },
           this.btn("copy", t("copy"), () => void this.copy(`${link}  ${t("joinCode")}: ${code}`), { icon: "copy" }),
           this.btn("projector", t("projector"), () => this.projector(full, link, code, board.settings.title), { icon: "monitor", cls: "btn-primary" })),
@@ -672,21 +701,7 @@ export class FacilitatorPanel {
   }
 
   private projector(full: string, link: string, code: string, title: string): void {
-    const t = this.ctx.t;
-    fullscreenLayer(
-      h("div", { class: "projector" },
-        h("h1", { class: "projector-title", text: title || t("joinTitle") }),
-        h("p", { class: "projector-lead", text: t("projectorTitle") }),
-        h("div", { class: "projector-body" },
-          qrCanvas(full, 360, t("projectorStep1")),
-          h("div", { class: "projector-steps" },
-            h("p", { class: "projector-step", text: `1. ${t("projectorStep1")}` }),
-            h("p", { class: "projector-link", text: link.replace(/^https?:\/\//, "") }),
-            h("p", { class: "projector-step", text: `2. ${t("projectorStep2")}` }),
-            h("p", { class: "projector-code", text: code }))),
-      ),
-      t("close"),
-    );
+    fullscreenLayer(joinPoster(this.ctx.t, title, { join_code: code, participant_url: full, short_url: link }), this.ctx.t("close"));
   }
 
   private renderSettings(board: BoardView): void {
@@ -744,9 +759,7 @@ export class FacilitatorPanel {
       return [
         this.retentionLine(),
         h("div", { class: "btn-col" },
-          this.btn("md", t("exportMd"), () => void exportFile(this.ctx, "md", undefined), { icon: "download" }),
-          this.btn("csv", t("exportCsv"), () => void exportFile(this.ctx, "csv", undefined), { icon: "download" }),
-          this.btn("json", t("exportJson"), () => void exportFile(this.ctx, "json", undefined), { icon: "download" })),
+          ...EXPORT_FORMATS.map((f) => this.btn(f.format, t(f.key), () => void exportFile(this.ctx, f.format, undefined), { icon: "download" }))),
         h("a", { class: "btn btn-block", attrs: { href: replayLink(this.ctx.origin, this.ctx.workshopId, token), target: "_blank", rel: "noopener" } }, icon("history", 16), h("span", { class: "label", text: t("openReplay") })),
         h("hr"),
         this.btn("close-workshop", t("closeWorkshop"), () => void this.closeWorkshop(), { icon: "closeWorkshop", cls: "btn-danger btn-block", disabled: board.closed }),
@@ -764,7 +777,7 @@ export class FacilitatorPanel {
 
 /** Downloads an export of the workshop (at `seq`, or now) with the
  *  facilitator token in the Authorization header. */
-export async function exportFile(ctx: Pick<AppContext, "workshopId" | "facilitatorToken" | "toasts" | "t">, format: "md" | "csv" | "json", seq: bigint | undefined): Promise<void> {
+export async function exportFile(ctx: Pick<AppContext, "workshopId" | "facilitatorToken" | "toasts" | "t">, format: ExportFormat, seq: bigint | undefined): Promise<void> {
   if (!ctx.facilitatorToken) return;
   const query = new URLSearchParams({ format });
   if (seq !== undefined) query.set("seq", String(seq));

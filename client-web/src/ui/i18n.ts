@@ -8,6 +8,7 @@ import type { ConnectionStatus } from "../net/connection";
 import type { KeyValueStorage } from "../net/identity";
 import { Listeners } from "../util/listeners";
 import { roomDe, roomEn } from "./i18n-room";
+import { runDe, runEn } from "./i18n-run";
 
 export type Language = "de" | "en";
 
@@ -314,6 +315,7 @@ const de = {
   marker_leave: "{label} geht",
   backToLive: "Zum Live-Board",
   ...roomDe,
+  ...runDe,
 } as const;
 
 type Texts = { readonly [K in keyof typeof de]: string };
@@ -612,6 +614,7 @@ const en: Texts = {
   marker_leave: "{label} leaves",
   backToLive: "Back to the live board",
   ...roomEn,
+  ...runEn,
 };
 
 export type TextKey = keyof typeof de;

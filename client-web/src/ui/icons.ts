@@ -30,6 +30,8 @@ const PATHS = {
   navigation: ["M3 11l19-9-9 19-2-8z"],
   pointer: ["M5 3l14 7.5-6.2 1.8L10 18.5z"],
   chevronDown: ["M6 9l6 6 6-6"],
+  chevronUp: ["M6 15l6-6 6 6"],
+  merge: ["M6 3v6a6 6 0 0 0 6 6h0a6 6 0 0 1 6 6", "M18 3v6a6 6 0 0 1-6 6", "M12 15v6"],
   chevronRight: ["M9 18l6-6-6-6"],
   chevronLeft: ["M15 18l-6-6 6-6"],
   maximize: ["M8 3H5a2 2 0 0 0-2 2v3", "M21 8V5a2 2 0 0 0-2-2h-3", "M3 16v3a2 2 0 0 0 2 2h3", "M16 21h3a2 2 0 0 0 2-2v-3"],

@@ -100,6 +100,37 @@ export function promptDialog(label: string, initial: string, texts: DialogTexts,
   });
 }
 
+/** A modal asking for a text of several lines (Enter: new line; the OK
+ *  button or Ctrl+Enter confirms). Resolves undefined on cancel. */
+export function textDialog(title: string, label: string, initial: string, texts: DialogTexts, maxLength: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const dialog = h("dialog", { class: "dialog" });
+    const titleId = `dialog-text-${++dialogCount}`;
+    dialog.setAttribute("aria-labelledby", titleId);
+    const area = h("textarea", { class: "input dialog-textarea", attrs: { rows: 4, maxlength: maxLength, id: `${titleId}-input` } });
+    area.value = initial;
+    area.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
+        ev.preventDefault();
+        dialog.close("ok");
+      }
+    });
+    dialog.append(
+      h("h2", { class: "dialog-title", attrs: { id: titleId }, text: title }),
+      h("div", { class: "field" }, h("label", { class: "field-label", attrs: { for: area.id }, text: label }), area),
+      h("div", { class: "dialog-actions" }, button(texts.cancel, () => dialog.close("cancel"), { class: "btn" }), button(texts.ok, () => dialog.close("ok"), { class: "btn btn-primary" })),
+    );
+    dialog.addEventListener("close", () => {
+      resolve(dialog.returnValue === "ok" ? area.value.trim() : undefined);
+      dialog.remove();
+    });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    area.focus();
+    area.select();
+  });
+}
+
 /** A full-screen layer (the projector view); returns its close function. */
 export function fullscreenLayer(content: HTMLElement, closeLabel: string): () => void {
   const close = () => layer.remove();

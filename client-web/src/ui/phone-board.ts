@@ -133,6 +133,7 @@ export class PhoneBoard {
           mayEdit(board, self, n) ? button(t("editNote"), () => this.compose(n.areaId, "", n), { class: "btn btn-quiet", icon: icon("edit", 16), data: { key: `edit-${n.id}` } }) : null,
           mayDelete(board, self, n) ? button(t("deleteNote"), () => ctx.deleteNote(n.id), { class: "btn btn-quiet", icon: icon("trash", 16), data: { key: `del-${n.id}` } }) : null,
           clusterable ? button(t("addToCluster"), () => this.clusterMenu(n.id), { class: "btn btn-quiet", icon: icon("group", 16), data: { key: `cluster-${n.id}` } }) : null,
+          clusterable && !n.hidden && ctx.mergeDuplicate ? button(t("mergeDuplicate"), () => ctx.mergeDuplicate?.(n.id), { class: "btn btn-quiet", icon: icon("merge", 16), data: { key: `merge-${n.id}` } }) : null,
           clusterable && n.clusterId
             ? button(t("removeFromCluster"), () => ctx.propose({ kind: { case: "removeFromCluster", value: { noteId: n.id } } }, { kind: { case: "addToCluster", value: { clusterId: n.clusterId, noteId: n.id } } }), { class: "btn btn-quiet", icon: icon("ungroup", 16), data: { key: `uncluster-${n.id}` } })
             : null),

@@ -3,7 +3,7 @@
 // at 1×/10×/60×, stepping event by event, and exports at that moment.
 import { browserTimers } from "../net/connection";
 import { currentPhase, emptyBoard, visibleName, type BoardView } from "../state/board-model";
-import { ReplayApi, ReplayError, type Timeline } from "../replay/replay-api";
+import { EXPORT_FORMATS, ReplayApi, ReplayError, type ExportFormat, type Timeline } from "../replay/replay-api";
 import { ReplayPlayer, SPEEDS } from "../replay/replay-player";
 import { AreaNav } from "./area-nav";
 import { BoardCanvas } from "./board-canvas";
@@ -157,12 +157,13 @@ export class ReplayApp {
     const board = this.board();
     const phase = currentPhase(board);
     const phases = board.agenda.phases;
-    const sig = `${this.lang.current}|${board.settings.title}|${phase?.id}|${this.player ? 1 : 0}`;
+    // The phase's name and the agenda's length too: an agenda edit renames and reorders.
+    const sig = `${this.lang.current}|${board.settings.title}|${phase?.id}|${phase?.name}|${phases.findIndex((p) => p.id === phase?.id)}|${phases.length}|${this.player ? 1 : 0}`;
     if (this.header.dataset.sig === sig) return;
     this.header.dataset.sig = sig;
-    const exportButton = (format: "md" | "csv" | "json", key: TextKey) => {
+    const exportButton = (format: ExportFormat, key: TextKey, short: string) => {
       const b = button(t(key), () => void this.export(format), { class: "btn btn-small", icon: icon("download", 16), attrs: { disabled: !this.player } });
-      b.appendChild(h("span", { class: "label", text: format === "md" ? "Markdown" : format.toUpperCase() }));
+      b.appendChild(h("span", { class: "label", text: short }));
       return b;
     };
     replace(
@@ -173,14 +174,14 @@ export class ReplayApp {
         : h("span", { class: "phase-chip muted" }, h("span", { class: "phase-name", text: t("openBoard") }))),
       h("div", { class: "tb-right" },
         h("span", { class: "export-label", text: t("exportAt") }),
-        exportButton("md", "exportMd"), exportButton("csv", "exportCsv"), exportButton("json", "exportJson"),
+        ...EXPORT_FORMATS.map((f) => exportButton(f.format, f.key, f.short)),
         button(t("switchLanguage"), () => this.lang.set(this.lang.current === "de" ? "en" : "de"), { class: "tb-btn tb-lang", icon: icon("globe", 16), showLabel: false })),
     );
     const langButton = this.header.querySelector(".tb-lang");
     if (langButton) langButton.appendChild(h("span", { class: "label", text: this.lang.current.toUpperCase() }));
   }
 
-  private async export(format: "md" | "csv" | "json"): Promise<void> {
+  private async export(format: ExportFormat): Promise<void> {
     if (!this.player) return;
     try {
       const { blob, filename } = await this.api.exportFile(format, this.player.seq);
