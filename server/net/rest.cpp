@@ -255,6 +255,53 @@ HttpReply close_workshop(const ApiRequest& req, std::string_view id, const ApiCo
   return r;
 }
 
+// POST /api/workshops/{id}/links: the admin gets new facilitator and
+// observer links for a workshop (the first ones cannot be shown again);
+// those handed out before keep working.
+HttpReply make_links(const ApiRequest& req, std::string_view id, const ApiConfig& config,
+                     workshop::WorkshopRegistry& registry) {
+  if (auto refused = refuse_cross_site_write(req, config, "/api/workshops/{id}/links")) return *refused;
+  if (!may_create_workshops(req.from_loopback, config.admin_token, req.authorization)) {
+    audit(req.audit, "credential_refused", req.client_address,
+          {{"workshop", id}, {"action", "make_links"}, {"reason", req.authorization.empty() ? "no admin token" : "wrong admin token"}});
+    return error_reply(403, "new links need 'Authorization: Bearer <admin token>'");
+  }
+  const auto live = registry.find(id);
+  if (!live) return error_reply(404, "there is no workshop with this id");
+  struct Made {
+    journal::Status status;
+    std::string facilitator, observer;
+  };
+  auto outcome = std::make_shared<std::promise<Made>>();
+  auto future = outcome->get_future();
+  live->add_links([outcome](const journal::Status& s, const std::string& f, const std::string& o) {
+    outcome->set_value({s, f, o});
+  });
+  Made made{{journal::Status::Code::closed, "the workshop did not answer in time"}, {}, {}};
+  if (future.wait_for(std::chrono::seconds(30)) == std::future_status::ready) {
+    try {
+      made = future.get();
+    } catch (const std::future_error&) {
+      made.status = {journal::Status::Code::closed, "the server is shutting down"};
+    }
+  }
+  audit(req.audit, "links_made", req.client_address,
+        {{"workshop", id}, {"result", made.status.ok() ? "made" : "failed"}});
+  if (!made.status.ok()) return error_reply(503, "no new links could be made now (" + made.status.message() + ")");
+  const std::string base = base_url_for(config, req.host, req.scheme);
+  const WorkshopLinks links = workshop_links(base, id, "", made.facilitator, made.observer);
+  HttpReply r;
+  r.status = 201;
+  r.body = json::Object()
+               .field("facilitator_url", links.facilitator)
+               .field("observer_url", links.observer)
+               .field("facilitator_token", made.facilitator)
+               .field("observer_token", made.observer)
+               .str();
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
 // GET /api/workshops/{id}/join-screen: what the projector's join screen
 // shows (the code, the participant link, the short link) — for the
 // facilitator token, and for the observer token while the facilitator has
@@ -558,6 +605,10 @@ std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& conf
       return close_workshop(req, id, config, registry);
     }
     if (action == "join-screen") return join_screen(req, id, config, registry);
+    if (action == "links") {
+      if (req.method != "POST") return method_not_allowed("POST");
+      return make_links(req, id, config, registry);
+    }
     if (slash != std::string_view::npos && rest.substr(slash + 1).starts_with("participants/"))
       return participant_request(req, id, rest.substr(slash + 1), config, registry);
     if (slash != std::string_view::npos) return handle_replay(req, id, rest.substr(slash + 1), registry.journal());

@@ -74,6 +74,9 @@ Workshop::Workshop(asio::io_context& io, journal::Journal& journal, v1::Workshop
       presence_timer_(strand_),
       shutdown_watch_timer_(strand_) {
   info_.id = meta_.id();
+  extra_facilitator_digests_.assign(meta_.extra_facilitator_token_sha256().begin(),
+                                    meta_.extra_facilitator_token_sha256().end());
+  extra_observer_digests_.assign(meta_.extra_observer_token_sha256().begin(), meta_.extra_observer_token_sha256().end());
   info_.template_id = meta_.template_id();
   info_.created_ms = meta_.created_ms();
   info_.planned_date = meta_.planned_date();
@@ -327,10 +330,10 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
       break;
     }
     case v1::Credential::kFacilitatorToken:
-      if (matches_digest(cred.facilitator_token(), meta_.facilitator_token_sha256())) role = v1::ROLE_FACILITATOR;
+      if (has_facilitator_token(cred.facilitator_token())) role = v1::ROLE_FACILITATOR;
       break;
     case v1::Credential::kObserverToken:
-      if (matches_digest(cred.observer_token(), meta_.observer_token_sha256())) role = v1::ROLE_OBSERVER;
+      if (is_observer_token(cred.observer_token())) role = v1::ROLE_OBSERVER;
       break;
     case v1::Credential::KIND_NOT_SET: break;
   }
@@ -1476,12 +1479,54 @@ void Workshop::maybe_finish_shutdown() {
 }
 
 bool Workshop::has_facilitator_token(std::string_view token) const {
-  return !facilitator_digest_.empty() && matches_digest(token, facilitator_digest_);
+  if (!facilitator_digest_.empty() && matches_digest(token, facilitator_digest_)) return true;
+  std::lock_guard lock(info_mutex_);
+  bool match = false;  // every digest is compared: the time does not tell which matched
+  for (const auto& d : extra_facilitator_digests_) match |= matches_digest(token, d);
+  return match;
+}
+
+bool Workshop::is_observer_token(std::string_view token) const {
+  if (!observer_digest_.empty() && matches_digest(token, observer_digest_)) return true;
+  std::lock_guard lock(info_mutex_);
+  bool match = false;
+  for (const auto& d : extra_observer_digests_) match |= matches_digest(token, d);
+  return match;
+}
+
+void Workshop::add_links(LinksMade done) {
+  asio::post(strand_, [self = shared_from_this(), done = std::move(done)] {
+    if (self->shutting_down_ || self->erasing_)
+      return done({journal::Status::Code::closed, "the workshop is shutting down or being deleted"}, {}, {});
+    const std::string facilitator = random_token();
+    const std::string observer = random_token();
+    const auto push = [](auto* digests, std::string digest) {
+      digests->Add(std::move(digest));
+      if (static_cast<std::size_t>(digests->size()) > kMaxExtraLinks) digests->erase(digests->begin());
+    };
+    v1::WorkshopMeta next = self->meta_;
+    push(next.mutable_extra_facilitator_token_sha256(), sha256(facilitator));
+    push(next.mutable_extra_observer_token_sha256(), sha256(observer));
+    // Stored before anyone is told the tokens: a link handed out always
+    // works after a restart. (One synced write, on the strand, as rare as
+    // an organiser's click.)
+    if (const journal::Status st = self->journal_.put_workshop(next); !st.ok()) return done(st, {}, {});
+    self->meta_ = std::move(next);
+    {
+      std::lock_guard lock(self->info_mutex_);
+      self->extra_facilitator_digests_.assign(self->meta_.extra_facilitator_token_sha256().begin(),
+                                              self->meta_.extra_facilitator_token_sha256().end());
+      self->extra_observer_digests_.assign(self->meta_.extra_observer_token_sha256().begin(),
+                                           self->meta_.extra_observer_token_sha256().end());
+    }
+    spdlog::info("workshop {}: the organiser made new links", self->id());
+    done({}, facilitator, observer);
+  });
 }
 
 std::optional<std::string> Workshop::join_screen_code(std::string_view token) const {
   const bool facilitator = has_facilitator_token(token);
-  const bool observer = !observer_digest_.empty() && matches_digest(token, observer_digest_);
+  const bool observer = is_observer_token(token);
   std::lock_guard lock(info_mutex_);
   if (join_code_.empty() || !(facilitator || (observer && join_on_projector_))) return std::nullopt;
   return join_code_;

@@ -224,3 +224,40 @@ TEST_CASE("replay API: the PDF minutes and the board as SVG and PNG", "[http][or
   CHECK(http_request(port, "GET", base + "gif").status == 400);
   CHECK(http_request(port, "GET", "/api/workshops/" + w.id + "/export?format=pdf").status == 401);
 }
+
+TEST_CASE("organiser: new links for a workshop work beside the old ones", "[http][organiser][links]") {
+  TestServerOptions options;
+  options.admin_token = "admin-secret-0123456789";
+  TestServer server(options);
+  const auto port = server.port();
+  const auto& w = server.workshop();
+  const std::string path = "/api/workshops/" + w.id + "/links";
+  CHECK(http_request(port, "POST", path, "{}", bearer(w.facilitator_token)).status == 403);  // the admin's
+  CHECK(http_request(port, "POST", path, "{}", {{"Authorization", "Bearer " + options.admin_token}}).status == 415);
+  const auto r = http_request(port, "POST", path, "{}", bearer(options.admin_token));
+  INFO(r.body);
+  REQUIRE(r.status == 201);
+  const std::string fac_token = json_string(r.body, "facilitator_token");
+  const std::string obs_token = json_string(r.body, "observer_token");
+  CHECK(json_string(r.body, "facilitator_url") ==
+        "http://127.0.0.1:" + std::to_string(port) + "/#w=" + w.id + "&t=" + fac_token);
+  CHECK(fac_token != w.facilitator_token);
+
+  Peer fresh(port);
+  REQUIRE(fresh.join(w.id, facilitator(fac_token), "Neu"));
+  CHECK(fresh.welcome().role() == v1::ROLE_FACILITATOR);
+  Peer old(port);
+  REQUIRE(old.join(w.id, facilitator(w.facilitator_token), "Alt"));
+  CHECK(old.welcome().role() == v1::ROLE_FACILITATOR);
+  Peer beamer(port);
+  REQUIRE(beamer.join(w.id, observer(obs_token), "Beamer"));
+  CHECK(beamer.welcome().role() == v1::ROLE_OBSERVER);
+  // The new facilitator link opens the replay and exports too; its observer link does not.
+  CHECK(http_request(port, "GET", "/api/workshops/" + w.id + "/export?format=md", "", bearer(fac_token)).status == 200);
+  CHECK(http_request(port, "GET", "/api/workshops/" + w.id + "/export?format=md", "", bearer(obs_token)).status == 403);
+  // Stored: the journal's metadata holds the new digests.
+  v1::WorkshopMeta meta;
+  REQUIRE(server.journal().workshop(w.id, &meta).ok());
+  CHECK(meta.extra_facilitator_token_sha256_size() == 1);
+  CHECK(meta.extra_observer_token_sha256_size() == 1);
+}

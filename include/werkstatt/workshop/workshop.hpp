@@ -247,6 +247,16 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   // journal's failure).
   void close_by_organiser(std::function<void(const journal::Status&)> done);
 
+  // New facilitator and observer links for the organiser (the first ones
+  // cannot be shown again: only digests are stored). The links made before
+  // keep working; of the extra ones the newest kMaxExtraLinks do. `done`
+  // runs on the strand once the metadata with the new digests is stored,
+  // with the two new tokens (empty on failure).
+  static constexpr std::size_t kMaxExtraLinks = 20;
+  using LinksMade = std::function<void(const journal::Status&, const std::string& facilitator_token,
+                                       const std::string& observer_token)>;
+  void add_links(LinksMade done);
+
   [[nodiscard]] const std::string& id() const { return meta_.id(); }
   [[nodiscard]] WorkshopInfo info() const;
   // Whether `code` (as typed; normalised here) is this workshop's current
@@ -407,6 +417,10 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   const std::string history_id_;  // Welcome.history_id
   const std::string facilitator_digest_;  // never changes: read from any thread
   const std::string observer_digest_;     // likewise
+  // Under info_mutex_: the organiser's further links (add_links).
+  std::vector<std::string> extra_facilitator_digests_;
+  std::vector<std::string> extra_observer_digests_;
+  [[nodiscard]] bool is_observer_token(std::string_view token) const;
   const WorkshopOptions options_;
 
   board::Board board_;
