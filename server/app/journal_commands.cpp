@@ -18,6 +18,7 @@
 #include <future>
 
 #include "werkstatt/journal/exports.hpp"
+#include "werkstatt/render/downloads.hpp"
 #include "werkstatt/journal/open.hpp"
 #include "werkstatt/journal/participant_data.hpp"
 #include "werkstatt/journal/replay.hpp"
@@ -124,12 +125,15 @@ void add_export(CLI::App& app, int& exit_code) {
     std::uint64_t seq = 0;
   };
   auto o = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("export", "Export a workshop as Markdown minutes, CSV or JSON (also while serving)");
+  auto* cmd = app.add_subcommand(
+      "export", "Export a workshop as minutes (Markdown, PDF), CSV, JSON or a board image (SVG, PNG), also while serving");
   add_data_option(cmd, *o);
   cmd->add_option("--workshop", o->workshop, "Workshop id")->required();
-  cmd->add_option("--format", o->format, "md (minutes), csv (one row per note) or json (full state)")
+  cmd->add_option("--format", o->format,
+                  "md (minutes), pdf (minutes with the board), csv (one row per note), json (full state), "
+                  "svg or png (the board)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"md", "markdown", "csv", "json"}));
+      ->check(CLI::IsMember({"md", "markdown", "csv", "json", "pdf", "svg", "png"}));
   cmd->add_option("--seq", o->seq, "Export the state after this event (default: the latest)");
   cmd->add_option("--at", o->at, "Export the state at this local time, e.g. 2026-11-26T14:05");
   cmd->add_option("--out", o->out, "Write to this file (default: standard output)");
@@ -151,7 +155,7 @@ void add_export(CLI::App& app, int& exit_code) {
       exit_code = fail("export", st.message());
       return;
     }
-    const std::string body = journal::export_as(*session, *journal::parse_export_format(o->format));
+    const std::string body = render::render_download(*session, *render::parse_download(o->format));
     if (o->out.empty()) {
       std::cout << body;
     } else {

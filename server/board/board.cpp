@@ -9,31 +9,19 @@
 
 #include "werkstatt/board/limits.hpp"
 #include "werkstatt/board/text.hpp"
+#include "rejections.hpp"
 
 namespace werkstatt::board {
 namespace {
 
 using Outcome = std::optional<Rejection>;
-
-Rejection reject(v1::RejectCode code, std::string reason) { return {code, std::move(reason)}; }
+using detail::check_string;
+using detail::reject;
 
 Outcome check_id(const std::string& id, const char* what) {
   if (valid_id(id)) return std::nullopt;
   return reject(v1::REJECT_CODE_INVALID_ID,
                 std::string(what) + " id must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'");
-}
-
-Outcome check_string(const std::string& s, std::size_t max_chars, bool multiline, const char* what) {
-  switch (check_text(s, max_chars, multiline)) {
-    case TextCheck::ok: return std::nullopt;
-    case TextCheck::invalid_utf8: return reject(v1::REJECT_CODE_INVALID_FIELD, std::string(what) + " is not valid UTF-8");
-    case TextCheck::control_character:
-      return reject(v1::REJECT_CODE_INVALID_FIELD, std::string(what) + " contains a control character");
-    case TextCheck::too_long:
-      return reject(v1::REJECT_CODE_TEXT_TOO_LONG,
-                    std::string(what) + " is longer than " + std::to_string(max_chars) + " characters");
-  }
-  return std::nullopt;
 }
 
 bool on_board(double v) { return std::isfinite(v) && v >= -limits::kBoardExtent && v <= limits::kBoardExtent; }
@@ -253,6 +241,7 @@ ApplyResult Board::apply(const v1::Op& op_in, std::string_view author_id, std::i
     case v1::Op::kRestore: outcome = apply_restore(op.restore(), author); break;
     case v1::Op::kAddToCluster: outcome = apply_add_to_cluster(op.add_to_cluster(), author); break;
     case v1::Op::kRemoveFromCluster: outcome = apply_remove_from_cluster(op.remove_from_cluster(), author); break;
+    case v1::Op::kMergeNotes: outcome = apply_merge_notes(*op.mutable_merge_notes(), author); break;
     case v1::Op::kCastVote: outcome = apply_cast_vote(op.cast_vote(), author); break;
     case v1::Op::kRetractVote: outcome = apply_retract_vote(op.retract_vote(), author); break;
     case v1::Op::kUpdateSettings: outcome = apply_update_settings(*op.mutable_update_settings(), author); break;
@@ -260,6 +249,7 @@ ApplyResult Board::apply(const v1::Op& op_in, std::string_view author_id, std::i
     case v1::Op::kParticipantLeft: outcome = apply_participant_left(op.participant_left(), author); break;
     case v1::Op::kForgetParticipants: outcome = apply_forget_participants(*op.mutable_forget_participants(), author); break;
     case v1::Op::kSetAgenda: outcome = apply_set_agenda(*op.mutable_set_agenda(), author); break;
+    case v1::Op::kSetPhaseNotes: outcome = apply_set_phase_notes(op.set_phase_notes(), author); break;
     case v1::Op::kGoToPhase: outcome = apply_go_to_phase(op.go_to_phase(), author, time_ms); break;
     case v1::Op::kReveal: outcome = apply_reveal(*op.mutable_reveal(), author); break;
     case v1::Op::kTimer: outcome = apply_timer(*op.mutable_timer(), author, time_ms); break;
@@ -679,6 +669,50 @@ Outcome Board::apply_remove_from_cluster(const v1::RemoveFromCluster& op, const 
   return std::nullopt;
 }
 
+Outcome Board::apply_merge_notes(v1::MergeNotes& op, const Author& a) {
+  if (op.into_note_id() == op.from_note_id())
+    return reject(v1::REJECT_CODE_INVALID_FIELD, "a note cannot be merged with itself");
+  v1::Note* into = nullptr;
+  v1::Note* from = nullptr;
+  if (auto r = find_note(op.into_note_id(), a, Want::live, &into)) return r;
+  if (auto r = find_note(op.from_note_id(), a, Want::live, &from)) return r;
+  // Merging is sorting the room's notes, like clustering: the same permission.
+  if (auto r = check(context_of(a), Permission::cluster)) return r;
+  if (into->hidden() || from->hidden())
+    return reject(v1::REJECT_CODE_INVALID_FIELD, "only revealed notes can be merged");
+  if (auto r = check_area_unlocked(a, into->area_id())) return r;
+  if (auto r = check_area_unlocked(a, from->area_id())) return r;
+  if (auto r = check_string(op.text(), limits::kMaxNoteTextChars, true, "note text")) return r;
+
+  if (!op.text().empty()) into->set_text(op.text());
+  into->set_updated_seq(next_seq());
+  from->set_deleted(true);
+  from->set_updated_seq(next_seq());
+  // Every dot on the duplicate, in every round, now counts for the note that
+  // absorbed it: the room meant the same thing. A voter's dots on both add
+  // up; in the open round at most to max_dots_per_note, and what is over goes
+  // back to the voter's budget (the round's rules hold for every ballot).
+  const v1::VotingRound* open = open_round();
+  std::vector<std::pair<BallotKey, std::uint32_t>> moved;
+  for (auto it = ballots_.begin(); it != ballots_.end();) {
+    if (std::get<2>(it->first) != op.from_note_id()) {
+      ++it;
+      continue;
+    }
+    moved.emplace_back(BallotKey(std::get<0>(it->first), std::get<1>(it->first), op.into_note_id()), it->second);
+    it = ballots_.erase(it);
+  }
+  for (auto& [key, dots] : moved) {
+    std::uint32_t& merged = ballots_[key];
+    merged += dots;
+    if (open && std::get<0>(key) == open->id()) merged = std::min(merged, open->max_dots_per_note());
+  }
+  op.clear_tallies();
+  if (open && open->live_counts())
+    for (auto& t : tallies_of(open->id())) *op.add_tallies() = std::move(t);
+  return std::nullopt;
+}
+
 Outcome Board::apply_cast_vote(const v1::CastVote& op, const Author& a) {
   v1::Note* n = nullptr;
   if (auto r = find_note(op.note_id(), a, Want::live, &n)) return r;
@@ -903,7 +937,8 @@ std::optional<std::string> Board::check_invariants() const {
       if (n.hidden()) return "unrevealed note " + id + " is in a cluster";
     }
     if (n.hidden_from_facilitators() && !n.hidden()) return "note " + id + " is hidden from facilitators only";
-    if (!participants_.contains(n.author_id())) return "note " + id + " has an unknown author";
+    // No author: the workshop brought it (a copy of an earlier date's notes).
+    if (!n.author_id().empty() && !participants_.contains(n.author_id())) return "note " + id + " has an unknown author";
   }
   const v1::VotingRound* open = nullptr;
   std::set<std::string> round_ids;

@@ -7,13 +7,14 @@
 #include "werkstatt/board/board.hpp"
 #include "werkstatt/board/limits.hpp"
 #include "werkstatt/board/text.hpp"
+#include "rejections.hpp"
 
 namespace werkstatt::board {
 namespace {
 
 using Outcome = std::optional<Rejection>;
-
-Rejection reject(v1::RejectCode code, std::string reason) { return {code, std::move(reason)}; }
+using detail::check_string;
+using detail::reject;
 
 // An agenda is a plan for a few hours, not a project plan.
 constexpr int kMaxPhases = 20;
@@ -132,11 +133,34 @@ Outcome Board::apply_set_agenda(v1::SetAgenda& op, const Author& a) {
     if (phase.private_collection() && phase.kind() != v1::PHASE_KIND_COLLECT)
       return reject(v1::REJECT_CODE_INVALID_FIELD, "only collect phases can collect privately");
     if (!phase.private_collection()) phase.set_facilitators_see_private(false);
+    if (auto r = check_string(phase.instructions(), limits::kMaxPhaseInstructionsChars, true, "phase instructions"))
+      return r;
     phase.DiscardUnknownFields();
   }
   if (!agenda_.current_phase_id().empty() && !ids.contains(agenda_.current_phase_id()))
     return reject(v1::REJECT_CODE_INVALID_FIELD, "the current phase must stay in the agenda");
+  // The record of a phase survives editing the agenda: notes are set by
+  // SetPhaseNotes only, so a client that edits an older copy of the agenda
+  // cannot overwrite what the facilitator wrote meanwhile.
+  for (auto& phase : *op.mutable_phases()) {
+    const auto stored_it = std::find_if(agenda_.phases().begin(), agenda_.phases().end(),
+                                        [&](const v1::Phase& p) { return p.id() == phase.id(); });
+    const v1::Phase* stored = stored_it == agenda_.phases().end() ? nullptr : &*stored_it;
+    if (stored) phase.set_notes(stored->notes());
+    else phase.clear_notes();
+  }
   agenda_.mutable_phases()->CopyFrom(op.phases());
+  return std::nullopt;
+}
+
+Outcome Board::apply_set_phase_notes(const v1::SetPhaseNotes& op, const Author& a) {
+  if (auto r = check(context_of(a), FacilitatorAction::run_session)) return r;
+  v1::Phase* phase = nullptr;
+  for (auto& p : *agenda_.mutable_phases())
+    if (p.id() == op.phase_id()) phase = &p;
+  if (!phase) return reject(v1::REJECT_CODE_UNKNOWN_OBJECT, "no phase with id " + op.phase_id());
+  if (auto r = check_string(op.text(), limits::kMaxPhaseNotesChars, true, "phase notes")) return r;
+  phase->set_notes(op.text());
   return std::nullopt;
 }
 

@@ -28,6 +28,12 @@ std::optional<Rejection> check(const PermissionContext& ctx, Permission p) {
     case v1::ROLE_FACILITATOR: return std::nullopt;
     case v1::ROLE_PARTICIPANT: break;
     case v1::ROLE_OBSERVER: return not_permitted("observers cannot change the board");
+    // The server itself puts content on a new board (a copy of a workshop
+    // with its notes, which then have no author); it changes nobody's notes
+    // and never votes: a ballot is a person's.
+    case v1::ROLE_SYSTEM:
+      if (p == Permission::create_notes || p == Permission::cluster) return std::nullopt;
+      return not_permitted("the server only sets up a board's content");
     default: return not_permitted("only participants and facilitators can change the board");
   }
   if (ctx.board_locked) return Rejection{v1::REJECT_CODE_BOARD_LOCKED, "the board is locked by the facilitator"};

@@ -1,5 +1,6 @@
 #include "werkstatt/board/templates.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "werkstatt/board/permissions.hpp"
@@ -94,6 +95,75 @@ std::vector<v1::Op> template_ops(std::string_view id, std::string_view language,
     x += kAreaWidth + kAreaGap;
   }
   ops.push_back(agenda_op(lang));
+  return ops;
+}
+
+std::vector<v1::Op> copy_ops(const v1::BoardState& source, std::string_view title, bool with_notes) {
+  const v1::WorkshopSettings& from = source.settings();
+  std::vector<v1::Op> ops;
+  {
+    v1::Op op = settings_op(from.language() == "en" ? "en" : "de", title.empty() ? from.title() : title);
+    op.mutable_update_settings()->add_mask(v1::SETTINGS_FIELD_PSEUDONYMOUS);
+    op.mutable_update_settings()->mutable_settings()->set_pseudonymous(from.pseudonymous());
+    ops.push_back(std::move(op));
+  }
+  for (const v1::Area& area : source.areas()) {
+    if (area.deleted()) continue;
+    v1::Op op;
+    auto* a = op.mutable_create_area();
+    a->set_id(area.id());
+    a->set_title(area.title());
+    *a->mutable_rect() = area.rect();
+    a->set_color(area.color());
+    ops.push_back(std::move(op));
+    if (area.locked()) {
+      v1::Op lock;
+      auto* u = lock.mutable_update_area();
+      u->set_id(area.id());
+      u->add_mask(v1::AREA_FIELD_LOCKED);
+      u->set_locked(true);
+      ops.push_back(std::move(lock));
+    }
+  }
+  if (source.agenda().phases_size() > 0) {
+    v1::Op op;
+    for (const v1::Phase& phase : source.agenda().phases()) {
+      v1::Phase* p = op.mutable_set_agenda()->add_phases();
+      *p = phase;
+      p->clear_notes();
+    }
+    ops.push_back(std::move(op));
+  }
+  if (!with_notes) return ops;
+
+  const auto live_area = [&](const std::string& id) {
+    return id.empty() || std::any_of(source.areas().begin(), source.areas().end(),
+                                     [&](const v1::Area& a) { return a.id() == id && !a.deleted(); });
+  };
+  for (const v1::Note& note : source.notes()) {
+    if (note.deleted() || note.hidden()) continue;
+    v1::Op op;
+    auto* n = op.mutable_create_note();
+    n->set_id(note.id());
+    n->set_text(note.text());
+    n->set_color(note.color());
+    *n->mutable_position() = note.position();
+    *n->mutable_size() = note.size();
+    if (live_area(note.area_id())) n->set_area_id(note.area_id());
+    ops.push_back(std::move(op));
+  }
+  for (const v1::Cluster& cluster : source.clusters()) {
+    if (cluster.deleted() || !live_area(cluster.area_id())) continue;
+    v1::Op op;
+    auto* c = op.mutable_create_cluster();
+    c->set_id(cluster.id());
+    c->set_title(cluster.title());
+    *c->mutable_position() = cluster.position();
+    c->set_area_id(cluster.area_id());
+    for (const v1::Note& note : source.notes())
+      if (!note.deleted() && !note.hidden() && note.cluster_id() == cluster.id()) c->add_note_ids(note.id());
+    ops.push_back(std::move(op));
+  }
   return ops;
 }
 

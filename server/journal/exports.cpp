@@ -12,7 +12,8 @@
 namespace werkstatt::journal {
 namespace {
 
-// Headings and labels of the minutes, in the workshop's language.
+// Headings and labels of the minutes, in the workshop's language. The
+// vocabulary is the web client's: "Karte" (note), "Cluster", "Punkte".
 struct Words {
   const char* minutes;
   const char* date;
@@ -20,36 +21,57 @@ struct Words {
   const char* state_at;
   const char* event;
   const char* cluster;
+  const char* untitled_cluster;
   const char* unclustered;
   const char* no_area;
-  const char* points;
+  const char* point;   // one dot
+  const char* points;  // several
+  const char* card;    // one note
+  const char* cards;   // several
   const char* phases;
   const char* no_phases;
   const char* no_notes;
   const char* person;
   const char* csv_header;
   const char* rounds;
+  const char* round;
   const char* round_budget;   // "%u dots each, at most %u per note"
+  const char* per_card;
   const char* still_open;
   const char* no_votes;
+  const char* unrevealed_one;
   const char* unrevealed;
   const char* csv_round;
   const char* facilitators;
   const char* observers;
+  const char* attendance;
+  const char* pseudonymous_note;
+  const char* voted_one;
+  const char* voted;
+  const char* results;
+  const char* planned;
 };
 
-constexpr Words kGerman = {"Protokoll", "Datum", "Teilnehmende", "Stand", "Ereignis", "Cluster", "Ohne Cluster",
-                           "Ohne Bereich", "Punkte", "Phasen", "Keine Phasen erfasst.", "Keine Notizen.", "Person",
-                           "Bereich,Cluster,Text,Autor (Pseudonym),Punkte,Erstellt,Zuletzt bearbeitet,Notiz-ID",
-                           "Bewertungsrunden", "Punkte je Person, höchstens", "läuft noch", "Keine Punkte vergeben.",
-                           "nicht aufgedeckte Notizen sind nicht im Protokoll", "Punkte: ", "Moderation",
-                           "Beobachtend"};
-constexpr Words kEnglish = {"Minutes", "Date", "Participants", "State", "event", "Cluster", "Not clustered",
-                            "No area", "points", "Phases", "No phases recorded.", "No notes.", "Person",
-                            "Area,Cluster,Text,Author (pseudonym),Points,Created,Last edited,Note ID",
-                            "Voting rounds", "dots per person, at most", "still open", "No dots given.",
-                            "unrevealed notes are not in the minutes", "Points: ", "Facilitators",
-                            "Observers"};
+constexpr Words kGerman = {"Protokoll", "Datum", "Teilnehmende", "Stand", "Ereignis", "Cluster", "Cluster ohne Titel",
+                           "Ohne Cluster", "Ohne Bereich", "Punkt", "Punkte", "Karte", "Karten", "Ablauf",
+                           "Keine Phasen erfasst.", "Keine Karten.", "Person",
+                           "Bereich,Cluster,Text,Autor,Punkte,Erstellt,Zuletzt bearbeitet,Karten-ID",
+                           "Bewertungsrunden", "Runde", "Punkte je Person, höchstens", "je Karte", "läuft noch",
+                           "Keine Punkte vergeben.", "nicht aufgedeckte Karte ist nicht im Protokoll",
+                           "nicht aufgedeckte Karten sind nicht im Protokoll", "Punkte: ", "Moderation",
+                           "Beobachtend", "Anwesenheit",
+                           "Der Workshop war pseudonym: Teilnehmende erscheinen als „Person N“.",
+                           "Person hat abgestimmt", "Personen haben abgestimmt", "Ergebnisse und Beschlüsse",
+                           "geplant"};
+constexpr Words kEnglish = {"Minutes", "Date", "Participants", "State", "event", "Cluster", "Untitled cluster",
+                            "Not clustered", "No area", "point", "points", "note", "notes", "Agenda",
+                            "No phases recorded.", "No notes.", "Person",
+                            "Area,Cluster,Text,Author,Points,Created,Last edited,Note ID", "Voting rounds", "Round",
+                            "dots per person, at most", "per note", "still open", "No dots given.",
+                            "unrevealed note is not in the minutes", "unrevealed notes are not in the minutes",
+                            "Points: ", "Facilitators", "Observers", "Attendance",
+                            "The workshop was pseudonymous: participants appear as \"Person N\".",
+                            "person voted", "people voted", "Results and decisions", "planned"};
 
 const Words& words_for(const v1::BoardState& s) { return s.settings().language() == "en" ? kEnglish : kGerman; }
 
@@ -98,7 +120,12 @@ struct View {
   std::map<std::string, std::map<std::string, std::uint32_t>> round_votes;  // round → note → dots
   std::map<std::string, const v1::Note*> note_by_id;
   std::size_t unrevealed = 0;
-  std::map<std::string, std::string> pseudonym;     // participant id → "Person N"
+  // participant id → how the record names them: the display name, or in a
+  // pseudonymous workshop "Person N" for participants (facilitators and
+  // observers run and watch the session under their names).
+  std::map<std::string, std::string> name;
+  bool pseudonymous = false;
+  std::vector<const v1::Participant*> people;       // in join order
   std::vector<const v1::Area*> areas;               // live areas, left to right
   std::map<std::string, const v1::Cluster*> clusters;
   std::vector<const v1::Note*> notes;               // live notes
@@ -110,13 +137,18 @@ View make_view(const v1::BoardState& s) {
     v.votes[b.note_id()] += b.dots();
     v.round_votes[b.round_id()][b.note_id()] += b.dots();
   }
-  std::vector<const v1::Participant*> by_join;
-  for (const auto& p : s.participants()) by_join.push_back(&p);
-  std::stable_sort(by_join.begin(), by_join.end(),
+  for (const auto& p : s.participants()) v.people.push_back(&p);
+  std::stable_sort(v.people.begin(), v.people.end(),
                    [](auto* a, auto* b) { return a->joined_seq() < b->joined_seq(); });
   const Words& w = words_for(s);
-  for (std::size_t i = 0; i < by_join.size(); ++i)
-    v.pseudonym[by_join[i]->id()] = std::string(w.person) + " " + std::to_string(i + 1);
+  v.pseudonymous = s.settings().pseudonymous();
+  for (std::size_t i = 0; i < v.people.size(); ++i) {
+    const v1::Participant& p = *v.people[i];
+    const std::uint32_t number = p.pseudonym_number() != 0 ? p.pseudonym_number() : static_cast<std::uint32_t>(i + 1);
+    const bool masked = v.pseudonymous && p.role() == v1::ROLE_PARTICIPANT;
+    v.name[p.id()] = masked || p.display_name().empty() ? std::string(w.person) + " " + std::to_string(number)
+                                                         : p.display_name();
+  }
   for (const auto& a : s.areas())
     if (!a.deleted()) v.areas.push_back(&a);
   std::stable_sort(v.areas.begin(), v.areas.end(), [](auto* a, auto* b) {
@@ -164,19 +196,34 @@ std::string md_escape(std::string_view text) {
   return out;
 }
 
-// A note as one list item; its further lines are indented under it.
-void md_note(std::ostringstream& o, const v1::Note& n, std::uint32_t votes) {
-  o << "- **" << votes << "** ";
-  std::string_view text = n.text();
+// "1 Punkt", "3 Punkte".
+std::string count_of(std::size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// Multi-line text as Markdown lines: further lines are indented by `indent`.
+void md_lines(std::ostringstream& o, std::string_view text, std::string_view indent) {
   bool first = true;
   while (true) {
     const auto nl = text.find('\n');
-    const std::string_view line = text.substr(0, nl);
-    if (!first) o << "\n  ";
-    o << md_escape(line);
+    if (!first) o << "\n" << indent;
+    o << md_escape(text.substr(0, nl));
     first = false;
     if (nl == std::string_view::npos) break;
     text.remove_prefix(nl + 1);
+  }
+}
+
+// A note as one list item: its dots (none: no number), its text (further
+// lines indented under it) and, unless the workshop was pseudonymous, who
+// wrote it.
+void md_note(std::ostringstream& o, const View& v, const Words& w, const v1::Note& n) {
+  o << "- ";
+  if (const std::uint32_t dots = votes_of(v, n.id()); dots > 0) o << "**" << count_of(dots, w.point, w.points) << "** ";
+  md_lines(o, n.text(), "  ");
+  if (!v.pseudonymous) {
+    const auto author = v.name.find(n.author_id());
+    if (author != v.name.end()) o << " _(" << md_escape(author->second) << ")_";
   }
   o << "\n";
 }
@@ -203,14 +250,17 @@ void md_notes_of_area(std::ostringstream& o, const View& v, const Words& w, cons
                               : v.clusters.at(a.second)->created_seq() < v.clusters.at(b.second)->created_seq();
   });
   for (const auto& [total, cid] : order) {
-    o << "### " << w.cluster << ": " << md_escape(v.clusters.at(cid)->title()) << " (" << total << " " << w.points
-      << ")\n\n";
-    for (const auto* n : by_cluster[cid]) md_note(o, *n, votes_of(v, n->id()));
+    const std::string& title = v.clusters.at(cid)->title();
+    o << "### " << (title.empty() ? std::string(w.untitled_cluster) : std::string(w.cluster) + ": " + md_escape(title))
+      << " (" << count_of(by_cluster[cid].size(), w.card, w.cards);
+    if (total > 0) o << ", " << count_of(total, w.point, w.points);
+    o << ")\n\n";
+    for (const auto* n : by_cluster[cid]) md_note(o, v, w, *n);
     o << "\n";
   }
   if (by_cluster.contains("")) {
     if (!order.empty()) o << "### " << w.unclustered << "\n\n";
-    for (const auto* n : by_cluster[""]) md_note(o, *n, votes_of(v, n->id()));
+    for (const auto* n : by_cluster[""]) md_note(o, v, w, *n);
     o << "\n";
   }
 }
@@ -265,13 +315,26 @@ std::string export_markdown(const SessionRecord& s) {
     << "\n";
   // People by role (their role at this moment): observers (a projector, a
   // guest) and facilitators are not "Teilnehmende".
-  std::size_t by_role[5] = {};
-  for (const auto& p : s.state.participants())
-    if (p.role() >= 0 && p.role() < 5) ++by_role[p.role()];
-  o << "- " << w.participants << ": " << by_role[v1::ROLE_PARTICIPANT] << " · " << w.facilitators << ": "
-    << by_role[v1::ROLE_FACILITATOR] << " · " << w.observers << ": " << by_role[v1::ROLE_OBSERVER] << "\n";
+  std::vector<const v1::Participant*> by_role[5];
+  for (const auto* p : v.people)
+    if (p->role() >= 0 && p->role() < 5) by_role[p->role()].push_back(p);
+  o << "- " << w.participants << ": " << by_role[v1::ROLE_PARTICIPANT].size() << " · " << w.facilitators << ": "
+    << by_role[v1::ROLE_FACILITATOR].size() << " · " << w.observers << ": " << by_role[v1::ROLE_OBSERVER].size()
+    << "\n";
   o << "- " << w.state_at << ": " << w.event << " " << s.state.seq() << " (" << human_date(last, english) << " "
     << human_clock(last) << ")\n\n";
+
+  // Attendance: everyone who took part, by role, as the record names them.
+  o << "## " << w.attendance << "\n\n";
+  for (const auto& [role, label] : {std::pair{v1::ROLE_FACILITATOR, w.facilitators},
+                                    {v1::ROLE_PARTICIPANT, w.participants}, {v1::ROLE_OBSERVER, w.observers}}) {
+    o << "- " << label << ": ";
+    if (by_role[role].empty()) o << "–";
+    for (std::size_t i = 0; i < by_role[role].size(); ++i) o << (i ? ", " : "") << md_escape(v.name.at(by_role[role][i]->id()));
+    o << "\n";
+  }
+  if (v.pseudonymous) o << "\n_" << w.pseudonymous_note << "_\n";
+  o << "\n";
 
   for (const auto* a : v.areas) {
     o << "## " << md_escape(a->title()) << "\n\n";
@@ -285,19 +348,27 @@ std::string export_markdown(const SessionRecord& s) {
   if (!unplaced.empty()) {
     o << "## " << w.no_area << "\n\n";
     sort_by_votes(unplaced, v);
-    for (const auto* n : unplaced) md_note(o, *n, votes_of(v, n->id()));
+    for (const auto* n : unplaced) md_note(o, v, w, *n);
     o << "\n";
   }
 
-  if (v.unrevealed > 0) o << "_" << v.unrevealed << " " << w.unrevealed << "._\n\n";
+  if (v.unrevealed > 0)
+    o << "_" << v.unrevealed << " " << (v.unrevealed == 1 ? w.unrevealed_one : w.unrevealed) << "._\n\n";
 
   if (s.state.rounds_size() > 0) {
     o << "## " << w.rounds << "\n\n";
+    int number = 0;
     for (const auto& round : s.state.rounds()) {
-      o << "### " << md_escape(round.title().empty() ? round.id() : round.title()) << "\n\n";
-      o << round.dots_per_participant() << " " << w.round_budget << " " << round.max_dots_per_note();
+      // The round's title is the question put to the room.
+      ++number;
+      o << "### " << w.round << " " << number;
+      if (!round.title().empty()) o << ": " << md_escape(round.title());
+      o << "\n\n";
+      o << round.dots_per_participant() << " " << w.round_budget << " " << round.max_dots_per_note() << " "
+        << w.per_card;
       if (round.open()) o << " (" << w.still_open << ")";
       else o << ", " << human_clock(time_of(s, round.opened_seq())) << "–" << human_clock(time_of(s, round.closed_seq()));
+      if (!round.open()) o << " · " << round.voters() << " " << (round.voters() == 1 ? w.voted_one : w.voted);
       o << "\n\n";
       // Winners: most dots first; the frozen results of a closed round, else the live ballots.
       std::vector<std::pair<std::uint32_t, const v1::Note*>> ranked;
@@ -317,7 +388,7 @@ std::string export_markdown(const SessionRecord& s) {
         if (++place > 10) break;
         std::string line = n->text();
         std::replace(line.begin(), line.end(), '\n', ' ');
-        o << place << ". **" << dots << "** " << md_escape(line) << "\n";
+        o << place << ". **" << count_of(dots, w.point, w.points) << "** " << md_escape(line) << "\n";
       }
       o << "\n";
     }
@@ -331,6 +402,23 @@ std::string export_markdown(const SessionRecord& s) {
     o << "- " << human_clock(m.time_ms) << " " << md_escape(m.label) << "\n";
   }
   if (!any_phase) o << w.no_phases << "\n";
+
+  // What the facilitator recorded per phase, in agenda order.
+  bool any_notes = false;
+  for (const auto& phase : s.state.agenda().phases()) {
+    if (phase.notes().empty()) continue;
+    if (!any_notes) o << "\n## " << w.results << "\n";
+    any_notes = true;
+    o << "\n### " << md_escape(phase.name()) << "\n";
+    // Each line the facilitator wrote is a paragraph of its own (Markdown
+    // would run single line breaks together).
+    std::string_view text = phase.notes();
+    while (!text.empty()) {
+      const auto nl = text.find('\n');
+      if (const std::string_view line = text.substr(0, nl); !line.empty()) o << "\n" << md_escape(line) << "\n";
+      text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    }
+  }
   return o.str();
 }
 
@@ -358,12 +446,12 @@ std::string export_csv(const SessionRecord& s) {
   out += "\r\n";
   for (const auto* n : rows) {
     const auto cluster = v.clusters.find(n->cluster_id());
-    const auto author = v.pseudonym.find(n->author_id());
+    const auto author = v.name.find(n->author_id());
     const std::string fields[] = {
         area_title.contains(n->area_id()) ? area_title[n->area_id()] : "",
         cluster == v.clusters.end() ? "" : cluster->second->title(),
         n->text(),
-        author == v.pseudonym.end() ? "" : author->second,
+        author == v.name.end() ? "" : author->second,
         std::to_string(votes_of(v, n->id())),
         iso_time(time_of(s, n->created_seq())),
         iso_time(time_of(s, n->updated_seq())),

@@ -10,6 +10,7 @@
 
 #include "werkstatt/net/json.hpp"
 #include "werkstatt/journal/exports.hpp"
+#include "werkstatt/render/downloads.hpp"
 #include "werkstatt/journal/replay.hpp"
 #include "werkstatt/journal/session.hpp"
 #include "werkstatt/workshop/secrets.hpp"
@@ -87,9 +88,13 @@ std::optional<HttpReply> check_access(const ApiRequest& req, const Query& q, con
     return r;
   }
   const std::string digest = workshop::sha256(token);
-  const std::string& expected = meta.facilitator_token_sha256();
-  if (expected.size() != digest.size() || CRYPTO_memcmp(digest.data(), expected.data(), digest.size()) != 0)
-    return error_reply(403, "this token does not open this workshop's replay");
+  const auto same = [&](const std::string& expected) {
+    return expected.size() == digest.size() && CRYPTO_memcmp(digest.data(), expected.data(), digest.size()) == 0;
+  };
+  // The first facilitator link and the organiser's further ones (every one compared).
+  bool match = same(meta.facilitator_token_sha256());
+  for (const auto& extra : meta.extra_facilitator_token_sha256()) match |= same(extra);
+  if (!match) return error_reply(403, "this token does not open this workshop's replay");
   return std::nullopt;
 }
 
@@ -220,8 +225,8 @@ HttpReply events(const Query& q, std::string_view id, const journal::Journal& j)
 
 HttpReply export_download(const Query& q, std::string_view id, const journal::Journal& j) {
   const auto format_it = q.find("format");
-  const auto format = journal::parse_export_format(format_it == q.end() ? "md" : format_it->second);
-  if (!format) return error_reply(400, "format must be md, csv or json");
+  const auto format = render::parse_download(format_it == q.end() ? "md" : format_it->second);
+  if (!format) return error_reply(400, std::string("format must be ") + render::kDownloadNames);
   HttpReply failure;
   const auto seq = wanted_seq(q, id, j, &failure);
   if (!seq) return failure;
@@ -229,10 +234,10 @@ HttpReply export_download(const Query& q, std::string_view id, const journal::Jo
   const auto session = journal::load_session(j, id, *seq, &st);
   if (!session) return journal_error(st);
   HttpReply r;
-  r.content_type = journal::content_type(*format);
-  r.body = journal::export_as(*session, *format);
+  r.content_type = render::content_type(*format);
+  r.body = render::render_download(*session, *format);
   r.headers.emplace_back("Content-Disposition",
-                         "attachment; filename=\"" + journal::download_filename(*session, *format) + "\"");
+                         "attachment; filename=\"" + render::download_filename(*session, *format) + "\"");
   return r;
 }
 

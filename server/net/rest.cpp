@@ -62,11 +62,15 @@ HttpReply create_workshop(const ApiRequest& req, const ApiConfig& config, worksh
   const auto fields =
       json::parse_string_object(req.body.empty() ? std::string_view("{}") : req.body, &error, &numbers);
   if (!fields) return error_reply(400, "the body must be a flat JSON object: " + error);
-  constexpr std::string_view kFields = " (expected template, title, language, retention_days)";
+  constexpr std::string_view kFields =
+      " (expected template, title, language, retention_days, date, copy_from, copy_notes, is_template)";
   for (const auto& [key, value] : *fields) {
     if (key == "retention_days") return error_reply(400, "retention_days must be a whole number of days (0: keep)");
-    if (key != "template" && key != "title" && key != "language")
+    if (key != "template" && key != "title" && key != "language" && key != "date" && key != "copy_from" &&
+        key != "copy_notes" && key != "is_template")
       return error_reply(400, "unknown field \"" + key + "\"" + std::string(kFields));
+    if ((key == "copy_notes" || key == "is_template") && value != "true" && value != "false")
+      return error_reply(400, key + " must be \"true\" or \"false\"");
   }
   std::optional<std::uint32_t> retention_days;
   for (const auto& [key, value] : numbers) {
@@ -81,16 +85,22 @@ HttpReply create_workshop(const ApiRequest& req, const ApiConfig& config, worksh
     return it == fields->end() ? std::string(fallback) : it->second;
   };
   const std::string title = get("title", "");
+  workshop::CreateExtras extras;
+  extras.planned_date = get("date", "");
+  extras.copy_from = get("copy_from", "");
+  extras.copy_notes = get("copy_notes", "false") == "true";
+  extras.is_template = get("is_template", "false") == "true";
+  if (extras.copy_notes && extras.copy_from.empty()) return error_reply(400, "copy_notes needs copy_from");
   workshop::CreateError failure;
-  const auto created =
-      registry.create(get("template", "impuls-werkstatt"), title, get("language", "de"), &failure, retention_days);
+  const auto created = registry.create(get("template", "impuls-werkstatt"), title, get("language", "de"), &failure,
+                                       retention_days, extras);
   if (!created) return error_reply(failure.invalid_argument ? 400 : 503, failure.message);
 
   const auto info = registry.find(created->id)->info();
   const std::string days = std::to_string(info.retention_days);
   audit(req.audit, "workshop_created", req.client_address,
         {{"workshop", created->id}, {"by", req.authorization.empty() ? "loopback" : "admin token"},
-         {"retention_days", days}});
+         {"retention_days", days}, {"copied_from", extras.copy_from}});
   const std::string base = base_url_for(config, req.host, req.scheme);
   const WorkshopLinks links =
       workshop_links(base, created->id, created->join_code, created->facilitator_token, created->observer_token);
@@ -111,12 +121,9 @@ HttpReply create_workshop(const ApiRequest& req, const ApiConfig& config, worksh
   return r;
 }
 
-HttpReply workshop_info(std::string_view id, workshop::WorkshopRegistry& registry) {
-  const auto w = registry.find(id);
-  if (!w) return error_reply(404, "there is no workshop with this id");
-  const workshop::WorkshopInfo info = w->info();
-  HttpReply r;
-  r.body = json::Object()
+// A workshop as GET /api/workshops/{id} and the organiser's list show it.
+json::Object info_json(const workshop::WorkshopInfo& info) {
+  return std::move(json::Object()
                .field("id", info.id)
                .field("title", info.title)
                .field("language", info.language)
@@ -129,7 +136,16 @@ HttpReply workshop_info(std::string_view id, workshop::WorkshopRegistry& registr
                .field("retention_days", std::uint64_t{info.retention_days})
                .field("last_activity_ms", info.last_activity_ms)
                .raw("erase_after_ms", info.erase_after_ms() == 0 ? "null" : std::to_string(info.erase_after_ms()))
-               .str();
+               .field("date", info.planned_date)
+               .field("copied_from", info.copied_from)
+               .field("is_template", info.is_template));
+}
+
+HttpReply workshop_info(std::string_view id, workshop::WorkshopRegistry& registry) {
+  const auto w = registry.find(id);
+  if (!w) return error_reply(404, "there is no workshop with this id");
+  HttpReply r;
+  r.body = info_json(w->info()).str();
   return r;
 }
 
@@ -166,6 +182,152 @@ HttpReply delete_workshop(const ApiRequest& req, std::string_view id, const ApiC
   HttpReply r;
   r.status = 202;
   r.body = json::Object().field("status", "erasing").field("id", id).str();
+  return r;
+}
+
+HttpReply method_not_allowed(std::string_view allow);
+
+// GET /api/workshops: the organiser's list (the admin, as for creating),
+// newest first. No secrets: links cannot be shown again, only made anew.
+HttpReply list_workshops(const ApiRequest& req, const ApiConfig& config, workshop::WorkshopRegistry& registry) {
+  if (!may_create_workshops(req.from_loopback, config.admin_token, req.authorization)) {
+    audit(req.audit, "credential_refused", req.client_address,
+          {{"action", "list_workshops"}, {"reason", req.authorization.empty() ? "no admin token" : "wrong admin token"}});
+    return error_reply(403, "listing workshops needs 'Authorization: Bearer <admin token>'");
+  }
+  std::vector<workshop::WorkshopInfo> infos;
+  for (const auto& w : registry.all()) infos.push_back(w->info());
+  std::stable_sort(infos.begin(), infos.end(), [](const auto& a, const auto& b) {
+    return a.created_ms != b.created_ms ? a.created_ms > b.created_ms : a.id < b.id;
+  });
+  std::string list = "[";
+  for (const auto& info : infos) {
+    if (list.size() > 1) list += ",";
+    list += info_json(info).str();
+  }
+  list += "]";
+  std::string damaged = "[";
+  for (const auto& [id, status] : registry.damaged()) {
+    if (damaged.size() > 1) damaged += ",";
+    damaged += json::Object().field("id", id).str();
+  }
+  damaged += "]";
+  HttpReply r;
+  r.body = json::Object().raw("workshops", list).raw("damaged", damaged).str();
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+// POST /api/workshops/{id}/close: the admin or the workshop's facilitator
+// closes it (read-only for everyone, as the facilitator's "close" does);
+// answers once the closing is stored.
+HttpReply close_workshop(const ApiRequest& req, std::string_view id, const ApiConfig& config,
+                         workshop::WorkshopRegistry& registry) {
+  if (auto refused = refuse_cross_site_write(req, config, "/api/workshops/{id}/close")) return *refused;
+  const auto live = registry.find(id);
+  const auto [admin, facilitator, token_sent] = bearer_of(req, live.get(), config);
+  if (!admin && !facilitator) {
+    audit(req.audit, "credential_refused", req.client_address,
+          {{"workshop", id}, {"action", "close_workshop"}, {"reason", token_sent ? "wrong token" : "no token"}});
+    return error_reply(403, "closing a workshop needs 'Authorization: Bearer <facilitator token or admin token>'");
+  }
+  if (!live) return error_reply(404, "there is no workshop with this id");
+  auto outcome = std::make_shared<std::promise<journal::Status>>();
+  auto future = outcome->get_future();
+  live->close_by_organiser([outcome](const journal::Status& s) { outcome->set_value(s); });
+  journal::Status s{journal::Status::Code::closed, "the workshop did not answer in time"};
+  if (future.wait_for(std::chrono::seconds(30)) == std::future_status::ready) {
+    try {
+      s = future.get();
+    } catch (const std::future_error&) {
+      s = {journal::Status::Code::closed, "the server is shutting down"};
+    }
+  }
+  audit(req.audit, "workshop_closed", req.client_address,
+        {{"workshop", id}, {"by", admin ? "admin token" : "facilitator token"}, {"result", s.ok() ? "closed" : "failed"}});
+  if (!s.ok()) {
+    HttpReply r = error_reply(503, "the workshop could not be closed now (" + s.message() + "); try again later");
+    r.headers.emplace_back("Retry-After", "5");
+    return r;
+  }
+  HttpReply r;
+  r.body = json::Object().field("id", id).field("closed", true).str();
+  return r;
+}
+
+// POST /api/workshops/{id}/links: the admin gets new facilitator and
+// observer links for a workshop (the first ones cannot be shown again);
+// those handed out before keep working.
+HttpReply make_links(const ApiRequest& req, std::string_view id, const ApiConfig& config,
+                     workshop::WorkshopRegistry& registry) {
+  if (auto refused = refuse_cross_site_write(req, config, "/api/workshops/{id}/links")) return *refused;
+  if (!may_create_workshops(req.from_loopback, config.admin_token, req.authorization)) {
+    audit(req.audit, "credential_refused", req.client_address,
+          {{"workshop", id}, {"action", "make_links"}, {"reason", req.authorization.empty() ? "no admin token" : "wrong admin token"}});
+    return error_reply(403, "new links need 'Authorization: Bearer <admin token>'");
+  }
+  const auto live = registry.find(id);
+  if (!live) return error_reply(404, "there is no workshop with this id");
+  struct Made {
+    journal::Status status;
+    std::string facilitator, observer;
+  };
+  auto outcome = std::make_shared<std::promise<Made>>();
+  auto future = outcome->get_future();
+  live->add_links([outcome](const journal::Status& s, const std::string& f, const std::string& o) {
+    outcome->set_value({s, f, o});
+  });
+  Made made{{journal::Status::Code::closed, "the workshop did not answer in time"}, {}, {}};
+  if (future.wait_for(std::chrono::seconds(30)) == std::future_status::ready) {
+    try {
+      made = future.get();
+    } catch (const std::future_error&) {
+      made.status = {journal::Status::Code::closed, "the server is shutting down"};
+    }
+  }
+  audit(req.audit, "links_made", req.client_address,
+        {{"workshop", id}, {"result", made.status.ok() ? "made" : "failed"}});
+  if (!made.status.ok()) return error_reply(503, "no new links could be made now (" + made.status.message() + ")");
+  const std::string base = base_url_for(config, req.host, req.scheme);
+  const WorkshopLinks links = workshop_links(base, id, "", made.facilitator, made.observer);
+  HttpReply r;
+  r.status = 201;
+  r.body = json::Object()
+               .field("facilitator_url", links.facilitator)
+               .field("observer_url", links.observer)
+               .field("facilitator_token", made.facilitator)
+               .field("observer_token", made.observer)
+               .str();
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+// GET /api/workshops/{id}/join-screen: what the projector's join screen
+// shows (the code, the participant link, the short link) — for the
+// facilitator token, and for the observer token while the facilitator has
+// put the join screen on the projector. Never cached.
+HttpReply join_screen(const ApiRequest& req, std::string_view id, const ApiConfig& config,
+                      workshop::WorkshopRegistry& registry) {
+  if (req.method != "GET" && req.method != "HEAD") return method_not_allowed("GET, HEAD");
+  constexpr std::string_view kBearer = "Bearer ";
+  const std::string_view token =
+      req.authorization.starts_with(kBearer) ? req.authorization.substr(kBearer.size()) : std::string_view();
+  const auto live = registry.find(id);
+  const auto code = live && !token.empty() ? live->join_screen_code(token) : std::nullopt;
+  if (!code) {
+    audit(req.audit, "credential_refused", req.client_address,
+          {{"workshop", id}, {"action", "join_screen"}, {"reason", token.empty() ? "no token" : "token or moment"}});
+    return error_reply(403, "the join screen is for the facilitator, and for the projector while the facilitator "
+                            "shows it");
+  }
+  const std::string base = base_url_for(config, req.host, req.scheme);
+  HttpReply r;
+  r.body = json::Object()
+               .field("join_code", *code)
+               .field("participant_url", workshop_links(base, id, *code, "", "").participant)
+               .field("short_url", base + "/w/" + std::string(id))
+               .str();
+  r.headers.emplace_back("Cache-Control", "no-store");
   return r;
 }
 
@@ -413,7 +575,8 @@ std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& conf
 
   constexpr std::string_view kWorkshops = "/api/workshops";
   if (path == kWorkshops || path == "/api/workshops/") {
-    if (req.method != "POST") return method_not_allowed("POST");
+    if (req.method == "GET" || req.method == "HEAD") return list_workshops(req, config, registry);
+    if (req.method != "POST") return method_not_allowed("GET, HEAD, POST");
     return create_workshop(req, config, registry);
   }
   if (path.starts_with("/api/workshops/")) {
@@ -435,6 +598,16 @@ std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& conf
                                      "restores it");
       r.headers.emplace_back("Cache-Control", "no-store");
       return r;
+    }
+    const std::string_view action = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    if (action == "close") {
+      if (req.method != "POST") return method_not_allowed("POST");
+      return close_workshop(req, id, config, registry);
+    }
+    if (action == "join-screen") return join_screen(req, id, config, registry);
+    if (action == "links") {
+      if (req.method != "POST") return method_not_allowed("POST");
+      return make_links(req, id, config, registry);
     }
     if (slash != std::string_view::npos && rest.substr(slash + 1).starts_with("participants/"))
       return participant_request(req, id, rest.substr(slash + 1), config, registry);

@@ -67,14 +67,21 @@ Workshop::Workshop(asio::io_context& io, journal::Journal& journal, v1::Workshop
       meta_(std::move(meta)),
       history_id_(journal.incarnation() + ":" + meta_.id()),
       facilitator_digest_(meta_.facilitator_token_sha256()),
+      observer_digest_(meta_.observer_token_sha256()),
       options_(options),
       retry_timer_(strand_),
       clock_timer_(strand_),
       presence_timer_(strand_),
       shutdown_watch_timer_(strand_) {
   info_.id = meta_.id();
+  extra_facilitator_digests_.assign(meta_.extra_facilitator_token_sha256().begin(),
+                                    meta_.extra_facilitator_token_sha256().end());
+  extra_observer_digests_.assign(meta_.extra_observer_token_sha256().begin(), meta_.extra_observer_token_sha256().end());
   info_.template_id = meta_.template_id();
   info_.created_ms = meta_.created_ms();
+  info_.planned_date = meta_.planned_date();
+  info_.copied_from = meta_.copied_from();
+  info_.is_template = meta_.is_template();
   // A workshop without events is as old as its creation.
   last_activity_ms_ = meta_.created_ms();
 }
@@ -323,10 +330,10 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
       break;
     }
     case v1::Credential::kFacilitatorToken:
-      if (matches_digest(cred.facilitator_token(), meta_.facilitator_token_sha256())) role = v1::ROLE_FACILITATOR;
+      if (has_facilitator_token(cred.facilitator_token())) role = v1::ROLE_FACILITATOR;
       break;
     case v1::Credential::kObserverToken:
-      if (matches_digest(cred.observer_token(), meta_.observer_token_sha256())) role = v1::ROLE_OBSERVER;
+      if (is_observer_token(cred.observer_token())) role = v1::ROLE_OBSERVER;
       break;
     case v1::Credential::KIND_NOT_SET: break;
   }
@@ -758,7 +765,7 @@ void Workshop::deliver_durable() {
   flush_out();
   for (const v1::Event& e : follow_ups) after_durable(e);
   if (!snapshots.empty()) store_snapshots(std::move(snapshots));
-  if (!participant_erasures_.empty()) release_participant_erasures();
+  if (!durable_waits_.empty()) release_durable_waits();
 }
 
 void Workshop::after_durable(const v1::Event& event) {
@@ -1030,7 +1037,7 @@ void Workshop::store_snapshots(std::vector<std::shared_ptr<const v1::Snapshot>> 
     }
     asio::post(self->strand_, [self] {
       --self->snapshots_storing_;
-      if (!self->participant_erasures_.empty()) self->release_participant_erasures();
+      if (!self->durable_waits_.empty()) self->release_durable_waits();
     });
   });
 }
@@ -1043,9 +1050,14 @@ void Workshop::do_erase_participant(const std::string& participant_id, Participa
   if (read_only_) return journaled({Code::read_only, "the workshop cannot store changes right now; try again later"}, {});
   const v1::Participant* p = board_.participant(participant_id);
   if (!p) return journaled({Code::not_found, "this workshop has no participant " + participant_id}, {});
+  const auto wait = [&](std::string pseudonym) {
+    durable_waits_.push_back({board_.seq(), [journaled = std::move(journaled), pseudonym](const journal::Status& st) {
+                                journaled(st, st.ok() ? pseudonym : std::string());
+                              }});
+  };
   if (p->erased()) {
-    participant_erasures_.push_back({participant_id, board_.seq(), p->display_name(), std::move(journaled)});
-    return release_participant_erasures();
+    wait(p->display_name());
+    return release_durable_waits();
   }
   const std::string pseudonym =
       journal::erased_participant_name(board_.settings().language(), p->pseudonym_number());
@@ -1054,21 +1066,37 @@ void Workshop::do_erase_participant(const std::string& participant_id, Participa
   op.mutable_erase_participant()->set_display_name(pseudonym);
   if (!apply_system(op, {})) return journaled({Code::invalid_argument, "the board refused the erasure"}, {});
   spdlog::info("workshop {}: erasing participant {} on request (at seq {})", id(), participant_id, board_.seq());
-  participant_erasures_.push_back({participant_id, board_.seq(), pseudonym, std::move(journaled)});
+  wait(pseudonym);
 }
 
-void Workshop::release_participant_erasures() {
+void Workshop::close_by_organiser(std::function<void(const journal::Status&)> done) {
+  asio::post(strand_, [self = shared_from_this(), done = std::move(done)]() mutable {
+    using Code = journal::Status::Code;
+    if (self->shutting_down_ || self->erasing_) return done({Code::closed, "the workshop is shutting down or being deleted"});
+    if (self->read_only_) return done({Code::read_only, "the workshop cannot store changes right now; try again later"});
+    if (!self->board_.closed()) {
+      v1::Op op;
+      op.mutable_close_workshop();
+      if (!self->apply_system(op, {})) return done({Code::invalid_argument, "the board refused to close"});
+      spdlog::info("workshop {}: closed by its organiser (at seq {})", self->id(), self->board_.seq());
+    }
+    self->durable_waits_.push_back({self->board_.seq(), std::move(done)});
+    self->release_durable_waits();
+  });
+}
+
+void Workshop::release_durable_waits() {
   if (snapshots_storing_ > 0) return;
-  std::vector<ParticipantErasure> ready;
-  for (auto it = participant_erasures_.begin(); it != participant_erasures_.end();) {
+  std::vector<DurableWait> ready;
+  for (auto it = durable_waits_.begin(); it != durable_waits_.end();) {
     if (it->seq <= durable_seq_) {
       ready.push_back(std::move(*it));
-      it = participant_erasures_.erase(it);
+      it = durable_waits_.erase(it);
     } else {
       ++it;
     }
   }
-  for (ParticipantErasure& e : ready) e.journaled({}, e.pseudonym);
+  for (DurableWait& w : ready) w.done({});
 }
 
 // ---------------------------------------------------------------- journal failure
@@ -1092,12 +1120,12 @@ void Workshop::on_journal_failure(const journal::Status& status) {
   inflight_.clear();
   append_buffer_.clear();
   forget_ops_after(durable_seq_);
-  // Erasures whose event was not stored did not happen (the rebuild undoes them).
-  for (auto it = participant_erasures_.begin(); it != participant_erasures_.end();) {
+  // Events that were not stored did not happen (the rebuild undoes them).
+  for (auto it = durable_waits_.begin(); it != durable_waits_.end();) {
     if (it->seq > durable_seq_) {
-      auto journaled = std::move(it->journaled);
-      it = participant_erasures_.erase(it);
-      journaled(status, {});
+      auto done = std::move(it->done);
+      it = durable_waits_.erase(it);
+      done(status);
     } else {
       ++it;
     }
@@ -1451,7 +1479,57 @@ void Workshop::maybe_finish_shutdown() {
 }
 
 bool Workshop::has_facilitator_token(std::string_view token) const {
-  return !facilitator_digest_.empty() && matches_digest(token, facilitator_digest_);
+  if (!facilitator_digest_.empty() && matches_digest(token, facilitator_digest_)) return true;
+  std::lock_guard lock(info_mutex_);
+  bool match = false;  // every digest is compared: the time does not tell which matched
+  for (const auto& d : extra_facilitator_digests_) match |= matches_digest(token, d);
+  return match;
+}
+
+bool Workshop::is_observer_token(std::string_view token) const {
+  if (!observer_digest_.empty() && matches_digest(token, observer_digest_)) return true;
+  std::lock_guard lock(info_mutex_);
+  bool match = false;
+  for (const auto& d : extra_observer_digests_) match |= matches_digest(token, d);
+  return match;
+}
+
+void Workshop::add_links(LinksMade done) {
+  asio::post(strand_, [self = shared_from_this(), done = std::move(done)] {
+    if (self->shutting_down_ || self->erasing_)
+      return done({journal::Status::Code::closed, "the workshop is shutting down or being deleted"}, {}, {});
+    const std::string facilitator = random_token();
+    const std::string observer = random_token();
+    const auto push = [](auto* digests, std::string digest) {
+      digests->Add(std::move(digest));
+      if (static_cast<std::size_t>(digests->size()) > kMaxExtraLinks) digests->erase(digests->begin());
+    };
+    v1::WorkshopMeta next = self->meta_;
+    push(next.mutable_extra_facilitator_token_sha256(), sha256(facilitator));
+    push(next.mutable_extra_observer_token_sha256(), sha256(observer));
+    // Stored before anyone is told the tokens: a link handed out always
+    // works after a restart. (One synced write, on the strand, as rare as
+    // an organiser's click.)
+    if (const journal::Status st = self->journal_.put_workshop(next); !st.ok()) return done(st, {}, {});
+    self->meta_ = std::move(next);
+    {
+      std::lock_guard lock(self->info_mutex_);
+      self->extra_facilitator_digests_.assign(self->meta_.extra_facilitator_token_sha256().begin(),
+                                              self->meta_.extra_facilitator_token_sha256().end());
+      self->extra_observer_digests_.assign(self->meta_.extra_observer_token_sha256().begin(),
+                                           self->meta_.extra_observer_token_sha256().end());
+    }
+    spdlog::info("workshop {}: the organiser made new links", self->id());
+    done({}, facilitator, observer);
+  });
+}
+
+std::optional<std::string> Workshop::join_screen_code(std::string_view token) const {
+  const bool facilitator = has_facilitator_token(token);
+  const bool observer = is_observer_token(token);
+  std::lock_guard lock(info_mutex_);
+  if (join_code_.empty() || !(facilitator || (observer && join_on_projector_))) return std::nullopt;
+  return join_code_;
 }
 
 bool Workshop::has_join_code(std::string_view code) const {
@@ -1462,8 +1540,9 @@ bool Workshop::has_join_code(std::string_view code) const {
 void Workshop::update_info() {
   std::lock_guard lock(info_mutex_);
   // A closed workshop's code admits nobody (and may be another's later).
-  join_code_sha256_ = board_.closed() ? std::string()
-                                      : sha256(board_.join_code().empty() ? meta_.join_code() : board_.join_code());
+  join_code_ = board_.closed() ? std::string() : board_.join_code().empty() ? meta_.join_code() : board_.join_code();
+  join_code_sha256_ = join_code_.empty() ? std::string() : sha256(join_code_);
+  join_on_projector_ = board_.settings().projector() == v1::PROJECTOR_VIEW_JOIN;
   info_.title = board_.settings().title();
   info_.language = board_.settings().language();
   info_.head_seq = durable_seq_;

@@ -10,6 +10,7 @@
 #include "werkstatt/board/limits.hpp"
 #include "werkstatt/board/templates.hpp"
 #include "werkstatt/board/text.hpp"
+#include "werkstatt/journal/session.hpp"
 #include "werkstatt/workshop/secrets.hpp"
 
 namespace werkstatt::workshop {
@@ -72,9 +73,51 @@ std::vector<std::pair<std::string, journal::Status>> WorkshopRegistry::damaged()
   return {damaged_.begin(), damaged_.end()};
 }
 
+bool valid_planned_date(std::string_view d) {
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+  for (const std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (d[i] < '0' || d[i] > '9') return false;
+  const auto num = [&](std::size_t at, std::size_t n) {
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) v = v * 10 + (d[i] - '0');
+    return v;
+  };
+  const int year = num(0, 4), month = num(5, 2), day = num(8, 2);
+  if (year < 2000 || year > 2999 || month < 1 || month > 12 || day < 1) return false;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
 std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view template_id, std::string_view title,
                                                         std::string_view language, CreateError* error,
-                                                        std::optional<std::uint32_t> retention_days) {
+                                                        std::optional<std::uint32_t> retention_days,
+                                                        const CreateExtras& extras) {
+  if (!extras.planned_date.empty() && !valid_planned_date(extras.planned_date)) {
+    *error = {true, "date must be a day as YYYY-MM-DD"};
+    return std::nullopt;
+  }
+  // A copy takes the source's structure (and language) instead of a template.
+  std::optional<v1::BoardState> source;
+  std::string source_template;
+  if (!extras.copy_from.empty()) {
+    if (damage(extras.copy_from) || !find(extras.copy_from)) {
+      *error = {true, "there is no workshop " + extras.copy_from + " to copy"};
+      return std::nullopt;
+    }
+    journal::Status st;
+    auto record = journal::load_session(journal_, extras.copy_from, UINT64_MAX, &st);
+    if (!record) {
+      spdlog::error("copying workshop {} failed: {}", extras.copy_from, st.message());
+      *error = {false, "the server cannot read the workshop to copy right now"};
+      return std::nullopt;
+    }
+    source = std::move(record->state);
+    v1::WorkshopMeta source_meta;
+    if (journal_.workshop(extras.copy_from, &source_meta).ok()) source_template = source_meta.template_id();
+    template_id = source_template.empty() ? board::kBlankTemplate : std::string_view(source_template);
+    language = source->settings().language() == "en" ? "en" : "de";
+  }
   if (!board::known_template(template_id)) {
     *error = {true, "unknown template \"" + std::string(template_id) + "\" (use impuls-werkstatt or blank)"};
     return std::nullopt;
@@ -84,6 +127,7 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
     return std::nullopt;
   }
   std::string name(title);
+  if (name.empty() && source) name = source->settings().title();
   if (name.empty()) name = template_id == board::kImpulsWerkstattTemplate ? "Impuls-Werkstatt" : "Workshop";
   if (board::check_text(name, board::limits::kMaxTitleChars, false) != board::TextCheck::ok) {
     *error = {true, "the title must be at most 120 characters of text without control characters"};
@@ -116,6 +160,9 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
   meta.set_facilitator_token_sha256(sha256(created.facilitator_token));
   meta.set_observer_token_sha256(sha256(created.observer_token));
   meta.set_retention_days(retention_days.value_or(options_.retention_days));
+  meta.set_planned_date(extras.planned_date);
+  meta.set_copied_from(extras.copy_from);
+  meta.set_is_template(extras.is_template);
   if (const journal::Status s = journal_.put_workshop(meta); !s.ok()) {
     spdlog::error("creating a workshop failed: the journal refused its metadata: {}", s.message());
     *error = {false, "the server cannot store a new workshop right now"};
@@ -123,7 +170,8 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
   }
   // The template, then the join code: the board keeps the current code, and
   // facilitators' views show it.
-  std::vector<v1::Op> setup = board::template_ops(template_id, language, name);
+  std::vector<v1::Op> setup =
+      source ? board::copy_ops(*source, name, extras.copy_notes) : board::template_ops(template_id, language, name);
   setup.emplace_back().mutable_rotate_join_code()->set_join_code(created.join_code);
   journal::Status stored;
   auto w = Workshop::create(io_, journal_, std::move(meta), setup, options_, &stored);
@@ -138,7 +186,9 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
     *error = {false, "the server cannot store a new workshop right now"};
     return std::nullopt;
   }
-  spdlog::info("workshop {} created from template {}", created.id, template_id);
+  if (source) spdlog::info("workshop {} created as a copy of {}{}", created.id, extras.copy_from,
+                          extras.copy_notes ? " with its notes" : "");
+  else spdlog::info("workshop {} created from template {}", created.id, template_id);
   return created;
 }
 

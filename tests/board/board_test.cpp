@@ -127,8 +127,12 @@ TEST_CASE("observers and unknown authors cannot change anything", "[board][permi
   // Only the system announces joins: nobody can make themselves a facilitator.
   CHECK(s.rejected(ops::join("anna", "Anna", v1::ROLE_FACILITATOR), "anna") == v1::REJECT_CODE_NOT_PERMITTED);
   CHECK(s.rejected(ops::join("anna", "Anna", v1::ROLE_FACILITATOR), "fac") == v1::REJECT_CODE_NOT_PERMITTED);
-  // And the system does not write notes.
-  CHECK(s.rejected(ops::create_note("n3", "x"), board::kSystemAuthor) == v1::REJECT_CODE_NOT_PERMITTED);
+  // The system writes notes only as a board's content (a copy of an earlier
+  // date's): without an author, and it changes or votes on nobody's.
+  s.ok(ops::create_note("n3", "vom letzten Termin"), board::kSystemAuthor);
+  CHECK(s.board.note("n3")->author_id().empty());
+  CHECK(s.rejected(ops::update_note_text("n1", "y"), board::kSystemAuthor) == v1::REJECT_CODE_NOT_PERMITTED);
+  CHECK(s.rejected(ops::move(v1::OBJECT_KIND_NOTE, "n1", 1, 1), board::kSystemAuthor) == v1::REJECT_CODE_NOT_PERMITTED);
 }
 
 TEST_CASE("areas and settings belong to facilitators", "[board][area][permissions]") {

@@ -58,6 +58,7 @@ const std::vector<Action>& actions() {
       {"delete own note", [](Room&, const std::string& actor) { return ops::remove(v1::OBJECT_KIND_NOTE, "own-" + actor); }},
       {"delete other's note", [](Room&, const std::string&) { return ops::remove(v1::OBJECT_KIND_NOTE, "facs"); }},
       {"cluster", [](Room&, const std::string&) { return ops::create_cluster("cl", "Gruppe", {"facs"}); }},
+      {"merge duplicates", [](Room&, const std::string& actor) { return ops::merge_notes("facs", "own-" + actor); }},
       {"vote",
        [](Room& r, const std::string&) {
          REQUIRE(r.board.apply(ops::open_round("rx"), "fac", r.now).ok());
@@ -76,6 +77,7 @@ const std::vector<Action>& actions() {
       {"rotate join code", [](Room&, const std::string&) { return ops::rotate_join_code("NEU123"); }},
       {"follow me", [](Room&, const std::string&) { return ops::follow_me(true); }},
       {"close workshop", [](Room&, const std::string&) { return ops::close_workshop(); }},
+      {"record phase notes", [](Room&, const std::string&) { return ops::set_phase_notes("p-now", "Beschluss"); }},
   };
   return list;
 }
@@ -94,7 +96,7 @@ bool expected(v1::PhaseKind kind, const std::string& role, const std::string& ac
   if (action == "move note") return p.has(Permission::move_notes);
   if (action == "delete own note") return p.has(Permission::delete_own_notes);
   if (action == "delete other's note") return p.has(Permission::delete_others_notes);
-  if (action == "cluster") return p.has(Permission::cluster);
+  if (action == "cluster" || action == "merge duplicates") return p.has(Permission::cluster);
   if (action == "vote") return p.has(Permission::vote);
   if (action == "raise hand") return true;
   return false;  // every facilitator action

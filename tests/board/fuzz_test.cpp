@@ -63,12 +63,13 @@ class RandomOps {
   }
 
   v1::Op facilitation_op(int step, int steps) {
-    switch (pick(17)) {
+    switch (pick(18)) {
       case 0: {
         std::vector<v1::Phase> phases;
         for (int i = 0; i < 4; ++i)
           phases.push_back(ops::phase("ph" + std::to_string(i), i == 1 ? v1::PHASE_KIND_COLLECT : static_cast<v1::PhaseKind>(1 + pick(6)),
                                       permissions(), i == 1 && chance(0.8), chance(0.5)));
+        if (chance(0.5)) phases[pick(4)].set_instructions(chance(0.05) ? std::string(501, 'x') : text());
         return ops::set_agenda(std::move(phases));
       }
       case 1: case 2: return ops::go_to("ph" + std::to_string(pick(4)), chance(0.3));
@@ -85,6 +86,7 @@ class RandomOps {
       case 13: return ops::raise_hand();
       case 14: return ops::lower_hand(id("p", 6));
       case 15: return chance(0.5) ? ops::lock_area(id("a", 4), chance(0.4)) : ops::pseudonymous(chance(0.5));
+      case 16: return ops::set_phase_notes("ph" + std::to_string(pick(5)), chance(0.02) ? std::string(4001, 'x') : text());
       default: {
         v1::Op op;
         // Closing ends the session: only near the end, so the rest still runs.
@@ -103,7 +105,8 @@ class RandomOps {
       return next;
     }
     if (chance(0.25)) return facilitation_op(step, steps);
-    switch (pick(18)) {
+    switch (pick(19)) {
+      case 18: return ops::merge_notes(id("n", 60), id("n", 60), chance(0.5) ? text() : "");
       case 0: case 1: case 2: return ops::create_note(id("n", 60), text(), coord(), coord(), chance(0.5) ? id("a", 4) : "");
       case 3: return ops::update_note_text(id("n", 60), text());
       case 4: return ops::update_note_color(id("n", 60), static_cast<v1::Color>(pick(9)));
@@ -158,6 +161,12 @@ class RandomOps {
   // The accepted events: the generator remembers the last note created and by whom.
   void observe(const v1::Event& e) {
     if (e.op().has_create_note()) last_created_ = {e.op().create_note().id(), e.author_id()};
+    // Now and then the voter takes a dot back at once (so retracting is
+    // accepted often enough to be exercised whatever the seed).
+    if (e.op().has_cast_vote() && queued_.empty() && chance(0.2)) {
+      queued_.push_back(ops::retract(e.op().cast_vote().note_id()));
+      pinned_author_ = e.author_id();
+    }
   }
 
   std::string author(const v1::Op& op) {
@@ -167,7 +176,8 @@ class RandomOps {
     if (chance(system ? 0.9 : 0.03)) return "";
     if (chance(0.02)) return "stranger";
     // Facilitation is mostly the facilitator's (p0), notes mostly the participants'.
-    const bool running_the_session = op.kind_case() >= v1::Op::kSetAgenda && !op.has_raise_hand() && !op.has_lower_hand();
+    const bool running_the_session = op.kind_case() >= v1::Op::kSetAgenda && !op.has_raise_hand() &&
+                                     !op.has_lower_hand() && !op.has_merge_notes();
     if (running_the_session ? chance(0.85) : chance(0.15)) return "p0";
     return "p" + std::to_string(1 + pick(5));
   }
@@ -290,6 +300,7 @@ std::vector<std::string> notes_named(const v1::Event& e) {
     case v1::Op::kRemoveFromCluster: ids.push_back(op.remove_from_cluster().note_id()); break;
     case v1::Op::kCastVote: ids.push_back(op.cast_vote().note_id()); break;
     case v1::Op::kRetractVote: ids.push_back(op.retract_vote().note_id()); break;
+    case v1::Op::kMergeNotes: ids = {op.merge_notes().into_note_id(), op.merge_notes().from_note_id()}; break;
     case v1::Op::kCreateCluster: ids.insert(ids.end(), op.create_cluster().note_ids().begin(), op.create_cluster().note_ids().end()); break;
     case v1::Op::kReveal: for (const auto& n : op.reveal().notes()) ids.push_back(n.id()); break;
     case v1::Op::kCloseVotingRound: for (const auto& t : op.close_voting_round().results()) ids.push_back(t.note_id()); break;
@@ -396,8 +407,11 @@ TEST_CASE("random ops keep invariants and replay to identical bytes", "[board][f
   // Forgetting is exempt: the generator keeps a voting round open most of
   // the time, and an identity that was online then is rightly never
   // forgotten (identities_test covers the accepted case).
-  const auto exempt = [](int k) { return k == v1::Op::kRedacted || k == v1::Op::kForgetParticipants; };
-  for (int k = 1; k <= 33; ++k)
+  // Erasure has its own tests (board identities, journal rewrite).
+  const auto exempt = [](int k) {
+    return k == v1::Op::kRedacted || k == v1::Op::kForgetParticipants || k == v1::Op::kEraseParticipant;
+  };
+  for (int k = 1; k <= v1::Op::kMergeNotes; ++k)
     if (!exempt(k) && !accepted_kinds.contains(k)) never += std::to_string(k) + " ";
   INFO("accepted " << accepted.size() << ", rejects " << histogram << "; never accepted op kinds: " << never
                      << "; re-welcomes after role changes: " << rewelcomes);

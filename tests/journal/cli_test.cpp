@@ -74,7 +74,7 @@ TEST_CASE("cli: inspect and export read a journal", "[cli]") {
   const Run no_data = run("inspect --data " + (dir / "empty"));
   CHECK(no_data.exit_code == 1);
   CHECK_THAT(no_data.output, Catch::Contains("there is no journal"));
-  CHECK(run("export --data " + data + " --workshop beta --format pdf").exit_code != 0);
+  CHECK(run("export --data " + data + " --workshop beta --format gif").exit_code != 0);
 }
 
 TEST_CASE("cli: backup, restore and delete-workshop", "[cli]") {

@@ -14,6 +14,7 @@
 #include "werkstatt/board/templates.hpp"
 #include "werkstatt/journal/exports.hpp"
 #include "werkstatt/journal/rocksdb_journal.hpp"
+#include "werkstatt/render/downloads.hpp"
 
 using namespace werkstatt;
 namespace ops = werkstatt::test::ops;
@@ -101,7 +102,9 @@ std::unique_ptr<journal::RocksJournal> record_session(const std::string& dir, co
   apply(ops::update_note_text("n1", "Fachkräftemangel im Handwerk und in der Pflege"), "anna");
   // Two voting rounds: everything, then the opportunities only.
   apply(ops::go_to("bewerten"), "fac");
-  apply(ops::open_round("r1", 5, 3), "fac");
+  v1::Op first_round = ops::open_round("r1", 5, 3);
+  first_round.mutable_open_voting_round()->mutable_round()->set_title("Was ist am dringendsten?");
+  apply(first_round, "fac");
   apply(ops::vote("n2"), "anna");
   apply(ops::vote("n2"), "anna");
   apply(ops::vote("n3"), "anna");
@@ -115,6 +118,13 @@ std::unique_ptr<journal::RocksJournal> record_session(const std::string& dir, co
   apply(ops::vote("n4"), "ben");
   apply(ops::close_round("r2"), "fac");
   apply(ops::go_to("diskutieren"), "fac");
+  // Discussion: an unnamed cluster, the facilitator's record of the outcome.
+  apply(ops::create_cluster("c2", "", {"n4", "n5"}), "fac");
+  apply(ops::set_phase_notes("diskutieren", "Beschluss: Der Rufbus wird im Kreistag beraten.\n"
+                                            "Verantwortlich: Amt für Mobilität (bis *März*)"),
+        "fac");
+  // The English session is pseudonymous: its minutes show "Person N" and no authors.
+  if (language == "en") apply(ops::pseudonymous(true), "fac");
 
   std::promise<journal::Status> done;
   j->append(records, [&](const journal::Status& s) { done.set_value(s); });
@@ -216,4 +226,104 @@ TEST_CASE("loading an unknown workshop is NotFound", "[journal][export]") {
   REQUIRE(j);
   CHECK_FALSE(journal::load_session(*j, "nope", UINT64_MAX, &st));
   CHECK(st.code() == journal::Status::Code::not_found);
+}
+
+// ---------------------------------------------------------------- rendered downloads
+
+namespace {
+
+// Runs `command` and returns what it printed (the tests' own temp files only).
+std::string run(const std::string& command) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  REQUIRE(p);
+  char buf[4096];
+  while (const std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  REQUIRE(pclose(p) == 0);
+  return out;
+}
+
+std::string write_temp(const test::TempDir& dir, const std::string& name, const std::string& bytes) {
+  const std::string path = dir / name;
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("the PDF minutes: the minutes' text on A4 pages, then the board on a landscape page",
+          "[journal][export][pdf]") {
+  BerlinTime berlin;
+  test::TempDir dir;
+  auto j = record_session(dir / "db", "de");
+  journal::Status st;
+  auto session = journal::load_session(*j, "regio-sued", UINT64_MAX, &st);
+  REQUIRE(session);
+  const std::string pdf = render::render_download(*session, render::Download::pdf);
+  REQUIRE(pdf.starts_with("%PDF-"));
+  CHECK(render::render_download(*session, render::Download::pdf) == pdf);  // one record, one file
+  const std::string path = write_temp(dir, "minutes.pdf", pdf);
+  // Kept for a look (like the e2e screenshots): WERKSTATT_ARTIFACTS=dir.
+  if (const char* keep = std::getenv("WERKSTATT_ARTIFACTS")) {
+    std::ofstream(std::string(keep) + "/minutes.de.pdf", std::ios::binary) << pdf;
+    std::ofstream(std::string(keep) + "/board.de.png", std::ios::binary)
+        << render::render_download(*session, render::Download::png);
+  }
+  // The text as a reader (or a screen reader, or a search) gets it back.
+  check_golden("minutes.de.pdf.txt", run("pdftotext -enc UTF-8 '" + path + "' -"));
+  const std::string info = run("pdfinfo -f 1 -l 9 '" + path + "'");
+  INFO(info);
+  CHECK(info.find("Title:           Protokoll: Regionalentwicklung Süd") != std::string::npos);
+  CHECK(info.find("Pages:           3") != std::string::npos);
+  CHECK(info.find("Page    1 size:  595.28 x 841.89 pts (A4)") != std::string::npos);
+  CHECK(info.find("Page    3 size:  841.89 x 595.28 pts (A4)") != std::string::npos);
+  CHECK(render::download_filename(*session, render::Download::pdf) ==
+        "werkstatt-regio-sued-seq" + std::to_string(session->state.seq()) + ".pdf");
+}
+
+TEST_CASE("the board as SVG keeps its text as text and shows only what the room saw", "[journal][export][svg]") {
+  BerlinTime berlin;
+  test::TempDir dir;
+  auto j = record_session(dir / "db", "de");
+  journal::Status st;
+  auto session = journal::load_session(*j, "regio-sued", UINT64_MAX, &st);
+  REQUIRE(session);
+  const std::string svg = render::render_download(*session, render::Download::svg);
+  check_golden("board.de.svg", svg);
+  // (Note texts are wrapped into lines as on the board: fragments.)
+  for (const char* shown : {"Herausforderungen", "Ortskerne &amp; Arbeit", "Rufbus, ", "Carsharing",
+                            "Grünzüge &amp; ", "&lt;b&gt;", "● 4"})
+    CHECK(svg.find(shown) != std::string::npos);
+  CHECK(svg.find("verworfen") == std::string::npos);       // deleted
+  CHECK(svg.find("nie aufgedeckt") == std::string::npos);  // never revealed
+  CHECK(svg.find("<b>") == std::string::npos);             // a note's markup is text, not markup
+}
+
+TEST_CASE("the board as PNG at an earlier moment of the replay", "[journal][export][png]") {
+  BerlinTime berlin;
+  test::TempDir dir;
+  auto j = record_session(dir / "db", "de");
+  journal::Status st;
+  auto early = journal::load_session(*j, "regio-sued", 22, &st);
+  auto late = journal::load_session(*j, "regio-sued", UINT64_MAX, &st);
+  REQUIRE(early);
+  REQUIRE(late);
+  const std::string png = render::render_download(*early, render::Download::png);
+  REQUIRE(png.size() > 24);
+  CHECK(png.substr(0, 8) == "\x89PNG\r\n\x1a\n");
+  const auto be32 = [&](std::size_t at) {
+    return (std::uint32_t(std::uint8_t(png[at])) << 24) | (std::uint32_t(std::uint8_t(png[at + 1])) << 16) |
+           (std::uint32_t(std::uint8_t(png[at + 2])) << 8) | std::uint32_t(std::uint8_t(png[at + 3]));
+  };
+  const std::uint32_t width = be32(16), height = be32(20);  // IHDR
+  CHECK(width > 1000);
+  CHECK(width <= 4096);
+  CHECK(height > 500);
+  CHECK(height <= 4096);
+  // Before clustering and voting the board looks different from the end.
+  CHECK(render::render_download(*late, render::Download::png) != png);
+  // The earlier SVG has no cluster frame yet and no dots.
+  const std::string early_svg = render::render_download(*early, render::Download::svg);
+  CHECK(early_svg.find("Ortskerne &amp; Arbeit") == std::string::npos);
+  CHECK(early_svg.find("●") == std::string::npos);
 }

@@ -216,10 +216,10 @@ TEST_CASE("a scripted Impuls-Werkstatt replays to the live end state - minutes n
   const auto md = http_request(port, "GET", "/api/workshops/" + w.id + "/export?format=md&t=" + w.facilitator_token);
   REQUIRE(md.status == 200);
   INFO(md.body);
-  CHECK_THAT(md.body, Catch::Contains("### Runde r1\n\n3 Punkte je Person, höchstens 2"));
-  CHECK_THAT(md.body, Catch::Contains("1. **4** Bürgerbus"));
-  CHECK_THAT(md.body, Catch::Contains("### Runde r2\n\n2 Punkte je Person, höchstens 2"));
-  CHECK_THAT(md.body, Catch::Contains("1. **2** Breitband auf dem Land"));
+  CHECK_THAT(md.body, Catch::Contains("### Runde 1: Runde r1\n\n3 Punkte je Person, höchstens 2 je Karte"));
+  CHECK_THAT(md.body, Catch::Contains("1. **4 Punkte** Bürgerbus"));
+  CHECK_THAT(md.body, Catch::Contains("### Runde 2: Runde r2\n\n2 Punkte je Person, höchstens 2 je Karte"));
+  CHECK_THAT(md.body, Catch::Contains("1. **2 Punkte** Breitband auf dem Land"));
   for (const char* phase : {"Ankommen", "Sammeln", "Vorstellen & Clustern", "Bewerten", "Diskutieren", "Abschluss"})
     CHECK_THAT(md.body, Catch::Contains(std::string(" ") + phase + "\n"));
 }

@@ -130,6 +130,21 @@ inline v1::Op add_to_cluster(const std::string& cluster, const std::string& note
   return op;
 }
 
+inline v1::Op merge_notes(const std::string& into, const std::string& from, const std::string& text = "") {
+  v1::Op op;
+  op.mutable_merge_notes()->set_into_note_id(into);
+  op.mutable_merge_notes()->set_from_note_id(from);
+  op.mutable_merge_notes()->set_text(text);
+  return op;
+}
+
+inline v1::Op set_phase_notes(const std::string& phase_id, const std::string& text) {
+  v1::Op op;
+  op.mutable_set_phase_notes()->set_phase_id(phase_id);
+  op.mutable_set_phase_notes()->set_text(text);
+  return op;
+}
+
 inline v1::Op remove_from_cluster(const std::string& note) {
   v1::Op op;
   op.mutable_remove_from_cluster()->set_note_id(note);

@@ -448,8 +448,13 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
       board.agenda = { ...board.agenda, phases: board.agenda.phases.map((p, i) => (i === index ? { ...p, notes: text } : p)) };
       return true;
     }
-    case "mergeNotes":
-      return mergeNotes(board, kind.value.intoNoteId, kind.value.fromNoteId, kind.value.text, ctx.seq);
+    case "mergeNotes": {
+      const merged = mergeNotes(board, kind.value.intoNoteId, kind.value.fromNoteId, kind.value.text, ctx.seq);
+      // In a live-count round the server sends the counts after the merge
+      // (MergeNotes.tallies): exact, whoever's dots the per-note cap gave back.
+      if (merged && kind.value.tallies.length > 0) board.tallies = new Map(kind.value.tallies.map((t) => [t.noteId, t.dots]));
+      return merged;
+    }
     case "goToPhase": {
       const { phaseId, startTimer } = kind.value;
       const phase = board.agenda.phases.find((p) => p.id === phaseId);
@@ -675,7 +680,8 @@ function setDeleted(board: BoardModel, kind: ObjectKind, id: string, deleted: bo
  * round at most to max_dots_per_note (the rest goes back to their budget).
  * The open round's counts move with them. A viewer who sees counts but not
  * the others' ballots cannot know whose dots were capped: the counts add up
- * uncapped except for the viewer's own (the server's next counts replace them).
+ * uncapped except for the viewer's own, and the event's own tallies (a
+ * live-count round) replace them at once.
  */
 function mergeNotes(board: BoardModel, intoId: string, fromId: string, text: string, seq: bigint): boolean {
   const into = live(board.notes, intoId);

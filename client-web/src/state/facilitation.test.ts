@@ -199,6 +199,15 @@ describe("merging duplicates", () => {
     expect(dotsOn(board, "n2")).toBe(0);
   });
 
+  it("takes the server's counts after the merge in a live-count round (the cap may have given others' dots back)", () => {
+    viewer = "f";
+    apply("f", openRoundOp("r1", { liveCounts: true, maxDotsPerNote: 2 }));
+    apply("p1", redacted({ talliesReplaced: true, tallies: [{ noteId: "n1", dots: 2 }, { noteId: "n2", dots: 2 }], voters: 1 }));
+    // Without the server's counts this viewer would add up 4 on n1.
+    apply("f", { kind: { case: "mergeNotes", value: { intoNoteId: "n1", fromNoteId: "n2", text: "", tallies: [{ noteId: "n1", dots: 2 }] } } });
+    expect(lines("tally")).toBe("tally n1 2");
+  });
+
   it("a replay's full state recounts the open round from the moved ballots", () => {
     board = boardFromState(create(BoardStateSchema, {}), { full: true });
     apply("", join("f", Role.FACILITATOR), join("p1", Role.PARTICIPANT), join("p2", Role.PARTICIPANT));

@@ -191,6 +191,7 @@ class Board {
   Outcome apply_restore(const v1::Restore& op, const Author& a);
   Outcome apply_add_to_cluster(const v1::AddToCluster& op, const Author& a);
   Outcome apply_remove_from_cluster(const v1::RemoveFromCluster& op, const Author& a);
+  Outcome apply_merge_notes(v1::MergeNotes& op, const Author& a);
   Outcome apply_cast_vote(const v1::CastVote& op, const Author& a);
   Outcome apply_retract_vote(const v1::RetractVote& op, const Author& a);
   Outcome apply_update_settings(v1::UpdateSettings& op, const Author& a);
@@ -199,6 +200,7 @@ class Board {
   Outcome apply_forget_participants(v1::ForgetParticipants& op, const Author& a);
   // facilitation.cpp
   Outcome apply_set_agenda(v1::SetAgenda& op, const Author& a);
+  Outcome apply_set_phase_notes(const v1::SetPhaseNotes& op, const Author& a);
   Outcome apply_go_to_phase(const v1::GoToPhase& op, const Author& a, std::int64_t time_ms);
   Outcome apply_reveal(v1::Reveal& op, const Author& a);
   Outcome apply_timer(v1::TimerControl& op, const Author& a, std::int64_t time_ms);

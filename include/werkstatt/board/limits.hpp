@@ -15,6 +15,11 @@ inline constexpr std::size_t kMaxNoteTextChars = 500;
 // Titles of areas, clusters and the workshop; display names.
 inline constexpr std::size_t kMaxTitleChars = 120;
 inline constexpr std::size_t kMaxDisplayNameChars = 60;
+// A phase's instructions for participants: a few sentences at the top of a
+// phone screen. Its notes (results and decisions for the minutes) may be a
+// page: 20 phases x 4,000 stays well under the board's memory budget.
+inline constexpr std::size_t kMaxPhaseInstructionsChars = 500;
+inline constexpr std::size_t kMaxPhaseNotesChars = 4'000;
 // Templates use 3–6 areas; 64 leaves room for breakout boards.
 inline constexpr std::size_t kMaxAreas = 64;
 // Clusters group several notes each, so far fewer than notes.

@@ -4,8 +4,10 @@
 // same bytes. Times are shown in the process's local time zone (TZ), which a
 // German deployment sets to Europe/Berlin.
 //
-// Authors appear only as pseudonyms ("Person 1", numbered in join order):
-// minutes leave the room, names need not.
+// People appear under the names they chose, as a public record's attendance
+// needs; in a pseudonymous workshop participants appear as "Person N" (their
+// pseudonym number) and notes carry no author. Minutes hold what the room
+// saw: no voter, no note still private to its author.
 #include <string>
 
 #include "werkstatt/journal/session.hpp"

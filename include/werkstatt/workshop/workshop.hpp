@@ -154,6 +154,9 @@ struct WorkshopInfo {
   std::string language;
   std::string template_id;
   std::int64_t created_ms = 0;
+  std::string planned_date;  // "YYYY-MM-DD" or empty
+  std::string copied_from;   // the workshop it was copied from, or empty
+  bool is_template = false;
   std::uint64_t head_seq = 0;  // durable
   std::size_t participants_online = 0;
   std::size_t connections = 0;
@@ -237,6 +240,23 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   using ParticipantErased = std::function<void(const journal::Status&, const std::string& pseudonym)>;
   void erase_participant(std::string participant_id, ParticipantErased journaled);
 
+  // Closes the workshop for its organiser (REST, the admin page), as a
+  // facilitator's CloseWorkshop would: journaled as a system event, `done`
+  // runs on the strand once it is durable (ok; also ok if it was closed
+  // already), or with why not (read_only, closed while shutting down, the
+  // journal's failure).
+  void close_by_organiser(std::function<void(const journal::Status&)> done);
+
+  // New facilitator and observer links for the organiser (the first ones
+  // cannot be shown again: only digests are stored). The links made before
+  // keep working; of the extra ones the newest kMaxExtraLinks do. `done`
+  // runs on the strand once the metadata with the new digests is stored,
+  // with the two new tokens (empty on failure).
+  static constexpr std::size_t kMaxExtraLinks = 20;
+  using LinksMade = std::function<void(const journal::Status&, const std::string& facilitator_token,
+                                       const std::string& observer_token)>;
+  void add_links(LinksMade done);
+
   [[nodiscard]] const std::string& id() const { return meta_.id(); }
   [[nodiscard]] WorkshopInfo info() const;
   // Whether `code` (as typed; normalised here) is this workshop's current
@@ -244,6 +264,11 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   [[nodiscard]] bool has_join_code(std::string_view code) const;
   // Whether `token` is this workshop's facilitator token (constant time).
   [[nodiscard]] bool has_facilitator_token(std::string_view token) const;
+  // The current join code for a join screen (GET …/join-screen): for the
+  // facilitator token always, for the observer token (the projector) only
+  // while the facilitator shows the join screen (PROJECTOR_VIEW_JOIN).
+  // nullopt for any other token, and once the workshop is closed.
+  [[nodiscard]] std::optional<std::string> join_screen_code(std::string_view token) const;
 
  private:
   struct Member {  // a participant identity known to this workshop
@@ -297,11 +322,11 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
     std::shared_ptr<const v1::Snapshot> snapshot;
     std::chrono::steady_clock::time_point received{};  // when the author's op arrived (ack latency)
   };
-  struct ParticipantErasure {
-    std::string participant_id;
-    std::uint64_t seq = 0;  // the EraseParticipant event (or the head, for one erased before)
-    std::string pseudonym;
-    ParticipantErased journaled;
+  // Someone waiting for an event of theirs to be durable, and for the
+  // snapshots older than it to be stored (an erasure rewrites those next).
+  struct DurableWait {
+    std::uint64_t seq = 0;  // their event (or the head, for one that happened before)
+    std::function<void(const journal::Status&)> done;  // ok, or why the event was not stored
   };
   struct RememberedOps {
     std::unordered_map<std::string, std::uint64_t> seq_of;
@@ -320,7 +345,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   void do_clock();
   void do_erase_participant(const std::string& participant_id, ParticipantErased journaled);
   // Hands durable erasures to their callers once no older snapshot is being stored.
-  void release_participant_erasures();
+  void release_durable_waits();
 
   // Applies a system op (join/leave) and journals it; false if the board refused.
   bool apply_system(const v1::Op& op, std::string secret_sha256);
@@ -391,6 +416,11 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   v1::WorkshopMeta meta_;  // the join code changes with RotateJoinCode
   const std::string history_id_;  // Welcome.history_id
   const std::string facilitator_digest_;  // never changes: read from any thread
+  const std::string observer_digest_;     // likewise
+  // Under info_mutex_: the organiser's further links (add_links).
+  std::vector<std::string> extra_facilitator_digests_;
+  std::vector<std::string> extra_observer_digests_;
+  [[nodiscard]] bool is_observer_token(std::string_view token) const;
   const WorkshopOptions options_;
 
   board::Board board_;
@@ -407,7 +437,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   std::deque<EncodedEvent> recent_;  // durable events, consecutive seqs
   std::size_t recent_bytes_ = 0;
   std::unordered_map<std::string, RememberedOps> ops_;  // by participant id
-  std::vector<ParticipantErasure> participant_erasures_;  // waiting for durability / snapshots
+  std::vector<DurableWait> durable_waits_;  // waiting for durability / snapshots
   std::size_t snapshots_storing_ = 0;  // store_snapshots() batches not yet written
 
   // Journal failure.
@@ -436,6 +466,8 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   mutable std::mutex info_mutex_;
   WorkshopInfo info_;
   std::string join_code_sha256_;  // under info_mutex_: the current code's digest
+  std::string join_code_;         // under info_mutex_: the current code (empty once closed)
+  bool join_on_projector_ = false;  // under info_mutex_: the projector shows the join screen
 };
 
 }  // namespace werkstatt::workshop

@@ -42,6 +42,19 @@ struct CreateError {
   std::string message;  // a sentence for the caller
 };
 
+// What a new workshop may carry beyond its template (the organiser page).
+struct CreateExtras {
+  std::string planned_date;  // "YYYY-MM-DD" or empty
+  // A workshop to copy the structure of instead of the template (its record
+  // as of now: board::copy_ops), and whether its notes come along.
+  std::string copy_from;
+  bool copy_notes = false;
+  bool is_template = false;  // kept to copy from; listed as a template
+};
+
+// "YYYY-MM-DD" naming a real calendar day (years 2000-2999).
+[[nodiscard]] bool valid_planned_date(std::string_view date);
+
 class WorkshopRegistry {
  public:
   WorkshopRegistry(boost::asio::io_context& io, journal::Journal& journal, WorkshopOptions options);
@@ -71,10 +84,13 @@ class WorkshopRegistry {
   // WorkshopOptions::retention_days. The value is stored in its metadata,
   // so a later change of the server's default does not change it.
   // Stores its metadata, then journals the template ops. nullopt and `error` if an argument is invalid or the journal
-  // refuses the metadata.
+  // refuses the metadata. With extras.copy_from the source's record is read
+  // from the journal (a replay: call off the I/O threads, as REST does) and
+  // copied instead of the template; not found or damaged: an error.
   [[nodiscard]] std::optional<CreatedWorkshop> create(std::string_view template_id, std::string_view title,
                                                       std::string_view language, CreateError* error,
-                                                      std::optional<std::uint32_t> retention_days = std::nullopt);
+                                                      std::optional<std::uint32_t> retention_days = std::nullopt,
+                                                      const CreateExtras& extras = {});
 
   [[nodiscard]] std::shared_ptr<Workshop> find(std::string_view id) const;
   // The workshop whose current join code `code` is (as typed), if any.
