@@ -18,9 +18,30 @@ MemoryJournal::~MemoryJournal() {
 }
 
 void MemoryJournal::append(std::vector<v1::EventRecord> records, AppendDone done) {
+  Pending p;
+  p.records = std::move(records);
+  p.done = std::move(done);
+  enqueue(std::move(p));
+}
+
+void MemoryJournal::store_workshop(v1::WorkshopMeta meta, AppendDone done) {
+  Pending p;
+  p.meta = std::move(meta);
+  p.done = std::move(done);
+  enqueue(std::move(p));
+}
+
+void MemoryJournal::store_snapshot(v1::Snapshot snapshot, AppendDone done) {
+  Pending p;
+  p.snapshot = std::move(snapshot);
+  p.done = std::move(done);
+  enqueue(std::move(p));
+}
+
+void MemoryJournal::enqueue(Pending pending) {
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back({std::move(records), std::move(done)});
+    queue_.push_back(std::move(pending));
   }
   wake_.notify_one();
 }
@@ -32,41 +53,46 @@ void MemoryJournal::run() {
     if (queue_.empty()) return;  // stopping, and nothing left to complete
     Pending p = std::move(queue_.front());
     queue_.pop_front();
-    Status status;
-    if (fail_writes_ || failed_) {
-      failed_ = true;
-      status = Status(Status::Code::no_space, "simulated: no space left on device");
-    } else {
-      auto& log = events_[p.records.front().workshop_id()];
-      const std::uint64_t expected = log.empty() ? 1 : log.back().seq() + 1;
-      if (p.records.front().seq() != expected) {
-        status = Status(Status::Code::invalid_argument, "append does not continue the workshop's seq");
-      } else {
-        auto& index = client_ops_[p.records.front().workshop_id()];
-        for (auto& r : p.records) {
-          if (!r.client_op_id().empty()) {
-            index[{r.author_id(), r.client_op_id()}] = r.seq();
-            if (!r.evicts_client_op_id().empty()) index.erase({r.author_id(), r.evicts_client_op_id()});
-          }
-          log.push_back(std::move(r));
-        }
-      }
-    }
+    const Status status = store_locked(p);
     lock.unlock();
     p.done(status);
     lock.lock();
   }
 }
 
-Status MemoryJournal::put_workshop(const v1::WorkshopMeta& meta) {
-  std::lock_guard lock(mutex_);
-  workshops_[meta.id()] = meta;
+Status MemoryJournal::store_locked(Pending& p) {
+  if (fail_writes_ || failed_) {
+    failed_ = true;
+    return {Status::Code::no_space, "simulated: no space left on device"};
+  }
+  if (p.meta) {
+    workshops_[p.meta->id()] = std::move(*p.meta);
+    return {};
+  }
+  if (p.snapshot) {
+    const std::string id = p.snapshot->workshop_id();
+    snapshots_[id][p.snapshot->seq()] = std::move(*p.snapshot);
+    return {};
+  }
+  if (p.records.empty()) return {Status::Code::invalid_argument, "append of no records"};
+  auto& log = events_[p.records.front().workshop_id()];
+  const std::uint64_t expected = log.empty() ? 1 : log.back().seq() + 1;
+  if (p.records.front().seq() != expected)
+    return {Status::Code::invalid_argument, "append does not continue the workshop's seq"};
+  auto& index = client_ops_[p.records.front().workshop_id()];
+  for (auto& r : p.records) {
+    if (!r.client_op_id().empty()) {
+      index[{r.author_id(), r.client_op_id()}] = r.seq();
+      if (!r.evicts_client_op_id().empty()) index.erase({r.author_id(), r.evicts_client_op_id()});
+    }
+    log.push_back(std::move(r));
+  }
   return {};
 }
 
-Status MemoryJournal::put_snapshot(const v1::Snapshot& snapshot) {
+Status MemoryJournal::write_failure() const {
   std::lock_guard lock(mutex_);
-  snapshots_[snapshot.workshop_id()][snapshot.seq()] = snapshot;
+  if (failed_) return {Status::Code::no_space, "simulated: no space left on device"};
   return {};
 }
 
@@ -146,9 +172,15 @@ Status MemoryJournal::erase_participant(std::string_view workshop_id, std::strin
 
 Status MemoryJournal::retry_writes() {
   std::lock_guard lock(mutex_);
+  ++retries_;
   if (fail_writes_) return {Status::Code::no_space, "simulated: no space left on device"};
   failed_ = false;
   return {};
+}
+
+std::size_t MemoryJournal::retries() const {
+  std::lock_guard lock(mutex_);
+  return retries_;
 }
 
 void MemoryJournal::fail_writes(bool fail) {

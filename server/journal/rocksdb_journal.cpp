@@ -526,7 +526,7 @@ void RocksJournal::append(std::vector<v1::EventRecord> records, AppendDone done)
       if (rejected.ok()) last_queued_seq_[workshop] = expected - 1;
     }
     // A rejected append is completed by the writer too: in order, never inside append().
-    queue_.push_back({std::move(records), std::move(done), std::move(rejected)});
+    queue_.push_back({std::move(records), std::move(done), std::move(rejected), std::nullopt, std::nullopt});
   }
   wake_.notify_one();
 }
@@ -540,7 +540,7 @@ void RocksJournal::run_writer() {
     std::deque<Pending> group;
     std::size_t bytes = 0;
     while (!queue_.empty() && (group.empty() || bytes < options_.max_batch_bytes)) {
-      for (const auto& r : queue_.front().records) bytes += r.ByteSizeLong();
+      bytes += queue_.front().bytes();
       group.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
@@ -552,7 +552,7 @@ void RocksJournal::run_writer() {
     if (!result.ok()) last_queued_seq_.clear();  // reload heads from disk: what failed is not there
     if (result.ok()) {
       for (const auto& p : group) {
-        if (!p.rejected.ok()) continue;
+        if (!p.rejected.ok() || p.records.empty()) continue;
         auto& head = durable_head_[p.records.back().workshop_id()];
         head = std::max(head, p.records.back().seq());
       }
@@ -566,8 +566,21 @@ void RocksJournal::run_writer() {
 Status RocksJournal::write_group(std::deque<Pending>& group) {
   rocksdb::WriteBatch batch;
   std::string value;
+  bool sync = false;
   for (const auto& p : group) {
     if (!p.rejected.ok()) continue;
+    if (p.meta) {
+      sync = true;
+      if (rocksdb::Status s = batch.Put(workshops_, p.meta->id(), p.meta->SerializeAsString()); !s.ok())
+        return convert(s, "batching workshop " + p.meta->id());
+    }
+    if (p.snapshot) {
+      if (rocksdb::Status s = batch.Put(snapshots_, seq_key(p.snapshot->workshop_id(), p.snapshot->seq()),
+                                        p.snapshot->SerializeAsString());
+          !s.ok())
+        return convert(s, "batching a snapshot of " + p.snapshot->workshop_id());
+    }
+    if (!p.records.empty()) sync = true;
     for (const auto& r : p.records) {
       value.clear();
       r.SerializeToString(&value);
@@ -583,9 +596,11 @@ Status RocksJournal::write_group(std::deque<Pending>& group) {
     }
   }
   rocksdb::WriteOptions wo;
-  wo.sync = true;  // the ack promise: fdatasync'ed before any completion runs
+  // The ack promise: fdatasync'ed before any completion runs. A group of
+  // snapshots only is not synced: one lost in a crash is rebuilt from events.
+  wo.sync = sync;
   Status written = convert(db_->Write(wo, &batch), "writing events");
-  if (written.ok()) {
+  if (written.ok() && sync) {
     group_commits_.fetch_add(1, std::memory_order_relaxed);
     std::uint64_t events = 0;
     for (const auto& p : group)
@@ -595,19 +610,39 @@ Status RocksJournal::write_group(std::deque<Pending>& group) {
   return written;
 }
 
-Status RocksJournal::put_workshop(const v1::WorkshopMeta& meta) {
-  if (options_.read_only) return {Status::Code::read_only, "the journal was opened read-only"};
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  return convert(db_->Put(wo, workshops_, meta.id(), meta.SerializeAsString()), "storing workshop " + meta.id());
+std::size_t RocksJournal::Pending::bytes() const {
+  std::size_t n = 0;
+  for (const auto& r : records) n += r.ByteSizeLong();
+  if (meta) n += meta->ByteSizeLong();
+  if (snapshot) n += snapshot->ByteSizeLong();
+  return n;
 }
 
-Status RocksJournal::put_snapshot(const v1::Snapshot& snapshot) {
-  if (options_.read_only) return {Status::Code::read_only, "the journal was opened read-only"};
-  // Not synced: a snapshot lost in a crash is rebuilt from events.
-  return convert(db_->Put(rocksdb::WriteOptions(), snapshots_, seq_key(snapshot.workshop_id(), snapshot.seq()),
-                          snapshot.SerializeAsString()),
-                 "storing a snapshot of " + snapshot.workshop_id());
+void RocksJournal::enqueue(Pending pending) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(pending));
+  }
+  wake_.notify_one();
+}
+
+void RocksJournal::store_workshop(v1::WorkshopMeta meta, AppendDone done) {
+  Pending p;
+  p.meta = std::move(meta);
+  p.done = std::move(done);
+  enqueue(std::move(p));
+}
+
+void RocksJournal::store_snapshot(v1::Snapshot snapshot, AppendDone done) {
+  Pending p;
+  p.snapshot = std::move(snapshot);
+  p.done = std::move(done);
+  enqueue(std::move(p));
+}
+
+Status RocksJournal::write_failure() const {
+  std::lock_guard lock(mutex_);
+  return failure_;
 }
 
 Status RocksJournal::workshops(std::vector<v1::WorkshopMeta>* out, std::vector<DamagedWorkshop>* damaged) const {

@@ -165,6 +165,9 @@ struct ServerContext {
     s.draining = shutting_down;
     const auto workshops = registry.all();
     s.workshops_loaded = workshops.size();
+    // Journal-wide: a failed write makes every workshop read-only, also
+    // those that have not tried to write since (and a failed creation).
+    s.read_only = registry.journal_health().read_only();
     for (const auto& w : workshops) s.read_only = s.read_only || w->info().read_only;
     return s;
   }

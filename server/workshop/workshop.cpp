@@ -70,6 +70,8 @@ Workshop::Workshop(asio::io_context& io, journal::Journal& journal, v1::Workshop
       observer_digest_(meta_.observer_token_sha256()),
       options_(options),
       retry_timer_(strand_),
+      health_(options.journal_health ? options.journal_health
+                                     : std::make_shared<JournalHealth>(journal, options.retry_interval)),
       clock_timer_(strand_),
       presence_timer_(strand_),
       shutdown_watch_timer_(strand_) {
@@ -803,9 +805,8 @@ void Workshop::after_durable(const v1::Event& event) {
       options_.join_codes->release(meta_.join_code(), id());
     // The metadata follows the board, for tools that read it (inspect).
     meta_.set_join_code(op.rotate_join_code().join_code());
-    asio::post(io_, [&journal = journal_, meta = meta_] {
-      if (const journal::Status s = journal.put_workshop(meta); !s.ok())
-        spdlog::warn("workshop {}: storing the rotated join code in its metadata failed: {}", meta.id(), s.message());
+    store_meta([id = id()](const journal::Status& s) {
+      if (!s.ok()) spdlog::warn("workshop {}: storing the rotated join code in its metadata failed: {}", id, s.message());
     });
   }
 }
@@ -1025,20 +1026,27 @@ void Workshop::flush_out() {
 }
 
 void Workshop::store_snapshots(std::vector<std::shared_ptr<const v1::Snapshot>> snapshots) {
-  // put_snapshot() writes synchronously: off the strand, so edits keep flowing.
+  // Queued to the journal's writer; nothing here waits for the write.
   // Counted, so that a person's erasure rewrites the journal only after
   // every older snapshot (which may carry their name) is stored.
-  ++snapshots_storing_;
-  asio::post(io_, [self = shared_from_this(), snapshots = std::move(snapshots)] {
-    for (const auto& s : snapshots) {
-      if (const journal::Status st = self->journal_.put_snapshot(*s); !st.ok())
+  for (const auto& s : snapshots) {
+    ++snapshots_storing_;
+    journal_.store_snapshot(*s, [self = shared_from_this(), seq = s->seq()](const journal::Status& st) {
+      if (!st.ok())
         spdlog::warn("workshop {}: storing the snapshot at seq {} failed: {} (recovery replays more events)",
-                     s->workshop_id(), s->seq(), st.message());
-    }
-    asio::post(self->strand_, [self] {
-      --self->snapshots_storing_;
-      if (!self->durable_waits_.empty()) self->release_durable_waits();
+                     self->id(), seq, st.message());
+      asio::post(self->strand_, [self] {
+        --self->snapshots_storing_;
+        if (!self->durable_waits_.empty()) self->release_durable_waits();
+      });
     });
+  }
+}
+
+void Workshop::store_meta(std::function<void(const journal::Status&)> stored) {
+  journal_.store_workshop(meta_, [self = shared_from_this(), stored = std::move(stored)](const journal::Status& s) {
+    if (!s.ok()) self->health_->failed(s);
+    asio::post(self->strand_, [stored, s] { stored(s); });
   });
 }
 
@@ -1102,12 +1110,15 @@ void Workshop::release_durable_waits() {
 // ---------------------------------------------------------------- journal failure
 
 void Workshop::on_journal_failure(const journal::Status& status) {
-  spdlog::error("workshop {}: the journal could not store events after seq {}: {}. The workshop is read-only; "
-                "free disk space or fix the storage, writes are retried every {} ms",
-                id(), durable_seq_, status.message(), options_.retry_interval.count());
+  spdlog::error("workshop {}: the journal could not store events after seq {}: {}. The workshop is read-only "
+                "until the journal takes writes again",
+                id(), durable_seq_, status.message());
   read_only_ = true;
   rebuild_pending_ = true;
+  writes_resumed_ = false;
   ++epoch_;
+  health_->failed(status);
+  wait_for_writes();
   // Nothing that was not stored is acknowledged; the authors learn it now.
   for (const Inflight& e : inflight_) {
     if (e.client_op_id.empty()) continue;
@@ -1135,7 +1146,6 @@ void Workshop::on_journal_failure(const journal::Status& status) {
                                    "recovers, and your unsaved edits were not kept",
                                    false);
   for (auto& [cid, c] : connections_) send_to(cid, notice);
-  arm_retry();
   maybe_rebuild();
   update_info();
   maybe_finish_shutdown();
@@ -1202,6 +1212,7 @@ void Workshop::maybe_rebuild() {
   deliver_welcomes(durable_seq_);
   flush_out();
   update_info();
+  try_resume();  // the journal may have taken writes again meanwhile
 }
 
 void Workshop::arm_retry() {
@@ -1220,11 +1231,26 @@ void Workshop::on_retry() {
     maybe_rebuild();
     if (rebuild_pending_) return arm_retry();
   }
-  if (const journal::Status s = journal_.retry_writes(); !s.ok()) {
-    spdlog::warn("workshop {}: the journal still refuses writes: {}", id(), s.message());
-    return arm_retry();
-  }
+  try_resume();
+}
+
+void Workshop::wait_for_writes() {
+  if (waiting_for_writes_) return;
+  waiting_for_writes_ = true;
+  health_->when_writable([weak = weak_from_this()] {
+    if (auto self = weak.lock())
+      asio::post(self->strand_, [self] {
+        self->waiting_for_writes_ = false;
+        self->writes_resumed_ = true;
+        self->try_resume();
+      });
+  });
+}
+
+void Workshop::try_resume() {
+  if (!read_only_ || shutting_down_ || rebuild_pending_ || !writes_resumed_) return;
   read_only_ = false;
+  writes_resumed_ = false;
   spdlog::info("workshop {}: the journal takes writes again; accepting edits", id());
   reconcile_presence();
   schedule_clock();
@@ -1504,23 +1530,24 @@ void Workshop::add_links(LinksMade done) {
       digests->Add(std::move(digest));
       if (static_cast<std::size_t>(digests->size()) > kMaxExtraLinks) digests->erase(digests->begin());
     };
-    v1::WorkshopMeta next = self->meta_;
-    push(next.mutable_extra_facilitator_token_sha256(), sha256(facilitator));
-    push(next.mutable_extra_observer_token_sha256(), sha256(observer));
-    // Stored before anyone is told the tokens: a link handed out always
-    // works after a restart. (One synced write, on the strand, as rare as
-    // an organiser's click.)
-    if (const journal::Status st = self->journal_.put_workshop(next); !st.ok()) return done(st, {}, {});
-    self->meta_ = std::move(next);
-    {
-      std::lock_guard lock(self->info_mutex_);
-      self->extra_facilitator_digests_.assign(self->meta_.extra_facilitator_token_sha256().begin(),
-                                              self->meta_.extra_facilitator_token_sha256().end());
-      self->extra_observer_digests_.assign(self->meta_.extra_observer_token_sha256().begin(),
-                                           self->meta_.extra_observer_token_sha256().end());
-    }
-    spdlog::info("workshop {}: the organiser made new links", self->id());
-    done({}, facilitator, observer);
+    push(self->meta_.mutable_extra_facilitator_token_sha256(), sha256(facilitator));
+    push(self->meta_.mutable_extra_observer_token_sha256(), sha256(observer));
+    // Stored before anyone is told the tokens, so a link handed out always
+    // works after a restart; the links take effect with the same record.
+    // (If it is not stored, the digests stay in meta_ unused: nobody knows
+    // their tokens.)
+    self->store_meta([self, stored = self->meta_, facilitator, observer, done](const journal::Status& st) {
+      if (!st.ok()) return done(st, {}, {});
+      {
+        std::lock_guard lock(self->info_mutex_);
+        self->extra_facilitator_digests_.assign(stored.extra_facilitator_token_sha256().begin(),
+                                                stored.extra_facilitator_token_sha256().end());
+        self->extra_observer_digests_.assign(stored.extra_observer_token_sha256().begin(),
+                                             stored.extra_observer_token_sha256().end());
+      }
+      spdlog::info("workshop {}: the organiser made new links", self->id());
+      done({}, facilitator, observer);
+    });
   });
 }
 

@@ -17,15 +17,17 @@ namespace werkstatt::workshop {
 namespace asio = boost::asio;
 
 namespace {
-// One book of join codes for every workshop of this server.
-WorkshopOptions with_join_codes(WorkshopOptions options) {
+// One book of join codes and one journal health for every workshop of this server.
+WorkshopOptions shared_by_all(WorkshopOptions options, journal::Journal& journal) {
   if (!options.join_codes) options.join_codes = std::make_shared<JoinCodeBook>(random_join_code);
+  if (!options.journal_health)
+    options.journal_health = std::make_shared<JournalHealth>(journal, options.retry_interval);
   return options;
 }
 }  // namespace
 
 WorkshopRegistry::WorkshopRegistry(boost::asio::io_context& io, journal::Journal& journal, WorkshopOptions options)
-    : io_(io), journal_(journal), options_(with_join_codes(std::move(options))), retention_strand_(asio::make_strand(io)), retention_timer_(retention_strand_) {}
+    : io_(io), journal_(journal), options_(shared_by_all(std::move(options), journal)), retention_strand_(asio::make_strand(io)), retention_timer_(retention_strand_) {}
 
 journal::Status WorkshopRegistry::recover_all(bool* listing_complete) {
   std::string failed;
@@ -164,6 +166,7 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
   meta.set_copied_from(extras.copy_from);
   meta.set_is_template(extras.is_template);
   if (const journal::Status s = journal_.put_workshop(meta); !s.ok()) {
+    options_.journal_health->failed(s);
     spdlog::error("creating a workshop failed: the journal refused its metadata: {}", s.message());
     *error = {false, "the server cannot store a new workshop right now"};
     return std::nullopt;

@@ -39,8 +39,13 @@ class StoredValues final : public journal::Journal {
   void append(std::vector<v1::EventRecord>, journal::AppendDone done) override {
     done({Status::Code::read_only, "the fuzz journal is read-only"});
   }
-  Status put_workshop(const v1::WorkshopMeta&) override { return {Status::Code::read_only, "read-only"}; }
-  Status put_snapshot(const v1::Snapshot&) override { return {Status::Code::read_only, "read-only"}; }
+  void store_workshop(v1::WorkshopMeta, journal::AppendDone done) override {
+    done({Status::Code::read_only, "the fuzz journal is read-only"});
+  }
+  void store_snapshot(v1::Snapshot, journal::AppendDone done) override {
+    done({Status::Code::read_only, "the fuzz journal is read-only"});
+  }
+  Status write_failure() const override { return {Status::Code::read_only, "the fuzz journal is read-only"}; }
   Status workshops(std::vector<v1::WorkshopMeta>* out, std::vector<journal::DamagedWorkshop>* damaged) const override {
     v1::WorkshopMeta m;
     const Status s = workshop(kWorkshop, &m);

@@ -94,6 +94,77 @@ TEST_CASE("probes - /readyz is 503 while starting and read-only, 200 when ready 
   CHECK(http_request(port, "GET", "/readyz").status == 200);
 }
 
+TEST_CASE("a journal that refuses writes is one state for every workshop - one retry loop, all resume", "[ops][read-only]") {
+  TestServerOptions options;
+  options.workshop.retry_interval = std::chrono::milliseconds(100);
+  TestServer server(options);
+  const auto port = server.port();
+  // Nine workshops, a participant in each.
+  std::vector<workshop::CreatedWorkshop> workshops{server.workshop()};
+  for (int i = 0; i < 8; ++i) {
+    workshop::CreateError error;
+    auto created = server.registry().create("impuls-werkstatt", "W" + std::to_string(i), "de", &error);
+    REQUIRE(created);
+    workshops.push_back(*created);
+  }
+  std::vector<std::unique_ptr<Peer>> peers;
+  for (const auto& w : workshops) {
+    peers.push_back(std::make_unique<Peer>(port));
+    REQUIRE(peers.back()->join(w.id, join_code(w.join_code), "Anna"));
+  }
+  const auto all_read_only = [&](bool value) {
+    for (const auto& w : server.registry().all())
+      if (w->info().read_only != value) return false;
+    return true;
+  };
+
+  // The disk fills: every workshop turns read-only as it tries to write.
+  server.memory_journal().fail_writes(true);
+  for (auto& p : peers) p->send(ops::create_note("n1", "lost"));
+  REQUIRE(eventually([&] { return all_read_only(true); }));
+  CHECK(http_request(port, "GET", "/readyz").body == R"({"status":"read-only"})");
+
+  // One loop retries the journal for all nine, once per interval (nine
+  // timers of their own would ask nine times as often).
+  const std::size_t before = server.memory_journal().retries();
+  const auto started = std::chrono::steady_clock::now();
+  REQUIRE(eventually([&] { return server.memory_journal().retries() >= before + 4; }, std::chrono::seconds(20)));
+  CHECK(std::chrono::steady_clock::now() - started >= 3 * options.workshop.retry_interval);
+  CHECK(server.registry().journal_health().retries() == server.memory_journal().retries());
+
+  // Space is freed: every workshop takes edits again, without a reconnect.
+  server.memory_journal().fail_writes(false);
+  REQUIRE(eventually([&] { return all_read_only(false); }));
+  CHECK(http_request(port, "GET", "/readyz").status == 200);
+  for (auto& p : peers) {
+    const std::string id = p->send(ops::create_note("n2", "stored"));
+    CHECK(p->wait_ack(id));
+  }
+}
+
+TEST_CASE("a creation the journal refuses makes the server not ready until the journal recovers", "[ops][read-only]") {
+  TestServerOptions options;
+  options.workshop.retry_interval = std::chrono::milliseconds(50);
+  options.create_workshop = false;
+  TestServer server(options);
+  const auto port = server.port();
+  const std::map<std::string, std::string> json = {{"Content-Type", "application/json"}};
+  REQUIRE(http_request(port, "GET", "/readyz").status == 200);
+
+  // No workshop has written anything: the failed creation is what tells.
+  server.memory_journal().fail_writes(true);
+  auto r = http_request(port, "POST", "/api/workshops", R"({"title":"Klimarat"})", json);
+  CHECK(r.status == 503);
+  r = http_request(port, "GET", "/readyz");
+  CHECK(r.status == 503);
+  CHECK(r.body == R"({"status":"read-only"})");
+  CHECK(server.registry().all().empty());  // nothing half-made is served
+
+  server.memory_journal().fail_writes(false);
+  REQUIRE(eventually([&] { return http_request(port, "GET", "/readyz").status == 200; }));
+  CHECK(http_request(port, "POST", "/api/workshops", R"({"title":"Klimarat"})", json).status == 201);
+}
+
 TEST_CASE("probes - draining is not ready - probe paths take GET and HEAD only", "[http][ops]") {
   net::ProbeState state{.started = true, .draining = true, .read_only = false, .workshops_loaded = 0};
   auto r = net::handle_probe("GET", "/readyz", state);
@@ -322,8 +393,17 @@ class GatedJournal final : public journal::Journal {
   void append(std::vector<v1::EventRecord> records, journal::AppendDone done) override {
     inner_.append(std::move(records), std::move(done));
   }
-  journal::Status put_workshop(const v1::WorkshopMeta& meta) override { return inner_.put_workshop(meta); }
-  journal::Status put_snapshot(const v1::Snapshot& snapshot) override { return inner_.put_snapshot(snapshot); }
+  void store_workshop(v1::WorkshopMeta meta, journal::AppendDone done) override {
+    // The first metadata write takes a while (a slow disk): a writer that
+    // does not keep order lets a later one overtake it.
+    if (slow_first_meta_.exchange(false)) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    inner_.store_workshop(std::move(meta), std::move(done));
+  }
+  void slow_first_meta() { slow_first_meta_ = true; }
+  void store_snapshot(v1::Snapshot snapshot, journal::AppendDone done) override {
+    inner_.store_snapshot(std::move(snapshot), std::move(done));
+  }
+  journal::Status write_failure() const override { return inner_.write_failure(); }
   journal::Status workshops(std::vector<v1::WorkshopMeta>* out,
                             std::vector<journal::DamagedWorkshop>* damaged) const override {
     return inner_.workshops(out, damaged);
@@ -363,6 +443,7 @@ class GatedJournal final : public journal::Journal {
   mutable std::condition_variable cv_;
   bool open_ = true;
   mutable std::size_t waiting_ = 0;
+  std::atomic<bool> slow_first_meta_ = false;
 };
 
 }  // namespace
@@ -405,4 +486,32 @@ TEST_CASE("logs - --log-format json writes one object per line with workshop, co
         R"j({"time":"2025-12-01T10:00:00.123Z","level":"warning","event":"connection 7 from 2001:db8::1 keeps sending ops over the rate limit; closing it","connection":7,"client_address":"2001:db8::1"})j");
   CHECK(app::json_log_line("error", "a \"quoted\"\nline\x01", ms) ==
         R"j({"time":"2025-12-01T10:00:00.123Z","level":"error","event":"a \"quoted\"\nline\u0001"})j");
+}
+
+TEST_CASE("two join-code rotations store their metadata in the order they were made", "[ops][journal]") {
+  auto journal = std::make_shared<GatedJournal>();
+  TestServerOptions options;
+  options.threads = 2;  // the old code stored from whichever I/O thread came first
+  options.journal = journal;
+  TestServer server(options);
+  const auto& w = server.workshop();
+  Peer fac(server.port());
+  v1::Credential facilitator;
+  facilitator.set_facilitator_token(w.facilitator_token);
+  REQUIRE(fac.join(w.id, facilitator, "Moderation"));
+  journal->slow_first_meta();
+  REQUIRE(fac.wait_ack(fac.send(ops::rotate_join_code(""))));
+  REQUIRE(fac.wait_ack(fac.send(ops::rotate_join_code(""))));
+  // The board's code now is the second rotation's; the stored metadata must
+  // end with it too (a restart serves the stored one).
+  const auto current = [&] { return std::string(fac.board().join_code()); };
+  REQUIRE_FALSE(current().empty());
+  CHECK(eventually([&] {
+    v1::WorkshopMeta meta;
+    return journal->workshop(w.id, &meta).ok() && meta.join_code() == current();
+  }, std::chrono::seconds(3)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // past the slow write: nothing overwrites it later
+  v1::WorkshopMeta meta;
+  REQUIRE(journal->workshop(w.id, &meta).ok());
+  CHECK(meta.join_code() == current());
 }

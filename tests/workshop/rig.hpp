@@ -8,9 +8,12 @@
 // - Rig: one io_context run by the test thread itself (poll(): every ready
 //   handler, nothing else), a workshop from the Impuls-Werkstatt template,
 //   and helpers to join and act.
-// Thread safety: none needed; everything runs on the test thread.
+// Thread safety: everything runs on the test thread, but for
+// HeldJournal::retry_writes(), which the workshop's JournalHealth calls on
+// its own thread (its state for that is atomic).
 #include <boost/asio/io_context.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -89,7 +92,7 @@ class HeldJournal final : public journal::Journal {
   using Status = journal::Status;
 
   void append(std::vector<v1::EventRecord> records, journal::AppendDone done) override {
-    held_.push_back({std::move(records), std::move(done)});
+    held_.push_back({std::move(records), std::move(done), std::nullopt, std::nullopt});
   }
   [[nodiscard]] std::size_t held() const { return held_.size(); }
   [[nodiscard]] std::size_t held_records() const {
@@ -107,6 +110,8 @@ class HeldJournal final : public journal::Journal {
         continue;
       }
       for (auto& r : h.records) events_.push_back(r);
+      if (h.meta) meta_ = std::move(*h.meta);
+      if (h.snapshot) snapshots_[h.snapshot->seq()] = std::move(*h.snapshot);
       h.done({});
     }
   }
@@ -118,14 +123,21 @@ class HeldJournal final : public journal::Journal {
   void allow_retry(bool ok) { retry_ok_ = ok; }
   [[nodiscard]] std::size_t retries() const { return retries_; }
 
-  Status put_workshop(const v1::WorkshopMeta& meta) override {
-    meta_ = meta;
+  // Metadata and snapshots join the held writes: stored, in order, when released.
+  void store_workshop(v1::WorkshopMeta meta, journal::AppendDone done) override {
+    held_.push_back({{}, std::move(done), std::move(meta), std::nullopt});
+  }
+  void store_snapshot(v1::Snapshot s, journal::AppendDone done) override {
+    held_.push_back({{}, std::move(done), std::nullopt, std::move(s)});
+  }
+  Status write_failure() const override {
+    if (broken_) return {Status::Code::no_space, "the disk is full (HeldJournal)"};
     return {};
   }
-  Status put_snapshot(const v1::Snapshot& s) override {
-    snapshots_[s.seq()] = s;
-    return {};
-  }
+  // The metadata as stored (the last released store_workshop()).
+  [[nodiscard]] const v1::WorkshopMeta& stored_meta() const { return meta_; }
+  // Stores metadata at once, as the setup before a workshop exists does.
+  void set_meta(const v1::WorkshopMeta& meta) { meta_ = meta; }
   Status workshops(std::vector<v1::WorkshopMeta>* out, std::vector<journal::DamagedWorkshop>*) const override {
     out->push_back(meta_);
     return {};
@@ -171,17 +183,20 @@ class HeldJournal final : public journal::Journal {
   [[nodiscard]] const std::vector<v1::EventRecord>& stored() const { return events_; }
 
  private:
-  struct Held {
+  struct Held {  // an append, or a metadata record, or a snapshot
     std::vector<v1::EventRecord> records;
     journal::AppendDone done;
+    std::optional<v1::WorkshopMeta> meta;
+    std::optional<v1::Snapshot> snapshot;
   };
   std::deque<Held> held_;
   std::vector<v1::EventRecord> events_;
   std::map<std::uint64_t, v1::Snapshot> snapshots_;
   v1::WorkshopMeta meta_;
-  bool broken_ = false;
-  bool retry_ok_ = false;
-  std::size_t retries_ = 0;
+  // Atomic: retry_writes() runs on the JournalHealth's thread.
+  std::atomic<bool> broken_ = false;
+  std::atomic<bool> retry_ok_ = false;
+  std::atomic<std::size_t> retries_ = 0;
 };
 
 struct Rig {
@@ -201,7 +216,7 @@ struct Rig {
     meta.set_join_code(kJoinCode);
     meta.set_facilitator_token_sha256(workshop::sha256(kFacilitatorToken));
     meta.set_observer_token_sha256(workshop::sha256(kObserverToken));
-    (void)journal.put_workshop(meta);
+    journal.set_meta(meta);
     workshop = workshop::Workshop::create(io, journal, meta,
                                           board::template_ops(board::kImpulsWerkstattTemplate, "de", "Test"), options);
     settle();

@@ -194,7 +194,7 @@ TEST_CASE("journal failure - nothing unstored is acked, read-only for all, rebui
   REQUIRE(anna->of(Kind::kReject).size() == 1);
   CHECK(anna->of(Kind::kReject)[0].reject().code() == v1::REJECT_CODE_READ_ONLY);
 
-  // The retry timer asks the journal until it takes writes again.
+  // The journal's health loop asks it until it takes writes again.
   REQUIRE(rig.run_until([&] { return rig.journal.retries() >= 2; }));
   CHECK(rig.workshop->info().read_only);
   rig.journal.allow_retry(true);
@@ -400,4 +400,57 @@ TEST_CASE("at the connection limit, facilitator and observer links still get in"
   auto fac3 = rig.facilitator("Dritte");
   rig.settle();
   CHECK(fac3->closed);  // the headroom is bounded too
+}
+
+TEST_CASE("new links are handed out only once their metadata is stored, in order with the appends",
+          "[workshop][journal]") {
+  Rig rig;
+  auto fac = rig.joined(rig.facilitator());
+  bool made = false;
+  std::string token;
+  rig.workshop->add_links([&](const journal::Status& s, const std::string& facilitator, const std::string&) {
+    CHECK(s.ok());
+    made = true;
+    token = facilitator;
+  });
+  rig.poll();
+  // Queued to the journal's writer, not written on the strand: nobody is
+  // told a token that a restart could forget.
+  CHECK_FALSE(made);
+  REQUIRE(rig.journal.held() == 1);
+  CHECK(rig.journal.stored_meta().extra_facilitator_token_sha256_size() == 0);
+  rig.journal.release();
+  rig.poll();
+  REQUIRE(made);
+  REQUIRE(rig.journal.stored_meta().extra_facilitator_token_sha256_size() == 1);
+  CHECK(rig.journal.stored_meta().extra_facilitator_token_sha256(0) == workshop::sha256(token));
+  CHECK(rig.workshop->has_facilitator_token(token));
+
+  // A rotation and new links queued together are stored in the order they were made.
+  rig.submit(*fac, ops::rotate_join_code(""));
+  rig.poll();
+  rig.journal.release();  // the rotation's event
+  rig.poll();
+  rig.workshop->add_links([](const journal::Status&, const std::string&, const std::string&) {});
+  rig.settle();
+  const v1::WorkshopMeta& stored = rig.journal.stored_meta();
+  CHECK(stored.join_code() != Rig::kJoinCode);
+  CHECK(rig.workshop->has_join_code(stored.join_code()));
+  CHECK(stored.extra_facilitator_token_sha256_size() == 2);
+}
+
+TEST_CASE("new links on a failing disk - no token is handed out, and it would not work", "[workshop][journal]") {
+  Rig rig;
+  rig.journal.break_disk();
+  journal::Status result;
+  std::string token = "unset";
+  rig.workshop->add_links([&](const journal::Status& s, const std::string& facilitator, const std::string&) {
+    result = s;
+    token = facilitator;
+  });
+  rig.settle();
+  rig.journal.release();
+  rig.poll();
+  CHECK(result.code() == journal::Status::Code::no_space);
+  CHECK(token.empty());
 }

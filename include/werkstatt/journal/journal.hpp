@@ -8,9 +8,10 @@
 //   RocksDB journal: written with sync = true — or after storing them failed.
 //   Completions for one workshop arrive in append order. A caller may ack or
 //   broadcast an event only after its `done` reported ok.
-// - After a failed append, the journal accepts no further append for that
-//   workshop until reopened or until `retry_writes()` succeeds; callers
-//   treat the workshop as read-only meanwhile (nothing unstored is acked).
+// - After a failed write, the journal accepts no further write (of any
+//   workshop: the state is journal-wide, write_failure()) until reopened or
+//   until `retry_writes()` succeeds; callers treat their workshops as
+//   read-only meanwhile (nothing unstored is acked).
 // - Reads are synchronous and see every append whose `done` has run.
 // - Crash guarantee (RocksDB journal): an appended record whose `done`
 //   reported ok survives a process crash and a power loss; not the loss of
@@ -80,10 +81,28 @@ class Journal {
   // seqs continuing the last appended one). See the contract above.
   virtual void append(std::vector<v1::EventRecord> records, AppendDone done) = 0;
 
-  // Stores workshop metadata (creation, join-code rotation). Durable on return when ok.
-  [[nodiscard]] virtual Status put_workshop(const v1::WorkshopMeta& meta) = 0;
-  // Stores a snapshot. Snapshots are an optimisation: losing one loses nothing.
-  [[nodiscard]] virtual Status put_snapshot(const v1::Snapshot& snapshot) = 0;
+  // Stores workshop metadata (creation, join-code rotation, new links)
+  // through the same ordered writer as append(): written after everything
+  // queued before it and before everything queued after it, synced, and
+  // `done` runs as append()'s does (a journal thread, never inside the
+  // call). After a write failure it fails like an append until
+  // retry_writes() succeeds. So two rotations store their metadata in the
+  // order they were made, and no I/O thread waits for a sync.
+  virtual void store_workshop(v1::WorkshopMeta meta, AppendDone done) = 0;
+  // Stores a snapshot through the writer, as store_workshop() (it may be
+  // written unsynced: snapshots are an optimisation, losing one loses nothing).
+  virtual void store_snapshot(v1::Snapshot snapshot, AppendDone done) = 0;
+  // store_workshop() / store_snapshot() waiting for `done`: for callers off
+  // the I/O threads and strands (creation on the worker pool, the CLI,
+  // tests). REQUIRES: not called from a journal completion (it would wait
+  // for itself).
+  [[nodiscard]] Status put_workshop(const v1::WorkshopMeta& meta);
+  [[nodiscard]] Status put_snapshot(const v1::Snapshot& snapshot);
+
+  // The journal-wide write state: ok while writes are accepted, otherwise
+  // the failure that stopped them (sticky until retry_writes() succeeds).
+  // One state for every workshop: a full disk is full for all of them.
+  [[nodiscard]] virtual Status write_failure() const = 0;
 
   // Every workshop: the readable ones in `out`, those whose metadata is
   // damaged in `damaged` (never silently left out). Not ok if the listing

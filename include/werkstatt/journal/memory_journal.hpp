@@ -1,13 +1,15 @@
 #pragma once
 // A Journal kept in memory: for tests and for `werkstatt serve --journal=memory`.
 // It honours the asynchronous contract of journal.hpp (completions run on its
-// own thread, in order) but stores nothing on disk. `fail_writes(true)`
+// own thread, in order; metadata and snapshots through the same queue) but
+// stores nothing on disk. `fail_writes(true)`
 // simulates a full disk so callers' read-only handling can be tested.
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "werkstatt/journal/journal.hpp"
@@ -22,8 +24,9 @@ class MemoryJournal final : public Journal {
   MemoryJournal& operator=(const MemoryJournal&) = delete;
 
   void append(std::vector<v1::EventRecord> records, AppendDone done) override;
-  Status put_workshop(const v1::WorkshopMeta& meta) override;
-  Status put_snapshot(const v1::Snapshot& snapshot) override;
+  void store_workshop(v1::WorkshopMeta meta, AppendDone done) override;
+  void store_snapshot(v1::Snapshot snapshot, AppendDone done) override;
+  Status write_failure() const override;
   Status workshops(std::vector<v1::WorkshopMeta>* out, std::vector<DamagedWorkshop>* damaged) const override;
   Status workshop(std::string_view id, v1::WorkshopMeta* out) const override;
   Status read_events(std::string_view workshop_id, std::uint64_t from_seq, std::uint64_t to_seq, std::size_t limit,
@@ -37,15 +40,22 @@ class MemoryJournal final : public Journal {
   Status erase_participant(std::string_view workshop_id, std::string_view participant_id,
                            std::string_view display_name) override;
 
-  // Test hook: while true, every append fails with Code::no_space.
+  // Test hook: while true, every write fails with Code::no_space (and the
+  // failure stays until retry_writes() succeeds, as on a real disk).
   void fail_writes(bool fail);
+  // Test hook: how often retry_writes() was called.
+  [[nodiscard]] std::size_t retries() const;
 
  private:
-  struct Pending {
+  struct Pending {  // events, or a metadata record, or a snapshot
     std::vector<v1::EventRecord> records;
     AppendDone done;
+    std::optional<v1::WorkshopMeta> meta;
+    std::optional<v1::Snapshot> snapshot;
   };
+  void enqueue(Pending pending);
   void run();
+  Status store_locked(Pending& p);
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
@@ -53,6 +63,7 @@ class MemoryJournal final : public Journal {
   bool stopping_ = false;
   bool fail_writes_ = false;
   bool failed_ = false;  // sticky until retry_writes()
+  std::size_t retries_ = 0;
   std::map<std::string, std::vector<v1::EventRecord>, std::less<>> events_;
   std::map<std::string, std::map<std::uint64_t, v1::Snapshot>, std::less<>> snapshots_;
   std::map<std::string, v1::WorkshopMeta, std::less<>> workshops_;

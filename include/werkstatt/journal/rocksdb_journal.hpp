@@ -48,9 +48,13 @@
 // too, never given fresh empty families.
 //
 // Failure: if a write fails (disk full, I/O error), that batch's completions
-// report the error and every later append fails fast until retry_writes()
-// succeeds (RocksDB's DB::Resume) or the journal is reopened. Nothing is
-// reported durable that was not stored.
+// report the error and every later write (appends, metadata, snapshots)
+// fails fast until retry_writes() succeeds (RocksDB's DB::Resume) or the
+// journal is reopened. Nothing is reported durable that was not stored.
+//
+// One writer thread stores everything (appends, metadata, snapshots) in
+// the order it was queued, as group commits: one synced WriteBatch per
+// round (unsynced when it carries snapshots only).
 //
 // Thread safety: every method may be called concurrently from any thread.
 #include <atomic>
@@ -60,6 +64,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "werkstatt/journal/journal.hpp"
@@ -94,8 +99,9 @@ class RocksJournal final : public Journal {
   RocksJournal& operator=(const RocksJournal&) = delete;
 
   void append(std::vector<v1::EventRecord> records, AppendDone done) override;
-  Status put_workshop(const v1::WorkshopMeta& meta) override;
-  Status put_snapshot(const v1::Snapshot& snapshot) override;
+  void store_workshop(v1::WorkshopMeta meta, AppendDone done) override;
+  void store_snapshot(v1::Snapshot snapshot, AppendDone done) override;
+  Status write_failure() const override;
   Status workshops(std::vector<v1::WorkshopMeta>* out, std::vector<DamagedWorkshop>* damaged) const override;
   Status workshop(std::string_view id, v1::WorkshopMeta* out) const override;
   Status read_events(std::string_view workshop_id, std::uint64_t from_seq, std::uint64_t to_seq, std::size_t limit,
@@ -162,11 +168,18 @@ class RocksJournal final : public Journal {
   [[nodiscard]] static std::string event_key(std::string_view workshop_id, std::uint64_t seq);
 
  private:
+  // One queued write: events of one workshop, or a metadata record, or a
+  // snapshot (exactly one of the three).
   struct Pending {
     std::vector<v1::EventRecord> records;
     AppendDone done;
     Status rejected;  // not ok: completed with this error, nothing written
+    std::optional<v1::WorkshopMeta> meta;
+    std::optional<v1::Snapshot> snapshot;
+    [[nodiscard]] std::size_t bytes() const;
   };
+  // Queues a write that is not an append (in order with the appends).
+  void enqueue(Pending pending);
   RocksJournal() = default;
   void run_writer();
   Status write_group(std::deque<Pending>& group);

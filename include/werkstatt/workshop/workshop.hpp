@@ -39,9 +39,10 @@
 //   acknowledged (their authors get Reject READ_ONLY), everyone gets a
 //   non-fatal Error READ_ONLY, later ops get Reject READ_ONLY, and once the
 //   last append in flight has completed the board is rebuilt from the
-//   journal (latest snapshot + tail), so it equals what was stored. Every
-//   retry_interval the workshop calls journal.retry_writes(); when that
-//   succeeds it accepts ops again (the next op is simply acked).
+//   journal (latest snapshot + tail), so it equals what was stored. The
+//   server's JournalHealth retries the journal (one loop for all
+//   workshops); once it takes writes again the workshop accepts ops again
+//   (the next op is simply acked).
 // - Joins and leaves are events by the system author. A participant with
 //   several connections leaves when the last one closes. While read-only,
 //   joins and leaves are made up for once writes resume.
@@ -49,7 +50,9 @@
 //   the latest state wins and at most one PresenceUpdate per
 //   presence_interval goes out (default 50 ms: ≤ 20 updates/s).
 // - Snapshots: every snapshot_every events, once they are durable, the state
-//   at that seq is stored with journal.put_snapshot() off the strand.
+//   at that seq is queued with journal.store_snapshot(); metadata changes
+//   (a rotated join code, new links) with journal.store_workshop(), in the
+//   order they were made. Nothing on the strand waits for a write.
 // - What each viewer may see is the board's decision (Board::view_for,
 //   Board::views_of): Welcomes carry the viewer's view; an event is encoded
 //   once per distinct view (at most three) and each connection gets the one
@@ -95,6 +98,7 @@
 #include "werkstatt/v1/protocol.pb.h"
 #include "werkstatt/workshop/client.hpp"
 #include "werkstatt/workshop/join_codes.hpp"
+#include "werkstatt/workshop/journal_health.hpp"
 
 namespace werkstatt::workshop {
 
@@ -106,10 +110,14 @@ struct WorkshopOptions {
   // Connections above max_connections only facilitator and observer tokens
   // may use, so a full room never turns its facilitators or projector away.
   std::size_t token_holder_headroom = 32;
-  // How often a read-only workshop asks the journal to take writes again.
-  // Frequent enough that a freed disk is noticed quickly, rare enough not to
-  // hammer a failing one.
+  // How often the journal is asked to take writes again while it refuses
+  // them (JournalHealth), and a failed rebuild is retried. Frequent enough
+  // that a freed disk is noticed quickly, rare enough not to hammer a
+  // failing one.
   std::chrono::milliseconds retry_interval{5000};
+  // The journal's write state, shared by every workshop of a server (the
+  // registry makes one). Null: the workshop makes its own.
+  std::shared_ptr<JournalHealth> journal_health;
   // Presence coalescing period: at most one PresenceUpdate per period
   // (50 ms = 20/s), latest state per participant wins.
   std::chrono::milliseconds presence_interval{50};
@@ -376,8 +384,12 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
 
   void on_journal_failure(const journal::Status& status);
   void maybe_rebuild();
-  void arm_retry();
+  void arm_retry();  // retries a rebuild that could not read the journal
   void on_retry();
+  void wait_for_writes();  // asks journal_health to say when writes are taken again
+  void try_resume();       // read-only → writable, once rebuilt and the journal takes writes
+  // Queues the metadata as it is now (in order with every other write).
+  void store_meta(std::function<void(const journal::Status&)> stored);
   void reconcile_presence();  // joins/leaves the journal is missing (after read-only, at start)
   [[nodiscard]] bool needs_join_event(const Member& m) const;
   // The Hello names a participant this workshop knows, with its secret.
@@ -446,6 +458,9 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   std::uint64_t epoch_ = 0;  // appends of an older epoch belong to a failed stretch
   boost::asio::steady_timer retry_timer_;
   bool retry_armed_ = false;
+  std::shared_ptr<JournalHealth> health_;
+  bool waiting_for_writes_ = false;  // a when_writable() callback is registered
+  bool writes_resumed_ = false;      // the journal took writes again since the failure
 
   // The phase timer's deadline (system time), when it runs.
   boost::asio::steady_timer clock_timer_;

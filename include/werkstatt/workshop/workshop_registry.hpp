@@ -97,6 +97,8 @@ class WorkshopRegistry {
   [[nodiscard]] std::shared_ptr<Workshop> find_by_join_code(std::string_view code) const;
   // The journal every workshop writes to (replay and exports read it).
   [[nodiscard]] journal::Journal& journal() const { return journal_; }
+  // Its write state, shared by every workshop (probes and metrics read it).
+  [[nodiscard]] const JournalHealth& journal_health() const { return *options_.journal_health; }
   [[nodiscard]] std::vector<std::shared_ptr<Workshop>> all() const;
 
   // Erases a workshop while serving: it leaves the registry at once (new
