@@ -135,7 +135,10 @@ class RandomOps {
       case 8: return ops::create_cluster(id("c", 12), text().substr(0, 30), {id("n", 60), id("n", 60)});
       case 9: return ops::add_to_cluster(id("c", 12), id("n", 60));
       case 10: return ops::remove_from_cluster(id("n", 60));
-      case 11: case 12: last_voted_ = id("n", 60); return ops::vote(last_voted_);
+      case 11: case 12:
+        if (chance(0.2)) return chance(0.7) ? ops::vote_cluster(id("c", 12)) : ops::retract_cluster(id("c", 12));
+        last_voted_ = id("n", 60);
+        return ops::vote(last_voted_);
       case 13: return ops::retract(chance(0.7) ? last_voted_ : id("n", 60));
       case 14: return chance(0.5) ? ops::create_area(id("a", 4), "Bereich", coord(), coord()) : ops::lock(chance(0.2));
       case 16: return ops::rename_area(id("a", 4), text().substr(0, 40));
