@@ -384,9 +384,9 @@ std::string export_markdown(const SessionRecord& s) {
           std::replace(line.begin(), line.end(), '\n', ' ');
           ranked.push_back({dots, n->second->created_seq(), md_escape(line)});
         } else if (const auto c = v.clusters.find(id); c != v.clusters.end()) {
-          const std::string& title = c->second->title();
+          const std::string& name = c->second->title();
           ranked.push_back({dots, c->second->created_seq(),
-                            title.empty() ? std::string(w.untitled_cluster) : std::string(w.cluster) + ": " + md_escape(title)});
+                            name.empty() ? std::string(w.untitled_cluster) : std::string(w.cluster) + ": " + md_escape(name)});
         }
       };
       if (!round.open()) {

@@ -102,6 +102,10 @@ class RandomOps {
     if (!queued_.empty()) {
       v1::Op next = std::move(queued_.front());
       queued_.pop_front();
+      if (!queued_authors_.empty()) {
+        pinned_author_ = std::move(queued_authors_.front());
+        queued_authors_.pop_front();
+      }
       return next;
     }
     if (chance(0.25)) return facilitation_op(step, steps);
@@ -166,6 +170,14 @@ class RandomOps {
     if (e.op().has_create_note()) last_created_ = {e.op().create_note().id(), e.author_id()};
     // Now and then the voter takes a dot back at once (so retracting is
     // accepted often enough to be exercised whatever the seed).
+    // When private collection starts, now and then someone writes at once
+    // and the facilitator reveals it: reveals are exercised whatever the seed.
+    if (e.op().has_go_to_phase() && queued_.empty() && chance(0.5)) {
+      const std::string writer = "p" + std::to_string(1 + pick(5));
+      queued_ = {ops::create_note("np" + std::to_string(pick(1000)), text(), coord(), coord(), id("a", 4)),
+                 ops::reveal_participant(writer)};
+      queued_authors_ = {writer, "p0"};
+    }
     if (e.op().has_cast_vote() && queued_.empty() && chance(0.2)) {
       queued_.push_back(ops::retract(e.op().cast_vote().note_id()));
       pinned_author_ = e.author_id();
@@ -192,6 +204,7 @@ class RandomOps {
   std::pair<std::string, std::string> last_created_;  // note id, author
   std::string pinned_author_;
   std::deque<v1::Op> queued_;  // ops that follow the last one (a visitor's leave and forgetting)
+  std::deque<std::string> queued_authors_;  // if set: who sends each of queued_ (same order)
 };
 
 // The notes a viewer is sent, as a client keeps them: its Welcome, then each
