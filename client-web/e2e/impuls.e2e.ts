@@ -204,7 +204,7 @@ test("a whole Impuls-Werkstatt with 25 participants", async () => {
   await fac.page.getByRole("button", { name: "Abstimmung starten" }).click();
   await Promise.all(bots.slice(0, 6).map((b) => b.send({ kind: { case: "castVote", value: { noteId: "b2n0" } } })));
   await Promise.all(bots.slice(6, 9).map((b) => b.send({ kind: { case: "castVote", value: { clusterId: "cMobil" } } })));
-  const clusterDot = anna.getByRole("button", { name: "Punkt für den Cluster „Mobilität“" });
+  const clusterDot = anna.getByRole("button", { name: "Punkt für den Cluster „Mobilität“", exact: true });
   await clusterDot.focus();
   await anna.keyboard.press("Enter");
   await settled(anna);
