@@ -127,6 +127,8 @@ struct ServeOptions {
   std::size_t max_connections_per_workshop = workshop::WorkshopOptions{}.max_connections;
   unsigned idle_timeout_s = 60;
   unsigned retention_days = workshop::WorkshopOptions{}.retention_days;
+  unsigned idle_unload_s = static_cast<unsigned>(
+      std::chrono::duration_cast<std::chrono::seconds>(workshop::WorkshopOptions{}.idle_unload).count());
   std::string imprint;
   std::string privacy_notice;
   std::string accessibility_statement;
@@ -260,6 +262,7 @@ int serve(const ServeOptions& o) {
   workshop::WorkshopOptions workshop_options;
   workshop_options.max_connections = o.max_connections_per_workshop;
   workshop_options.retention_days = o.retention_days;
+  workshop_options.idle_unload = std::chrono::seconds(o.idle_unload_s);
   workshop::WorkshopRegistry registry(io, *journal, workshop_options);
   bool listing_complete = true;
   const auto recovery_started = std::chrono::steady_clock::now();
@@ -368,7 +371,7 @@ int serve(const ServeOptions& o) {
     const fs::path file = fs::path(o.data_dir) / kDemoFile;
     demo = read_demo(file);
     if (demo && !registry.find(demo->id)) demo.reset();  // e.g. the in-memory journal forgot it
-    if (!demo && registry.all().empty()) {
+    if (!demo && registry.stored_count() == 0) {
       workshop::CreateError failure;
       if (auto created = registry.create("impuls-werkstatt", "Impuls-Werkstatt (Demo)", "de", &failure)) {
         demo = DemoWorkshop{created->id, created->join_code, created->facilitator_token, created->observer_token};
@@ -527,6 +530,11 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--idle-timeout", o->idle_timeout_s,
                   "Seconds of silence before a WebSocket is closed (pinged after half)")
+      ->capture_default_str();
+
+  cmd->add_option("--idle-unload", o->idle_unload_s,
+                  "Seconds a loaded workshop may go unused (nobody connected, no request) before it is unloaded "
+                  "from memory; it is loaded again from the journal on its next use. 0: never unloaded")
       ->capture_default_str();
 
   cmd->add_option("--retention-days", o->retention_days,

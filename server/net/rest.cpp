@@ -195,8 +195,7 @@ HttpReply list_workshops(const ApiRequest& req, const ApiConfig& config, worksho
           {{"action", "list_workshops"}, {"reason", req.authorization.empty() ? "no admin token" : "wrong admin token"}});
     return error_reply(403, "listing workshops needs 'Authorization: Bearer <admin token>'");
   }
-  std::vector<workshop::WorkshopInfo> infos;
-  for (const auto& w : registry.all()) infos.push_back(w->info());
+  std::vector<workshop::WorkshopInfo> infos = registry.list();
   std::stable_sort(infos.begin(), infos.end(), [](const auto& a, const auto& b) {
     return a.created_ms != b.created_ms ? a.created_ms > b.created_ms : a.id < b.id;
   });
@@ -561,14 +560,14 @@ std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& conf
       r.headers.emplace_back("Retry-After", std::to_string(std::max(1, req.guesses->retry_after_seconds(req.client_address))));
       return r;
     }
-    const auto w = registry.find_by_join_code(path.substr(kJoin.size()));
-    if (!w) {
+    const auto workshop_id = registry.id_by_join_code(path.substr(kJoin.size()));
+    if (!workshop_id) {
       if (req.guesses) req.guesses->failed(req.client_address);
       audit(req.audit, "credential_refused", req.client_address, {{"reason", "unknown join code"}, {"path", "/api/join"}});
       return error_reply(404, "no workshop has this join code; check it or use the link or QR code");
     }
     HttpReply r;
-    r.body = json::Object().field("workshop_id", w->id()).str();
+    r.body = json::Object().field("workshop_id", *workshop_id).str();
     r.headers.emplace_back("Cache-Control", "no-store");
     return r;
   }

@@ -205,6 +205,7 @@ void websocket_session::on_read(beast::error_code ec, std::size_t bytes) {
     }
   }
   buffer_.consume(buffer_.size());
+  if (state_ == State::loading) return;  // the load resumes reading
   do_read();
 }
 
@@ -224,24 +225,33 @@ void websocket_session::handle(v1::ClientMessage& message) {
       // Workshop ids are unguessable (and counted per address when wrong);
       // join codes and new identities are limited per (address, workshop) by
       // the workshop asking may_try_join_code() / may_create_identity().
-      workshop_ = context_->registry.find(hello.workshop_id());
-      if (!workshop_) {
-        if (context_->registry.erasure(hello.workshop_id()) != workshop::WorkshopRegistry::Erasure::none)
-          return refuse(v1::ERROR_CODE_WORKSHOP_DELETED, "this workshop was deleted", CloseCode::policy);
-        if (const auto damage = context_->registry.damage(hello.workshop_id()))
-          return refuse(v1::ERROR_CODE_WORKSHOP_DAMAGED,
-                        "this workshop's stored history is damaged, so it is not served until the operator restores "
-                        "it; nothing was changed",
-                        CloseCode::internal);
-        context_->guesses.failed(remote_);
-        audit(context_->config.audit.get(), "credential_refused", remote_,
-              {{"reason", "unknown workshop"}, {"workshop", hello.workshop_id().substr(0, 64)}});
-        return refuse(v1::ERROR_CODE_UNKNOWN_WORKSHOP, "there is no workshop with this id on this server; check the link",
-                      CloseCode::policy);
+      auto loaded = context_->registry.find_loaded(hello.workshop_id());
+      if (!loaded && context_->registry.stored(hello.workshop_id())) {
+        if (!context_->pool) {
+          loaded = context_->registry.find(hello.workshop_id());  // no pool (tests): load here
+        } else {
+          // Not loaded: the replay runs on the worker pool, never on this
+          // I/O thread. Reading pauses meanwhile; the client waits for its
+          // Welcome anyway.
+          state_ = State::loading;
+          auto pending = std::make_shared<v1::Hello>(std::move(*message.mutable_hello()));
+          const bool posted = context_->pool->try_post([self = shared_from_this(), pending] {
+            auto w = self->context_->registry.find(pending->workshop_id());
+            asio::post(self->shard_->strand(), [self, w = std::move(w), pending] {
+              self->state_ = State::awaiting_hello;
+              if (!self->close_requested_) self->join_workshop(std::move(w), *pending);
+              self->do_read();
+            });
+          });
+          if (!posted) {
+            state_ = State::awaiting_hello;
+            refuse(v1::ERROR_CODE_INTERNAL, "the server is busy loading workshops; reconnect in a moment",
+                   CloseCode::going_away);
+          }
+          return;
+        }
       }
-      workshop_id_ = workshop_->id();
-      state_ = State::joined;
-      return workshop_->join(shared_from_this(), std::move(*message.mutable_hello()));
+      return join_workshop(std::move(loaded), *message.mutable_hello());
     }
     case v1::ClientMessage::kOp:
       if (state_ != State::joined)
@@ -267,6 +277,34 @@ void websocket_session::handle(v1::ClientMessage& message) {
     case v1::ClientMessage::BODY_NOT_SET:
       send(workshop::error_frame(v1::ERROR_CODE_INVALID_MESSAGE, "the message carries nothing", false));
       return;
+  }
+}
+
+void websocket_session::join_workshop(std::shared_ptr<workshop::Workshop> loaded, v1::Hello& hello) {
+  {
+    {
+      workshop_ = std::move(loaded);
+      if (!workshop_ && context_->shutting_down)
+        return refuse(v1::ERROR_CODE_SHUTTING_DOWN, "the server is shutting down; reconnect in a moment",
+                      CloseCode::going_away);
+      if (!workshop_) {
+        if (context_->registry.erasure(hello.workshop_id()) != workshop::WorkshopRegistry::Erasure::none)
+          return refuse(v1::ERROR_CODE_WORKSHOP_DELETED, "this workshop was deleted", CloseCode::policy);
+        if (const auto damage = context_->registry.damage(hello.workshop_id()))
+          return refuse(v1::ERROR_CODE_WORKSHOP_DAMAGED,
+                        "this workshop's stored history is damaged, so it is not served until the operator restores "
+                        "it; nothing was changed",
+                        CloseCode::internal);
+        context_->guesses.failed(remote_);
+        audit(context_->config.audit.get(), "credential_refused", remote_,
+              {{"reason", "unknown workshop"}, {"workshop", hello.workshop_id().substr(0, 64)}});
+        return refuse(v1::ERROR_CODE_UNKNOWN_WORKSHOP, "there is no workshop with this id on this server; check the link",
+                      CloseCode::policy);
+      }
+      workshop_id_ = workshop_->id();
+      state_ = State::joined;
+      return workshop_->join(shared_from_this(), std::move(hello));
+    }
   }
 }
 

@@ -73,7 +73,9 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   void shutdown_now() override;
 
  private:
-  enum class State { awaiting_hello, joined };
+  enum class State { awaiting_hello, loading, joined };  // loading: its workshop, on the worker pool
+  // After the Hello: joins `loaded` (null: refused with why).
+  void join_workshop(std::shared_ptr<workshop::Workshop> loaded, v1::Hello& hello);
 
   void on_accept(beast::error_code ec);
   void do_read();

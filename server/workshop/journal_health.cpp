@@ -7,12 +7,16 @@ namespace werkstatt::workshop {
 JournalHealth::JournalHealth(journal::Journal& journal, std::chrono::milliseconds retry_interval)
     : journal_(journal), retry_interval_(retry_interval), thread_([this] { run(); }) {}
 
-JournalHealth::~JournalHealth() {
+JournalHealth::~JournalHealth() { stop(); }
+
+void JournalHealth::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    waiting_.clear();
   }
   wake_.notify_all();
+  if (!thread_.joinable()) return;
   // The last owner may be a callback of the loop itself (a workshop released there).
   if (thread_.get_id() == std::this_thread::get_id()) thread_.detach();
   else thread_.join();

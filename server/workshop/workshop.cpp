@@ -76,6 +76,7 @@ Workshop::Workshop(asio::io_context& io, journal::Journal& journal, v1::Workshop
       presence_timer_(strand_),
       shutdown_watch_timer_(strand_) {
   info_.id = meta_.id();
+  meta_copy_ = meta_;
   extra_facilitator_digests_.assign(meta_.extra_facilitator_token_sha256().begin(),
                                     meta_.extra_facilitator_token_sha256().end());
   extra_observer_digests_.assign(meta_.extra_observer_token_sha256().begin(), meta_.extra_observer_token_sha256().end());
@@ -85,7 +86,7 @@ Workshop::Workshop(asio::io_context& io, journal::Journal& journal, v1::Workshop
   info_.copied_from = meta_.copied_from();
   info_.is_template = meta_.is_template();
   // A workshop without events is as old as its creation.
-  last_activity_ms_ = meta_.created_ms();
+  last_activity_ms_ = std::max(meta_.created_ms(), meta_.last_activity_ms());
 }
 
 Workshop::~Workshop() = default;
@@ -187,7 +188,7 @@ std::shared_ptr<Workshop> Workshop::recover(asio::io_context& io, journal::Journ
       }
       w->remember_event(encode_views(w->board_.views_of(e)));
       if (!r.client_op_id().empty()) w->remember_op(r.author_id(), r.client_op_id(), r.seq());
-      if (!r.op().has_participant_left()) w->last_activity_ms_ = r.time_ms();
+      if (!r.op().has_participant_left()) w->last_activity_ms_ = std::max(w->last_activity_ms_, r.time_ms());
     }
   }
   w->durable_seq_ = w->board_.seq();
@@ -798,7 +799,14 @@ void Workshop::after_durable(const v1::Event& event) {
     deliver_welcomes(durable_seq_);
     flush_out();
   }
-  if (op.has_close_workshop() && options_.join_codes) options_.join_codes->release(board_.join_code(), id());
+  if (op.has_close_workshop()) {
+    if (options_.join_codes) options_.join_codes->release(board_.join_code(), id());
+    // The registry's summary: a closed workshop holds no join code when it is not loaded.
+    meta_.set_closed(true);
+    store_meta([id = id()](const journal::Status& s) {
+      if (!s.ok()) spdlog::warn("workshop {}: storing its closing in its metadata failed: {}", id, s.message());
+    });
+  }
   if (op.has_rotate_join_code()) {
     // The previous code is free for other workshops once the new one is stored.
     if (options_.join_codes && meta_.join_code() != op.rotate_join_code().join_code())
@@ -1044,6 +1052,10 @@ void Workshop::store_snapshots(std::vector<std::shared_ptr<const v1::Snapshot>> 
 }
 
 void Workshop::store_meta(std::function<void(const journal::Status&)> stored) {
+  {
+    std::lock_guard lock(info_mutex_);
+    meta_copy_ = meta_;
+  }
   journal_.store_workshop(meta_, [self = shared_from_this(), stored = std::move(stored)](const journal::Status& s) {
     if (!s.ok()) self->health_->failed(s);
     asio::post(self->strand_, [stored, s] { stored(s); });
@@ -1497,6 +1509,8 @@ void Workshop::maybe_finish_shutdown() {
     presence_timer_.cancel();
     clock_timer_.cancel();
     shutdown_watch_timer_.cancel();
+    // A health of its own stops with it: the journal may go right after.
+    if (!options_.journal_health) health_->stop();
     auto done = std::move(shutdown_done_);
     shutdown_done_ = nullptr;
     spdlog::info("workshop {}: closed at seq {}", id(), durable_seq_);
@@ -1557,6 +1571,16 @@ std::optional<std::string> Workshop::join_screen_code(std::string_view token) co
   std::lock_guard lock(info_mutex_);
   if (join_code_.empty() || !(facilitator || (observer && join_on_projector_))) return std::nullopt;
   return join_code_;
+}
+
+v1::WorkshopMeta Workshop::metadata() const {
+  std::lock_guard lock(info_mutex_);
+  v1::WorkshopMeta m = meta_copy_;
+  m.set_title(info_.title);
+  m.set_language(info_.language);
+  m.set_closed(info_.closed);
+  m.set_last_activity_ms(std::max(m.last_activity_ms(), info_.last_activity_ms));
+  return m;
 }
 
 bool Workshop::has_join_code(std::string_view code) const {

@@ -27,40 +27,67 @@ WorkshopOptions shared_by_all(WorkshopOptions options, journal::Journal& journal
 }  // namespace
 
 WorkshopRegistry::WorkshopRegistry(boost::asio::io_context& io, journal::Journal& journal, WorkshopOptions options)
-    : io_(io), journal_(journal), options_(shared_by_all(std::move(options), journal)), retention_strand_(asio::make_strand(io)), retention_timer_(retention_strand_) {}
+    : io_(io), journal_(journal), options_(shared_by_all(std::move(options), journal)), retention_strand_(asio::make_strand(io)), retention_timer_(retention_strand_), unload_timer_(retention_strand_) {}
 
 journal::Status WorkshopRegistry::recover_all(bool* listing_complete) {
   std::string failed;
-  std::size_t recovered = 0;
   std::vector<v1::WorkshopMeta> metas;
   std::vector<journal::DamagedWorkshop> damaged;
   const journal::Status listed = journal_.workshops(&metas, &damaged);
   if (listing_complete) *listing_complete = listed.ok();
-  const auto not_served = [&](const std::string& id, const journal::Status& status) {
+  for (const auto& d : damaged) {
     spdlog::error("workshop {} is damaged and is not served (clients get WORKSHOP_DAMAGED, its REST routes 503; "
                   "run 'werkstatt inspect', then restore a backup): {}",
-                  id, status.message());
-    failed += (failed.empty() ? "" : ", ") + id;
+                  d.workshop_id, d.status.message());
+    failed += (failed.empty() ? "" : ", ") + d.workshop_id;
     std::lock_guard lock(mutex_);
-    damaged_[id] = status;
-  };
-  for (const auto& d : damaged) not_served(d.workshop_id, d.status);
-  for (v1::WorkshopMeta& meta : metas) {
-    const std::string id = meta.id();
-    journal::Status status;
-    auto w = Workshop::recover(io_, journal_, std::move(meta), options_, &status);
-    if (!w) {
-      not_served(id, status);
-      continue;
-    }
-    std::lock_guard lock(mutex_);
-    by_id_[id] = std::move(w);
-    ++recovered;
+    damaged_[d.workshop_id] = d.status;
   }
-  spdlog::info("recovered {} workshop(s) from the journal", recovered);
+  // The catalog; open workshops hold their codes, so a code finds its
+  // workshop before it is loaded and is never drawn for another.
+  std::vector<std::string> without_summary;
+  for (v1::WorkshopMeta& meta : metas) {
+    if (!meta.closed() && !meta.join_code().empty() && !options_.join_codes->hold(meta.join_code(), meta.id()))
+      spdlog::warn("workshop {}: its join code is also another open workshop's; rotate it", meta.id());
+    if (meta.last_activity_ms() == 0) without_summary.push_back(meta.id());
+    std::lock_guard lock(mutex_);
+    stored_[meta.id()] = std::move(meta);
+  }
+  std::size_t loaded = 0;
+  for (const std::string& id : without_summary) {
+    if (find(id)) ++loaded;
+    else failed += (failed.empty() ? "" : ", ") + id;
+  }
+  spdlog::info("{} workshop(s) in the journal; {} loaded at start (stored without a summary), the others load on "
+               "their first use",
+               metas.size(), loaded);
+  if (options_.idle_unload.count() > 0) asio::post(retention_strand_, [this] { arm_unload(); });
   if (!listed.ok()) return {listed.code(), "the list of workshops cannot be read completely: " + listed.message()};
   if (!failed.empty()) return {journal::Status::Code::corruption, "could not recover workshop(s) " + failed};
   return {};
+}
+
+std::shared_ptr<Workshop> WorkshopRegistry::load_locked(std::unique_lock<std::mutex>& lock, const std::string& id) {
+  const v1::WorkshopMeta meta = stored_.at(id);
+  loading_.insert(id);
+  lock.unlock();
+  const auto started = std::chrono::steady_clock::now();
+  journal::Status status;
+  auto w = Workshop::recover(io_, journal_, meta, options_, &status);
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  lock.lock();
+  loading_.erase(id);
+  changed_.notify_all();
+  if (!w) {
+    spdlog::error("workshop {} is damaged and is not served (clients get WORKSHOP_DAMAGED, its REST routes 503; "
+                  "run 'werkstatt inspect', then restore a backup): {}",
+                  id, status.message());
+    damaged_[id] = status;
+    return nullptr;
+  }
+  spdlog::info("workshop {}: loaded at seq {} in {} ms", id, w->info().head_seq, took.count());
+  by_id_[id] = w;
+  return w;
 }
 
 std::optional<journal::Status> WorkshopRegistry::damage(std::string_view id) const {
@@ -103,7 +130,7 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
   std::optional<v1::BoardState> source;
   std::string source_template;
   if (!extras.copy_from.empty()) {
-    if (damage(extras.copy_from) || !find(extras.copy_from)) {
+    if (!stored(extras.copy_from)) {
       *error = {true, "there is no workshop " + extras.copy_from + " to copy"};
       return std::nullopt;
     }
@@ -165,6 +192,10 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
   meta.set_planned_date(extras.planned_date);
   meta.set_copied_from(extras.copy_from);
   meta.set_is_template(extras.is_template);
+  // The summary (registry.hpp): a new workshop's last activity is its creation.
+  meta.set_last_activity_ms(meta.created_ms());
+  meta.set_title(name);
+  meta.set_language(std::string(language));
   if (const journal::Status s = journal_.put_workshop(meta); !s.ok()) {
     options_.journal_health->failed(s);
     spdlog::error("creating a workshop failed: the journal refused its metadata: {}", s.message());
@@ -177,6 +208,10 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
       source ? board::copy_ops(*source, name, extras.copy_notes) : board::template_ops(template_id, language, name);
   setup.emplace_back().mutable_rotate_join_code()->set_join_code(created.join_code);
   journal::Status stored;
+  {
+    std::lock_guard lock(mutex_);
+    stored_[created.id] = meta;
+  }
   auto w = Workshop::create(io_, journal_, std::move(meta), setup, options_, &stored);
   {
     std::lock_guard lock(mutex_);
@@ -198,7 +233,11 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
 WorkshopRegistry::~WorkshopRegistry() {
   std::vector<std::thread> threads;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    // Retention checks run on threads of their own (and may load).
+    changed_.wait(lock, [&] { return background_jobs_ == 0; });
+    // Workshops still held by handlers may outlive this; the journal may not.
+    options_.journal_health->stop();
     threads.swap(erase_threads_);
   }
   for (auto& t : threads)
@@ -209,11 +248,15 @@ void WorkshopRegistry::erase(std::string_view workshop_id, std::function<void(jo
   const std::string id(workshop_id);
   std::shared_ptr<Workshop> live;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    // Never erase under a load: wait for it.
+    changed_.wait(lock, [&] { return !loading_.contains(id); });
     const auto it = by_id_.find(id);
     const bool damaged = damaged_.erase(id) > 0;
     const bool retry = erasures_.contains(id) && erasures_[id] == Erasure::failed;
-    if (it == by_id_.end() && !damaged && !retry) {
+    const bool unloaded = stored_.erase(id) > 0 && it == by_id_.end();
+    idle_since_.erase(id);
+    if (it == by_id_.end() && !damaged && !retry && !unloaded) {
       if (erasures_.contains(id) && erasures_[id] == Erasure::running) return done({});  // already on its way
       return done({journal::Status::Code::not_found, "there is no workshop " + id});
     }
@@ -270,16 +313,74 @@ WorkshopRegistry::Erasure WorkshopRegistry::erasure(std::string_view workshop_id
   return it == erasures_.end() ? Erasure::none : it->second;
 }
 
-std::shared_ptr<Workshop> WorkshopRegistry::find(std::string_view id) const {
+std::shared_ptr<Workshop> WorkshopRegistry::find(std::string_view id) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (const auto it = by_id_.find(id); it != by_id_.end()) return it->second;
+    if (shut_down_ || !stored_.contains(id) || damaged_.contains(id) || erasures_.contains(id)) return nullptr;
+    // Never two instances of one workshop: wait for a load in progress.
+    if (!loading_.contains(id)) break;
+    changed_.wait(lock);
+  }
+  return load_locked(lock, std::string(id));
+}
+
+std::shared_ptr<Workshop> WorkshopRegistry::find_loaded(std::string_view id) const {
   std::lock_guard lock(mutex_);
   const auto it = by_id_.find(id);
   return it == by_id_.end() ? nullptr : it->second;
 }
 
-std::shared_ptr<Workshop> WorkshopRegistry::find_by_join_code(std::string_view code) const {
+bool WorkshopRegistry::stored(std::string_view id) const {
+  std::lock_guard lock(mutex_);
+  return stored_.contains(id) && !damaged_.contains(id) && !erasures_.contains(id);
+}
+
+std::optional<std::string> WorkshopRegistry::id_by_join_code(std::string_view code) const {
+  // Loaded workshops know their current code (a rotation the metadata may
+  // not have yet); the book holds every open workshop's.
   for (const auto& w : all())
-    if (w->has_join_code(code)) return w;
-  return nullptr;
+    if (w->has_join_code(code)) return w->id();
+  auto id = options_.join_codes->holder(normalise_join_code(code));
+  if (!id || find_loaded(*id) || !stored(*id)) return std::nullopt;  // a loaded one was asked above
+  return id;
+}
+
+std::vector<WorkshopInfo> WorkshopRegistry::list() const {
+  std::vector<WorkshopInfo> out;
+  std::vector<v1::WorkshopMeta> summaries;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, meta] : stored_) {
+      if (damaged_.contains(id) || erasures_.contains(id)) continue;
+      if (const auto it = by_id_.find(id); it != by_id_.end()) out.push_back(it->second->info());
+      else summaries.push_back(meta);
+    }
+  }
+  for (const v1::WorkshopMeta& m : summaries) {
+    WorkshopInfo info;
+    info.id = m.id();
+    info.title = m.title();
+    info.language = m.language();
+    info.template_id = m.template_id();
+    info.created_ms = m.created_ms();
+    info.planned_date = m.planned_date();
+    info.copied_from = m.copied_from();
+    info.is_template = m.is_template();
+    info.closed = m.closed();
+    info.retention_days = m.has_retention_days() ? m.retention_days() : options_.retention_days;
+    info.last_activity_ms = m.last_activity_ms();
+    if (const auto head = journal_.head_seq(m.id())) info.head_seq = *head;
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+std::size_t WorkshopRegistry::stored_count() const {
+  std::lock_guard lock(mutex_);
+  std::size_t n = stored_.size();
+  for (const auto& [id, status] : damaged_) n += stored_.contains(id) ? 0 : 1;  // metadata unreadable
+  return n;
 }
 
 std::vector<std::shared_ptr<Workshop>> WorkshopRegistry::all() const {
@@ -287,6 +388,60 @@ std::vector<std::shared_ptr<Workshop>> WorkshopRegistry::all() const {
   std::vector<std::shared_ptr<Workshop>> out;
   for (const auto& [id, w] : by_id_) out.push_back(w);
   return out;
+}
+
+void WorkshopRegistry::arm_unload() {
+  unload_timer_.expires_after(std::max<std::chrono::milliseconds>(options_.idle_unload / 4, std::chrono::milliseconds(10)));
+  unload_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled by shutdown()
+    {
+      std::lock_guard lock(mutex_);
+      if (shut_down_) return;
+    }
+    unload_idle();
+    arm_unload();
+  });
+}
+
+std::size_t WorkshopRegistry::unload_idle() {
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<std::shared_ptr<Workshop>> idle;
+  {
+    std::lock_guard lock(mutex_);
+    if (shut_down_ || options_.idle_unload.count() == 0) return 0;
+    for (auto it = by_id_.begin(); it != by_id_.end();) {
+      // Only the registry holds it: no session, no request, no handler, no
+      // append in flight, so it is at rest and everything it did is stored;
+      // nobody else can get it while mutex_ is held (find() takes it).
+      if (it->second.use_count() > 1) {
+        idle_since_.erase(it->first);
+        ++it;
+        continue;
+      }
+      const auto since = idle_since_.try_emplace(it->first, now).first;
+      if (now - since->second < options_.idle_unload) {
+        ++it;
+        continue;
+      }
+      idle_since_.erase(since);
+      // The catalog takes the summary now: a load right after reads it
+      // from here, and its write is queued before any of that load's.
+      v1::WorkshopMeta summary = it->second->metadata();
+      stored_[it->first] = summary;
+      journal_.store_workshop(std::move(summary), [health = options_.journal_health,
+                                                   id = it->first](const journal::Status& s) {
+        if (s.ok()) return;
+        health->failed(s);
+        spdlog::warn("workshop {}: storing its summary at unloading failed (listed as before): {}", id, s.message());
+      });
+      idle.push_back(std::move(it->second));
+      it = by_id_.erase(it);
+    }
+  }
+  for (const auto& w : idle)
+    spdlog::info("workshop {}: unloaded after {} s without use", w->id(),
+                 std::chrono::duration_cast<std::chrono::seconds>(options_.idle_unload).count());
+  return idle.size();  // `idle` goes: the workshops with it (outside the lock)
 }
 
 void WorkshopRegistry::start_retention(RetentionErased erased) {
@@ -325,14 +480,35 @@ void WorkshopRegistry::sweep_retention() {
     if (shut_down_) return;
     erased = retention_erased_;
   }
-  for (const auto& w : all()) {
-    const WorkshopInfo info = w->info();
+  const auto erase_if_due = [this, now, erased](const WorkshopInfo& info) {
     const std::int64_t due = info.erase_after_ms();
-    if (due == 0 || now < due) continue;
+    if (due == 0 || now < due) return;
     spdlog::info("workshop {}: its retention of {} day(s) after its last activity has passed: erasing it", info.id,
                  info.retention_days);
     erase(info.id, [info, erased](const journal::Status& s) {
       if (erased) erased(info, s);
+    });
+  };
+  for (const auto& w : all()) erase_if_due(w->info());
+  // Not loaded: the summary's last activity is at most the real one, so one
+  // that does not look due is not; one that does is loaded and decided on
+  // its real state, off this strand.
+  std::vector<std::string> look_closer;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, m] : stored_) {
+      if (by_id_.contains(id) || damaged_.contains(id) || erasures_.contains(id)) continue;
+      const std::uint32_t days = m.has_retention_days() ? m.retention_days() : options_.retention_days;
+      if (days != 0 && now >= m.last_activity_ms() + std::int64_t{days} * 86'400'000) look_closer.push_back(id);
+    }
+    if (look_closer.empty()) return;
+    ++background_jobs_;
+    erase_threads_.emplace_back([this, look_closer, erase_if_due] {
+      for (const std::string& id : look_closer)
+        if (const auto w = find(id)) erase_if_due(w->info());
+      std::lock_guard done(mutex_);
+      --background_jobs_;
+      changed_.notify_all();
     });
   }
 }
@@ -342,7 +518,10 @@ void WorkshopRegistry::shutdown(std::function<void()> done) {
   {
     std::lock_guard lock(mutex_);
     shut_down_ = true;
-    asio::post(retention_strand_, [this] { retention_timer_.cancel(); });
+    asio::post(retention_strand_, [this] {
+      retention_timer_.cancel();
+      unload_timer_.cancel();
+    });
     for (const auto& [id, w] : by_id_) workshops.push_back(w);
   }
   if (workshops.empty()) {

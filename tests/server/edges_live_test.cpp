@@ -74,9 +74,9 @@ TEST_CASE("join codes are unique among the open workshops, at creation and rotat
   REQUIRE(fac.wait_ack(fac.send(ops::rotate_join_code("X"))));
   CHECK(fac.board().join_code() == "CCCCCC");
   // Each code leads to exactly its workshop.
-  CHECK(server.registry().find_by_join_code("BBBBBB")->id() == second->id);
-  CHECK(eventually([&] { return server.registry().find_by_join_code("CCCCCC") != nullptr; }));
-  CHECK(server.registry().find_by_join_code("CCCCCC")->id() == first.id);
+  CHECK(server.registry().id_by_join_code("BBBBBB") == second->id);
+  CHECK(eventually([&] { return server.registry().id_by_join_code("CCCCCC").has_value(); }));
+  CHECK(server.registry().id_by_join_code("CCCCCC") == first.id);
   // The old code is free again once the rotation is stored.
   CHECK(eventually([&] { return !options.workshop.join_codes->held("AAAAAA"); }));
 }

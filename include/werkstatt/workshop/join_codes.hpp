@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -50,6 +51,13 @@ class JoinCodeBook {
   [[nodiscard]] bool held(const std::string& code) const {
     std::lock_guard lock(mutex_);
     return holder_.contains(code);
+  }
+  // The workshop that holds `code` (normalised), if any.
+  [[nodiscard]] std::optional<std::string> holder(const std::string& code) const {
+    std::lock_guard lock(mutex_);
+    const auto it = holder_.find(code);
+    if (it == holder_.end()) return std::nullopt;
+    return it->second;
   }
 
  private:

@@ -39,6 +39,9 @@ class JournalHealth {
   void when_writable(std::function<void()> resumed);
   // Whether the journal refuses writes now (probes, metrics, the admin page).
   [[nodiscard]] bool read_only() const { return !journal_.write_failure().ok(); }
+  // Stops retrying and drops the callbacks still waiting (idempotent; the
+  // journal may be destroyed afterwards). Later failures are not retried.
+  void stop();
   // Retries so far (each one Journal::retry_writes() call).
   [[nodiscard]] std::uint64_t retries() const;
 

@@ -150,6 +150,11 @@ struct WorkshopOptions {
   // The wall clock the retention sweep compares due dates with (ms since the
   // Unix epoch). Null: the system clock. Tests move it forward by days.
   std::function<std::int64_t()> retention_clock;
+  // A loaded workshop nobody has held for this long (no connection, no
+  // request, nothing in flight) is unloaded (WorkshopRegistry): memory goes
+  // with the workshops in use, not with all that are stored. Ten minutes
+  // rides out a coffee break without a reload; 0: never unloaded.
+  std::chrono::milliseconds idle_unload{std::chrono::minutes(10)};
 };
 
 // The longest retention a workshop may have (100 years): beyond it, keep (0).
@@ -267,6 +272,9 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
 
   [[nodiscard]] const std::string& id() const { return meta_.id(); }
   [[nodiscard]] WorkshopInfo info() const;
+  // Its metadata as last queued to the journal, with the registry's summary
+  // (title, language, closed, last activity) as of now.
+  [[nodiscard]] v1::WorkshopMeta metadata() const;
   // Whether `code` (as typed; normalised here) is this workshop's current
   // join code. Compares digests in constant time.
   [[nodiscard]] bool has_join_code(std::string_view code) const;
@@ -480,6 +488,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
 
   mutable std::mutex info_mutex_;
   WorkshopInfo info_;
+  v1::WorkshopMeta meta_copy_;  // under info_mutex_: meta_ as last queued (metadata())
   std::string join_code_sha256_;  // under info_mutex_: the current code's digest
   std::string join_code_;         // under info_mutex_: the current code (empty once closed)
   bool join_on_projector_ = false;  // under info_mutex_: the projector shows the join screen

@@ -1,12 +1,25 @@
 #pragma once
-// Every workshop of this node: creation, recovery at start, lookup by id,
-// and shutdown.
+// Every workshop of this node: creation, the catalog of stored workshops,
+// loading on demand, unloading when idle, lookup, and shutdown.
 //
-// Workshops live as long as the process (a workshop is a few MiB at most and
-// organisers return to it for days), so the registry owns them; sessions
-// find theirs here and hold a shared_ptr while connected.
+// On demand: at start only the workshops' metadata is read (a few hundred
+// bytes each; no board is built). A workshop is loaded (latest snapshot +
+// tail) on its first Hello or REST call and unloaded once nobody has held
+// it for WorkshopOptions::idle_unload; unloading stores its summary
+// (title, language, closed, last activity) in its metadata, so the admin
+// list, the join-code lookup and retention need no replay. Workshops whose
+// metadata has no summary yet (stored by an older werkstatt) are loaded at
+// start, as before, and get one when they are unloaded.
 //
-// Thread safety: every method may be called from any thread.
+// Sessions hold a shared_ptr while connected; a workshop is unloaded only
+// when the registry's is the only one (no session, no request, no handler,
+// no append in flight: it is at rest and all it did is stored), and is never
+// loaded twice at once: a load waits for another load of it to finish.
+//
+// Thread safety: every method may be called from any thread. find() and
+// list() may read the journal (a replay): never on an I/O thread or a
+// strand; the I/O threads use find_loaded() and hand a load to the worker
+// pool.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -15,6 +28,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <condition_variable>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,13 +77,15 @@ class WorkshopRegistry {
   WorkshopRegistry(const WorkshopRegistry&) = delete;
   WorkshopRegistry& operator=(const WorkshopRegistry&) = delete;
 
-  // Recovers every workshop the journal knows. Call once, before serving.
-  // A workshop that cannot be recovered (damaged metadata, events or
-  // snapshots) is not served: it is kept as damaged (damage()), logged with
-  // what and where, and named in the result; the others still serve. Not
-  // ok if any failed, or if the list of workshops itself cannot be read
-  // (then `listing_complete` is set false: workshops may be missing, and a
-  // server must not start, or they would silently answer 404).
+  // Reads the catalog of every workshop the journal knows and loads those
+  // without a summary; starts unloading idle ones. Call once, before
+  // serving. A workshop that cannot be loaded (damaged metadata, events or
+  // snapshots; found here or at its first load) is not served: it is kept
+  // as damaged (damage()), logged with what and where, and named in the
+  // result; the others still serve. Not ok if any failed, or if the list of
+  // workshops itself cannot be read (then `listing_complete` is set false:
+  // workshops may be missing, and a server must not start, or they would
+  // silently answer 404).
   [[nodiscard]] journal::Status recover_all(bool* listing_complete = nullptr);
   // Why a workshop is not served because its stored history is damaged
   // (nullopt: it is not known as damaged). Such a workshop answers
@@ -92,14 +109,35 @@ class WorkshopRegistry {
                                                       std::optional<std::uint32_t> retention_days = std::nullopt,
                                                       const CreateExtras& extras = {});
 
-  [[nodiscard]] std::shared_ptr<Workshop> find(std::string_view id) const;
-  // The workshop whose current join code `code` is (as typed), if any.
-  [[nodiscard]] std::shared_ptr<Workshop> find_by_join_code(std::string_view code) const;
+  // The workshop, loaded from the journal if it is not (blocks for the
+  // replay: not on an I/O thread or a strand). nullptr: unknown, damaged
+  // (damage() says why; also when this load found it damaged), erasing, or
+  // shutting down.
+  [[nodiscard]] std::shared_ptr<Workshop> find(std::string_view id);
+  // The workshop if it is loaded now; never reads the journal.
+  [[nodiscard]] std::shared_ptr<Workshop> find_loaded(std::string_view id) const;
+  // Whether the catalog has the workshop and it is not known to be damaged:
+  // find() would load it.
+  [[nodiscard]] bool stored(std::string_view id) const;
+  // The id of the open workshop whose current join code `code` is (as
+  // typed), loaded or not; never reads the journal.
+  [[nodiscard]] std::optional<std::string> id_by_join_code(std::string_view code) const;
+  // What the organiser's list shows of every stored workshop that is not
+  // damaged or being erased: loaded ones as they are, the others from their
+  // summary and their stored head (one read each; call off the I/O threads).
+  [[nodiscard]] std::vector<WorkshopInfo> list() const;
+  // The number of stored workshops (loaded or not, damaged ones included).
+  [[nodiscard]] std::size_t stored_count() const;
   // The journal every workshop writes to (replay and exports read it).
   [[nodiscard]] journal::Journal& journal() const { return journal_; }
   // Its write state, shared by every workshop (probes and metrics read it).
   [[nodiscard]] const JournalHealth& journal_health() const { return *options_.journal_health; }
+  // The loaded workshops.
   [[nodiscard]] std::vector<std::shared_ptr<Workshop>> all() const;
+  // Unloads every loaded workshop nobody has held for idle_unload (as its
+  // timer does, every idle_unload / 4; tests call it directly). Returns how
+  // many it started to unload.
+  std::size_t unload_idle();
 
   // Erases a workshop while serving: it leaves the registry at once (new
   // Hellos get WORKSHOP_DELETED, REST 410 while erasing, 404 after), its
@@ -127,8 +165,11 @@ class WorkshopRegistry {
   // (and once at once) the workshops whose WorkshopInfo::erase_after_ms()
   // has passed by WorkshopOptions::retention_clock are erased with erase(),
   // the same verified erasure as `delete-workshop`. The look itself runs on
-  // the io_context as a timer handler and only reads each workshop's info
-  // (a mutex); the erasure blocks on the registry's own thread. `erased`
+  // the io_context as a timer handler and only reads each loaded
+  // workshop's info and each other's summary (a mutex); one that looks due
+  // by its summary is loaded first, on the registry's own thread, and
+  // erased only if its real last activity says so; the erasure blocks on
+  // that thread too. `erased`
   // runs once per erasure with its result, on that thread (e.g. for the
   // audit log). Damaged workshops are not looked at (their dates cannot be
   // read); shutdown() stops the sweep. Call once.
@@ -146,7 +187,16 @@ class WorkshopRegistry {
   journal::Journal& journal_;
   const WorkshopOptions options_;
   mutable std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<Workshop>, std::less<>> by_id_;
+  std::map<std::string, std::shared_ptr<Workshop>, std::less<>> by_id_;  // loaded
+  std::map<std::string, v1::WorkshopMeta, std::less<>> stored_;        // the catalog: every readable one
+  std::set<std::string, std::less<>> loading_;                          // being loaded by some thread
+  std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> idle_since_;
+  std::condition_variable changed_;  // loading_ or background_jobs_ shrank
+  void arm_unload();
+  // Loads a workshop of the catalog. REQUIRES: `lock` holds mutex_; it is
+  // released during the replay.
+  std::shared_ptr<Workshop> load_locked(std::unique_lock<std::mutex>& lock, const std::string& id);
+  std::size_t background_jobs_ = 0;  // retention checks on threads of their own
   std::map<std::string, journal::Status, std::less<>> damaged_;
   std::map<std::string, Erasure, std::less<>> erasures_;
   std::vector<std::thread> erase_threads_;
@@ -156,6 +206,7 @@ class WorkshopRegistry {
   // handler (any I/O thread) and cancelled from shutdown().
   boost::asio::strand<boost::asio::io_context::executor_type> retention_strand_;
   boost::asio::steady_timer retention_timer_;
+  boost::asio::steady_timer unload_timer_;  // unload_idle(), on the same strand
   RetentionErased retention_erased_;  // set once by start_retention()
 };
 
