@@ -3,7 +3,8 @@
 // phone in Chromium, and 22 more participants as scripted WebSocket clients
 // (e2e/bots.ts, the client's own codec). Check-in, private collection (every
 // scripted participant writes on the same spot), reveal, tidy, clustering,
-// two voting rounds with the results on the projector and the phone,
+// two voting rounds (the second on notes and clusters) with the results on
+// the projector and the phone,
 // discussion with the facilitator's recorded results, close, replay, PDF.
 // Asserted: readable zoom on a 1366×768 laptop, no overlapping notes after
 // reveal + tidy, results on projector and phone, the minutes. Screenshots
@@ -195,16 +196,28 @@ test("a whole Impuls-Werkstatt with 25 participants", async () => {
   await screenshot(beamer, "impuls-08-ergebnisse-projector");
   await screenshot(ben.page, "impuls-08-ergebnisse-phone");
 
-  // Round 2, live counts: six dots for "Ladenleerstand".
+  // Round 2, live counts, on notes and clusters: six dots for "Ladenleerstand",
+  // four for the cluster "Mobilität" itself (three scripted, one by Anna's keyboard).
   await fac.page.locator('[data-key="projector-board"]').click();
   await fac.page.locator("#fp-round-title").fill(Q2);
   await fac.page.locator("#fp-round-live").check();
   await fac.page.getByRole("button", { name: "Abstimmung starten" }).click();
   await Promise.all(bots.slice(0, 6).map((b) => b.send({ kind: { case: "castVote", value: { noteId: "b2n0" } } })));
+  await Promise.all(bots.slice(6, 9).map((b) => b.send({ kind: { case: "castVote", value: { clusterId: "cMobil" } } })));
+  const clusterDot = anna.getByRole("button", { name: "Punkt für den Cluster „Mobilität“", exact: true });
+  await clusterDot.focus();
+  await anna.keyboard.press("Enter");
+  await settled(anna);
   await waitFor(async () => ((await note(beamer, "Ladenleerstand").locator(".tally").innerText().catch(() => "")).trim()) === "6", 15_000, "the live count on the projector");
+  const clusterTally = beamer.locator('.board .cluster:has(.cluster-title:text-is("Mobilität")) .cluster-vote .tally');
+  await waitFor(async () => ((await clusterTally.innerText().catch(() => "")).trim()) === "4", 15_000, "the cluster's live count on the projector");
   await fac.page.locator('[data-key="close-round"]').click();
   await fac.page.locator('[data-key="projector-results"]').click();
   await beamer.locator(".results-view .results-question", { hasText: Q2 }).waitFor({ timeout: 15_000 });
+  const round2 = beamer.locator(".results-round").filter({ hasText: Q2 }).locator(".results-item");
+  const ranked = await round2.allInnerTexts();
+  expect(ranked[0]).toMatch(/1\.\s*Ladenleerstand\s*6 Punkte/);
+  expect(ranked[1]).toMatch(/2\.\s*Cluster: Mobilität\s*4 Punkte/);
   await screenshot(beamer, "impuls-09-runde2-projector");
   await fac.page.locator('[data-key="projector-board"]').click();
 

@@ -135,19 +135,6 @@ test("the organiser creates a workshop that two browsers join, and manages it", 
   expect(await page.getByLabel("Vorlage", { exact: true }).locator("option", { hasText: "Vorlage: Klimarat-Vorlage" }).count()).toBe(1);
   await screenshot(page, "organiser-template");
 
-  // Close: the board says so; delete after a confirm dialog.
-  await klima.getByRole("button", { name: "„Klimarat Kreis Nord“ beenden" }).click();
-  await page.getByRole("dialog", { name: "Workshop „Klimarat Kreis Nord“ beenden?" }).getByRole("button", { name: "Beenden" }).click();
-  await klima.getByText("beendet").waitFor();
-  await anna.page.locator(".topbar", { hasText: "beendet" }).waitFor({ timeout: 10_000 });
-  await second.getByRole("button", { name: "„Klimarat Kreis Nord (2)“ löschen" }).click();
-  const confirm = page.getByRole("dialog", { name: "Workshop „Klimarat Kreis Nord (2)“ endgültig löschen?" });
-  await confirm.getByText("kann nicht rückgängig gemacht werden").waitFor();
-  expect(await blocking(await scan(page, "admin: delete dialog"))).toEqual([]);
-  await confirm.getByRole("button", { name: "Löschen" }).click();
-  await second.waitFor({ state: "detached", timeout: 15_000 });
-  await screenshot(page, "organiser-after-delete");
-
   // Another tab (its own session) knows no links: it makes new ones, which work.
   const other = await newPerson(browser);
   await signIn(other);
@@ -162,6 +149,19 @@ test("the organiser creates a workshop that two browsers join, and manages it", 
   // The old link still works.
   await fac.page.reload();
   await fac.page.locator(".app[data-connection=online]").waitFor({ timeout: 15_000 });
+
+  // Close: the board says so; delete after a confirm dialog.
+  await klima.getByRole("button", { name: "„Klimarat Kreis Nord“ beenden" }).click();
+  await page.getByRole("dialog", { name: "Workshop „Klimarat Kreis Nord“ beenden?" }).getByRole("button", { name: "Beenden" }).click();
+  await klima.getByText("beendet").waitFor();
+  await anna.page.locator(".topbar", { hasText: "beendet" }).waitFor({ timeout: 10_000 });
+  await second.getByRole("button", { name: "„Klimarat Kreis Nord (2)“ löschen" }).click();
+  const confirm = page.getByRole("dialog", { name: "Workshop „Klimarat Kreis Nord (2)“ endgültig löschen?" });
+  await confirm.getByText("kann nicht rückgängig gemacht werden").waitFor();
+  expect(await blocking(await scan(page, "admin: delete dialog"))).toEqual([]);
+  await confirm.getByRole("button", { name: "Löschen" }).click();
+  await second.waitFor({ state: "detached", timeout: 15_000 });
+  await screenshot(page, "organiser-after-delete");
 
   // English, and the page's own errors.
   await page.getByRole("button", { name: "Switch to English" }).click();

@@ -598,6 +598,7 @@ Outcome Board::apply_delete(const v1::Delete& op, const Author& a) {
       if (auto r = check(context_of(a), Permission::cluster)) return r;
       obj->set_deleted(true);
       obj->set_updated_seq(next_seq());
+      drop_open_round_ballots_on(id);  // a dot on the cluster goes back to its voter
       for (auto& [note_id, n] : notes_) {
         if (n.cluster_id() != id) continue;
         n.clear_cluster_id();
@@ -713,36 +714,67 @@ Outcome Board::apply_merge_notes(v1::MergeNotes& op, const Author& a) {
   return std::nullopt;
 }
 
-Outcome Board::apply_cast_vote(const v1::CastVote& op, const Author& a) {
+// What a dot goes on: a live note the voter may see, or a live cluster.
+Outcome Board::find_vote_target(const std::string& note_id, const std::string& cluster_id, const Author& a,
+                                VoteTarget* out) {
+  if (note_id.empty() == cluster_id.empty())
+    return reject(v1::REJECT_CODE_INVALID_FIELD, "a dot goes on one note or one cluster");
+  if (!cluster_id.empty()) {
+    v1::Cluster* c = nullptr;
+    if (auto r = find_cluster(cluster_id, Want::live, &c)) return r;
+    *out = {c->id(), c->area_id(), c->id()};
+    return std::nullopt;
+  }
   v1::Note* n = nullptr;
-  if (auto r = find_note(op.note_id(), a, Want::live, &n)) return r;
+  if (auto r = find_note(note_id, a, Want::live, &n)) return r;
+  if (n->hidden()) return reject(v1::REJECT_CODE_INVALID_FIELD, "note " + note_id + " is not revealed yet");
+  *out = {n->id(), n->area_id(), n->cluster_id()};
+  return std::nullopt;
+}
+
+Outcome Board::apply_cast_vote(const v1::CastVote& op, const Author& a) {
+  VoteTarget target;
+  if (op.note_id().empty() == op.cluster_id().empty())
+    return reject(v1::REJECT_CODE_INVALID_FIELD, "a dot goes on one note or one cluster");
+  if (!op.note_id().empty()) {
+    // (The note's own lookup first: another's unrevealed note does not exist for the voter.)
+    v1::Note* n = nullptr;
+    if (auto r = find_note(op.note_id(), a, Want::live, &n)) return r;
+  }
   if (auto r = check(context_of(a), Permission::vote)) return r;
   const v1::VotingRound* round = open_round();
   if (!round) return reject(v1::REJECT_CODE_VOTING_CLOSED, "no voting round is open");
-  if (n->hidden()) return reject(v1::REJECT_CODE_INVALID_FIELD, "note " + op.note_id() + " is not revealed yet");
+  if (auto r = find_vote_target(op.note_id(), op.cluster_id(), a, &target)) return r;
   const bool scoped = round->scope_area_ids_size() > 0 || round->scope_cluster_ids_size() > 0;
   const auto in = [](const auto& ids, const std::string& id) { return std::find(ids.begin(), ids.end(), id) != ids.end(); };
-  if (scoped && !in(round->scope_area_ids(), n->area_id()) && !(n->cluster_id().size() && in(round->scope_cluster_ids(), n->cluster_id())))
+  if (scoped && !in(round->scope_area_ids(), target.area_id) &&
+      !(target.cluster_id.size() && in(round->scope_cluster_ids(), target.cluster_id)))
     return reject(v1::REJECT_CODE_OUT_OF_SCOPE, "this round is about other notes");
   if (dots_of(a.id) >= round->dots_per_participant())
     return reject(v1::REJECT_CODE_LIMIT_REACHED, "all " + std::to_string(round->dots_per_participant()) + " of your dots are used");
-  BallotKey key(round->id(), a.id, op.note_id());
+  BallotKey key(round->id(), a.id, target.id);
   const auto it = ballots_.find(key);
   if (it != ballots_.end() && it->second >= round->max_dots_per_note())
-    return reject(v1::REJECT_CODE_LIMIT_REACHED, "at most " + std::to_string(round->max_dots_per_note()) + " dots per note");
+    return reject(v1::REJECT_CODE_LIMIT_REACHED, "at most " + std::to_string(round->max_dots_per_note()) + " dots per note or cluster");
   if (it == ballots_.end()) ballots_.emplace(std::move(key), 1u);
   else ++it->second;
   return std::nullopt;
 }
 
 Outcome Board::apply_retract_vote(const v1::RetractVote& op, const Author& a) {
-  v1::Note* n = nullptr;
-  if (auto r = find_note(op.note_id(), a, Want::live, &n)) return r;
+  VoteTarget target;
+  if (op.note_id().empty() == op.cluster_id().empty())
+    return reject(v1::REJECT_CODE_INVALID_FIELD, "a dot goes on one note or one cluster");
+  if (!op.note_id().empty()) {
+    v1::Note* n = nullptr;
+    if (auto r = find_note(op.note_id(), a, Want::live, &n)) return r;
+  }
   if (auto r = check(context_of(a), Permission::vote)) return r;
   const v1::VotingRound* round = open_round();
   if (!round) return reject(v1::REJECT_CODE_VOTING_CLOSED, "no voting round is open");
-  const auto it = ballots_.find(BallotKey(round->id(), a.id, op.note_id()));
-  if (it == ballots_.end()) return reject(v1::REJECT_CODE_NO_VOTE, "you have no dot on note " + op.note_id());
+  if (auto r = find_vote_target(op.note_id(), op.cluster_id(), a, &target)) return r;
+  const auto it = ballots_.find(BallotKey(round->id(), a.id, target.id));
+  if (it == ballots_.end()) return reject(v1::REJECT_CODE_NO_VOTE, "you have no dot on " + target.id);
   if (--it->second == 0) ballots_.erase(it);
   return std::nullopt;
 }
@@ -957,9 +989,11 @@ std::optional<std::string> Board::check_invariants() const {
     if (!participants_.contains(voter)) return "ballot by an unknown voter " + voter;
     if (dots == 0) return "empty ballot kept";
     const v1::Note* n = note(note_id);
-    if (!n) return "ballot on a missing note " + note_id;
+    const v1::Cluster* c = n ? nullptr : cluster(note_id);
+    if (!n && !c) return "ballot on a missing note or cluster " + note_id;
     if (open && round_id == open->id()) {
-      if (n->deleted() || n->hidden()) return "open-round ballot on a deleted or hidden note " + note_id;
+      if (n && (n->deleted() || n->hidden())) return "open-round ballot on a deleted or hidden note " + note_id;
+      if (c && c->deleted()) return "open-round ballot on a deleted cluster " + note_id;
       if (dots > open->max_dots_per_note()) return "ballot over the per-note maximum";
       dots_by_voter[voter] += dots;
     }

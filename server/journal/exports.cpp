@@ -241,7 +241,7 @@ void md_notes_of_area(std::ostringstream& o, const View& v, const Words& w, cons
   for (auto& [cid, notes] : by_cluster) {
     sort_by_votes(notes, v);
     if (cid.empty()) continue;
-    std::uint32_t total = 0;
+    std::uint32_t total = votes_of(v, cid);  // dots on the cluster itself, then on its notes
     for (const auto* n : notes) total += votes_of(v, n->id());
     order.emplace_back(total, cid);
   }
@@ -371,24 +371,37 @@ std::string export_markdown(const SessionRecord& s) {
       if (!round.open()) o << " · " << round.voters() << " " << (round.voters() == 1 ? w.voted_one : w.voted);
       o << "\n\n";
       // Winners: most dots first; the frozen results of a closed round, else the live ballots.
-      std::vector<std::pair<std::uint32_t, const v1::Note*>> ranked;
+      // Notes and clusters alike (a dot may go on either): (dots, created, text).
+      struct Ranked {
+        std::uint32_t dots;
+        std::uint64_t created_seq;
+        std::string text;
+      };
+      std::vector<Ranked> ranked;
+      const auto add = [&](const std::string& id, std::uint32_t dots) {
+        if (const auto n = v.note_by_id.find(id); n != v.note_by_id.end()) {
+          std::string line = n->second->text();
+          std::replace(line.begin(), line.end(), '\n', ' ');
+          ranked.push_back({dots, n->second->created_seq(), md_escape(line)});
+        } else if (const auto c = v.clusters.find(id); c != v.clusters.end()) {
+          const std::string& name = c->second->title();
+          ranked.push_back({dots, c->second->created_seq(),
+                            name.empty() ? std::string(w.untitled_cluster) : std::string(w.cluster) + ": " + md_escape(name)});
+        }
+      };
       if (!round.open()) {
-        for (const auto& t : round.results())
-          if (v.note_by_id.contains(t.note_id())) ranked.emplace_back(t.dots(), v.note_by_id.at(t.note_id()));
+        for (const auto& t : round.results()) add(t.note_id(), t.dots());
       } else if (v.round_votes.contains(round.id())) {
-        for (const auto& [note_id, dots] : v.round_votes.at(round.id()))
-          if (v.note_by_id.contains(note_id)) ranked.emplace_back(dots, v.note_by_id.at(note_id));
+        for (const auto& [id, dots] : v.round_votes.at(round.id())) add(id, dots);
       }
-      std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-        return a.first != b.first ? a.first > b.first : a.second->created_seq() < b.second->created_seq();
+      std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+        return a.dots != b.dots ? a.dots > b.dots : a.created_seq < b.created_seq;
       });
       if (ranked.empty()) o << w.no_votes << "\n";
       int place = 0;
-      for (const auto& [dots, n] : ranked) {
+      for (const Ranked& r : ranked) {
         if (++place > 10) break;
-        std::string line = n->text();
-        std::replace(line.begin(), line.end(), '\n', ' ');
-        o << place << ". **" << count_of(dots, w.point, w.points) << "** " << md_escape(line) << "\n";
+        o << place << ". **" << count_of(r.dots, w.point, w.points) << "** " << r.text << "\n";
       }
       o << "\n";
     }

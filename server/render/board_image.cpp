@@ -78,6 +78,7 @@ struct Shape {  // an area or a cluster frame
   std::string title;
   double title_px;
   bool dashed;
+  std::uint32_t dots = 0;  // a cluster's own dots
 };
 
 // Everything both painters draw, in board units, computed once.
@@ -197,7 +198,8 @@ Layout lay_out(const v1::BoardState& s) {
     for (const Box& b : members.at(c.id())) grow(bbox, b, f);
     const Box frame{bbox.x - kClusterPad, bbox.y - kClusterPad - kClusterHeader, bbox.w + 2 * kClusterPad,
                     bbox.h + 2 * kClusterPad + kClusterHeader};
-    L.clusters.push_back({frame, kWhite, kFrame, kInk, c.title().empty() ? "Cluster" : c.title(), kClusterTitlePx, true});
+    L.clusters.push_back({frame, kWhite, kFrame, kInk, c.title().empty() ? "Cluster" : c.title(), kClusterTitlePx, true,
+                          dots.contains(c.id()) ? dots.at(c.id()) : 0});
     grow(L.bounds, frame, first);
   }
   if (first) L.bounds = {0, 0, 800, 600};  // an empty board: an empty page
@@ -245,7 +247,12 @@ std::string svg_of(const Layout& L) {
          "/>";
     o += "<text x=\"" + num(s.box.x + 16) + "\" y=\"" + num(s.box.y + s.title_px + (s.dashed ? 8 : 12)) +
          "\" font-size=\"" + num(s.title_px) + "\" font-weight=\"bold\" fill=\"" + s.ink.hex() + "\">" + xml(s.title) +
-         "</text></g>\n";
+         "</text>";
+    if (s.dots > 0)
+      o += "<text x=\"" + num(s.box.x + s.box.w - 16) + "\" y=\"" + num(s.box.y + s.title_px + 8) + "\" font-size=\"" +
+           num(s.title_px) + "\" font-weight=\"bold\" text-anchor=\"end\" fill=\"" + s.ink.hex() + "\">● " +
+           std::to_string(s.dots) + "</text>";
+    o += "</g>\n";
   };
   for (const Shape& a : L.areas) shape(a);
   for (const Shape& c : L.clusters) shape(c);
@@ -312,6 +319,8 @@ void paint(cairo_t* cr, const Layout& L) {
     cairo_set_dash(cr, nullptr, 0, 0);
     set(cr, s.ink);
     text(cr, layout, s.box.x + 16, s.box.y + s.title_px + (s.dashed ? 8 : 12), s.title, s.title_px, true);
+    if (s.dots > 0)
+      text(cr, layout, s.box.x + s.box.w - 16, s.box.y + s.title_px + 8, "● " + std::to_string(s.dots), s.title_px, true, true);
   };
   for (const Shape& a : L.areas) shape(a);
   for (const Shape& c : L.clusters) shape(c);

@@ -102,6 +102,10 @@ class RandomOps {
     if (!queued_.empty()) {
       v1::Op next = std::move(queued_.front());
       queued_.pop_front();
+      if (!queued_authors_.empty()) {
+        pinned_author_ = std::move(queued_authors_.front());
+        queued_authors_.pop_front();
+      }
       return next;
     }
     if (chance(0.25)) return facilitation_op(step, steps);
@@ -135,7 +139,10 @@ class RandomOps {
       case 8: return ops::create_cluster(id("c", 12), text().substr(0, 30), {id("n", 60), id("n", 60)});
       case 9: return ops::add_to_cluster(id("c", 12), id("n", 60));
       case 10: return ops::remove_from_cluster(id("n", 60));
-      case 11: case 12: last_voted_ = id("n", 60); return ops::vote(last_voted_);
+      case 11: case 12:
+        if (chance(0.2)) return chance(0.7) ? ops::vote_cluster(id("c", 12)) : ops::retract_cluster(id("c", 12));
+        last_voted_ = id("n", 60);
+        return ops::vote(last_voted_);
       case 13: return ops::retract(chance(0.7) ? last_voted_ : id("n", 60));
       case 14: return chance(0.5) ? ops::create_area(id("a", 4), "Bereich", coord(), coord()) : ops::lock(chance(0.2));
       case 16: return ops::rename_area(id("a", 4), text().substr(0, 40));
@@ -163,6 +170,14 @@ class RandomOps {
     if (e.op().has_create_note()) last_created_ = {e.op().create_note().id(), e.author_id()};
     // Now and then the voter takes a dot back at once (so retracting is
     // accepted often enough to be exercised whatever the seed).
+    // When private collection starts, now and then someone writes at once
+    // and the facilitator reveals it: reveals are exercised whatever the seed.
+    if (e.op().has_go_to_phase() && queued_.empty() && chance(0.5)) {
+      const std::string writer = "p" + std::to_string(1 + pick(5));
+      queued_ = {ops::create_note("np" + std::to_string(pick(1000)), text(), coord(), coord(), id("a", 4)),
+                 ops::reveal_participant(writer)};
+      queued_authors_ = {writer, "p0"};
+    }
     if (e.op().has_cast_vote() && queued_.empty() && chance(0.2)) {
       queued_.push_back(ops::retract(e.op().cast_vote().note_id()));
       pinned_author_ = e.author_id();
@@ -189,6 +204,7 @@ class RandomOps {
   std::pair<std::string, std::string> last_created_;  // note id, author
   std::string pinned_author_;
   std::deque<v1::Op> queued_;  // ops that follow the last one (a visitor's leave and forgetting)
+  std::deque<std::string> queued_authors_;  // if set: who sends each of queued_ (same order)
 };
 
 // The notes a viewer is sent, as a client keeps them: its Welcome, then each

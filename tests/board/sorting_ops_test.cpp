@@ -193,3 +193,54 @@ TEST_CASE("phase notes: only facilitators record them and editing the agenda kee
   room.ok(ops::close_workshop(), "fac");
   CHECK(room.rejected(ops::set_phase_notes("disc", "zu spät"), "fac") == v1::REJECT_CODE_WORKSHOP_CLOSED);
 }
+
+TEST_CASE("a dot may go on a cluster: counted for the cluster, scoped and budgeted like a note's", "[board][vote]") {
+  Room room;
+  room.ok(ops::create_cluster("c1", "Mobilität", {"n1", "n2"}), "fac");
+  room.ok(ops::open_round("r1", 3, 2, true), "fac");
+  room.ok(ops::vote_cluster("c1"), "anna");
+  room.ok(ops::vote_cluster("c1"), "anna");
+  CHECK(room.rejected(ops::vote_cluster("c1"), "anna") == v1::REJECT_CODE_LIMIT_REACHED);  // 2 per object
+  room.ok(ops::vote("n3"), "anna");
+  CHECK(room.rejected(ops::vote("n1"), "anna") == v1::REJECT_CODE_LIMIT_REACHED);  // 3 in all
+  CHECK(room.dots() == std::map<std::string, std::uint32_t>{{"c1", 2}, {"n3", 1}});
+  room.ok(ops::retract_cluster("c1"), "anna");
+  CHECK(room.rejected(ops::retract_cluster("c1"), "ben") == v1::REJECT_CODE_NO_VOTE);
+
+  // Exactly one target; a cluster that is not there.
+  v1::Op both = ops::vote("n1");
+  both.mutable_cast_vote()->set_cluster_id("c1");
+  CHECK(room.rejected(both, "ben") == v1::REJECT_CODE_INVALID_FIELD);
+  CHECK(room.rejected(ops::vote_cluster(""), "ben") == v1::REJECT_CODE_INVALID_FIELD);
+  CHECK(room.rejected(ops::vote_cluster("nope"), "ben") == v1::REJECT_CODE_UNKNOWN_OBJECT);
+  CHECK(room.rejected(ops::vote_cluster("c1"), "beamer") == v1::REJECT_CODE_NOT_PERMITTED);
+
+  // Deleting the cluster gives its dots back; closing ranks clusters with notes.
+  room.ok(ops::vote_cluster("c1"), "ben");
+  room.ok(ops::remove(v1::OBJECT_KIND_CLUSTER, "c1"), "fac");
+  CHECK(room.board.dots_of("ben") == 0);
+  CHECK(room.board.dots_of("anna") == 1);  // her dot on the cluster came back, the one on n3 stays
+  CHECK(room.rejected(ops::vote_cluster("c1"), "ben") == v1::REJECT_CODE_OBJECT_DELETED);
+  room.ok(ops::restore(v1::OBJECT_KIND_CLUSTER, "c1"), "fac");
+  room.ok(ops::vote_cluster("c1"), "ben");
+  room.ok(ops::vote_cluster("c1"), "ben");
+  const v1::Event closed = room.ok(ops::close_round("r1"), "fac");
+  REQUIRE(closed.op().close_voting_round().results_size() >= 2);
+  CHECK(closed.op().close_voting_round().results(0).note_id() == "c1");
+  CHECK(closed.op().close_voting_round().results(0).dots() == 2);  // ben's two since the restore
+}
+
+TEST_CASE("a round about one area takes dots on that area's clusters only", "[board][vote]") {
+  Room room;
+  room.ok(ops::create_area("a2", "Chancen", 2000, 0), "fac");
+  room.ok(ops::create_note("m1", "Tourismus", 2100, 0, "a2"), "anna");
+  v1::Op c1 = ops::create_cluster("c1", "Mobilität", {"n1"});
+  c1.mutable_create_cluster()->set_area_id("a1");
+  v1::Op c2 = ops::create_cluster("c2", "Freizeit", {"m1"});
+  c2.mutable_create_cluster()->set_area_id("a2");
+  room.ok(c1, "fac");
+  room.ok(c2, "fac");
+  room.ok(ops::open_round("r1", 5, 3, false, {"a2"}), "fac");
+  room.ok(ops::vote_cluster("c2"), "ben");
+  CHECK(room.rejected(ops::vote_cluster("c1"), "ben") == v1::REJECT_CODE_OUT_OF_SCOPE);
+}

@@ -327,3 +327,54 @@ TEST_CASE("the board as PNG at an earlier moment of the replay", "[journal][expo
   CHECK(early_svg.find("Ortskerne &amp; Arbeit") == std::string::npos);
   CHECK(early_svg.find("●") == std::string::npos);
 }
+
+TEST_CASE("minutes rank a cluster that got dots of its own beside the notes", "[journal][export][vote]") {
+  BerlinTime berlin;
+  test::TempDir dir;
+  journal::Status st;
+  auto j = journal::RocksJournal::open(dir / "db", {}, &st);
+  REQUIRE(j);
+  v1::WorkshopMeta meta;
+  meta.set_id("clusters");
+  REQUIRE(j->put_workshop(meta).ok());
+  board::Board b;
+  std::vector<v1::EventRecord> records;
+  std::int64_t clock = 1'764'158'400'000;
+  const auto apply = [&](const v1::Op& op, std::string_view author) {
+    clock += 30'000;
+    auto r = b.apply(op, author, clock);
+    INFO(op.ShortDebugString());
+    REQUIRE(r.ok());
+    v1::EventRecord rec;
+    rec.set_workshop_id("clusters");
+    rec.set_seq(r.event().seq());
+    rec.set_time_ms(r.event().server_time_ms());
+    rec.set_author_id(r.event().author_id());
+    *rec.mutable_op() = r.event().op();
+    records.push_back(rec);
+  };
+  for (const auto& op : board::template_ops(board::kImpulsWerkstattTemplate, "de", "Cluster-Runde"))
+    apply(op, board::kSystemAuthor);
+  apply(ops::join("fac", "Fran", v1::ROLE_FACILITATOR), board::kSystemAuthor);
+  apply(ops::join("anna", "Anna", v1::ROLE_PARTICIPANT), board::kSystemAuthor);
+  apply(ops::create_note("n1", "Rufbus", 0, 0, "chancen"), "anna");
+  apply(ops::create_note("n2", "Radweg", 300, 0, "chancen"), "anna");
+  v1::Op cluster = ops::create_cluster("c1", "", {"n1"});
+  cluster.mutable_create_cluster()->set_area_id("chancen");
+  apply(cluster, "fac");
+  apply(ops::open_round("r1", 5, 3), "fac");
+  apply(ops::vote_cluster("c1"), "anna");
+  apply(ops::vote_cluster("c1"), "anna");
+  apply(ops::vote("n2"), "anna");
+  apply(ops::close_round("r1"), "fac");
+  std::promise<journal::Status> done;
+  j->append(records, [&](const journal::Status& s) { done.set_value(s); });
+  REQUIRE(done.get_future().get().ok());
+  auto session = journal::load_session(*j, "clusters", UINT64_MAX, &st);
+  REQUIRE(session);
+  const std::string md = journal::export_markdown(*session);
+  INFO(md);
+  CHECK(md.find("### Cluster ohne Titel (1 Karte, 2 Punkte)") != std::string::npos);
+  CHECK(md.find("1. **2 Punkte** Cluster ohne Titel\n2. **1 Punkt** Radweg") != std::string::npos);
+  CHECK(render::render_download(*session, render::Download::svg).find("● 2") != std::string::npos);
+}

@@ -45,6 +45,10 @@ TEST_CASE("throw-away identities that never sent an op free their places when th
           "[live][identities][issue13]") {
   TestServerOptions options;
   options.workshop.max_connections = 700;  // the participant limit is what is tested, not the connection limit
+  // Joining 499 peers one after the other takes over a minute on a loaded
+  // machine, and the first ones say nothing meanwhile: the idle timeout
+  // (60 s) would close them and free their places.
+  options.limits.idle_timeout = std::chrono::seconds(600);
   TestServer server(options);
   const auto& w = server.workshop();
   const std::size_t limit = board::limits::kMaxParticipants;

@@ -157,6 +157,18 @@ inline v1::Op vote(const std::string& note) {
   return op;
 }
 
+inline v1::Op vote_cluster(const std::string& cluster) {
+  v1::Op op;
+  op.mutable_cast_vote()->set_cluster_id(cluster);
+  return op;
+}
+
+inline v1::Op retract_cluster(const std::string& cluster) {
+  v1::Op op;
+  op.mutable_retract_vote()->set_cluster_id(cluster);
+  return op;
+}
+
 inline v1::Op retract(const std::string& note) {
   v1::Op op;
   op.mutable_retract_vote()->set_note_id(note);

@@ -358,9 +358,12 @@ export function applyOp(board: BoardModel, op: Op, ctx: ApplyContext): boolean {
       return setNoteCluster(board, kind.value.noteId, "", ctx.seq);
     case "castVote":
     case "retractVote": {
-      const noteId = kind.value.noteId;
+      // A dot goes on a note or on a cluster (exactly one id is set); ballots
+      // and tallies name either in their note_id (ids are unique across kinds).
+      const noteId = kind.value.noteId || kind.value.clusterId;
       const round = openRound(board);
-      if (!round || !live(board.notes, noteId)) return false;
+      const target = kind.value.noteId ? live(board.notes, noteId) : live(board.clusters, noteId);
+      if (!round || !target) return false;
       const key = ballotKey(round.id, ctx.authorId, noteId);
       const had = board.ballots.get(key)?.dots ?? 0;
       const delta = kind.case === "castVote" ? 1 : -1;
@@ -634,18 +637,7 @@ function setDeleted(board: BoardModel, kind: ObjectKind, id: string, deleted: bo
       // A deleted note's dots in the open round go back to their voters;
       // restoring the note does not bring them back. Closed rounds keep
       // their ballots: they are the record of that vote.
-      if (deleted) {
-        const round = openRound(board);
-        if (round) {
-          for (const [key, ballot] of board.ballots) {
-            if (ballot.noteId === id && ballot.roundId === round.id) board.ballots.delete(key);
-          }
-        }
-        if (board.tallies.has(id)) {
-          board.tallies = new Map(board.tallies);
-          board.tallies.delete(id);
-        }
-      }
+      if (deleted) dropOpenRoundDots(board, id);
       return true;
     }
     case ObjectKind.AREA: {
@@ -658,6 +650,8 @@ function setDeleted(board: BoardModel, kind: ObjectKind, id: string, deleted: bo
       const cluster = board.clusters.get(id);
       if (!cluster || cluster.deleted === deleted) return false;
       board.clusters.set(id, { ...cluster, deleted, updatedSeq: seq });
+      // Its dots in the open round go back to their voters, as a note's do.
+      if (deleted) dropOpenRoundDots(board, id);
       // Deleting a cluster un-clusters its notes (deleted ones too, so that a
       // restored note never points at a deleted cluster); restoring the
       // cluster brings back the cluster alone.
@@ -718,6 +712,20 @@ function mergeNotes(board: BoardModel, intoId: string, fromId: string, text: str
     board.tallies = next;
   }
   return true;
+}
+
+/** The open round's dots on a deleted note or cluster go back to their voters. */
+function dropOpenRoundDots(board: BoardModel, id: string): void {
+  const round = openRound(board);
+  if (round) {
+    for (const [key, ballot] of board.ballots) {
+      if (ballot.noteId === id && ballot.roundId === round.id) board.ballots.delete(key);
+    }
+  }
+  if (board.tallies.has(id)) {
+    board.tallies = new Map(board.tallies);
+    board.tallies.delete(id);
+  }
 }
 
 function reveal(board: BoardModel, op: Reveal, seq: bigint): boolean {

@@ -147,6 +147,39 @@ describe("phase notes and instructions", () => {
   });
 });
 
+describe("voting on clusters", () => {
+  const cvote = (clusterId: string): OpInit => ({ kind: { case: "castVote", value: { clusterId } } });
+  const cretract = (clusterId: string): OpInit => ({ kind: { case: "retractVote", value: { clusterId } } });
+
+  beforeEach(() => {
+    apply("p1", note("n1", "a"), note("n2", "a"));
+    apply("p1", { kind: { case: "createCluster", value: { id: "c1", title: "Mobilität", areaId: "a", noteIds: ["n1", "n2"] } } });
+  });
+
+  it("puts dots on the cluster itself, from the same budget, and takes them back", () => {
+    viewer = "p1";
+    apply("f", openRoundOp("r1", { dotsPerParticipant: 3, maxDotsPerNote: 2 }));
+    expect(apply("p1", cvote("c1"), cvote("c1"), vote("n1"))).toEqual([true, true, true]);
+    expect(lines("ballot")).toBe("ballot r1 p1 c1 2\nballot r1 p1 n1 1");
+    expect(dotsOf(board, "p1")).toBe(3);
+    expect(ownDotsOn(board, "p1", "c1")).toBe(2);
+    apply("p1", cretract("c1"));
+    expect(ownDotsOn(board, "p1", "c1")).toBe(1);
+  });
+
+  it("counts live tallies on the cluster and gives its dots back when it is deleted", () => {
+    viewer = "f";
+    apply("f", openRoundOp("r1", { liveCounts: true }));
+    apply("f", cvote("c1"));
+    expect(dotsOn(board, "c1")).toBe(1);
+    apply("f", { kind: { case: "delete", value: { target: { kind: 3, id: "c1" } } } });
+    expect(dotsOn(board, "c1")).toBe(0);
+    expect(lines("ballot")).toBe("");
+    // A deleted (or unknown) cluster takes no dots.
+    expect(apply("f", cvote("c1"), cvote("nope"))).toEqual([false, false]);
+  });
+});
+
 describe("merging duplicates", () => {
   const merge = (intoNoteId: string, fromNoteId: string, text = ""): OpInit => ({ kind: { case: "mergeNotes", value: { intoNoteId, fromNoteId, text } } });
   const restore = (id: string): OpInit => ({ kind: { case: "restore", value: { target: { kind: 1, id } } } });

@@ -2,7 +2,7 @@
 // (server/board/permissions.cpp and the checks in board.cpp). The UI uses it
 // to offer only what will be accepted; the server stays the authority and
 // rejects anything else.
-import { PhaseKind, Role, type Note, type PhasePermissions } from "../gen/werkstatt/v1/board_pb";
+import { PhaseKind, Role, type Cluster, type Note, type PhasePermissions } from "../gen/werkstatt/v1/board_pb";
 import { currentPhase, openRound, type BoardView } from "./board-model";
 
 export type Permission = keyof Omit<PhasePermissions, "$typeName" | "$unknown">;
@@ -73,6 +73,16 @@ export function mayVoteOn(board: BoardView, participantId: string, note: Readonl
   const scoped = round.scopeAreaIds.length > 0 || round.scopeClusterIds.length > 0;
   if (!scoped) return true;
   return round.scopeAreaIds.includes(note.areaId) || (note.clusterId !== "" && round.scopeClusterIds.includes(note.clusterId));
+}
+
+/** May `participantId` put a dot on the cluster itself in the open round
+ *  (budget aside)? In a scoped round its area or the cluster must be in scope. */
+export function mayVoteOnCluster(board: BoardView, participantId: string, cluster: Readonly<Cluster>): boolean {
+  const round = openRound(board);
+  if (!round || cluster.deleted || !may(board, participantId, "vote")) return false;
+  const scoped = round.scopeAreaIds.length > 0 || round.scopeClusterIds.length > 0;
+  if (!scoped) return true;
+  return round.scopeAreaIds.includes(cluster.areaId) || round.scopeClusterIds.includes(cluster.id);
 }
 
 /** Whether the current phase collects privately. */

@@ -18,7 +18,7 @@ import { MAX_DRAG_NOTES, type OwnDrag } from "../sync/presence";
 import { clusterMembers, dotsOn, hiddenCountIn, openRound, ownDotsOn, type BoardView } from "../state/board-model";
 import type { OpInit } from "../state/board-store";
 import { randomId } from "../state/ids";
-import { mayCluster, mayCreateIn, mayDelete, mayEdit, mayMove, mayVoteOn, isFacilitator } from "../state/permissions";
+import { mayCluster, mayCreateIn, mayDelete, mayEdit, mayMove, mayVoteOn, mayVoteOnCluster, isFacilitator } from "../state/permissions";
 import { areaView, contains, fitRect, panBy, toScreen, toWorld, union, visibleRect, zoomAt, type Camera, type Pt, type Rect } from "./camera";
 import { button, h, personColor, replace, setText, toggleClass } from "./dom";
 import { CLUSTER_HEADER, CLUSTER_PAD, freeSlot, NEW_NOTE_SIDE, startCellFor } from "./placement";
@@ -388,6 +388,12 @@ export class BoardCanvas {
     for (const n of board.notes.values()) {
       if (n.clusterId && !n.deleted) members.set(n.clusterId, [...(members.get(n.clusterId) ?? []), n]);
     }
+    // Dots on clusters themselves (a round may rank clusters and notes together).
+    const self = this.env.selfId();
+    const round = openRound(board);
+    const lastClosed = round ? undefined : [...board.rounds].reverse().find((r) => !r.open && r.results.length > 0);
+    const results = new Map(lastClosed?.results.map((r) => [r.noteId, r.dots]) ?? []);
+    const budgetLeft = round ? round.dotsPerParticipant - dotsSpent(board, self) : 0;
     for (const c of board.clusters.values()) {
       if (c.deleted) continue;
       const own = members.get(c.id) ?? [];
@@ -396,7 +402,13 @@ export class BoardCanvas {
       seen.add(c.id);
       const count = own.length;
       const editable = !this.env.readOnly() && this.mayClusterAny(board);
-      const signature = `${c.title}|${count}|${editable}|${t("clusterPlaceholder")}`;
+      const votable = !this.env.readOnly() && mayVoteOnCluster(board, self, c);
+      const mine = round ? ownDotsOn(board, self, c.id) : 0;
+      const total = round ? dotsOn(board, c.id) : (results.get(c.id) ?? 0);
+      const showTotal = round ? board.tallies.size > 0 || board.full : results.has(c.id);
+      const maxed = round ? mine >= round.maxDotsPerNote || budgetLeft <= 0 : true;
+      const voteSig = round || results.has(c.id) ? `${votable}|${mine}|${total}|${showTotal}|${maxed}` : "";
+      const signature = `${c.title}|${count}|${editable}|${t("clusterPlaceholder")}|${voteSig}`;
       let entry = this.clusterEls.get(c.id);
       if (!entry) {
         entry = { el: h("div", { class: "cluster", data: { cluster: c.id }, attrs: { role: "listitem" } }), signature: "" };
@@ -417,7 +429,8 @@ export class BoardCanvas {
       });
       replace(
         el,
-        h("div", { class: "cluster-header", data: { clusterHeader: c.id } }, icon("group", 14), title, h("span", { class: "cluster-count", text: t("clusterCount", { n: count }) })),
+        h("div", { class: "cluster-header", data: { clusterHeader: c.id } }, icon("group", 14), title, h("span", { class: "cluster-count", text: t("clusterCount", { n: count }) }),
+          voteSig && (votable || mine > 0 || showTotal) ? this.voteControls(c.id, votable, mine, total, showTotal, maxed, c.title || t("clusterUnnamed")) : null),
       );
     }
     for (const [id, entry] of this.clusterEls) {
@@ -642,19 +655,21 @@ export class BoardCanvas {
     }
   }
 
-  private voteControls(noteId: string, votable: boolean, mine: number, total: number, showTotal: boolean, maxed: boolean): HTMLElement {
+  /** The dots and vote buttons of a note, or of a cluster (`clusterTitle` set). */
+  private voteControls(noteId: string, votable: boolean, mine: number, total: number, showTotal: boolean, maxed: boolean, clusterTitle?: string): HTMLElement {
     const t = this.env.t;
     const dots = h("span", { class: "dots", attrs: { role: "img", "aria-label": t("yourDots", { n: mine }) } });
     for (let i = 0; i < mine; i++) dots.appendChild(h("span", { class: "dot" }));
-    const box = h("span", { class: "vote" }, dots);
+    const box = h("span", { class: clusterTitle === undefined ? "vote" : "vote cluster-vote" }, dots);
+    const target = clusterTitle === undefined ? { noteId } : { clusterId: noteId };
     if (votable) {
       box.append(
-        button(t("retractVote"), (ev) => (ev.stopPropagation(), this.env.propose({ kind: { case: "retractVote", value: { noteId } } })), {
+        button(clusterTitle === undefined ? t("retractVote") : t("retractVoteCluster", { title: clusterTitle }), (ev) => (ev.stopPropagation(), this.env.propose({ kind: { case: "retractVote", value: target } })), {
           class: "vote-btn",
           icon: icon("minus", 14),
           attrs: { disabled: mine === 0 },
         }),
-        button(t("castVote"), (ev) => (ev.stopPropagation(), this.env.propose({ kind: { case: "castVote", value: { noteId } } })), {
+        button(clusterTitle === undefined ? t("castVote") : t("castVoteCluster", { title: clusterTitle }), (ev) => (ev.stopPropagation(), this.env.propose({ kind: { case: "castVote", value: target } })), {
           class: "vote-btn vote-plus",
           icon: icon("plus", 14),
           attrs: { disabled: maxed },

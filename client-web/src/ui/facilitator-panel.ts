@@ -432,7 +432,11 @@ export class FacilitatorPanel {
     const tallies = round ? [...board.tallies].sort((a, b) => b[1] - a[1]).slice(0, 8) : [];
     const closed = board.rounds.filter((r) => !r.open);
     const sig = `${round?.id}|${tallies.join(",")}|${closed.map((r) => r.id + r.results.length).join(",")}|${board.closed}|${board.notes.size}`;
-    const noteText = (id: string) => board.notes.get(id)?.text || t("emptyNote");
+    // Dots may be on a cluster itself: its id names the cluster.
+    const noteText = (id: string) => {
+      const c = board.clusters.get(id);
+      return c ? t("clusterResult", { title: c.title || t("clusterUnnamed") }) : board.notes.get(id)?.text || t("emptyNote");
+    };
     this.update("voting", sig, () => {
       const out: (Node | null)[] = [];
       if (round) {

@@ -1,10 +1,10 @@
 // The board on a narrow screen: each area is a list of cards with a large
 // "add note" button; voting happens with big buttons on each card. No
 // pan/zoom: people with phones write and vote, the projector shows the board.
-import { Color, ObjectKind, type Note } from "../gen/werkstatt/v1/board_pb";
+import { Color, ObjectKind, type Cluster, type Note } from "../gen/werkstatt/v1/board_pb";
 import { clusterMembers, dotsOf, dotsOn, hiddenCountIn, openRound, ownDotsOn, type BoardView } from "../state/board-model";
 import { randomId } from "../state/ids";
-import { mayCluster, mayCreateIn, mayDelete, mayEdit, mayVoteOn } from "../state/permissions";
+import { mayCluster, mayCreateIn, mayDelete, mayEdit, mayVoteOn, mayVoteOnCluster } from "../state/permissions";
 import { clusterChoices, clusterOps } from "./clustering";
 import { chooseDialog } from "./overlays";
 import { legalLinks } from "../legal/legal";
@@ -74,7 +74,7 @@ export class PhoneBoard {
     for (const [clusterId] of clusters) {
       const c = board.clusters.get(clusterId);
       const members = clusterMembers(board, clusterId).filter(inArea).sort(bySeq);
-      items.push(h("li", { class: "phone-cluster" }, h("h3", { class: "phone-cluster-title" }, icon("group", 14), c?.title || t("cluster")), h("ul", { class: "phone-cards" }, ...members.map((n) => this.card(board, n)))));
+      items.push(h("li", { class: "phone-cluster" }, h("h3", { class: "phone-cluster-title" }, icon("group", 14), c?.title || t("cluster")), c ? this.clusterVote(board, c) : null, h("ul", { class: "phone-cards" }, ...members.map((n) => this.card(board, n)))));
     }
     for (const n of single.sort(bySeq)) items.push(this.card(board, n));
     const hidden = hiddenCountIn(board, areaId);
@@ -140,6 +140,25 @@ export class PhoneBoard {
       );
     }
     return card;
+  }
+
+  /** Big vote buttons for a dot on the cluster itself, during a round. */
+  private clusterVote(board: BoardView, c: Readonly<Cluster>): HTMLElement | null {
+    const ctx = this.ctx;
+    const t = ctx.t;
+    const self = ctx.selfId();
+    const round = openRound(board);
+    if (!round) return null;
+    const votable = !ctx.readOnly() && mayVoteOnCluster(board, self, c);
+    const mine = ownDotsOn(board, self, c.id);
+    if (!votable && mine === 0 && board.tallies.size === 0) return null;
+    const left = round.dotsPerParticipant - dotsOf(board, self);
+    const title = c.title || t("clusterUnnamed");
+    return h("div", { class: "phone-vote phone-cluster-vote" },
+      votable ? button(t("retractVoteCluster", { title }), () => ctx.propose({ kind: { case: "retractVote", value: { clusterId: c.id } } }), { class: "btn vote-big", icon: icon("minus", 20), attrs: { disabled: mine === 0 }, data: { key: `cminus-${c.id}` } }) : null,
+      h("span", { class: "phone-dots", attrs: { role: "img", "aria-label": t("yourDots", { n: mine }) } }, ...Array.from({ length: mine }, () => h("span", { class: "dot" })), mine === 0 ? h("span", { class: "muted", text: "0" }) : null),
+      votable ? button(t("castVoteCluster", { title }), () => ctx.propose({ kind: { case: "castVote", value: { clusterId: c.id } } }), { class: "btn vote-big vote-plus", icon: icon("plus", 20), attrs: { disabled: mine >= round.maxDotsPerNote || left <= 0 }, data: { key: `cplus-${c.id}` } }) : null,
+      board.tallies.size > 0 ? h("span", { class: "tally", attrs: { title: t("dotsOnNote", { n: dotsOn(board, c.id) }) } }, icon("vote", 12), String(dotsOn(board, c.id))) : null);
   }
 
   /** "Add to cluster…" (the same choices and ops as on the board). */

@@ -16,6 +16,8 @@ export interface RankedItem {
   text: string;
   cluster: string;
   dots: number;
+  /** The dots are on the cluster itself, not on one of its notes. */
+  isCluster: boolean;
 }
 
 /** A round's ranking: results when closed, live tallies while open (when
@@ -27,9 +29,12 @@ export function ranking(board: BoardView, round: Readonly<VotingRound>): RankedI
   else return undefined;
   return pairs
     .map(([noteId, dots]) => {
+      // A dot on a cluster names the cluster (ids are unique across kinds).
+      const own = board.clusters.get(noteId);
+      if (own) return { noteId, text: "", cluster: own.title, dots, isCluster: true };
       const n = board.notes.get(noteId);
       const c = n?.clusterId ? board.clusters.get(n.clusterId) : undefined;
-      return { noteId, text: n?.text ?? "", cluster: c?.title ?? "", dots };
+      return { noteId, text: n?.text ?? "", cluster: c?.title ?? "", dots, isCluster: false };
     })
     .sort((a, b) => b.dots - a.dots || a.text.localeCompare(b.text));
 }
@@ -98,8 +103,10 @@ export class ResultsView {
                     h(
                       "span",
                       { class: "results-text" },
-                      h("span", { text: item.text || t("emptyNote") }),
-                      item.cluster ? h("span", { class: "results-cluster", text: item.cluster }) : null,
+                      item.isCluster
+                        ? h("span", { text: t("clusterResult", { title: item.cluster || t("clusterUnnamed") }) })
+                        : h("span", { text: item.text || t("emptyNote") }),
+                      item.cluster && !item.isCluster ? h("span", { class: "results-cluster", text: item.cluster }) : null,
                       bar,
                     ),
                     h("span", { class: "results-dots", text: item.dots === 1 ? t("dotsOnNote_one") : t("dotsOnNote", { n: item.dots }) }),

@@ -224,6 +224,15 @@ class Board {
   [[nodiscard]] Outcome find_area(const std::string& id, Want want, v1::Area** out);
   [[nodiscard]] Outcome find_cluster(const std::string& id, Want want, v1::Cluster** out);
 
+  // What a dot goes on (CastVote/RetractVote): a note or a cluster.
+  struct VoteTarget {
+    std::string id;          // the ballot's key: the note's or the cluster's id
+    std::string area_id;     // for a round's area scope
+    std::string cluster_id;  // for a round's cluster scope (a note's cluster, or the cluster itself)
+  };
+  [[nodiscard]] Outcome find_vote_target(const std::string& note_id, const std::string& cluster_id, const Author& a,
+                                         VoteTarget* out);
+
   [[nodiscard]] bool can_see(const v1::Note& n, std::string_view viewer_id, v1::Role role) const;
   // Looks up a note the author may see; invisible notes do not exist for them.
   [[nodiscard]] v1::Note* visible_note(const std::string& id, const Author& a);
