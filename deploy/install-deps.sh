@@ -15,7 +15,6 @@ want=(
   libssl-dev                  # SHA-256 of secrets, random tokens (libcrypto only)
   catch2
   libsystemd-dev              # sd_notify: readiness and watchdog under systemd (Type=notify)
-  brotli                      # precompresses the web client's assets at build time (.br beside .gz)
   libcairo2-dev libpango1.0-dev fonts-dejavu-core   # board images (SVG, PNG) and the PDF minutes, without a browser
 )
 if [[ "${1:-}" == "--test" ]]; then
@@ -23,7 +22,8 @@ if [[ "${1:-}" == "--test" ]]; then
          haproxy openssl          # tests/proxy: the shipped HAProxy config with a throw-away certificate
          prometheus               # promtool checks /metrics in the tests
          reuse                    # `reuse lint`: every file has licence information (CTest)
-         poppler-utils)           # pdftotext: the PDF minutes' text in the export tests
+         poppler-utils            # pdftotext: the PDF minutes' text in the export tests
+         zlib1g-dev libbrotli-dev)  # make and decode the precompressed static files in the server tests
   want+=(clang libclang-rt-14-dev)   # libFuzzer and clang's ASan/UBSan runtimes (preset fuzz)
 fi
 # A fresh Debian 12 has no Node.js; its own nodejs (18.x) is enough for the client toolchain.

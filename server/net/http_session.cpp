@@ -303,31 +303,43 @@ http::message_generator http_session::handle(http::request<http::string_body>&& 
                         "text/plain; charset=utf-8", head, csp_);
     case StaticFile::Kind::file: break;
   }
+  // Every Accept-Encoding line counts (a proxy may add its own).
+  std::string accept_encoding;
+  for (auto [it, end] = req.equal_range(http::field::accept_encoding); it != end; ++it) {
+    if (!accept_encoding.empty()) accept_encoding += ", ";
+    accept_encoding += std::string(it->value());
+  }
+  const StaticVariant variant =
+      select_variant(context_->config.static_dir, file, parse_accept_encoding(accept_encoding));
   http::file_body::value_type body;
   beast::error_code ec;
-  body.open(file.path.c_str(), beast::file_mode::scan, ec);
+  body.open(variant.path.c_str(), beast::file_mode::scan, ec);
   if (ec) {
     status_ = 404;
     return text_reply(http::status::not_found, version, keep_alive, "not found\n", "text/plain; charset=utf-8", head,
                       csp_);
   }
   const auto size = body.size();
-  if (head) {
-    http::response<http::empty_body> res{http::status::ok, version};
+  // The same headers for GET and HEAD. No Range support: a range of an
+  // encoded body would count bytes of the encoding, not of the file.
+  const auto headers = [&](auto& res) {
     secure(res, csp_);
-    res.set(http::field::content_type, file.content_type);
+    res.set(http::field::content_type, file.content_type);  // the file's type, whatever its coding
     res.set(http::field::cache_control, file.cache_control);
+    if (variant.coding != ContentCoding::identity)
+      res.set(http::field::content_encoding, content_encoding_name(variant.coding));
+    if (file.compressible) res.set(http::field::vary, "Accept-Encoding");
     res.content_length(size);
     res.keep_alive(keep_alive);
+  };
+  if (head) {
+    http::response<http::empty_body> res{http::status::ok, version};
+    headers(res);
     return res;
   }
   http::response<http::file_body> res{std::piecewise_construct, std::make_tuple(std::move(body)),
                                       std::make_tuple(http::status::ok, version)};
-  secure(res, csp_);
-  res.set(http::field::content_type, file.content_type);
-  res.set(http::field::cache_control, file.cache_control);
-  res.content_length(size);
-  res.keep_alive(keep_alive);
+  headers(res);
   return res;
 }
 

@@ -4,7 +4,10 @@
 // Checks: a file answer always lies inside the canonical folder, is a
 // regular file, never a hidden one, never reached through a symlink that
 // leaves the folder; /assets/ answers are immutable and only those; a
-// percent_decode success never holds a NUL.
+// percent_decode success never holds a NUL; the precompressed variant chosen
+// for it (select_variant, with a .gz beside the asset and a .br that is a
+// symlink out of the folder) obeys the same rules and is the file itself
+// plus ".gz"/".br", or the file itself.
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -37,8 +40,11 @@ struct Folder {
     write(root / "assets" / "app-1a2b3c.js");
     write(root / "sub" / "page.html");
     write(root / ".env");
+    write(root / "assets" / "app-1a2b3c.js.gz");
     write(outside / "passwd");
     fs::create_symlink(outside / "passwd", root / "leak.txt");
+    fs::create_symlink(outside / "passwd", root / "assets" / "app-1a2b3c.js.br");
+    fs::create_symlink(outside / "passwd", root / "index.html.br");
     fs::create_directory_symlink(outside, root / "out");
     root = fs::canonical(root);
   }
@@ -72,5 +78,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool immutable = r.cache_control == net::kImmutableCache;
   if (immutable != real.lexically_relative(f.root).string().starts_with("assets/"))
     fuzz::fail("immutable caching on the wrong file: " + real.string());
+
+  const net::StaticVariant v = net::select_variant(f.root, r, net::parse_accept_encoding("br, gzip"));
+  const fs::path variant_real = fs::canonical(v.path, ec);
+  if (ec) fuzz::fail("chose a variant that does not exist: " + v.path.string());
+  if (variant_real.string().compare(0, root.size(), root) != 0)
+    fuzz::fail("served a variant outside the folder: " + variant_real.string());
+  if (!fs::is_regular_file(variant_real)) fuzz::fail("served a variant that is not a regular file: " + v.path.string());
+  const std::string suffix = v.coding == net::ContentCoding::br     ? ".br"
+                             : v.coding == net::ContentCoding::gzip ? ".gz"
+                                                                    : "";
+  if (v.path.string() != r.path.string() + suffix) fuzz::fail("a variant that is not the file's own: " + v.path.string());
+  if (v.coding != net::ContentCoding::identity && !r.compressible)
+    fuzz::fail("an encoded variant of a type never encoded: " + r.path.string());
   return 0;
 }

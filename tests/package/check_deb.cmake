@@ -34,6 +34,15 @@ foreach(path
     message(FATAL_ERROR "the package lacks ${path}:\n${contents}")
   endif()
 endforeach()
+# The build's precompressed variants ship beside the files (the server sends
+# them with Content-Encoding): index.html and the main bundle, each as .gz and .br.
+foreach(pattern "\\./usr/share/werkstatt/web/index\\.html\\.gz\n" "\\./usr/share/werkstatt/web/index\\.html\\.br\n"
+                "\\./usr/share/werkstatt/web/assets/index-[^/\n]*\\.js\\.gz\n"
+                "\\./usr/share/werkstatt/web/assets/index-[^/\n]*\\.js\\.br\n")
+  if(NOT contents MATCHES "${pattern}")
+    message(FATAL_ERROR "the package lacks a precompressed file (${pattern}); does `npm run build` run scripts/compress.mjs?\n${contents}")
+  endif()
+endforeach()
 if(NOT contents MATCHES "-rwxr-xr-x root/root [^\n]* \\./usr/bin/werkstatt\n")
   message(FATAL_ERROR "/usr/bin/werkstatt is not an executable owned by root:\n${contents}")
 endif()
@@ -53,6 +62,19 @@ execute_process(COMMAND dpkg-deb -x ${deb} ${root} RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "dpkg-deb -x failed")
 endif()
+# The server uses a variant only if it is not older than its file: the
+# package must keep that order (dpkg keeps whole seconds).
+file(GLOB_RECURSE variants ${root}/usr/share/werkstatt/web/*.gz ${root}/usr/share/werkstatt/web/*.br)
+foreach(variant ${variants})
+  string(REGEX REPLACE "\\.(gz|br)$" "" original "${variant}")
+  file(SIZE ${variant} packed)
+  file(SIZE ${original} plain)
+  file(TIMESTAMP ${variant} packed_time "%s" UTC)
+  file(TIMESTAMP ${original} plain_time "%s" UTC)
+  if(NOT packed LESS plain OR packed_time LESS plain_time)
+    message(FATAL_ERROR "${variant}: ${packed} B at ${packed_time} beside ${plain} B at ${plain_time} (must be smaller and not older)")
+  endif()
+endforeach()
 file(READ ${root}/usr/lib/systemd/system/werkstatt.service unit)
 foreach(line "Type=notify" "WatchdogSec=" "StateDirectory=werkstatt" "ProtectSystem=strict" "NoNewPrivileges=yes"
              "User=werkstatt" "ExecStart=/usr/bin/werkstatt serve --config /etc/werkstatt/werkstatt.toml")
