@@ -12,6 +12,7 @@
 #include "werkstatt/journal/exports.hpp"
 #include "werkstatt/render/downloads.hpp"
 #include "werkstatt/journal/replay.hpp"
+#include "werkstatt/journal/session_cache.hpp"
 #include "werkstatt/journal/session.hpp"
 #include "werkstatt/workshop/secrets.hpp"
 
@@ -123,7 +124,7 @@ std::optional<std::uint64_t> wanted_seq(const Query& q, std::string_view id, con
   if (seq) return *seq;
   if (!at) return std::numeric_limits<std::uint64_t>::max();
   journal::Status st;
-  const auto session = journal::load_session(j, id, std::numeric_limits<std::uint64_t>::max(), &st);
+  const auto session = journal::SessionCache::shared().get(j, id, std::numeric_limits<std::uint64_t>::max(), &st);
   if (!session) {
     *failure = journal_error(st);
     return std::nullopt;
@@ -133,7 +134,7 @@ std::optional<std::uint64_t> wanted_seq(const Query& q, std::string_view id, con
 
 HttpReply timeline(std::string_view id, const journal::Journal& j) {
   journal::Status st;
-  const auto session = journal::load_session(j, id, std::numeric_limits<std::uint64_t>::max(), &st);
+  const auto session = journal::SessionCache::shared().get(j, id, std::numeric_limits<std::uint64_t>::max(), &st);
   if (!session) return journal_error(st);
   const journal::Timeline& t = session->timeline;
   std::string markers = "[";
@@ -231,7 +232,7 @@ HttpReply export_download(const Query& q, std::string_view id, const journal::Jo
   const auto seq = wanted_seq(q, id, j, &failure);
   if (!seq) return failure;
   journal::Status st;
-  const auto session = journal::load_session(j, id, *seq, &st);
+  const auto session = journal::SessionCache::shared().get(j, id, *seq, &st);
   if (!session) return journal_error(st);
   HttpReply r;
   r.content_type = render::content_type(*format);

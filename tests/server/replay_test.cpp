@@ -5,6 +5,7 @@
 #include "harness.hpp"
 #include "support/ops.hpp"
 #include "support/temp_dir.hpp"
+#include "werkstatt/journal/session_cache.hpp"
 
 using namespace werkstatt;
 using namespace werkstatt::test;
@@ -125,6 +126,43 @@ TEST_CASE("replay: timeline, state at a seq and a time, event pages, exports", "
     CHECK(http_request(port, "GET", "/api/workshops/" + w.id + "/export?format=gif", "", bearer(w.facilitator_token))
               .status == 400);
   }
+}
+
+TEST_CASE("an export loop replays a workshop once per head, not once per request", "[http][replay]") {
+  TestServer server;
+  const auto& w = server.workshop();
+  const auto port = server.port();
+  Peer anna(port);
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  REQUIRE(anna.wait_ack(anna.send(ops::create_note("n1", "erste Idee"))));
+  auto& cache = journal::SessionCache::shared();
+  const std::string url = "/api/workshops/" + w.id + "/export?format=md";
+  const auto auth = bearer(w.facilitator_token);
+
+  const std::uint64_t misses = cache.misses();
+  const auto first = http_request(port, "GET", url, "", auth);
+  REQUIRE(first.status == 200);
+  CHECK(cache.misses() == misses + 1);
+  const std::uint64_t hits = cache.hits();
+  for (int i = 0; i < 5; ++i) CHECK(http_request(port, "GET", url, "", auth).body == first.body);
+  CHECK(http_request(port, "GET", "/api/workshops/" + w.id + "/timeline", "", auth).status == 200);
+  CHECK(cache.hits() == hits + 6);
+  CHECK(cache.misses() == misses + 1);
+
+  // A new event is a new head: replayed again, and it shows.
+  REQUIRE(anna.wait_ack(anna.send(ops::create_note("n2", "zweite Idee"))));
+  const auto second = http_request(port, "GET", url, "", auth);
+  CHECK(cache.misses() == misses + 2);
+  CHECK(second.body.find("zweite Idee") != std::string::npos);
+  CHECK(first.body.find("zweite Idee") == std::string::npos);
+
+  // Erasing a person: what was read before (and cached) never comes back.
+  CHECK(second.body.find("Anna") != std::string::npos);
+  const auto erased = http_request(port, "DELETE", "/api/workshops/" + w.id + "/participants/" + anna.id(), "", auth);
+  REQUIRE(erased.status == 200);
+  const auto after = http_request(port, "GET", url, "", auth);
+  REQUIRE(after.status == 200);
+  CHECK(after.body.find("Anna") == std::string::npos);
 }
 
 TEST_CASE("a typed join code resolves to its workshop, until it is rotated", "[http][join]") {

@@ -1,0 +1,62 @@
+#pragma once
+// Recently read sessions (load_session), so that an export loop, a replay
+// page and its timeline do not replay a workshop from seq 1 on every
+// request.
+//
+// Contract
+// - get() answers what load_session() would: the session up to `up_to_seq`
+//   (UINT64_MAX: the head) as the record shows it at the current head. An
+//   entry is keyed by the journal's incarnation, the workshop, the seq it
+//   describes and the head it was read at: a new event makes a new head, so
+//   nothing stale is ever served, and nothing needs invalidating on append.
+// - forget() drops a workshop's entries. Whoever rewrites or erases stored
+//   records (an erasure of a person or a workshop) calls it afterwards:
+//   those change what an older (seq, head) shows.
+// - At most `capacity` sessions are kept, the least recently used go first.
+//
+// Thread safety: every method may be called from any thread; the replay of
+// a miss runs outside the lock (two threads missing the same key both
+// replay; the result is the same).
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+#include "werkstatt/journal/session.hpp"
+
+namespace werkstatt::journal {
+
+class SessionCache {
+ public:
+  explicit SessionCache(std::size_t capacity = 8) : capacity_(capacity) {}
+
+  // The process's cache (the REST routes and the registry's erasures share it).
+  static SessionCache& shared();
+
+  [[nodiscard]] std::shared_ptr<const SessionRecord> get(const Journal& journal, std::string_view workshop_id,
+                                                         std::uint64_t up_to_seq, Status* status);
+  void forget(std::string_view workshop_id);
+
+  // Sessions answered from the cache / replayed, so far (tests, metrics).
+  [[nodiscard]] std::uint64_t hits() const;
+  [[nodiscard]] std::uint64_t misses() const;
+
+ private:
+  struct Entry {
+    std::string incarnation;
+    std::string workshop_id;
+    std::uint64_t seq = 0;
+    std::uint64_t head = 0;
+    std::shared_ptr<const SessionRecord> session;
+  };
+  const std::size_t capacity_;
+  mutable std::mutex mutex_;
+  std::list<Entry> entries_;  // most recently used first
+  std::uint64_t hits_ = 0;
+  std::uint64_t misses_ = 0;
+};
+
+}  // namespace werkstatt::journal

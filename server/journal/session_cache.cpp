@@ -1,0 +1,61 @@
+#include "werkstatt/journal/session_cache.hpp"
+
+#include <algorithm>
+
+namespace werkstatt::journal {
+
+SessionCache& SessionCache::shared() {
+  static SessionCache cache;
+  return cache;
+}
+
+std::shared_ptr<const SessionRecord> SessionCache::get(const Journal& journal, std::string_view workshop_id,
+                                                       std::uint64_t up_to_seq, Status* status) {
+  std::uint64_t head = 0;
+  if (Status s = journal.read_head(workshop_id, &head); !s.ok()) {
+    if (status) *status = s;
+    return nullptr;
+  }
+  const std::uint64_t seq = std::min(up_to_seq, head);
+  const std::string incarnation = journal.incarnation();
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) {
+      return e.seq == seq && e.head == head && e.workshop_id == workshop_id && e.incarnation == incarnation;
+    });
+    if (it != entries_.end()) {
+      entries_.splice(entries_.begin(), entries_, it);
+      ++hits_;
+      if (status) *status = {};
+      return it->session;
+    }
+    ++misses_;
+  }
+  auto loaded = load_session(journal, workshop_id, seq, status);
+  if (!loaded) return nullptr;
+  // An event may have come in meanwhile: the replay read to the head it
+  // found, which is newer; keyed by the head read first, the entry is
+  // simply never asked for again.
+  auto session = std::make_shared<const SessionRecord>(std::move(*loaded));
+  std::lock_guard lock(mutex_);
+  entries_.push_front({incarnation, std::string(workshop_id), seq, head, session});
+  while (entries_.size() > capacity_) entries_.pop_back();
+  return session;
+}
+
+void SessionCache::forget(std::string_view workshop_id) {
+  std::lock_guard lock(mutex_);
+  entries_.remove_if([&](const Entry& e) { return e.workshop_id == workshop_id; });
+}
+
+std::uint64_t SessionCache::hits() const {
+  std::lock_guard lock(mutex_);
+  return hits_;
+}
+
+std::uint64_t SessionCache::misses() const {
+  std::lock_guard lock(mutex_);
+  return misses_;
+}
+
+}  // namespace werkstatt::journal
