@@ -16,14 +16,15 @@ want=(
   catch2
   libsystemd-dev              # sd_notify: readiness and watchdog under systemd (Type=notify)
   libcairo2-dev libpango1.0-dev fonts-dejavu-core   # board images (SVG, PNG) and the PDF minutes, without a browser
+  zlib1g-dev libbrotli-dev    # the server tests make and decode precompressed static files; every preset but
+                              # fuzz configures the tests (deploy/start.sh's release too), so not only under --test
 )
 if [[ "${1:-}" == "--test" ]]; then
   want+=(chromium chromium-driver fonts-dejavu-core procps
          haproxy openssl          # tests/proxy: the shipped HAProxy config with a throw-away certificate
          prometheus               # promtool checks /metrics in the tests
          reuse                    # `reuse lint`: every file has licence information (CTest)
-         poppler-utils            # pdftotext: the PDF minutes' text in the export tests
-         zlib1g-dev libbrotli-dev)  # make and decode the precompressed static files in the server tests
+         poppler-utils)           # pdftotext: the PDF minutes' text in the export tests
   want+=(clang libclang-rt-14-dev)   # libFuzzer and clang's ASan/UBSan runtimes (preset fuzz)
 fi
 # A fresh Debian 12 has no Node.js; its own nodejs (18.x) is enough for the client toolchain.
