@@ -24,7 +24,7 @@ pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 100); do curl -sf http://127.0.0.1:$port/readyz >/dev/null && break; sleep 0.1; done
 
-created=$(curl -sf -X POST http://127.0.0.1:$port/api/workshops -d '{"title":"large"}')
+created=$(curl -sf -X POST http://127.0.0.1:$port/api/workshops -H 'Content-Type: application/json' -d '{"title":"large"}')
 field() { sed -E "s/.*\"$1\":\"([^\"]*)\".*/\1/" <<<"$created"; }
 id=$(field id); code=$(field join_code); token=$(field facilitator_token)
 echo "filling workshop $id with ~$events events"

@@ -37,7 +37,7 @@ start
 ids=()
 t0=$(ms)
 for i in $(seq "$count"); do
-  ids+=("$(curl -sf -X POST http://127.0.0.1:$port/api/workshops -d "{\"title\":\"W$i\"}" | sed -E 's/.*"id":"([^"]+)".*/\1/')")
+  ids+=("$(curl -sf -X POST http://127.0.0.1:$port/api/workshops -H 'Content-Type: application/json' -d "{\"title\":\"W$i\"}" | sed -E 's/.*"id":"([^"]+)".*/\1/')")
 done
 echo "created $count workshops in $(( $(ms) - t0 )) ms"
 stop
@@ -49,7 +49,7 @@ for i in $(seq 0 199); do curl -sf -o /dev/null "http://127.0.0.1:$port/api/work
 after=$(rss_kib)
 echo "200 loaded idle workshops: RSS +$(( after - before )) KiB = $(( (after - before) / 200 )) KiB each, loaded: $(curl -sf http://127.0.0.1:$port/metrics | awk '/^werkstatt_workshops_loaded/ {print $2}')"
 
-made=$(curl -sf -X POST http://127.0.0.1:$port/api/workshops -d '{"title":"large"}')
+made=$(curl -sf -X POST http://127.0.0.1:$port/api/workshops -H 'Content-Type: application/json' -d '{"title":"large"}')
 id=$(sed -E 's/.*"id":"([^"]+)".*/\1/' <<<"$made"); code=$(sed -E 's/.*"join_code":"([^"]+)".*/\1/' <<<"$made")
 "$bench" --url ws://127.0.0.1:$port/ws --workshop "$id" --code "$code" \
   --clients 2 --editors 1 --rate 2000 --seconds $(( events / 2000 + 1 )) --warmup 0 >/dev/null || true
