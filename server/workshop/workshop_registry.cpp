@@ -62,7 +62,11 @@ journal::Status WorkshopRegistry::recover_all(bool* listing_complete) {
   spdlog::info("{} workshop(s) in the journal; {} loaded at start (stored without a summary), the others load on "
                "their first use",
                metas.size(), loaded);
-  if (options_.idle_unload.count() > 0) asio::post(retention_strand_, [this] { arm_unload(); });
+  if (options_.idle_unload.count() > 0)
+    asio::post(retention_strand_, [this] {
+      every(unload_timer_, std::max<std::chrono::milliseconds>(options_.idle_unload / 4, std::chrono::milliseconds(10)),
+            &WorkshopRegistry::unload_idle_now);
+    });
   if (!listed.ok()) return {listed.code(), "the list of workshops cannot be read completely: " + listed.message()};
   if (!failed.empty()) return {journal::Status::Code::corruption, "could not recover workshop(s) " + failed};
   return {};
@@ -393,16 +397,17 @@ std::vector<std::shared_ptr<Workshop>> WorkshopRegistry::all() const {
   return out;
 }
 
-void WorkshopRegistry::arm_unload() {
-  unload_timer_.expires_after(std::max<std::chrono::milliseconds>(options_.idle_unload / 4, std::chrono::milliseconds(10)));
-  unload_timer_.async_wait([this](const boost::system::error_code& ec) {
+void WorkshopRegistry::every(boost::asio::steady_timer& timer, std::chrono::milliseconds interval,
+                             void (WorkshopRegistry::*work)()) {
+  timer.expires_after(interval);
+  timer.async_wait([this, &timer, interval, work](const boost::system::error_code& ec) {
     if (ec) return;  // cancelled by shutdown()
     {
       std::lock_guard lock(mutex_);
       if (shut_down_) return;
     }
-    unload_idle();
-    arm_unload();
+    (this->*work)();
+    every(timer, interval, work);
   });
 }
 
@@ -454,20 +459,7 @@ void WorkshopRegistry::start_retention(RetentionErased erased) {
   }
   asio::post(retention_strand_, [this] {
     sweep_retention();
-    arm_retention();
-  });
-}
-
-void WorkshopRegistry::arm_retention() {
-  retention_timer_.expires_after(options_.retention_sweep_interval);
-  retention_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;  // cancelled by shutdown()
-    {
-      std::lock_guard lock(mutex_);
-      if (shut_down_) return;
-    }
-    sweep_retention();
-    arm_retention();
+    every(retention_timer_, options_.retention_sweep_interval, &WorkshopRegistry::sweep_retention);
   });
 }
 

@@ -192,7 +192,9 @@ class WorkshopRegistry {
   std::set<std::string, std::less<>> loading_;                          // being loaded by some thread
   std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> idle_since_;
   std::condition_variable changed_;  // loading_ or background_jobs_ shrank
-  void arm_unload();
+  void unload_idle_now() { (void)unload_idle(); }
+  // Runs `work` every `interval` on `timer` (its strand) until shutdown() cancels it.
+  void every(boost::asio::steady_timer& timer, std::chrono::milliseconds interval, void (WorkshopRegistry::*work)());
   // Loads a workshop of the catalog. REQUIRES: `lock` holds mutex_; it is
   // released during the replay.
   std::shared_ptr<Workshop> load_locked(std::unique_lock<std::mutex>& lock, const std::string& id);
@@ -201,7 +203,6 @@ class WorkshopRegistry {
   std::map<std::string, Erasure, std::less<>> erasures_;
   std::vector<std::thread> erase_threads_;
   bool shut_down_ = false;
-  void arm_retention();
   // The sweep's timer lives on a strand of its own: it is re-armed from its
   // handler (any I/O thread) and cancelled from shutdown().
   boost::asio::strand<boost::asio::io_context::executor_type> retention_strand_;
