@@ -4,6 +4,7 @@
 #include <cctype>
 #include <chrono>
 #include <future>
+#include <optional>
 #include <map>
 
 #include <boost/asio/ip/address.hpp>
@@ -217,6 +218,19 @@ HttpReply list_workshops(const ApiRequest& req, const ApiConfig& config, worksho
   return r;
 }
 
+// Waits up to `limit` for an answer a workshop or the registry gives on
+// another thread. nullopt: none in time; `gone` if the answerer went away
+// first (its promise broken at shutdown).
+template <typename T>
+std::optional<T> await_answer(std::future<T>& future, std::chrono::seconds limit, T gone) {
+  if (future.wait_for(limit) != std::future_status::ready) return std::nullopt;
+  try {
+    return future.get();
+  } catch (const std::future_error&) {
+    return gone;
+  }
+}
+
 // POST /api/workshops/{id}/close: the admin or the workshop's facilitator
 // closes it (read-only for everyone, as the facilitator's "close" does);
 // answers once the closing is stored.
@@ -234,14 +248,9 @@ HttpReply close_workshop(const ApiRequest& req, std::string_view id, const ApiCo
   auto outcome = std::make_shared<std::promise<journal::Status>>();
   auto future = outcome->get_future();
   live->close_by_organiser([outcome](const journal::Status& s) { outcome->set_value(s); });
-  journal::Status s{journal::Status::Code::closed, "the workshop did not answer in time"};
-  if (future.wait_for(std::chrono::seconds(30)) == std::future_status::ready) {
-    try {
-      s = future.get();
-    } catch (const std::future_error&) {
-      s = {journal::Status::Code::closed, "the server is shutting down"};
-    }
-  }
+  const journal::Status s =
+      await_answer(future, std::chrono::seconds(30), journal::Status{journal::Status::Code::closed, "the server is shutting down"})
+          .value_or(journal::Status{journal::Status::Code::closed, "the workshop did not answer in time"});
   audit(req.audit, "workshop_closed", req.client_address,
         {{"workshop", id}, {"by", admin ? "admin token" : "facilitator token"}, {"result", s.ok() ? "closed" : "failed"}});
   if (!s.ok()) {
@@ -276,14 +285,9 @@ HttpReply make_links(const ApiRequest& req, std::string_view id, const ApiConfig
   live->add_links([outcome](const journal::Status& s, const std::string& f, const std::string& o) {
     outcome->set_value({s, f, o});
   });
-  Made made{{journal::Status::Code::closed, "the workshop did not answer in time"}, {}, {}};
-  if (future.wait_for(std::chrono::seconds(30)) == std::future_status::ready) {
-    try {
-      made = future.get();
-    } catch (const std::future_error&) {
-      made.status = {journal::Status::Code::closed, "the server is shutting down"};
-    }
-  }
+  const Made made =
+      await_answer(future, std::chrono::seconds(30), Made{{journal::Status::Code::closed, "the server is shutting down"}, {}, {}})
+          .value_or(Made{{journal::Status::Code::closed, "the workshop did not answer in time"}, {}, {}});
   audit(req.audit, "links_made", req.client_address,
         {{"workshop", id}, {"result", made.status.ok() ? "made" : "failed"}});
   if (!made.status.ok()) return error_reply(503, "no new links could be made now (" + made.status.message() + ")");
@@ -403,20 +407,16 @@ HttpReply participant_request(const ApiRequest& req, std::string_view id, std::s
   });
   HttpReply r;
   r.headers.emplace_back("Cache-Control", "no-store");
-  if (future.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
+  const auto done =
+      await_answer(future, std::chrono::seconds(60), Outcome{{journal::Status::Code::closed, "the server is shutting down"}, {}});
+  if (!done) {
     audit(req.audit, "participant_erased", req.client_address,
           {{"workshop", id}, {"participant", pid}, {"by", by}, {"result", "running"}});
     r.status = 202;
     r.body = json::Object().field("status", "erasing").field("participant_id", pid).str();
     return r;
   }
-  Outcome done;
-  try {
-    done = future.get();
-  } catch (const std::future_error&) {  // the workshop went away (shutdown) before it answered
-    done.first = {journal::Status::Code::closed, "the server is shutting down"};
-  }
-  const auto& [s, pseudonym] = done;
+  const auto& [s, pseudonym] = *done;
   audit(req.audit, "participant_erased", req.client_address,
         {{"workshop", id}, {"participant", pid}, {"by", by}, {"result", s.ok() ? "erased" : "failed"}});
   if (!s.ok()) {
