@@ -42,7 +42,7 @@ void JournalHealth::when_writable(std::function<void()> resumed) {
     // now (a workshop may learn of a failure after the retry that ended it).
     if (failing_ || !journal_.write_failure().ok()) {
       waiting_.push_back(std::move(resumed));
-      if (!failing_) failing_ = true;  // a failure nobody reported yet: retry it
+      failing_ = true;  // perhaps a failure nobody reported yet: retry it
       wake_.notify_all();
       return;
     }

@@ -37,12 +37,9 @@ journal::Status WorkshopRegistry::recover_all(bool* listing_complete) {
   const journal::Status listed = journal_.workshops(&metas, &damaged);
   if (listing_complete) *listing_complete = listed.ok();
   for (const auto& d : damaged) {
-    spdlog::error("workshop {} is damaged and is not served (clients get WORKSHOP_DAMAGED, its REST routes 503; "
-                  "run 'werkstatt inspect', then restore a backup): {}",
-                  d.workshop_id, d.status.message());
     failed += (failed.empty() ? "" : ", ") + d.workshop_id;
     std::lock_guard lock(mutex_);
-    damaged_[d.workshop_id] = d.status;
+    not_served_locked(d.workshop_id, d.status);
   }
   // The catalog; open workshops hold their codes, so a code finds its
   // workshop before it is loaded and is never drawn for another.
@@ -72,6 +69,13 @@ journal::Status WorkshopRegistry::recover_all(bool* listing_complete) {
   return {};
 }
 
+void WorkshopRegistry::not_served_locked(const std::string& id, const journal::Status& status) {
+  spdlog::error("workshop {} is damaged and is not served (clients get WORKSHOP_DAMAGED, its REST routes 503; "
+                "run 'werkstatt inspect', then restore a backup): {}",
+                id, status.message());
+  damaged_[id] = status;
+}
+
 std::shared_ptr<Workshop> WorkshopRegistry::load_locked(std::unique_lock<std::mutex>& lock, const std::string& id) {
   const v1::WorkshopMeta meta = stored_.at(id);
   loading_.insert(id);
@@ -84,10 +88,7 @@ std::shared_ptr<Workshop> WorkshopRegistry::load_locked(std::unique_lock<std::mu
   loading_.erase(id);
   changed_.notify_all();
   if (!w) {
-    spdlog::error("workshop {} is damaged and is not served (clients get WORKSHOP_DAMAGED, its REST routes 503; "
-                  "run 'werkstatt inspect', then restore a backup): {}",
-                  id, status.message());
-    damaged_[id] = status;
+    not_served_locked(id, status);
     return nullptr;
   }
   spdlog::info("workshop {}: loaded at seq {} in {} ms", id, w->info().head_seq, took.count());

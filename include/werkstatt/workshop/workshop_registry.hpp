@@ -198,6 +198,8 @@ class WorkshopRegistry {
   // Loads a workshop of the catalog. REQUIRES: `lock` holds mutex_; it is
   // released during the replay.
   std::shared_ptr<Workshop> load_locked(std::unique_lock<std::mutex>& lock, const std::string& id);
+  // Logs why and keeps it as damaged (REQUIRES: mutex_ held).
+  void not_served_locked(const std::string& id, const journal::Status& status);
   std::size_t background_jobs_ = 0;  // retention checks on threads of their own
   std::map<std::string, journal::Status, std::less<>> damaged_;
   std::map<std::string, Erasure, std::less<>> erasures_;
