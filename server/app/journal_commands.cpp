@@ -140,17 +140,18 @@ void add_export(CLI::App& app, int& exit_code) {
   cmd->callback([o, &exit_code] {
     auto j = open_for_reading(*o, "export", exit_code);
     if (!j) return;
-    std::uint64_t up_to = o->seq ? o->seq : UINT64_MAX;
+    std::optional<std::uint64_t> up_to = o->seq ? o->seq : UINT64_MAX;
     Status st;
-    auto session = journal::load_session(*j, o->workshop, up_to, &st);
-    if (session && !o->at.empty()) {
+    if (!o->at.empty()) {
       const auto when = parse_time(o->at);
       if (!when) {
         exit_code = fail("export", "--at must look like 2026-11-26T14:05 (local time) or be milliseconds");
         return;
       }
-      session = journal::load_session(*j, o->workshop, journal::seq_at_time(*session, *when), &st);
+      up_to = journal::seq_at_time(*j, o->workshop, *when, &st);
     }
+    std::optional<journal::SessionRecord> session;
+    if (up_to) session = journal::load_session(*j, o->workshop, *up_to, &st);
     if (!session) {
       exit_code = fail("export", st.message());
       return;

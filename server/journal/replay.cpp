@@ -1,6 +1,7 @@
 #include "werkstatt/journal/replay.hpp"
 
 #include <limits>
+#include <vector>
 
 namespace werkstatt::journal {
 
@@ -47,6 +48,32 @@ std::optional<board::Board> rebuild(const Journal& journal, std::string_view wor
   }
   if (status) *status = {};
   return board;
+}
+
+std::optional<std::uint64_t> seq_at_time(const Journal& journal, std::string_view workshop_id, std::int64_t time_ms,
+                                         Status* status) {
+  const auto fail = [&](Status s) -> std::optional<std::uint64_t> {
+    if (status) *status = std::move(s);
+    return std::nullopt;
+  };
+  std::uint64_t head = 0;
+  if (Status s = journal.read_head(workshop_id, &head); !s.ok()) return fail(s);
+  // Invariant: time(lo) <= time_ms < time(hi), with time(0) = -inf and
+  // time(head + 1) = +inf.
+  std::uint64_t lo = 0;
+  std::uint64_t hi = head + 1;
+  std::vector<v1::EventRecord> one;
+  while (hi - lo > 1) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    one.clear();
+    if (Status s = journal.read_events(workshop_id, mid, mid, 1, &one); !s.ok()) return fail(s);
+    if (one.empty() || one.front().seq() != mid)
+      return fail({Status::Code::corruption,
+                   "event " + std::string(workshop_id) + "/" + std::to_string(mid) + " is missing below the head"});
+    (one.front().time_ms() <= time_ms ? lo : hi) = mid;
+  }
+  if (status) *status = {};
+  return lo;
 }
 
 }  // namespace werkstatt::journal

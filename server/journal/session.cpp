@@ -93,14 +93,4 @@ std::optional<SessionRecord> load_session(const Journal& journal, std::string_vi
   return session;
 }
 
-std::uint64_t seq_at_time(const SessionRecord& session, std::int64_t time_ms) {
-  // Server times are monotonic per workshop in practice, but a clock step
-  // back must not break the search: take the last seq whose time is <= t.
-  const auto& times = session.seq_time_ms;
-  std::uint64_t found = 0;
-  for (std::uint64_t seq = 1; seq < times.size(); ++seq)
-    if (times[seq] <= time_ms) found = seq;
-  return found;
-}
-
 }  // namespace werkstatt::journal

@@ -124,12 +124,9 @@ std::optional<std::uint64_t> wanted_seq(const Query& q, std::string_view id, con
   if (seq) return *seq;
   if (!at) return std::numeric_limits<std::uint64_t>::max();
   journal::Status st;
-  const auto session = journal::SessionCache::shared().get(j, id, std::numeric_limits<std::uint64_t>::max(), &st);
-  if (!session) {
-    *failure = journal_error(st);
-    return std::nullopt;
-  }
-  return journal::seq_at_time(*session, static_cast<std::int64_t>(*at));
+  const auto found = journal::seq_at_time(j, id, static_cast<std::int64_t>(*at), &st);
+  if (!found) *failure = journal_error(st);
+  return found;
 }
 
 HttpReply timeline(std::string_view id, const journal::Journal& j) {

@@ -189,7 +189,16 @@ std::shared_ptr<Workshop> Workshop::recover(asio::io_context& io, journal::Journ
       w->remember_event(encode_views(w->board_.views_of(e)));
       if (!r.client_op_id().empty()) w->remember_op(r.author_id(), r.client_op_id(), r.seq());
       if (!r.op().has_participant_left()) w->last_activity_ms_ = std::max(w->last_activity_ms_, r.time_ms());
+      w->last_event_ms_ = std::max(w->last_event_ms_, r.time_ms());
     }
+  }
+  if (head > 0 && w->last_event_ms_ == 0) {  // no recent window replayed: the head event's time
+    page.clear();
+    if (journal::Status s = journal.read_events(w->id(), head, head, 1, &page); !s.ok()) {
+      *status = s;
+      return nullptr;
+    }
+    if (!page.empty()) w->last_event_ms_ = page.front().time_ms();
   }
   w->durable_seq_ = w->board_.seq();
   if (w->durable_seq_ != head) {
@@ -589,7 +598,7 @@ void Workshop::do_submit(std::uint64_t connection_id, v1::OpRequest& request) {
     }
     request.mutable_op()->mutable_rotate_join_code()->set_join_code(code);
   }
-  board::ApplyResult result = board_.apply(request.op(), pid, now_ms());
+  board::ApplyResult result = board_.apply(request.op(), pid, event_time_ms());
   if (!result.ok()) {
     if (!claimed_code.empty()) options_.join_codes->release(claimed_code, id());
     count_reject(result.rejection().code);
@@ -604,7 +613,7 @@ bool Workshop::apply_system(const v1::Op& op, std::string secret_sha256) {
   // A closed workshop is frozen: who comes and goes afterwards (to read the
   // board) is not part of its record and changes no minutes.
   if (board_.closed() && (op.has_participant_joined() || op.has_participant_left())) return true;
-  board::ApplyResult result = board_.apply(op, board::kSystemAuthor, now_ms());
+  board::ApplyResult result = board_.apply(op, board::kSystemAuthor, event_time_ms());
   if (!result.ok()) {
     spdlog::warn("workshop {}: system op refused: {}", id(), result.rejection().reason);
     return false;
@@ -617,6 +626,7 @@ bool Workshop::apply_system(const v1::Op& op, std::string secret_sha256) {
 void Workshop::record(v1::Event event, std::uint64_t author_connection, const std::string& author_id, v1::Role role,
                       const std::string& client_op_id, std::string secret_sha256) {
   const std::uint64_t seq = event.seq();
+  last_event_ms_ = event.server_time_ms();
   v1::EventRecord r;
   r.set_workshop_id(id());
   r.set_seq(seq);

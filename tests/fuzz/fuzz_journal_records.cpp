@@ -1,6 +1,6 @@
 // The journal record decoders and everything that consumes decoded records:
 // recovery and replay (journal::rebuild), the session reader behind replay
-// and exports (journal::load_session, seq_at_time) and the three exports.
+// and exports (journal::load_session, journal::seq_at_time) and the three exports.
 //
 // The input is what a journal holds for one workshop, as stored values: each
 // chunk's tag says which column the value is in (tag % 4: 0 event, 1
@@ -65,6 +65,8 @@ class StoredValues final : public journal::Journal {
       v1::EventRecord r;
       if (!r.ParseFromArray(it->second.data(), static_cast<int>(it->second.size())))
         return {Status::Code::corruption, "undecodable event record at seq " + std::to_string(it->first)};
+      if (r.workshop_id() != kWorkshop || r.seq() != it->first)  // as RocksJournal: a record names its key
+        return {Status::Code::corruption, "the event record at seq " + std::to_string(it->first) + " names another key"};
       out->push_back(std::move(r));
     }
     return {};
@@ -122,8 +124,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (stored.snapshots.empty() && rebuilt && rebuilt->record_view(rebuilt->record_policy()).SerializeAsString() !=
                                                    session->state.SerializeAsString())
       fuzz::fail("rebuild and load_session disagree on the same events");
-    (void)journal::seq_at_time(*session, 0);
-    (void)journal::seq_at_time(*session, session->timeline.last_ms);
+    for (const std::int64_t t : {std::int64_t{0}, session->timeline.first_ms, session->timeline.last_ms}) {
+      Status at_status;
+      const auto at = journal::seq_at_time(stored, kWorkshop, t, &at_status);
+      if (at.has_value() != at_status.ok()) fuzz::fail("seq_at_time: seq and status disagree");
+      if (!at) fuzz::fail("seq_at_time failed where load_session read every event: " + at_status.message());
+      if (*at > session->state.seq()) fuzz::fail("seq_at_time answered a seq above the head");
+      if (*at > 0 && session->seq_time_ms[*at] > t) fuzz::fail("seq_at_time answered a later event");
+    }
     for (const auto format : {journal::ExportFormat::markdown, journal::ExportFormat::csv, journal::ExportFormat::json}) {
       const std::string out = journal::export_as(*session, format);
       if (out.empty()) fuzz::fail("an export is empty");

@@ -13,6 +13,7 @@
 #include "werkstatt/board/board.hpp"
 #include "werkstatt/board/templates.hpp"
 #include "werkstatt/journal/exports.hpp"
+#include "werkstatt/journal/replay.hpp"
 #include "werkstatt/journal/rocksdb_journal.hpp"
 #include "werkstatt/render/downloads.hpp"
 
@@ -176,10 +177,6 @@ TEST_CASE("an export at an earlier seq shows the board as it was then", "[journa
   auto private_phase = journal::load_session(*j, "regio-sued", 19, &st);
   REQUIRE(private_phase);
   CHECK(journal::export_csv(*private_phase).find("Fachkräftemangel") == std::string::npos);
-  // State at a wall-clock time: the last event at or before it.
-  CHECK(journal::seq_at_time(*early, early->seq_time_ms[7]) == 7);
-  CHECK(journal::seq_at_time(*early, early->seq_time_ms[7] + 1) == 7);
-  CHECK(journal::seq_at_time(*early, 0) == 0);
   // The timeline marks the joins and phase changes, and counts edits per minute.
   std::vector<std::string> labels;
   for (const auto& m : early->timeline.markers) labels.push_back(m.label);
@@ -377,4 +374,34 @@ TEST_CASE("minutes rank a cluster that got dots of its own beside the notes", "[
   CHECK(md.find("### Cluster ohne Titel (1 Karte, 2 Punkte)") != std::string::npos);
   CHECK(md.find("1. **2 Punkte** Cluster ohne Titel\n2. **1 Punkt** Radweg") != std::string::npos);
   CHECK(render::render_download(*session, render::Download::svg).find("● 2") != std::string::npos);
+}
+
+TEST_CASE("the state at a wall-clock time is found from the stored times\\, at every moment", "[journal][export]") {
+  test::TempDir dir;
+  auto j = record_session(dir / "db", "de");
+  journal::Status st;
+  const auto session = journal::load_session(*j, "regio-sued", UINT64_MAX, &st);
+  REQUIRE(session);
+  const std::vector<std::int64_t>& times = session->seq_time_ms;
+  const std::uint64_t head = session->state.seq();
+  REQUIRE(head > 40);
+  // The definition: the last seq whose event happened at or before t.
+  const auto linear = [&](std::int64_t t) {
+    std::uint64_t found = 0;
+    for (std::uint64_t seq = 1; seq <= head; ++seq)
+      if (times[seq] <= t) found = seq;
+    return found;
+  };
+  for (std::uint64_t seq = 1; seq <= head; ++seq) {
+    for (const std::int64_t t : {times[seq] - 1, times[seq], times[seq] + 1}) {
+      INFO("seq " << seq << ", t " << t);
+      const auto at = journal::seq_at_time(*j, "regio-sued", t, &st);
+      REQUIRE(at);
+      CHECK(*at == linear(t));
+    }
+  }
+  CHECK(journal::seq_at_time(*j, "regio-sued", 0, &st) == std::optional<std::uint64_t>(0));
+  CHECK(journal::seq_at_time(*j, "regio-sued", times[head] + 3'600'000, &st) == std::optional<std::uint64_t>(head));
+  // A workshop without events has no moment.
+  CHECK(journal::seq_at_time(*j, "no-such-workshop", times[head], &st) == std::optional<std::uint64_t>(0));
 }

@@ -238,6 +238,12 @@ TEST_CASE("journal: a corrupt record is reported with its key, never skipped", "
   Status rs;
   CHECK_FALSE(journal::rebuild(*j, "w1", UINT64_MAX, &rs));
   CHECK(rs.code() == Status::Code::corruption);
+  // "The state at the time of seq 4" must read seq 4: an error, not seq 3.
+  const auto fourth = std::find_if(w.records.begin(), w.records.end(), [](const auto& r) { return r.seq() == 4; });
+  REQUIRE(fourth != w.records.end());
+  Status ts;
+  CHECK_FALSE(journal::seq_at_time(*j, "w1", fourth->time_ms(), &ts));
+  CHECK(ts.code() == Status::Code::corruption);
 }
 
 TEST_CASE("journal: delete-workshop leaves no key and no trace in the files", "[journal][erase]") {

@@ -181,6 +181,11 @@ class HeldJournal final : public journal::Journal {
     return {};
   }
   [[nodiscard]] const std::vector<v1::EventRecord>& stored() const { return events_; }
+  // Moves every stored event's time by `ms`: later, as if the clock had
+  // stepped back since they were written.
+  void shift_times(std::int64_t ms) {
+    for (auto& r : events_) r.set_time_ms(r.time_ms() + ms);
+  }
 
  private:
   struct Held {  // an append, or a metadata record, or a snapshot

@@ -454,3 +454,26 @@ TEST_CASE("new links on a failing disk - no token is handed out, and it would no
   CHECK(result.code() == journal::Status::Code::no_space);
   CHECK(token.empty());
 }
+
+TEST_CASE("event times never go back - after a clock step back\\, new events carry the last event's time",
+          "[workshop][journal]") {
+  Rig rig;
+  auto fac = rig.joined(rig.facilitator());
+  rig.settle();
+  rig.workshop->shutdown([] {});
+  rig.settle();
+  // The stored events say they happened an hour from now: the clock has since stepped back.
+  constexpr std::int64_t kHour = 3'600'000;
+  rig.journal.shift_times(kHour);
+  const std::int64_t last = rig.journal.stored().back().time_ms();
+  journal::Status st;
+  rig.workshop = workshop::Workshop::recover(rig.io, rig.journal, rig.journal.stored_meta(), {}, &st);
+  REQUIRE(rig.workshop);
+  auto again = rig.joined(rig.facilitator());
+  rig.submit(*again, ops::create_note("n1", "nach dem Zeitsprung"));
+  rig.settle();
+  const auto& stored = rig.journal.stored();
+  REQUIRE(stored.back().op().has_create_note());
+  CHECK(stored.back().time_ms() >= last);
+  for (std::size_t i = 1; i < stored.size(); ++i) CHECK(stored[i].time_ms() >= stored[i - 1].time_ms());
+}

@@ -22,6 +22,17 @@ inline constexpr std::size_t kReplayPageSize = 4096;
 [[nodiscard]] std::optional<board::Board> rebuild(const Journal& journal, std::string_view workshop_id,
                                                   std::uint64_t up_to_seq, Status* status);
 
+// The last seq whose event happened at or before `time_ms` (0: none), found
+// by binary search over the stored events' times: about log2(head) point
+// reads, no replay, so "the state at 14:05" costs a lookup plus rebuild()
+// from the snapshot before it. Exact because the server stamps a workshop's
+// events in non-decreasing time (Workshop::event_time_ms); in a journal
+// written before that, a clock stepped back makes it one of the seqs whose
+// time is <= time_ms and whose successor's is later. Fails with corruption
+// if a seq in 1..head is missing.
+[[nodiscard]] std::optional<std::uint64_t> seq_at_time(const Journal& journal, std::string_view workshop_id,
+                                                       std::int64_t time_ms, Status* status);
+
 // The Event a client receives for a journaled record.
 [[nodiscard]] v1::Event to_event(const v1::EventRecord& record);
 

@@ -47,7 +47,4 @@ struct SessionRecord {
 [[nodiscard]] std::optional<SessionRecord> load_session(const Journal& journal, std::string_view workshop_id,
                                                         std::uint64_t up_to_seq, Status* status);
 
-// The last seq whose event happened at or before `time_ms` (0 if none).
-[[nodiscard]] std::uint64_t seq_at_time(const SessionRecord& session, std::int64_t time_ms);
-
 }  // namespace werkstatt::journal

@@ -78,6 +78,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -429,6 +430,10 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   void close_connection(std::uint64_t connection_id, CloseCode code, const Frame& last);
   void update_info();
   [[nodiscard]] static std::int64_t now_ms();
+  // The time stamped on the next event: now, but never before the last
+  // event's (a clock stepped back must not reorder the record's times:
+  // replay answers "the state at time T" by binary search over them).
+  [[nodiscard]] std::int64_t event_time_ms() const { return std::max(now_ms(), last_event_ms_); }
 
   Strand strand_;
   boost::asio::io_context& io_;
@@ -446,6 +451,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   board::Board board_;
   std::uint64_t durable_seq_ = 0;
   std::int64_t last_activity_ms_ = 0;  // WorkshopInfo::last_activity_ms
+  std::int64_t last_event_ms_ = 0;     // server time of the newest event (applied, not yet durable included)
   std::map<std::string, Member, std::less<>> members_;
   std::size_t online_ = 0;  // members with welcomed > 0
   std::unordered_map<std::uint64_t, Connection> connections_;
