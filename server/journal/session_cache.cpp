@@ -1,6 +1,9 @@
 #include "werkstatt/journal/session_cache.hpp"
 
 #include <algorithm>
+#include <limits>
+
+#include "werkstatt/journal/replay.hpp"
 
 namespace werkstatt::journal {
 
@@ -43,9 +46,43 @@ std::shared_ptr<const SessionRecord> SessionCache::get(const Journal& journal, s
   return session;
 }
 
+std::optional<board::RecordPolicy> SessionCache::head_policy(const Journal& journal, std::string_view workshop_id,
+                                                              Status* status) {
+  std::uint64_t head = 0;
+  if (Status s = journal.read_head(workshop_id, &head); !s.ok()) {
+    if (status) *status = s;
+    return std::nullopt;
+  }
+  const std::string incarnation = journal.incarnation();
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = std::find_if(policies_.begin(), policies_.end(), [&](const PolicyEntry& e) {
+      return e.head == head && e.workshop_id == workshop_id && e.incarnation == incarnation;
+    });
+    if (it != policies_.end()) {
+      policies_.splice(policies_.begin(), policies_, it);
+      ++hits_;
+      if (status) *status = {};
+      return it->policy;
+    }
+    ++misses_;
+  }
+  // As in get(): an event may come in meanwhile, so the policy may be a
+  // newer head's (the record as it stands now); later requests read that
+  // newer head and never ask for this key again.
+  const auto board = rebuild(journal, workshop_id, std::numeric_limits<std::uint64_t>::max(), status);
+  if (!board) return std::nullopt;
+  board::RecordPolicy policy = board->record_policy();
+  std::lock_guard lock(mutex_);
+  policies_.push_front({incarnation, std::string(workshop_id), head, policy});
+  while (policies_.size() > capacity_) policies_.pop_back();
+  return policy;
+}
+
 void SessionCache::forget(std::string_view workshop_id) {
   std::lock_guard lock(mutex_);
   entries_.remove_if([&](const Entry& e) { return e.workshop_id == workshop_id; });
+  policies_.remove_if([&](const PolicyEntry& e) { return e.workshop_id == workshop_id; });
 }
 
 std::uint64_t SessionCache::hits() const {

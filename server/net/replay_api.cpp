@@ -164,13 +164,11 @@ HttpReply timeline(std::string_view id, const journal::Journal& j) {
 }
 
 // The record's policy (RecordPolicy), decided on the head board: `at` when
-// it is the head already, else the head rebuilt.
+// it is the head already, else the head's (cached per head).
 std::optional<board::RecordPolicy> record_policy(std::string_view id, const journal::Journal& j, const board::Board& at,
                                                  journal::Status* st) {
   if (at.seq() >= j.head_seq(id)) return at.record_policy();
-  const auto head = journal::rebuild(j, id, std::numeric_limits<std::uint64_t>::max(), st);
-  if (!head) return std::nullopt;
-  return head->record_policy();
+  return journal::SessionCache::shared().head_policy(j, id, st);
 }
 
 HttpReply state(const Query& q, std::string_view id, const journal::Journal& j) {
@@ -205,9 +203,9 @@ HttpReply events(const Query& q, std::string_view id, const journal::Journal& j)
   if (journal::Status st = j.read_events(id, std::max<std::uint64_t>(from, 1), to, limit, &records); !st.ok())
     return journal_error(st);
   journal::Status st;
-  const auto head = journal::rebuild(j, id, std::numeric_limits<std::uint64_t>::max(), &st);
-  if (!head) return journal_error(st);
-  const board::RecordPolicy policy = head->record_policy();
+  const auto head_policy = journal::SessionCache::shared().head_policy(j, id, &st);
+  if (!head_policy) return journal_error(st);
+  const board::RecordPolicy& policy = *head_policy;
   v1::EventPage page;
   std::uint64_t durable_head = 0;  // durable: only stored events are counted
   if (journal::Status hs = j.read_head(id, &durable_head); !hs.ok()) return journal_error(hs);

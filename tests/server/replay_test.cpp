@@ -165,6 +165,36 @@ TEST_CASE("an export loop replays a workshop once per head, not once per request
   CHECK(after.body.find("Anna") == std::string::npos);
 }
 
+TEST_CASE("event pages and states at a moment replay nothing - the head's policy is decided once per head",
+          "[http][replay]") {
+  TestServer server;
+  const auto& w = server.workshop();
+  const auto port = server.port();
+  Peer anna(port);
+  REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
+  for (int i = 0; i < 4; ++i) REQUIRE(anna.wait_ack(anna.send(ops::create_note("n" + std::to_string(i), "Idee"))));
+  auto& cache = journal::SessionCache::shared();
+  const auto auth = bearer(w.facilitator_token);
+  const std::string base = "/api/workshops/" + w.id;
+
+  const std::uint64_t misses = cache.misses();
+  for (int from = 1; from <= 5; ++from)
+    CHECK(http_request(port, "GET", base + "/events?limit=1&from=" + std::to_string(from), "", auth).status == 200);
+  CHECK(cache.misses() == misses + 1);  // one policy for five pages
+  // A moment in the past: found by the stored times, rebuilt from a snapshot, the head's policy reused.
+  const auto at = http_request(port, "GET", base + "/state?at=1", "", auth);
+  REQUIRE(at.status == 200);
+  v1::ReplayState state;
+  REQUIRE(state.ParseFromString(at.body));
+  CHECK(state.seq() == 0);
+  CHECK(cache.misses() == misses + 1);
+
+  // A new event is a new head: decided again.
+  REQUIRE(anna.wait_ack(anna.send(ops::create_note("n9", "neu"))));
+  CHECK(http_request(port, "GET", base + "/events?limit=1", "", auth).status == 200);
+  CHECK(cache.misses() == misses + 2);
+}
+
 TEST_CASE("a typed join code resolves to its workshop, until it is rotated", "[http][join]") {
   TestServer server;
   const auto& w = server.workshop();

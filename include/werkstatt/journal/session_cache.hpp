@@ -1,7 +1,7 @@
 #pragma once
-// Recently read sessions (load_session), so that an export loop, a replay
-// page and its timeline do not replay a workshop from seq 1 on every
-// request.
+// Recently read sessions (load_session) and head policies, so that an
+// export loop, a replay page, its timeline and its event pages do not replay
+// a workshop on every request.
 //
 // Contract
 // - get() answers what load_session() would: the session up to `up_to_seq`
@@ -21,10 +21,12 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
 
+#include "werkstatt/board/board.hpp"
 #include "werkstatt/journal/session.hpp"
 
 namespace werkstatt::journal {
@@ -38,6 +40,11 @@ class SessionCache {
 
   [[nodiscard]] std::shared_ptr<const SessionRecord> get(const Journal& journal, std::string_view workshop_id,
                                                          std::uint64_t up_to_seq, Status* status);
+  // The record policy at the workshop's current head (what a record may
+  // show: Board::record_policy), rebuilt from the latest snapshot on a miss.
+  // The events route asks it once per page; the head rarely moves between.
+  [[nodiscard]] std::optional<board::RecordPolicy> head_policy(const Journal& journal, std::string_view workshop_id,
+                                                               Status* status);
   void forget(std::string_view workshop_id);
 
   // Sessions answered from the cache / replayed, so far (tests, metrics).
@@ -52,9 +59,16 @@ class SessionCache {
     std::uint64_t head = 0;
     std::shared_ptr<const SessionRecord> session;
   };
+  struct PolicyEntry {
+    std::string incarnation;
+    std::string workshop_id;
+    std::uint64_t head = 0;
+    board::RecordPolicy policy;
+  };
   const std::size_t capacity_;
   mutable std::mutex mutex_;
   std::list<Entry> entries_;  // most recently used first
+  std::list<PolicyEntry> policies_;  // most recently used first
   std::uint64_t hits_ = 0;
   std::uint64_t misses_ = 0;
 };
