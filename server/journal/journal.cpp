@@ -1,7 +1,9 @@
-// The blocking conveniences of the Journal interface (journal.hpp).
+// The blocking conveniences of the Journal interface and its default
+// append_with_meta() (journal.hpp).
 #include "werkstatt/journal/journal.hpp"
 
 #include <future>
+#include <memory>
 
 namespace werkstatt::journal {
 namespace {
@@ -17,6 +19,16 @@ Status wait_for(Start&& start) {
 }
 
 }  // namespace
+
+void Journal::append_with_meta(std::vector<v1::EventRecord> records, v1::WorkshopMeta meta, AppendDone done) {
+  // Both complete in order on the writer: the append's result is known
+  // when the metadata's arrives.
+  auto appended = std::make_shared<Status>();
+  append(std::move(records), [appended](const Status& s) { *appended = s; });
+  store_workshop(std::move(meta), [appended, done = std::move(done)](const Status& s) {
+    done(appended->ok() ? s : *appended);
+  });
+}
 
 Status Journal::put_workshop(const v1::WorkshopMeta& meta) {
   return wait_for([&](AppendDone done) { store_workshop(meta, std::move(done)); });

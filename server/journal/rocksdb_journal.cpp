@@ -503,6 +503,15 @@ RocksJournal::~RocksJournal() {
 }
 
 void RocksJournal::append(std::vector<v1::EventRecord> records, AppendDone done) {
+  queue_append(std::move(records), std::nullopt, std::move(done));
+}
+
+void RocksJournal::append_with_meta(std::vector<v1::EventRecord> records, v1::WorkshopMeta meta, AppendDone done) {
+  queue_append(std::move(records), std::move(meta), std::move(done));
+}
+
+void RocksJournal::queue_append(std::vector<v1::EventRecord> records, std::optional<v1::WorkshopMeta> meta,
+                                AppendDone done) {
   Status rejected;
   {
     std::lock_guard lock(mutex_);
@@ -526,7 +535,7 @@ void RocksJournal::append(std::vector<v1::EventRecord> records, AppendDone done)
       if (rejected.ok()) last_queued_seq_[workshop] = expected - 1;
     }
     // A rejected append is completed by the writer too: in order, never inside append().
-    queue_.push_back({std::move(records), std::move(done), std::move(rejected), std::nullopt, std::nullopt});
+    queue_.push_back({std::move(records), std::move(done), std::move(rejected), std::move(meta), std::nullopt});
   }
   wake_.notify_one();
 }

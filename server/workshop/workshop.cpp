@@ -77,6 +77,7 @@ Workshop::Workshop(asio::io_context& io, journal::Journal& journal, v1::Workshop
       shutdown_watch_timer_(strand_) {
   info_.id = meta_.id();
   meta_copy_ = meta_;
+  durable_join_code_ = meta_.join_code();
   extra_facilitator_digests_.assign(meta_.extra_facilitator_token_sha256().begin(),
                                     meta_.extra_facilitator_token_sha256().end());
   extra_observer_digests_.assign(meta_.extra_observer_token_sha256().begin(), meta_.extra_observer_token_sha256().end());
@@ -224,8 +225,12 @@ std::shared_ptr<Workshop> Workshop::recover(asio::io_context& io, journal::Journ
     if (!joined.empty()) m.secret_sha256 = joined.front().participant_secret_sha256();
     w->members_.emplace(m.id, std::move(m));
   }
+  // A journal written before rotations were stored with their event may
+  // hold an older code in the metadata: the board's is the workshop's.
+  w->meta_follows_board();
+  w->durable_join_code_ = w->meta_.join_code();
   if (options.join_codes && !w->board_.closed()) {
-    const std::string& code = w->board_.join_code().empty() ? w->meta_.join_code() : w->board_.join_code();
+    const std::string& code = w->durable_join_code_;
     if (!code.empty() && !options.join_codes->hold(code, w->id()))
       spdlog::warn("workshop {}: its join code is also another open workshop's; rotate it", w->id());
   }
@@ -659,6 +664,12 @@ void Workshop::record(v1::Event event, std::uint64_t author_connection, const st
   // The views are computed now, from the state right after this event.
   e.views = board_.views_of(event);
   const v1::Op& op = e.views.full.op();
+  if (op.has_rotate_join_code() || op.has_close_workshop()) {
+    // The catalog finds workshops by the metadata's code and closing: it is
+    // stored in this event's own write (append_with_meta), never after it.
+    meta_follows_board();
+    append_meta_ = meta_;
+  }
   if (op.has_participant_joined() || op.has_set_role()) {
     // What a connection was sent so far depends on its role (private notes a
     // facilitator may see, the join code, names under pseudonyms): a new role
@@ -695,12 +706,19 @@ void Workshop::flush_appends() {
   const std::uint64_t last = records.back().seq();
   ++appends_in_flight_;
   metrics::global().journal_append_records.observe(static_cast<double>(records.size()));
-  journal_.append(std::move(records), [self = shared_from_this(), epoch = epoch_, last,
-                                       started = std::chrono::steady_clock::now()](const journal::Status& s) {
+  auto done = [self = shared_from_this(), epoch = epoch_, last,
+               started = std::chrono::steady_clock::now()](const journal::Status& s) {
     metrics::global().journal_append_seconds.observe(metrics::seconds_since(started));
     if (!s.ok()) metrics::global().journal_append_failures.inc();
     asio::post(self->strand_, [self, epoch, last, s] { self->on_appended(epoch, last, s); });
-  });
+  };
+  if (append_meta_) {
+    v1::WorkshopMeta meta = std::move(*append_meta_);
+    append_meta_.reset();
+    journal_.append_with_meta(std::move(records), std::move(meta), std::move(done));
+  } else {
+    journal_.append(std::move(records), std::move(done));
+  }
 }
 
 void Workshop::on_appended(std::uint64_t epoch, std::uint64_t last_seq, const journal::Status& status) {
@@ -809,23 +827,13 @@ void Workshop::after_durable(const v1::Event& event) {
     deliver_welcomes(durable_seq_);
     flush_out();
   }
-  if (op.has_close_workshop()) {
-    if (options_.join_codes) options_.join_codes->release(board_.join_code(), id());
-    // The registry's summary: a closed workshop holds no join code when it is not loaded.
-    meta_.set_closed(true);
-    store_meta([id = id()](const journal::Status& s) {
-      if (!s.ok()) spdlog::warn("workshop {}: storing its closing in its metadata failed: {}", id, s.message());
-    });
-  }
+  // The metadata (closed, the new code) was stored with the event.
+  if (op.has_close_workshop() && options_.join_codes) options_.join_codes->release(board_.join_code(), id());
   if (op.has_rotate_join_code()) {
     // The previous code is free for other workshops once the new one is stored.
-    if (options_.join_codes && meta_.join_code() != op.rotate_join_code().join_code())
-      options_.join_codes->release(meta_.join_code(), id());
-    // The metadata follows the board, for tools that read it (inspect).
-    meta_.set_join_code(op.rotate_join_code().join_code());
-    store_meta([id = id()](const journal::Status& s) {
-      if (!s.ok()) spdlog::warn("workshop {}: storing the rotated join code in its metadata failed: {}", id, s.message());
-    });
+    if (options_.join_codes && durable_join_code_ != op.rotate_join_code().join_code())
+      options_.join_codes->release(durable_join_code_, id());
+    durable_join_code_ = op.rotate_join_code().join_code();
   }
 }
 
@@ -1061,7 +1069,17 @@ void Workshop::store_snapshots(std::vector<std::shared_ptr<const v1::Snapshot>> 
   }
 }
 
+void Workshop::meta_follows_board() {
+  if (!board_.join_code().empty()) meta_.set_join_code(board_.join_code());
+  meta_.set_closed(board_.closed());
+  std::lock_guard lock(info_mutex_);
+  meta_copy_ = meta_;
+}
+
 void Workshop::store_meta(std::function<void(const journal::Status&)> stored) {
+  // Events applied before this change are written before it (meta_ may
+  // already carry what they changed).
+  if (!append_buffer_.empty()) flush_appends();
   {
     std::lock_guard lock(info_mutex_);
     meta_copy_ = meta_;
@@ -1227,6 +1245,8 @@ void Workshop::maybe_rebuild() {
     durable_seq_ = rebuilt->seq();
   }
   board_ = std::move(*rebuilt);
+  meta_follows_board();  // a rotation or closing that failed to store is undone in the metadata too
+  append_meta_.reset();
   for (auto& [pid, m] : members_) sync_member(pid);
   spdlog::info("workshop {}: board rebuilt from the journal at seq {}", id(), durable_seq_);
   // Welcomes prepared from the lost state are prepared again from the stored one.

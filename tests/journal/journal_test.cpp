@@ -121,6 +121,37 @@ TEST_CASE("journal: an append must continue the workshop's seq - nothing is writ
   CHECK(j->head_seq("w1") == 3);
 }
 
+TEST_CASE("journal: events and the metadata they change are stored in one write - both or neither", "[journal]") {
+  test::TempDir dir;
+  auto j = open_journal(dir / "db");
+  Recorder w("w1");
+  w.standard_session(2);
+  v1::WorkshopMeta meta;
+  meta.set_id("w1");
+  meta.set_join_code("AAAAAA");
+  REQUIRE(j->put_workshop(meta).ok());
+  const auto with_meta = [&](std::vector<v1::EventRecord> records, const std::string& code) {
+    v1::WorkshopMeta changed = meta;
+    changed.set_join_code(code);
+    std::promise<Status> done;
+    j->append_with_meta(std::move(records), changed, [&](const Status& s) { done.set_value(s); });
+    return done.get_future().get();
+  };
+  // A refused append (seq 2 before 1) stores neither.
+  CHECK(with_meta({w.records[1]}, "BBBBBB").code() == Status::Code::invalid_argument);
+  CHECK(meta_of(*j, "w1")->join_code() == "AAAAAA");
+  CHECK(j->head_seq("w1") == 0);
+  // An accepted one stores both, in one synced batch.
+  REQUIRE(with_meta({w.records[0], w.records[1]}, "CCCCCC").ok());
+  CHECK(j->head_seq("w1") == 2);
+  CHECK(meta_of(*j, "w1")->join_code() == "CCCCCC");
+  // And both survive a reopen.
+  j.reset();
+  j = open_journal(dir / "db");
+  CHECK(j->head_seq("w1") == 2);
+  CHECK(meta_of(*j, "w1")->join_code() == "CCCCCC");
+}
+
 TEST_CASE("journal: concurrent appends from many workshops complete in order per workshop", "[journal][group-commit]") {
   test::TempDir dir;
   auto j = open_journal(dir / "db");

@@ -130,6 +130,10 @@ class HeldJournal final : public journal::Journal {
   void store_snapshot(v1::Snapshot s, journal::AppendDone done) override {
     held_.push_back({{}, std::move(done), std::nullopt, std::move(s)});
   }
+  // As RocksJournal: one held write, stored (or failed) as a whole.
+  void append_with_meta(std::vector<v1::EventRecord> records, v1::WorkshopMeta meta, journal::AppendDone done) override {
+    held_.push_back({std::move(records), std::move(done), std::move(meta), std::nullopt});
+  }
   Status write_failure() const override {
     if (broken_) return {Status::Code::no_space, "the disk is full (HeldJournal)"};
     return {};

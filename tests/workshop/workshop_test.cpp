@@ -477,3 +477,50 @@ TEST_CASE("event times never go back - after a clock step back\\, new events car
   CHECK(stored.back().time_ms() >= last);
   for (std::size_t i = 1; i < stored.size(); ++i) CHECK(stored[i].time_ms() >= stored[i - 1].time_ms());
 }
+
+TEST_CASE("a rotation and a closing store the metadata in the event's own write - never one without the other",
+          "[workshop][journal]") {
+  Rig rig;
+  auto fac = rig.joined(rig.facilitator());
+  rig.settle();
+  rig.submit(*fac, ops::rotate_join_code(""));
+  rig.poll();
+  REQUIRE(rig.journal.held() == 1);
+  rig.journal.release(1);
+  REQUIRE(rig.journal.stored().back().op().has_rotate_join_code());
+  const std::string code = rig.journal.stored().back().op().rotate_join_code().join_code();
+  CHECK(code != Rig::kJoinCode);
+  CHECK(rig.journal.stored_meta().join_code() == code);  // with the event: a crash now loses neither
+  rig.settle();
+  CHECK(rig.journal.stored_meta().join_code() == code);
+  CHECK(rig.workshop->metadata().join_code() == code);
+
+  rig.submit(*fac, ops::close_workshop());
+  rig.poll();
+  REQUIRE(rig.journal.held() == 1);
+  rig.journal.release(1);
+  CHECK(rig.journal.stored().back().op().has_close_workshop());
+  CHECK(rig.journal.stored_meta().closed());
+}
+
+TEST_CASE("a rotation the disk refused is undone in the metadata too", "[workshop][journal]") {
+  workshop::WorkshopOptions options;
+  options.retry_interval = std::chrono::milliseconds(1);
+  Rig rig(options);
+  auto fac = rig.joined(rig.facilitator());
+  rig.settle();
+  rig.submit(*fac, ops::rotate_join_code(""));
+  rig.poll();
+  rig.journal.break_disk();
+  rig.poll();
+  CHECK(rig.journal.stored_meta().join_code() == Rig::kJoinCode);
+  rig.journal.allow_retry(true);
+  REQUIRE(rig.run_until([&] { return !rig.workshop->info().read_only; }));
+  // Rebuilt from the journal: the old code, in the board and in what the catalog reads.
+  CHECK(rig.workshop->metadata().join_code() == Rig::kJoinCode);
+  CHECK(rig.workshop->has_join_code(Rig::kJoinCode));
+  // Links stored afterwards carry the code the board has.
+  rig.workshop->add_links([](const journal::Status&, const std::string&, const std::string&) {});
+  rig.settle();
+  CHECK(rig.journal.stored_meta().join_code() == Rig::kJoinCode);
+}

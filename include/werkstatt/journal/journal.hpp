@@ -89,6 +89,13 @@ class Journal {
   // retry_writes() succeeds. So two rotations store their metadata in the
   // order they were made, and no I/O thread waits for a sync.
   virtual void store_workshop(v1::WorkshopMeta meta, AppendDone done) = 0;
+  // append() and store_workshop() as one write: the events and the metadata
+  // they change (a rotated join code, a closing) are stored together or not
+  // at all, so a crash never leaves the catalog finding a workshop by a code
+  // its board no longer has, or missing the code it has. `done` once, with
+  // the write's result. This default issues the two writes in order (fine
+  // for a journal with no crash to survive); RocksJournal makes one batch.
+  virtual void append_with_meta(std::vector<v1::EventRecord> records, v1::WorkshopMeta meta, AppendDone done);
   // Stores a snapshot through the writer, as store_workshop() (it may be
   // written unsynced: snapshots are an optimisation, losing one loses nothing).
   virtual void store_snapshot(v1::Snapshot snapshot, AppendDone done) = 0;

@@ -99,6 +99,8 @@ class RocksJournal final : public Journal {
   RocksJournal& operator=(const RocksJournal&) = delete;
 
   void append(std::vector<v1::EventRecord> records, AppendDone done) override;
+  // One WriteBatch: the events and the metadata, or neither.
+  void append_with_meta(std::vector<v1::EventRecord> records, v1::WorkshopMeta meta, AppendDone done) override;
   void store_workshop(v1::WorkshopMeta meta, AppendDone done) override;
   void store_snapshot(v1::Snapshot snapshot, AppendDone done) override;
   Status write_failure() const override;
@@ -180,6 +182,9 @@ class RocksJournal final : public Journal {
   };
   // Queues a write that is not an append (in order with the appends).
   void enqueue(Pending pending);
+  // Queues an append (with the metadata to store in its batch, if any),
+  // checked against the queued head first.
+  void queue_append(std::vector<v1::EventRecord> records, std::optional<v1::WorkshopMeta> meta, AppendDone done);
   RocksJournal() = default;
   void run_writer();
   Status write_group(std::deque<Pending>& group);

@@ -397,6 +397,8 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   void on_retry();
   void wait_for_writes();  // asks journal_health to say when writes are taken again
   void try_resume();       // read-only → writable, once rebuilt and the journal takes writes
+  // meta_'s join code and closing from the board (and meta_copy_).
+  void meta_follows_board();
   // Queues the metadata as it is now (in order with every other write).
   void store_meta(std::function<void(const journal::Status&)> stored);
   void reconcile_presence();  // joins/leaves the journal is missing (after read-only, at start)
@@ -495,6 +497,11 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   mutable std::mutex info_mutex_;
   WorkshopInfo info_;
   v1::WorkshopMeta meta_copy_;  // under info_mutex_: meta_ as last queued (metadata())
+  // Metadata to store in the next append's write (a rotation, a closing).
+  std::optional<v1::WorkshopMeta> append_meta_;
+  // The join code stored with the newest durable rotation (or at creation):
+  // the one the JoinCodeBook releases when the next rotation is durable.
+  std::string durable_join_code_;
   std::string join_code_sha256_;  // under info_mutex_: the current code's digest
   std::string join_code_;         // under info_mutex_: the current code (empty once closed)
   bool join_on_projector_ = false;  // under info_mutex_: the projector shows the join screen
