@@ -1070,7 +1070,8 @@ void Workshop::store_snapshots(std::vector<std::shared_ptr<const v1::Snapshot>> 
 }
 
 void Workshop::meta_follows_board() {
-  if (!board_.join_code().empty()) meta_.set_join_code(board_.join_code());
+  // A board never rotated holds no code: the one stored at creation is its.
+  meta_.set_join_code(board_.join_code().empty() ? durable_join_code_ : board_.join_code());
   meta_.set_closed(board_.closed());
   std::lock_guard lock(info_mutex_);
   meta_copy_ = meta_;
