@@ -2,6 +2,7 @@
 // the I/O threads, and graceful shutdown on SIGINT/SIGTERM.
 #include "serve.hpp"
 
+#include <pthread.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -440,7 +441,11 @@ int serve(const ServeOptions& o) {
     }
   };
   std::vector<std::thread> workers;
-  for (unsigned i = 1; i < o.threads; ++i) workers.emplace_back(run);
+  for (unsigned i = 1; i < o.threads; ++i)
+    workers.emplace_back([&run] {
+      ::pthread_setname_np(::pthread_self(), "werkstatt-io");  // the main thread keeps the process's name
+      run();
+    });
   run();
   for (auto& t : workers) t.join();
   spdlog::info("stopped");

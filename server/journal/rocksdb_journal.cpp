@@ -2,6 +2,7 @@
 
 #include "werkstatt/journal/participant_data.hpp"
 
+#include <pthread.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/metadata.h>
@@ -421,7 +422,10 @@ std::unique_ptr<RocksJournal> RocksJournal::open(const std::string& dir, const R
       return nullptr;
     }
   }
-  j->writer_ = std::thread([p = j.get()] { p->run_writer(); });
+  j->writer_ = std::thread([p = j.get()] {
+    ::pthread_setname_np(::pthread_self(), "journal-writer");
+    p->run_writer();
+  });
 
   // The incarnation: made once, when the journal is new.
   std::string value;

@@ -1,11 +1,15 @@
 #include "werkstatt/workshop/journal_health.hpp"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 namespace werkstatt::workshop {
 
 JournalHealth::JournalHealth(journal::Journal& journal, std::chrono::milliseconds retry_interval)
-    : journal_(journal), retry_interval_(retry_interval), thread_([this] { run(); }) {}
+    : journal_(journal), retry_interval_(retry_interval), thread_([this] {
+        ::pthread_setname_np(::pthread_self(), "journal-health");
+        run();
+      }) {}
 
 JournalHealth::~JournalHealth() { stop(); }
 
