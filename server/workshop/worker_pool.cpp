@@ -1,6 +1,7 @@
 #include "werkstatt/workshop/worker_pool.hpp"
 
 #include <pthread.h>
+#include <sched.h>
 #include <boost/asio/post.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -24,13 +25,16 @@ struct WorkerPool::Impl {
 
 WorkerPool::WorkerPool(WorkerPoolOptions options) : impl_(std::make_unique<Impl>()), max_queued_(options.max_queued) {
   for (std::size_t i = 0; i < std::max<std::size_t>(options.threads, 1); ++i) {
-    impl_->threads.emplace_back([&io = impl_->io, increment = options.nice_increment] {
+    impl_->threads.emplace_back([&io = impl_->io, options] {
       ::pthread_setname_np(::pthread_self(), "werkstatt-bg");  // top -H, perf: history work apart from I/O
-      // Linux keeps a nice value per thread: only this one yields to the I/O threads.
-      const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
-      errno = 0;
-      const int current = ::getpriority(PRIO_PROCESS, tid);
-      if (errno == 0) ::setpriority(PRIO_PROCESS, tid, current + increment);
+      // Linux keeps the policy and nice value per thread: only this one yields to the I/O threads.
+      const sched_param idle{};
+      if (!options.idle_policy || ::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &idle) != 0) {
+        const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+        errno = 0;
+        const int current = ::getpriority(PRIO_PROCESS, tid);
+        if (errno == 0) ::setpriority(PRIO_PROCESS, tid, current + options.nice_increment);
+      }
       io.run();
     });
   }

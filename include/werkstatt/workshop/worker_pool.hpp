@@ -5,8 +5,13 @@
 // strands hand such work here and get the result posted back, so a long
 // export never delays a live event (DESIGN.md, "Never block the live path").
 //
-// - `threads` threads, each at a lower CPU priority than the I/O threads
-//   (nice +`nice_increment`), so on a busy machine the live path wins.
+// - `threads` threads under Linux's SCHED_IDLE policy (`idle_policy`): an
+//   I/O thread or the journal writer that wakes takes the CPU from them at
+//   once, instead of waiting out their time slice as it does from a merely
+//   niced thread (measured: bench/RESULTS.md, "History off the live path").
+//   They still get a small share of a saturated CPU, so history is slowed
+//   there, never stopped. Where SCHED_IDLE is refused, or with
+//   idle_policy = false, they run at nice +`nice_increment` instead.
 // - At most `max_queued` jobs wait or run; try_post() refuses more (the
 //   caller answers 503 with Retry-After) instead of queueing without bound.
 // - The destructor waits for the jobs that were taken.
@@ -27,6 +32,7 @@ struct WorkerPoolOptions {
   // Jobs waiting or running. A burst of organisers' downloads fits; beyond
   // it a client is better told to retry than made to wait behind 64 jobs.
   std::size_t max_queued = 64;
+  bool idle_policy = true;
   int nice_increment = 5;
 };
 
