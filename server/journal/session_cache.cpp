@@ -7,6 +7,18 @@
 
 namespace werkstatt::journal {
 
+template <class List, class Match>
+typename List::value_type* SessionCache::use(List& list, Match match) {
+  const auto it = std::find_if(list.begin(), list.end(), match);
+  if (it == list.end()) {
+    ++misses_;
+    return nullptr;
+  }
+  list.splice(list.begin(), list, it);  // most recently used first
+  ++hits_;
+  return &*it;
+}
+
 SessionCache& SessionCache::shared() {
   static SessionCache cache;
   return cache;
@@ -23,16 +35,12 @@ std::shared_ptr<const SessionRecord> SessionCache::get(const Journal& journal, s
   const std::string incarnation = journal.incarnation();
   {
     std::lock_guard lock(mutex_);
-    const auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) {
-      return e.seq == seq && e.head == head && e.workshop_id == workshop_id && e.incarnation == incarnation;
-    });
-    if (it != entries_.end()) {
-      entries_.splice(entries_.begin(), entries_, it);
-      ++hits_;
+    if (const Entry* e = use(entries_, [&](const Entry& x) {
+          return x.seq == seq && x.head == head && x.workshop_id == workshop_id && x.incarnation == incarnation;
+        })) {
       if (status) *status = {};
-      return it->session;
+      return e->session;
     }
-    ++misses_;
   }
   auto loaded = load_session(journal, workshop_id, seq, status);
   if (!loaded) return nullptr;
@@ -56,16 +64,12 @@ std::optional<board::RecordPolicy> SessionCache::head_policy(const Journal& jour
   const std::string incarnation = journal.incarnation();
   {
     std::lock_guard lock(mutex_);
-    const auto it = std::find_if(policies_.begin(), policies_.end(), [&](const PolicyEntry& e) {
-      return e.head == head && e.workshop_id == workshop_id && e.incarnation == incarnation;
-    });
-    if (it != policies_.end()) {
-      policies_.splice(policies_.begin(), policies_, it);
-      ++hits_;
+    if (const PolicyEntry* e = use(policies_, [&](const PolicyEntry& x) {
+          return x.head == head && x.workshop_id == workshop_id && x.incarnation == incarnation;
+        })) {
       if (status) *status = {};
-      return it->policy;
+      return e->policy;
     }
-    ++misses_;
   }
   // As in get(): an event may come in meanwhile, so the policy may be a
   // newer head's (the record as it stands now); later requests read that

@@ -65,6 +65,11 @@ class SessionCache {
     std::uint64_t head = 0;
     board::RecordPolicy policy;
   };
+  // The entry of `list` that `match`es, moved to the front, counted as a
+  // hit; nullptr (a miss) if none. REQUIRES: mutex_ held.
+  template <class List, class Match>
+  typename List::value_type* use(List& list, Match match);
+
   const std::size_t capacity_;
   mutable std::mutex mutex_;
   std::list<Entry> entries_;  // most recently used first

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# How long the live path's threads wait for the CPU while history runs:
+# `perf sched latency` of the server's threads during a replay loop
+# (bench/RESULTS.md, "History off the live path"). Needs root and perf.
+#   bench/run-history-sched.sh [build dir, default build/release] [events, default 100000]
+# One server pinned to the last CPU (--threads 1), a workshop of <events>
+# edits, then for 8 s: the live scenario of run-history-ab.sh plus a loop of
+# exports at random earlier seqs (each a full replay on the pool), with
+# `perf sched record` on the server's CPU. The threads are named:
+# werkstatt (the I/O thread), journal-writer, werkstatt-bg (the pool).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build/release}
+events=${2:-100000}
+command -v perf >/dev/null || { echo "needs perf (Debian: linux-perf)" >&2; exit 1; }
+. bench/history-common.sh
+pin_cpus
+port=18096
+data=$(mktemp -d /tmp/werkstatt-history-sched-XXXXXX)
+trace=$(mktemp /tmp/werkstatt-history-sched-XXXXXX.data)
+start_server $port "$data"
+loop=
+trap '[ -n "$loop" ] && kill $loop 2>/dev/null; kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$data" "$trace"' EXIT
+fill_workshop $port "$events"
+echo "head_seq $head; pool threads' policy: $(for t in /proc/$pid/task/*; do
+  [ "$(cat "$t/comm")" = werkstatt-bg ] && chrt -p "${t##*/}" | head -1 | sed 's/.*: //'; done | sort -u | paste -sd,)"
+replay_loop
+sleep 1
+perf sched record -C $server_cpu -o "$trace" -- sleep 8 >/dev/null 2>&1 &
+recorder=$!
+live $port 8 | grep -E "latency to all others" || true
+wait $recorder
+kill $loop; wait $loop 2>/dev/null || true; loop=
+perf sched latency -p -i "$trace" --sort max 2>/dev/null | grep -E "Task|werkstatt|journal-writer"
