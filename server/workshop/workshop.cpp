@@ -123,10 +123,16 @@ std::shared_ptr<Workshop> Workshop::create(asio::io_context& io, journal::Journa
   ++w->appends_in_flight_;
   auto stored = std::make_shared<std::promise<journal::Status>>();
   auto durable = stored->get_future();
-  journal.append(std::move(records), [w, epoch = w->epoch_, last, stored](const journal::Status& s) {
+  auto done = [w, epoch = w->epoch_, last, stored](const journal::Status& s) {
     stored->set_value(s);
     asio::post(w->strand_, [w, epoch, last, s] { w->on_appended(epoch, last, s); });
-  });
+  };
+  if (w->meta_with_next_append_) {  // the template set the join code
+    w->meta_with_next_append_ = false;
+    journal.append_with_meta(std::move(records), w->meta_, std::move(done));
+  } else {
+    journal.append(std::move(records), std::move(done));
+  }
   const journal::Status result = durable.get();  // the journal's thread completes it: no I/O thread needed
   if (result.ok()) {
     std::lock_guard lock(w->info_mutex_);
@@ -668,7 +674,7 @@ void Workshop::record(v1::Event event, std::uint64_t author_connection, const st
     // The catalog finds workshops by the metadata's code and closing: it is
     // stored in this event's own write (append_with_meta), never after it.
     meta_follows_board();
-    append_meta_ = meta_;
+    meta_with_next_append_ = true;
   }
   if (op.has_participant_joined() || op.has_set_role()) {
     // What a connection was sent so far depends on its role (private notes a
@@ -712,10 +718,11 @@ void Workshop::flush_appends() {
     if (!s.ok()) metrics::global().journal_append_failures.inc();
     asio::post(self->strand_, [self, epoch, last, s] { self->on_appended(epoch, last, s); });
   };
-  if (append_meta_) {
-    v1::WorkshopMeta meta = std::move(*append_meta_);
-    append_meta_.reset();
-    journal_.append_with_meta(std::move(records), std::move(meta), std::move(done));
+  if (meta_with_next_append_) {
+    // The metadata as it is now: it already holds this batch's changes
+    // (and any later ones, which is harmless: nothing is told before its own store).
+    meta_with_next_append_ = false;
+    journal_.append_with_meta(std::move(records), meta_, std::move(done));
   } else {
     journal_.append(std::move(records), std::move(done));
   }
@@ -1247,7 +1254,7 @@ void Workshop::maybe_rebuild() {
   }
   board_ = std::move(*rebuilt);
   meta_follows_board();  // a rotation or closing that failed to store is undone in the metadata too
-  append_meta_.reset();
+  meta_with_next_append_ = false;
   for (auto& [pid, m] : members_) sync_member(pid);
   spdlog::info("workshop {}: board rebuilt from the journal at seq {}", id(), durable_seq_);
   // Welcomes prepared from the lost state are prepared again from the stored one.

@@ -376,7 +376,7 @@ TEST_CASE("minutes rank a cluster that got dots of its own beside the notes", "[
   CHECK(render::render_download(*session, render::Download::svg).find("● 2") != std::string::npos);
 }
 
-TEST_CASE("the state at a wall-clock time is found from the stored times\\, at every moment", "[journal][export]") {
+TEST_CASE("the state at a wall-clock time is found from the stored times at every moment", "[journal][export]") {
   test::TempDir dir;
   auto j = record_session(dir / "db", "de");
   journal::Status st;

@@ -26,7 +26,7 @@ std::pair<int, int> policy_in(workshop::WorkerPoolOptions options) {
 
 }  // namespace
 
-TEST_CASE("background jobs run under SCHED_IDLE\\, or niced where asked - the caller's thread is untouched",
+TEST_CASE("background jobs run under SCHED_IDLE or niced where asked - the caller's thread is untouched",
           "[workshop][pool]") {
   const int nice_before = ::getpriority(PRIO_PROCESS, 0);
   CHECK(policy_in({}).first == SCHED_IDLE);

@@ -455,7 +455,7 @@ TEST_CASE("new links on a failing disk - no token is handed out, and it would no
   CHECK(token.empty());
 }
 
-TEST_CASE("event times never go back - after a clock step back\\, new events carry the last event's time",
+TEST_CASE("event times never go back - after a clock step back new events carry the last event's time",
           "[workshop][journal]") {
   Rig rig;
   auto fac = rig.joined(rig.facilitator());

@@ -497,8 +497,9 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   mutable std::mutex info_mutex_;
   WorkshopInfo info_;
   v1::WorkshopMeta meta_copy_;  // under info_mutex_: meta_ as last queued (metadata())
-  // Metadata to store in the next append's write (a rotation, a closing).
-  std::optional<v1::WorkshopMeta> append_meta_;
+  // meta_ goes into the next append's write (it holds a rotation's or a
+  // closing's change).
+  bool meta_with_next_append_ = false;
   // The join code stored with the newest durable rotation (or at creation):
   // the one the JoinCodeBook releases when the next rotation is durable.
   std::string durable_join_code_;
