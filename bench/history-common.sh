@@ -31,30 +31,26 @@ fill_workshop() {
   head=$(curl -sf "http://127.0.0.1:$1/api/workshops/$id" | sed -E 's/.*"head_seq":([0-9]+).*/\1/')
   export_url="http://127.0.0.1:$1/api/workshops/$id/export?format=json&t=$token"
 }
-# A loop runs curl in the background and waits for it, so that stopping the
-# loop (TERM) stops its curl too. Each sets loop (its pid).
-# export_loop: the export at the head, back to back on one connection (the replay cache answers).
-export_loop() {
+# curl_loop <requests per connection> <url function>: curl in the background,
+# again and again, each time with that many URLs on one
+# keep-alive connection, each set in $url by the function; sets loop (its pid). The loop waits for its curl,
+# so that stopping the loop (TERM) stops its curl too.
+curl_loop() {
   (
     trap 'kill $curl 2>/dev/null; exit 0' TERM
     while :; do
-      a=(); for _ in $(seq 200); do a+=("$export_url"); done
+      a=(); for _ in $(seq "$1"); do $2; a+=("$url"); done
       load curl -s "${a[@]}" >/dev/null & curl=$!; wait $curl || true
     done
   ) &
   loop=$!
 }
+# export_loop: the export at the head, back to back (the replay cache answers).
+export_loop() { curl_loop 200 at_head; }
+at_head() { url=$export_url; }
 # replay_loop: exports at random earlier seqs, each a cache miss (a replay of the whole workshop).
-replay_loop() {
-  (
-    trap 'kill $curl 2>/dev/null; exit 0' TERM
-    while :; do
-      a=(); for _ in $(seq 20); do a+=("$export_url&seq=$(( RANDOM * 32768 % head + 1 ))"); done
-      load curl -s "${a[@]}" >/dev/null & curl=$!; wait $curl || true
-    done
-  ) &
-  loop=$!
-}
+replay_loop() { curl_loop 20 at_random_seq; }
+at_random_seq() { url="$export_url&seq=$(( RANDOM * 32768 % head + 1 ))"; }
 # The live scenario, in a fresh workshop each time: werkstatt-bench's summary lines.
 live() {  # live <port> <seconds>
   load "$build/bench/werkstatt-bench" --url "ws://127.0.0.1:$1/ws" --clients 50 --editors 10 --rate 50 \
