@@ -75,8 +75,7 @@ std::optional<std::uint64_t> number(const Query& q, std::string_view key, std::s
 
 // The facilitator token from the Authorization header or ?t=.
 std::string_view presented_token(const ApiRequest& req, const Query& q) {
-  constexpr std::string_view kBearer = "Bearer ";
-  if (req.authorization.starts_with(kBearer)) return req.authorization.substr(kBearer.size());
+  if (const std::string_view bearer = bearer_token(req.authorization); !bearer.empty()) return bearer;
   const auto it = q.find("t");
   return it == q.end() ? std::string_view() : std::string_view(it->second);
 }

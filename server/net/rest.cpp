@@ -158,9 +158,7 @@ struct Bearer {
   bool sent = false;  // a Bearer token came at all (for the audit line)
 };
 Bearer bearer_of(const ApiRequest& req, const workshop::Workshop* live, const ApiConfig& config) {
-  constexpr std::string_view kBearer = "Bearer ";
-  const std::string_view token =
-      req.authorization.starts_with(kBearer) ? req.authorization.substr(kBearer.size()) : std::string_view();
+  const std::string_view token = bearer_token(req.authorization);
   if (token.empty()) return {};
   return {!config.admin_token.empty() && may_create_workshops(false, config.admin_token, req.authorization),
           live && live->has_facilitator_token(token), true};
@@ -312,9 +310,7 @@ HttpReply make_links(const ApiRequest& req, std::string_view id, const ApiConfig
 HttpReply join_screen(const ApiRequest& req, std::string_view id, const ApiConfig& config,
                       workshop::WorkshopRegistry& registry) {
   if (req.method != "GET" && req.method != "HEAD") return method_not_allowed("GET, HEAD");
-  constexpr std::string_view kBearer = "Bearer ";
-  const std::string_view token =
-      req.authorization.starts_with(kBearer) ? req.authorization.substr(kBearer.size()) : std::string_view();
+  const std::string_view token = bearer_token(req.authorization);
   const auto live = registry.find(id);
   const auto code = live && !token.empty() ? live->join_screen_code(token) : std::nullopt;
   if (!code) {
@@ -442,10 +438,10 @@ bool may_create_workshops(bool from_loopback, std::string_view admin_token, std:
   // one is a mistake or an attack, never a pass.
   if (authorization.empty()) return from_loopback;
   if (admin_token.empty()) return false;
-  constexpr std::string_view kBearer = "Bearer ";
-  if (!authorization.starts_with(kBearer)) return false;
+  const std::string_view token = bearer_token(authorization);
+  if (token.empty()) return false;
   // Compare digests: constant time, and independent of the token's length.
-  const std::string presented = workshop::sha256(authorization.substr(kBearer.size()));
+  const std::string presented = workshop::sha256(token);
   const std::string expected = workshop::sha256(admin_token);
   return CRYPTO_memcmp(presented.data(), expected.data(), presented.size()) == 0;
 }

@@ -103,6 +103,13 @@ struct ApiConfig {
 [[nodiscard]] std::optional<HttpReply> handle_api(const ApiRequest& request, const ApiConfig& config,
                                                   workshop::WorkshopRegistry& registry);
 
+// The token of an `Authorization: Bearer <token>` header; empty for no
+// header or any other scheme.
+[[nodiscard]] inline std::string_view bearer_token(std::string_view authorization) {
+  constexpr std::string_view kBearer = "Bearer ";
+  return authorization.starts_with(kBearer) ? authorization.substr(kBearer.size()) : std::string_view();
+}
+
 [[nodiscard]] bool may_create_workshops(bool from_loopback, std::string_view admin_token,
                                         std::string_view authorization);
 

@@ -1556,20 +1556,21 @@ void Workshop::maybe_finish_shutdown() {
   }
 }
 
-bool Workshop::has_facilitator_token(std::string_view token) const {
-  if (!facilitator_digest_.empty() && matches_digest(token, facilitator_digest_)) return true;
+bool Workshop::matches_link(std::string_view token, const std::string& digest,
+                            const std::vector<std::string>& extra_digests) const {
+  if (!digest.empty() && matches_digest(token, digest)) return true;
   std::lock_guard lock(info_mutex_);
   bool match = false;  // every digest is compared: the time does not tell which matched
-  for (const auto& d : extra_facilitator_digests_) match |= matches_digest(token, d);
+  for (const auto& d : extra_digests) match |= matches_digest(token, d);
   return match;
 }
 
+bool Workshop::has_facilitator_token(std::string_view token) const {
+  return matches_link(token, facilitator_digest_, extra_facilitator_digests_);
+}
+
 bool Workshop::is_observer_token(std::string_view token) const {
-  if (!observer_digest_.empty() && matches_digest(token, observer_digest_)) return true;
-  std::lock_guard lock(info_mutex_);
-  bool match = false;
-  for (const auto& d : extra_observer_digests_) match |= matches_digest(token, d);
-  return match;
+  return matches_link(token, observer_digest_, extra_observer_digests_);
 }
 
 void Workshop::add_links(LinksMade done) {

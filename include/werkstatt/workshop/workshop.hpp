@@ -397,6 +397,10 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   void on_retry();
   void wait_for_writes();  // asks journal_health to say when writes are taken again
   void try_resume();       // read-only → writable, once rebuilt and the journal takes writes
+  // The token is the link's (`digest`) or one of the links made since
+  // (`extra_digests`, read under info_mutex_), compared in constant time.
+  [[nodiscard]] bool matches_link(std::string_view token, const std::string& digest,
+                                  const std::vector<std::string>& extra_digests) const;
   // meta_'s join code and closing from the board (and meta_copy_).
   void meta_follows_board();
   // Queues the metadata as it is now (in order with every other write).
