@@ -127,12 +127,7 @@ std::shared_ptr<Workshop> Workshop::create(asio::io_context& io, journal::Journa
     stored->set_value(s);
     asio::post(w->strand_, [w, epoch, last, s] { w->on_appended(epoch, last, s); });
   };
-  if (w->meta_with_next_append_) {  // the template set the join code
-    w->meta_with_next_append_ = false;
-    journal.append_with_meta(std::move(records), w->meta_, std::move(done));
-  } else {
-    journal.append(std::move(records), std::move(done));
-  }
+  w->append_records(std::move(records), std::move(done));  // the template may have set the join code
   const journal::Status result = durable.get();  // the journal's thread completes it: no I/O thread needed
   if (result.ok()) {
     std::lock_guard lock(w->info_mutex_);
@@ -718,14 +713,15 @@ void Workshop::flush_appends() {
     if (!s.ok()) metrics::global().journal_append_failures.inc();
     asio::post(self->strand_, [self, epoch, last, s] { self->on_appended(epoch, last, s); });
   };
-  if (meta_with_next_append_) {
-    // The metadata as it is now: it already holds this batch's changes
-    // (and any later ones, which is harmless: nothing is told before its own store).
-    meta_with_next_append_ = false;
-    journal_.append_with_meta(std::move(records), meta_, std::move(done));
-  } else {
-    journal_.append(std::move(records), std::move(done));
-  }
+  append_records(std::move(records), std::move(done));
+}
+
+void Workshop::append_records(std::vector<v1::EventRecord> records, journal::AppendDone done) {
+  if (!meta_with_next_append_) return journal_.append(std::move(records), std::move(done));
+  // The metadata as it is now: it already holds these events' changes (and
+  // any later ones, which is harmless: nothing is told before its own store).
+  meta_with_next_append_ = false;
+  journal_.append_with_meta(std::move(records), meta_, std::move(done));
 }
 
 void Workshop::on_appended(std::uint64_t epoch, std::uint64_t last_seq, const journal::Status& status) {

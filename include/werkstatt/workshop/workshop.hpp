@@ -401,6 +401,9 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   // (`extra_digests`, read under info_mutex_), compared in constant time.
   [[nodiscard]] bool matches_link(std::string_view token, const std::string& digest,
                                   const std::vector<std::string>& extra_digests) const;
+  // journal_.append(), or append_with_meta() with meta_ when a rotation or
+  // closing among `records` changed it (meta_with_next_append_).
+  void append_records(std::vector<v1::EventRecord> records, journal::AppendDone done);
   // meta_'s join code and closing from the board (and meta_copy_).
   void meta_follows_board();
   // Queues the metadata as it is now (in order with every other write).
