@@ -10,6 +10,12 @@ pin_cpus() {
 }
 # A command on the load CPUs, niced (the machine is shared).
 load() { taskset -c "$load_cpus" nice -n 15 "$@"; }
+# The history loop's client on the load CPUs under SCHED_IDLE (HISTORY_CLIENT=nice keeps it
+# at nice 15 beside werkstatt-bench): its curl receiving megabytes of export must not delay
+# the bench's own receive timestamps, since the clients that fetch exports are other machines.
+history_client() {
+  if [ "${HISTORY_CLIENT:-idle}" = idle ]; then taskset -c "$load_cpus" chrt -i 0 "$@"; else load "$@"; fi
+}
 # start_server <port> <data dir>: sets pid; one I/O thread, so history work on it would show.
 start_server() {
   taskset -c "$server_cpu" nice -n 15 "$build/server/app/werkstatt" serve --port "$1" --data "$2" --no-demo \
@@ -40,7 +46,7 @@ curl_loop() {
     trap 'kill $curl 2>/dev/null; exit 0' TERM
     while :; do
       a=(); for _ in $(seq "$1"); do $2; a+=("$url"); done
-      load curl -s "${a[@]}" >/dev/null & curl=$!; wait $curl || true
+      history_client curl -s "${a[@]}" >/dev/null & curl=$!; wait $curl || true
     done
   ) &
   loop=$!
