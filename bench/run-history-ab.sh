@@ -12,6 +12,11 @@
 #            back to back (same head: served from the replay cache)
 #   replay   a keep-alive curl asks exports at random earlier seqs (every
 #            request a cache miss: a replay of the whole workshop)
+#   burn     control: no history work, a busy loop under SCHED_IDLE on the
+#            server's CPU (what any idle-priority load on that core costs the
+#            live path on this machine, whatever it computes)
+# Each run also reports the server CPU's steal time (the hypervisor running
+# something else on it: time no scheduling inside the guest can give back).
 # The server is pinned to the last CPU and every load generator to the
 # others, as in a deployment where the clients are other machines: what is
 # compared is what the server's history work does to its live path, not
@@ -47,27 +52,28 @@ settle() {
   done
   echo "the server did not settle; measuring anyway" >&2
 }
+burn_loop() { taskset -c "$server_cpu" chrt -i 0 sh -c 'while :; do :; done' & loop=$!; }
+steal_ms() { awk -v c="cpu$server_cpu" '$1 == c {print $9 * 10}' /proc/stat; }
 run() {  # run <kind> [loop function]
   settle
   echo "### round $round $1"
-  if [ -n "${2:-}" ]; then
-    $2; sleep 1
-    live $port 10 | tee -a "$log" | sed "s/^/  /"
-    kill $loop 2>/dev/null || true; wait $loop 2>/dev/null || true; loop=
-  else
-    live $port 10 | tee -a "$log" | sed "s/^/  /"
-  fi
+  if [ -n "${2:-}" ]; then $2; sleep 1; fi
+  local s0; s0=$(steal_ms)
+  live $port 10 | tee -a "$log" | sed "s/^/  /"
+  echo "    steal on the server CPU  $(( $(steal_ms) - s0 )) ms"
+  if [ -n "${2:-}" ]; then kill $loop 2>/dev/null || true; wait $loop 2>/dev/null || true; loop=; fi
   echo "$1 $(grep 'latency to all others' "$log" | tail -1 | sed -E 's/.*p99 ([0-9.]+) ms.*/\1/')" >> "$log.p99"
 }
 for round in $(seq "$rounds"); do
   run A
   run export export_loop
   run replay replay_loop
+  run burn burn_loop
 done
 echo "### summary: p99 to all others (ms), $rounds rounds, median and ratio to A"
 median() { sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 a=$(awk '$1=="A"{print $2}' "$log.p99" | median)
-for kind in A export replay; do
+for kind in A export replay burn; do
   values=$(awk -v k=$kind '$1==k{printf "%s ", $2}' "$log.p99")
   m=$(awk -v k=$kind '$1==k{print $2}' "$log.p99" | median)
   printf "%-7s %s  median %s  ratio %.2f\n" "$kind" "$values" "$m" "$(awk -v m="$m" -v a="$a" 'BEGIN{print m / a}')"
