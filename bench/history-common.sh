@@ -3,8 +3,10 @@
 # workshop, and the history loops. Expects $build; sets the variables named.
 
 # server_cpu, load_cpus: the server gets the last CPU, the load the rest.
+# PIN=none leaves every process on every CPU (as in the first measurement).
 pin_cpus() {
   local cpus; cpus=$(nproc)
+  if [ "${PIN:-split}" = none ]; then server_cpu=0-$(( cpus - 1 )); load_cpus=$server_cpu; return; fi
   if (( cpus < 2 )); then echo "needs two CPUs (server on one, load on the others)" >&2; exit 1; fi
   server_cpu=$(( cpus - 1 )); load_cpus=0-$(( cpus - 2 ))
 }

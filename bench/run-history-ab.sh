@@ -53,7 +53,7 @@ settle() {
   echo "the server did not settle; measuring anyway" >&2
 }
 burn_loop() { taskset -c "$server_cpu" chrt -i 0 sh -c 'while :; do :; done' & loop=$!; }
-steal_ms() { awk -v c="cpu$server_cpu" '$1 == c {print $9 * 10}' /proc/stat; }
+steal_ms() { local c=cpu$server_cpu; [[ $server_cpu == *-* ]] && c=cpu; awk -v c="$c" '$1 == c {print $9 * 10}' /proc/stat; }
 run() {  # run <kind> [loop function]
   settle
   echo "### round $round $1"
