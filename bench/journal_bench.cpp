@@ -22,7 +22,7 @@
 #include <thread>
 
 #include "werkstatt/board/board.hpp"
-#include "werkstatt/journal/replay.hpp"
+#include "werkstatt/history/replay.hpp"
 #include "werkstatt/journal/rocksdb_journal.hpp"
 
 using namespace werkstatt;
@@ -229,7 +229,7 @@ int main(int argc, char** argv) {
     std::uint64_t total = 0;
     for (int w = 0; w < workshops; ++w) {
       journal::Status st;
-      auto b = journal::rebuild(*j, "w" + std::to_string(w), UINT64_MAX, &st);
+      auto b = history::rebuild(*j, "w" + std::to_string(w), UINT64_MAX, &st);
       if (!b) {
         std::cerr << st.message() << "\n";
         return 3;
@@ -247,9 +247,9 @@ int main(int argc, char** argv) {
     std::vector<v1::EventRecord> page;
     while (true) {
       page.clear();
-      if (!j->read_events("w0", b.seq() + 1, UINT64_MAX, journal::kReplayPageSize, &page).ok() || page.empty()) break;
+      if (!j->read_events("w0", b.seq() + 1, UINT64_MAX, history::kReplayPageSize, &page).ok() || page.empty()) break;
       for (const auto& r : page)
-        if (b.replay(journal::to_event(r))) return 3;
+        if (b.replay(history::to_event(r))) return 3;
     }
     const double secs = seconds_since(start);
     std::printf("replay: %llu events from seq 1 in %.2f s = %.0f events/s\n", static_cast<unsigned long long>(b.seq()),
@@ -268,7 +268,7 @@ int main(int argc, char** argv) {
     const std::uint64_t seq = 1 + rng() % head;
     const auto start = Clock::now();
     journal::Status st;
-    auto b = journal::rebuild(*j, "w0", seq, &st);
+    auto b = history::rebuild(*j, "w0", seq, &st);
     ms.push_back(seconds_since(start) * 1000);
     if (!b || b->seq() != seq) {
       std::cerr << "seek to " << seq << " failed: " << st.message() << "\n";

@@ -17,12 +17,13 @@
 #include <iostream>
 #include <future>
 
-#include "werkstatt/journal/exports.hpp"
-#include "werkstatt/render/downloads.hpp"
+#include "werkstatt/history/exports.hpp"
+#include "werkstatt/history/participant_export.hpp"
+#include "werkstatt/history/replay.hpp"
 #include "werkstatt/journal/open.hpp"
-#include "werkstatt/journal/participant_data.hpp"
-#include "werkstatt/journal/replay.hpp"
 #include "werkstatt/journal/rocksdb_journal.hpp"
+#include "werkstatt/journal/scrub.hpp"
+#include "werkstatt/render/downloads.hpp"
 
 namespace werkstatt::app {
 namespace {
@@ -148,10 +149,10 @@ void add_export(CLI::App& app, int& exit_code) {
         exit_code = fail("export", "--at must look like 2026-11-26T14:05 (local time) or be milliseconds");
         return;
       }
-      up_to = journal::seq_at_time(*j, o->workshop, *when, &st);
+      up_to = history::seq_at_time(*j, o->workshop, *when, &st);
     }
-    std::optional<journal::SessionRecord> session;
-    if (up_to) session = journal::load_session(*j, o->workshop, *up_to, &st);
+    std::optional<history::SessionRecord> session;
+    if (up_to) session = history::load_session(*j, o->workshop, *up_to, &st);
     if (!session) {
       exit_code = fail("export", st.message());
       return;
@@ -413,13 +414,13 @@ void add_export_participant(CLI::App& app, int& exit_code) {
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
-    if (Status st = journal::export_participant(*j, o->workshop, o->participant, journal::ExportScope::operator_record,
+    if (Status st = history::export_participant(*j, o->workshop, o->participant, history::ExportScope::operator_record,
                                                 now, &data);
         !st.ok()) {
       exit_code = fail("export-participant", st.message());
       return;
     }
-    const std::string body = journal::participant_export_json(data);
+    const std::string body = history::participant_export_json(data);
     if (o->out.empty()) {
       std::cout << body;
     } else {
@@ -440,7 +441,7 @@ void add_export_participant(CLI::App& app, int& exit_code) {
 int erase_participant_offline(RocksJournal& j, const std::string& workshop, const std::string& participant,
                               std::string* pseudonym) {
   Status st;
-  auto board = journal::rebuild(j, workshop, UINT64_MAX, &st);
+  auto board = history::rebuild(j, workshop, UINT64_MAX, &st);
   if (!board) return fail("erase-participant", st.message());
   const v1::Participant* p = board->participant(participant);
   if (!p) return fail("erase-participant", "workshop " + workshop + " has no participant " + participant);
@@ -482,7 +483,7 @@ void erase_participant_in_copies(const std::string& data_dir, const std::string&
     Status st;
     auto copy = RocksJournal::open(e.path().string(), {}, &st);
     if (copy) {
-      auto board = journal::rebuild(*copy, workshop, UINT64_MAX, &st);
+      auto board = history::rebuild(*copy, workshop, UINT64_MAX, &st);
       if (board && !board->participant(participant)) continue;  // not in this copy
       if (board) {
         std::string pseudonym;
@@ -566,7 +567,7 @@ void add_inspect(CLI::App& app, int& exit_code) {
       RocksJournal::WorkshopStats stats;
       const Status counted = j->stats(meta.id(), &stats);
       Status st;
-      auto board = journal::rebuild(*j, meta.id(), UINT64_MAX, &st);
+      auto board = history::rebuild(*j, meta.id(), UINT64_MAX, &st);
       if (!board) findings.push_back("workshop " + meta.id() + " cannot be rebuilt: " + st.message());
       std::string title = board ? board->settings().title() : "(DAMAGED)";
       if (title.size() > 32) title = title.substr(0, 29) + "...";
@@ -641,7 +642,7 @@ void add_audit_ballots(CLI::App& app, int& exit_code) {
     std::cout << "seq\ttime\tround\tvoter_id\tvoter_name\taction\tnote_id\n";
     while (true) {
       page.clear();
-      if (Status st = j->read_events(o->workshop, board.seq() + 1, UINT64_MAX, journal::kReplayPageSize, &page); !st.ok()) {
+      if (Status st = j->read_events(o->workshop, board.seq() + 1, UINT64_MAX, history::kReplayPageSize, &page); !st.ok()) {
         exit_code = fail("audit-ballots", st.message());
         return;
       }
@@ -649,7 +650,7 @@ void add_audit_ballots(CLI::App& app, int& exit_code) {
       for (const auto& r : page) {
         const v1::VotingRound* round = board.open_round();
         const std::string round_id = round ? round->id() : "";
-        if (auto rejected = board.replay(journal::to_event(r))) {
+        if (auto rejected = board.replay(history::to_event(r))) {
           exit_code = fail("audit-ballots", "event " + std::to_string(r.seq()) + " does not replay: " + rejected->reason);
           return;
         }

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "werkstatt/journal/participant_data.hpp"
+#include "werkstatt/journal/scrub.hpp"
 
 namespace werkstatt::journal {
 

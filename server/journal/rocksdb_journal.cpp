@@ -1,6 +1,6 @@
 #include "werkstatt/journal/rocksdb_journal.hpp"
 
-#include "werkstatt/journal/participant_data.hpp"
+#include "werkstatt/journal/scrub.hpp"
 
 #include <pthread.h>
 #include <rocksdb/convenience.h>

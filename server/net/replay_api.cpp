@@ -8,12 +8,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "werkstatt/history/exports.hpp"
+#include "werkstatt/history/replay.hpp"
+#include "werkstatt/history/session.hpp"
+#include "werkstatt/history/session_cache.hpp"
 #include "werkstatt/net/json.hpp"
-#include "werkstatt/journal/exports.hpp"
 #include "werkstatt/render/downloads.hpp"
-#include "werkstatt/journal/replay.hpp"
-#include "werkstatt/journal/session_cache.hpp"
-#include "werkstatt/journal/session.hpp"
 #include "werkstatt/workshop/secrets.hpp"
 
 namespace werkstatt::net {
@@ -123,21 +123,21 @@ std::optional<std::uint64_t> wanted_seq(const Query& q, std::string_view id, con
   if (seq) return *seq;
   if (!at) return std::numeric_limits<std::uint64_t>::max();
   journal::Status st;
-  const auto found = journal::seq_at_time(j, id, static_cast<std::int64_t>(*at), &st);
+  const auto found = history::seq_at_time(j, id, static_cast<std::int64_t>(*at), &st);
   if (!found) *failure = journal_error(st);
   return found;
 }
 
 HttpReply timeline(std::string_view id, const journal::Journal& j) {
   journal::Status st;
-  const auto session = journal::SessionCache::shared().get(j, id, std::numeric_limits<std::uint64_t>::max(), &st);
+  const auto session = history::SessionCache::shared().get(j, id, std::numeric_limits<std::uint64_t>::max(), &st);
   if (!session) return journal_error(st);
-  const journal::Timeline& t = session->timeline;
+  const history::Timeline& t = session->timeline;
   std::string markers = "[";
   for (const auto& m : t.markers) {
     if (markers.size() > 1) markers += ",";
-    const char* kind = m.kind == journal::TimelineMarker::Kind::phase  ? "phase"
-                       : m.kind == journal::TimelineMarker::Kind::join ? "join"
+    const char* kind = m.kind == history::TimelineMarker::Kind::phase  ? "phase"
+                       : m.kind == history::TimelineMarker::Kind::join ? "join"
                                                                        : "leave";
     markers += json::Object().field("kind", kind).field("seq", m.seq).field("time_ms", m.time_ms).field("label", m.label).str();
   }
@@ -167,7 +167,7 @@ HttpReply timeline(std::string_view id, const journal::Journal& j) {
 std::optional<board::RecordPolicy> record_policy(std::string_view id, const journal::Journal& j, const board::Board& at,
                                                  journal::Status* st) {
   if (at.seq() >= j.head_seq(id)) return at.record_policy();
-  return journal::SessionCache::shared().head_policy(j, id, st);
+  return history::SessionCache::shared().head_policy(j, id, st);
 }
 
 HttpReply state(const Query& q, std::string_view id, const journal::Journal& j) {
@@ -175,7 +175,7 @@ HttpReply state(const Query& q, std::string_view id, const journal::Journal& j) 
   const auto seq = wanted_seq(q, id, j, &failure);
   if (!seq) return failure;
   journal::Status st;
-  const auto board = journal::rebuild(j, id, *seq, &st);
+  const auto board = history::rebuild(j, id, *seq, &st);
   if (!board) return journal_error(st);
   const auto policy = record_policy(id, j, *board, &st);
   if (!policy) return journal_error(st);
@@ -202,14 +202,14 @@ HttpReply events(const Query& q, std::string_view id, const journal::Journal& j)
   if (journal::Status st = j.read_events(id, std::max<std::uint64_t>(from, 1), to, limit, &records); !st.ok())
     return journal_error(st);
   journal::Status st;
-  const auto head_policy = journal::SessionCache::shared().head_policy(j, id, &st);
+  const auto head_policy = history::SessionCache::shared().head_policy(j, id, &st);
   if (!head_policy) return journal_error(st);
   const board::RecordPolicy& policy = *head_policy;
   v1::EventPage page;
   std::uint64_t durable_head = 0;  // durable: only stored events are counted
   if (journal::Status hs = j.read_head(id, &durable_head); !hs.ok()) return journal_error(hs);
   page.set_head_seq(durable_head);
-  for (const auto& rec : records) *page.add_events() = board::Board::record_event(journal::to_event(rec), policy);
+  for (const auto& rec : records) *page.add_events() = board::Board::record_event(history::to_event(rec), policy);
   const std::uint64_t last = records.empty() ? 0 : records.back().seq();
   if (records.size() == limit && last < to && last < page.head_seq()) page.set_next_from(last + 1);
   HttpReply r;
@@ -226,7 +226,7 @@ HttpReply export_download(const Query& q, std::string_view id, const journal::Jo
   const auto seq = wanted_seq(q, id, j, &failure);
   if (!seq) return failure;
   journal::Status st;
-  const auto session = journal::SessionCache::shared().get(j, id, *seq, &st);
+  const auto session = history::SessionCache::shared().get(j, id, *seq, &st);
   if (!session) return journal_error(st);
   HttpReply r;
   r.content_type = render::content_type(*format);

@@ -11,9 +11,9 @@
 
 #include <openssl/crypto.h>
 
-#include "werkstatt/net/json.hpp"
 #include "werkstatt/board/text.hpp"
-#include "werkstatt/journal/participant_data.hpp"
+#include "werkstatt/history/participant_export.hpp"
+#include "werkstatt/net/json.hpp"
 #include "legal.hpp"
 #include "replay_api.hpp"
 #include "werkstatt/net/links.hpp"
@@ -375,8 +375,8 @@ HttpReply participant_request(const ApiRequest& req, std::string_view id, std::s
   if (exporting) {
     v1::ParticipantExport data;
     const journal::Status s =
-        journal::export_participant(registry.journal(), id, pid,
-                                    admin ? journal::ExportScope::operator_record : journal::ExportScope::facilitator,
+        history::export_participant(registry.journal(), id, pid,
+                                    admin ? history::ExportScope::operator_record : history::ExportScope::facilitator,
                                     std::chrono::duration_cast<std::chrono::milliseconds>(
                                         std::chrono::system_clock::now().time_since_epoch())
                                         .count(),
@@ -389,7 +389,7 @@ HttpReply participant_request(const ApiRequest& req, std::string_view id, std::s
     audit(req.audit, "export", req.client_address,
           {{"workshop", id}, {"action", what}, {"participant", pid}, {"by", by}});
     HttpReply r;
-    r.body = journal::participant_export_json(data);
+    r.body = history::participant_export_json(data);
     r.headers.emplace_back("Cache-Control", "no-store");
     r.headers.emplace_back("Content-Disposition", "attachment; filename=\"participant-" + std::string(pid) + ".json\"");
     return r;

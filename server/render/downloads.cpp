@@ -1,17 +1,17 @@
 #include "werkstatt/render/downloads.hpp"
 
-#include "werkstatt/journal/exports.hpp"
+#include "werkstatt/history/exports.hpp"
 #include "werkstatt/render/board_image.hpp"
 #include "werkstatt/render/minutes_pdf.hpp"
 
 namespace werkstatt::render {
 namespace {
 
-std::optional<journal::ExportFormat> text_format(Download d) {
+std::optional<history::ExportFormat> text_format(Download d) {
   switch (d) {
-    case Download::markdown: return journal::ExportFormat::markdown;
-    case Download::csv: return journal::ExportFormat::csv;
-    case Download::json: return journal::ExportFormat::json;
+    case Download::markdown: return history::ExportFormat::markdown;
+    case Download::csv: return history::ExportFormat::csv;
+    case Download::json: return history::ExportFormat::json;
     default: return std::nullopt;
   }
 }
@@ -19,11 +19,11 @@ std::optional<journal::ExportFormat> text_format(Download d) {
 }  // namespace
 
 std::optional<Download> parse_download(std::string_view name) {
-  if (const auto text = journal::parse_export_format(name)) {
+  if (const auto text = history::parse_export_format(name)) {
     switch (*text) {
-      case journal::ExportFormat::markdown: return Download::markdown;
-      case journal::ExportFormat::csv: return Download::csv;
-      case journal::ExportFormat::json: return Download::json;
+      case history::ExportFormat::markdown: return Download::markdown;
+      case history::ExportFormat::csv: return Download::csv;
+      case history::ExportFormat::json: return Download::json;
     }
   }
   if (name == "pdf") return Download::pdf;
@@ -33,7 +33,7 @@ std::optional<Download> parse_download(std::string_view name) {
 }
 
 const char* content_type(Download d) {
-  if (const auto text = text_format(d)) return journal::content_type(*text);
+  if (const auto text = text_format(d)) return history::content_type(*text);
   switch (d) {
     case Download::pdf: return "application/pdf";
     case Download::svg: return "image/svg+xml";
@@ -42,14 +42,14 @@ const char* content_type(Download d) {
   }
 }
 
-std::string download_filename(const journal::SessionRecord& session, Download d) {
-  if (const auto text = text_format(d)) return journal::download_filename(session, *text);
+std::string download_filename(const history::SessionRecord& session, Download d) {
+  if (const auto text = text_format(d)) return history::download_filename(session, *text);
   const char* ext = d == Download::pdf ? "pdf" : d == Download::svg ? "svg" : "png";
   return "werkstatt-" + session.workshop_id + "-seq" + std::to_string(session.state.seq()) + "." + ext;
 }
 
-std::string render_download(const journal::SessionRecord& session, Download d) {
-  if (const auto text = text_format(d)) return journal::export_as(session, *text);
+std::string render_download(const history::SessionRecord& session, Download d) {
+  if (const auto text = text_format(d)) return history::export_as(session, *text);
   switch (d) {
     case Download::pdf: return minutes_pdf(session);
     case Download::svg: return board_image(session.state, ImageFormat::svg);

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "werkstatt/journal/exports.hpp"
+#include "werkstatt/history/exports.hpp"
 #include "werkstatt/render/board_image.hpp"
 
 namespace werkstatt::render {
@@ -37,7 +37,7 @@ void escape_into(std::string& out, char c) {
 }
 
 // The Markdown the minutes use inline: backslash escapes (every literal
-// markup character is escaped, journal/exports.cpp), **bold**, _italic_.
+// markup character is escaped, history/exports.cpp), **bold**, _italic_.
 std::string inline_markup(std::string_view md) {
   std::string out;
   bool bold = false, italic = false;
@@ -210,7 +210,7 @@ class Typesetter {
 
 }  // namespace
 
-std::string minutes_pdf(const journal::SessionRecord& session) {
+std::string minutes_pdf(const history::SessionRecord& session) {
   const v1::BoardState& state = session.state;
   const bool english = state.settings().language() == "en";
   const std::string title = state.settings().title().empty() ? session.workshop_id : state.settings().title();
@@ -230,7 +230,7 @@ std::string minutes_pdf(const journal::SessionRecord& session) {
   cairo_t* cr = cairo_create(surface);
   {
     Typesetter type(cr, title, english);
-    for (const Block& b : blocks_of(journal::export_markdown(session))) type.block(b);
+    for (const Block& b : blocks_of(history::export_markdown(session))) type.block(b);
     type.finish_text_pages();
   }
   // The board as it stood, on a landscape page of its own.

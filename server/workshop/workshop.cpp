@@ -12,8 +12,8 @@
 
 #include "werkstatt/board/limits.hpp"
 #include "werkstatt/board/text.hpp"
-#include "werkstatt/journal/participant_data.hpp"
-#include "werkstatt/journal/replay.hpp"
+#include "werkstatt/history/replay.hpp"
+#include "werkstatt/journal/scrub.hpp"
 #include "werkstatt/protocol/version.hpp"
 #include "werkstatt/workshop/frames.hpp"
 #include "werkstatt/workshop/secrets.hpp"
@@ -169,20 +169,20 @@ std::shared_ptr<Workshop> Workshop::recover(asio::io_context& io, journal::Journ
     w->remember_op(op.participant_id, op.client_op_id, op.seq);
   }
   const std::uint64_t window_start = head > options.recent_events ? head - options.recent_events + 1 : 1;
-  auto board = journal::rebuild(journal, w->id(), window_start - 1, status);
+  auto board = history::rebuild(journal, w->id(), window_start - 1, status);
   if (!board) return nullptr;
   w->board_ = std::move(*board);
   std::vector<v1::EventRecord> page;
   while (w->board_.seq() < head) {
     page.clear();
-    if (journal::Status s = journal.read_events(w->id(), w->board_.seq() + 1, head, journal::kReplayPageSize, &page);
+    if (journal::Status s = journal.read_events(w->id(), w->board_.seq() + 1, head, history::kReplayPageSize, &page);
         !s.ok()) {
       *status = s;
       return nullptr;
     }
     if (page.empty()) break;
     for (const v1::EventRecord& r : page) {
-      const v1::Event e = journal::to_event(r);
+      const v1::Event e = history::to_event(r);
       if (auto rejected = w->board_.replay(e)) {
         *status = {journal::Status::Code::corruption,
                    "event " + w->id() + "/" + std::to_string(r.seq()) + " does not replay: " + rejected->reason};
@@ -1198,7 +1198,7 @@ void Workshop::on_journal_failure(const journal::Status& status) {
 void Workshop::maybe_rebuild() {
   if (!rebuild_pending_ || appends_in_flight_ > 0) return;
   journal::Status status;
-  auto rebuilt = journal::rebuild(journal_, id(), std::numeric_limits<std::uint64_t>::max(), &status);
+  auto rebuilt = history::rebuild(journal_, id(), std::numeric_limits<std::uint64_t>::max(), &status);
   if (!rebuilt) {
     spdlog::critical("workshop {}: rebuilding the board from the journal failed: {}; retrying", id(), status.message());
     arm_retry();
@@ -1223,7 +1223,7 @@ void Workshop::maybe_rebuild() {
     // everyone gets it (authors too, as plain events: it was never acked).
     // Replayed from the durable state to compute each event's views.
     journal::Status read_status;
-    auto replayed = journal::rebuild(journal_, id(), durable_seq_, &read_status);
+    auto replayed = history::rebuild(journal_, id(), durable_seq_, &read_status);
     std::vector<v1::EventRecord> records;
     if (replayed)
       read_status = journal_.read_events(id(), durable_seq_ + 1, rebuilt->seq(), rebuilt->seq() - durable_seq_, &records);
@@ -1235,7 +1235,7 @@ void Workshop::maybe_rebuild() {
       return;
     }
     for (const v1::EventRecord& r : records) {
-      const v1::Event e = journal::to_event(r);
+      const v1::Event e = history::to_event(r);
       if (replayed->replay(e)) break;  // cannot happen: rebuild() replayed the same records
       EncodedEvent encoded = encode_views(replayed->views_of(e));
       if (!r.client_op_id().empty()) remember_op(r.author_id(), r.client_op_id(), r.seq());

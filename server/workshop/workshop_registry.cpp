@@ -10,8 +10,8 @@
 #include "werkstatt/board/limits.hpp"
 #include "werkstatt/board/templates.hpp"
 #include "werkstatt/board/text.hpp"
-#include "werkstatt/journal/session.hpp"
-#include "werkstatt/journal/session_cache.hpp"
+#include "werkstatt/history/session.hpp"
+#include "werkstatt/history/session_cache.hpp"
 #include "werkstatt/workshop/secrets.hpp"
 
 namespace werkstatt::workshop {
@@ -141,7 +141,7 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
       return std::nullopt;
     }
     journal::Status st;
-    auto record = journal::SessionCache::shared().get(journal_, extras.copy_from, UINT64_MAX, &st);
+    auto record = history::SessionCache::shared().get(journal_, extras.copy_from, UINT64_MAX, &st);
     if (!record) {
       spdlog::error("copying workshop {} failed: {}", extras.copy_from, st.message());
       *error = {false, "the server cannot read the workshop to copy right now"};
@@ -277,7 +277,7 @@ void WorkshopRegistry::erase(std::string_view workshop_id, std::function<void(jo
     std::lock_guard threads_lock(mutex_);
     erase_threads_.emplace_back([this, id, done = std::move(done)] {
       const journal::Status s = journal_.erase_workshop(id);
-      journal::SessionCache::shared().forget(id);  // nothing read from it before may be served again
+      history::SessionCache::shared().forget(id);  // nothing read from it before may be served again
       {
         std::lock_guard held(mutex_);
         if (s.ok()) erasures_.erase(id);
@@ -303,7 +303,7 @@ void WorkshopRegistry::erase_participant(std::string_view workshop_id, std::stri
     std::lock_guard lock(mutex_);
     erase_threads_.emplace_back([this, id, pid, pseudonym, done] {
       const journal::Status rewritten = journal_.erase_participant(id, pid, pseudonym);
-      journal::SessionCache::shared().forget(id);  // sessions read before the rewrite carry the old name
+      history::SessionCache::shared().forget(id);  // sessions read before the rewrite carry the old name
       if (rewritten.ok())
         spdlog::info("workshop {}: participant {} erased, older records rewritten and compacted", id, pid);
       else

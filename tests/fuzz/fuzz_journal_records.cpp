@@ -1,6 +1,6 @@
 // The journal record decoders and everything that consumes decoded records:
-// recovery and replay (journal::rebuild), the session reader behind replay
-// and exports (journal::load_session, journal::seq_at_time) and the three exports.
+// recovery and replay (history::rebuild), the session reader behind replay
+// and exports (history::load_session, history::seq_at_time) and the three exports.
 //
 // The input is what a journal holds for one workshop, as stored values: each
 // chunk's tag says which column the value is in (tag % 4: 0 event, 1
@@ -19,9 +19,9 @@
 #include <string>
 
 #include "chunks.hpp"
-#include "werkstatt/journal/exports.hpp"
-#include "werkstatt/journal/replay.hpp"
-#include "werkstatt/journal/session.hpp"
+#include "werkstatt/history/exports.hpp"
+#include "werkstatt/history/replay.hpp"
+#include "werkstatt/history/session.hpp"
 
 using namespace werkstatt;
 using journal::Status;
@@ -107,18 +107,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   constexpr std::uint64_t kHead = std::numeric_limits<std::uint64_t>::max();
 
   Status rebuilt_status;
-  const std::optional<board::Board> rebuilt = journal::rebuild(stored, kWorkshop, kHead, &rebuilt_status);
+  const std::optional<board::Board> rebuilt = history::rebuild(stored, kWorkshop, kHead, &rebuilt_status);
   if (rebuilt.has_value() != rebuilt_status.ok()) fuzz::fail("rebuild: board and status disagree");
   if (rebuilt) {
     if (const auto broken = rebuilt->check_invariants()) fuzz::fail("rebuilt board breaks an invariant: " + *broken);
     // A middle seq too: replay stops there.
     Status mid_status;
-    const auto mid = journal::rebuild(stored, kWorkshop, rebuilt->seq() / 2, &mid_status);
+    const auto mid = history::rebuild(stored, kWorkshop, rebuilt->seq() / 2, &mid_status);
     if (mid && mid->seq() > rebuilt->seq() / 2 && stored.snapshots.empty()) fuzz::fail("rebuild went past up_to_seq");
   }
 
   Status session_status;
-  const auto session = journal::load_session(stored, kWorkshop, kHead, &session_status);
+  const auto session = history::load_session(stored, kWorkshop, kHead, &session_status);
   if (session.has_value() != session_status.ok()) fuzz::fail("load_session: session and status disagree");
   if (session) {
     if (stored.snapshots.empty() && rebuilt && rebuilt->record_view(rebuilt->record_policy()).SerializeAsString() !=
@@ -126,21 +126,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fuzz::fail("rebuild and load_session disagree on the same events");
     for (const std::int64_t t : {std::int64_t{0}, session->timeline.first_ms, session->timeline.last_ms}) {
       Status at_status;
-      const auto at = journal::seq_at_time(stored, kWorkshop, t, &at_status);
+      const auto at = history::seq_at_time(stored, kWorkshop, t, &at_status);
       if (at.has_value() != at_status.ok()) fuzz::fail("seq_at_time: seq and status disagree");
       if (!at) fuzz::fail("seq_at_time failed where load_session read every event: " + at_status.message());
       if (*at > session->state.seq()) fuzz::fail("seq_at_time answered a seq above the head");
       if (*at > 0 && session->seq_time_ms[*at] > t) fuzz::fail("seq_at_time answered a later event");
     }
-    for (const auto format : {journal::ExportFormat::markdown, journal::ExportFormat::csv, journal::ExportFormat::json}) {
-      const std::string out = journal::export_as(*session, format);
+    for (const auto format : {history::ExportFormat::markdown, history::ExportFormat::csv, history::ExportFormat::json}) {
+      const std::string out = history::export_as(*session, format);
       if (out.empty()) fuzz::fail("an export is empty");
-      (void)journal::download_filename(*session, format);
+      (void)history::download_filename(*session, format);
     }
   }
   for (const auto& [seq, value] : stored.events) {
     v1::EventRecord r;
-    if (r.ParseFromString(value)) (void)journal::to_event(r);
+    if (r.ParseFromString(value)) (void)history::to_event(r);
   }
   return 0;
 }

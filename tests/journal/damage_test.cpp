@@ -15,7 +15,7 @@
 #include "support/ops.hpp"
 #include "support/recorder.hpp"
 #include "support/temp_dir.hpp"
-#include "werkstatt/journal/replay.hpp"
+#include "werkstatt/history/replay.hpp"
 #include "werkstatt/journal/rocksdb_journal.hpp"
 
 using namespace werkstatt;
@@ -130,7 +130,7 @@ TEST_CASE("damage: a flipped byte in the SST block of a workshop's newest events
   // The other workshop is intact.
   CHECK(j->head_seq("a0") == data.other.board.seq());
   Status rs;
-  CHECK(journal::rebuild(*j, "a0", UINT64_MAX, &rs));
+  CHECK(history::rebuild(*j, "a0", UINT64_MAX, &rs));
   // And the damage is still there to be seen after the refused append.
   j.reset();
   j = open_ok(dir / "db");
@@ -158,7 +158,7 @@ TEST_CASE("damage: a flipped byte in an old SST block - the head reads, every re
   CHECK(s.code() == Status::Code::corruption);
   CHECK_THAT(s.message(), Catch::Contains("w1"));
   Status rs;
-  CHECK_FALSE(journal::rebuild(*j, "w1", UINT64_MAX, &rs));
+  CHECK_FALSE(history::rebuild(*j, "w1", UINT64_MAX, &rs));
   CHECK(rs.code() == Status::Code::corruption);
   std::vector<RocksJournal::Finding> findings;
   REQUIRE(j->verify(&findings).ok());

@@ -12,8 +12,8 @@
 #include "support/temp_dir.hpp"
 #include "werkstatt/board/board.hpp"
 #include "werkstatt/board/templates.hpp"
-#include "werkstatt/journal/exports.hpp"
-#include "werkstatt/journal/replay.hpp"
+#include "werkstatt/history/exports.hpp"
+#include "werkstatt/history/replay.hpp"
 #include "werkstatt/journal/rocksdb_journal.hpp"
 #include "werkstatt/render/downloads.hpp"
 
@@ -140,13 +140,13 @@ TEST_CASE("exports of a fixed session match the golden files", "[journal][export
   test::TempDir dir;
   auto j = record_session(dir / "db", "de");
   journal::Status st;
-  auto session = journal::load_session(*j, "regio-sued", UINT64_MAX, &st);
+  auto session = history::load_session(*j, "regio-sued", UINT64_MAX, &st);
   INFO(st.message());
   REQUIRE(session);
-  check_golden("minutes.de.md", journal::export_markdown(*session));
-  check_golden("notes.de.csv", journal::export_csv(*session));
-  check_golden("state.de.json", journal::export_json(*session));
-  CHECK(journal::download_filename(*session, journal::ExportFormat::csv) ==
+  check_golden("minutes.de.md", history::export_markdown(*session));
+  check_golden("notes.de.csv", history::export_csv(*session));
+  check_golden("state.de.json", history::export_json(*session));
+  CHECK(history::download_filename(*session, history::ExportFormat::csv) ==
         "werkstatt-regio-sued-seq" + std::to_string(session->state.seq()) + ".csv");
 }
 
@@ -155,9 +155,9 @@ TEST_CASE("english minutes use english headings and area titles", "[journal][exp
   test::TempDir dir;
   auto j = record_session(dir / "db", "en");
   journal::Status st;
-  auto session = journal::load_session(*j, "regio-sued", UINT64_MAX, &st);
+  auto session = history::load_session(*j, "regio-sued", UINT64_MAX, &st);
   REQUIRE(session);
-  check_golden("minutes.en.md", journal::export_markdown(*session));
+  check_golden("minutes.en.md", history::export_markdown(*session));
 }
 
 TEST_CASE("an export at an earlier seq shows the board as it was then", "[journal][export]") {
@@ -166,17 +166,17 @@ TEST_CASE("an export at an earlier seq shows the board as it was then", "[journa
   auto j = record_session(dir / "db", "de");
   journal::Status st;
   // Right after the reveals (seq 22): notes are there, nothing clustered or voted yet.
-  auto early = journal::load_session(*j, "regio-sued", 22, &st);
+  auto early = history::load_session(*j, "regio-sued", 22, &st);
   REQUIRE(early);
   CHECK(early->state.seq() == 22);
-  const std::string csv = journal::export_csv(*early);
+  const std::string csv = history::export_csv(*early);
   CHECK(csv.find("Fachkräftemangel im Handwerk,") != std::string::npos);
   CHECK(csv.find("und in der Pflege") == std::string::npos);
   CHECK(csv.find("Ortskerne & Arbeit") == std::string::npos);
   // Before the reveal, nobody's notes are in the minutes.
-  auto private_phase = journal::load_session(*j, "regio-sued", 19, &st);
+  auto private_phase = history::load_session(*j, "regio-sued", 19, &st);
   REQUIRE(private_phase);
-  CHECK(journal::export_csv(*private_phase).find("Fachkräftemangel") == std::string::npos);
+  CHECK(history::export_csv(*private_phase).find("Fachkräftemangel") == std::string::npos);
   // The timeline marks the joins and phase changes, and counts edits per minute.
   std::vector<std::string> labels;
   for (const auto& m : early->timeline.markers) labels.push_back(m.label);
@@ -192,12 +192,12 @@ TEST_CASE("the record names no voter and nothing still private to its author", "
   auto j = record_session(dir / "db", "de");
   journal::Status st;
   for (const std::uint64_t seq : {std::uint64_t{19}, std::uint64_t{22}, std::uint64_t{UINT64_MAX}}) {
-    auto session = journal::load_session(*j, "regio-sued", seq, &st);
+    auto session = history::load_session(*j, "regio-sued", seq, &st);
     REQUIRE(session);
     INFO("seq " << session->state.seq());
     // Withdrawn (deleted) and never revealed during private collection, where
     // facilitators could not watch: not in any export, at any seq.
-    for (const auto& doc : {journal::export_json(*session), journal::export_csv(*session), journal::export_markdown(*session)}) {
+    for (const auto& doc : {history::export_json(*session), history::export_csv(*session), history::export_markdown(*session)}) {
       CHECK(doc.find("verworfen") == std::string::npos);
       CHECK(doc.find("nie aufgedeckt") == std::string::npos);
       CHECK(doc.find("n8") == std::string::npos);
@@ -208,7 +208,7 @@ TEST_CASE("the record names no voter and nothing still private to its author", "
     for (const auto& b : session->state.ballots()) CHECK(b.voter_id().empty());
   }
   // Counts per round and note stay exact.
-  auto head = journal::load_session(*j, "regio-sued", UINT64_MAX, &st);
+  auto head = history::load_session(*j, "regio-sued", UINT64_MAX, &st);
   std::uint32_t r1 = 0;
   for (const auto& b : head->state.ballots())
     if (b.round_id() == "r1") r1 += b.dots();
@@ -221,7 +221,7 @@ TEST_CASE("loading an unknown workshop is NotFound", "[journal][export]") {
   journal::Status st;
   auto j = journal::RocksJournal::open(dir / "db", {}, &st);
   REQUIRE(j);
-  CHECK_FALSE(journal::load_session(*j, "nope", UINT64_MAX, &st));
+  CHECK_FALSE(history::load_session(*j, "nope", UINT64_MAX, &st));
   CHECK(st.code() == journal::Status::Code::not_found);
 }
 
@@ -254,7 +254,7 @@ TEST_CASE("the PDF minutes: the minutes' text on A4 pages, then the board on a l
   test::TempDir dir;
   auto j = record_session(dir / "db", "de");
   journal::Status st;
-  auto session = journal::load_session(*j, "regio-sued", UINT64_MAX, &st);
+  auto session = history::load_session(*j, "regio-sued", UINT64_MAX, &st);
   REQUIRE(session);
   const std::string pdf = render::render_download(*session, render::Download::pdf);
   REQUIRE(pdf.starts_with("%PDF-"));
@@ -283,7 +283,7 @@ TEST_CASE("the board as SVG keeps its text as text and shows only what the room 
   test::TempDir dir;
   auto j = record_session(dir / "db", "de");
   journal::Status st;
-  auto session = journal::load_session(*j, "regio-sued", UINT64_MAX, &st);
+  auto session = history::load_session(*j, "regio-sued", UINT64_MAX, &st);
   REQUIRE(session);
   const std::string svg = render::render_download(*session, render::Download::svg);
   check_golden("board.de.svg", svg);
@@ -301,8 +301,8 @@ TEST_CASE("the board as PNG at an earlier moment of the replay", "[journal][expo
   test::TempDir dir;
   auto j = record_session(dir / "db", "de");
   journal::Status st;
-  auto early = journal::load_session(*j, "regio-sued", 22, &st);
-  auto late = journal::load_session(*j, "regio-sued", UINT64_MAX, &st);
+  auto early = history::load_session(*j, "regio-sued", 22, &st);
+  auto late = history::load_session(*j, "regio-sued", UINT64_MAX, &st);
   REQUIRE(early);
   REQUIRE(late);
   const std::string png = render::render_download(*early, render::Download::png);
@@ -367,9 +367,9 @@ TEST_CASE("minutes rank a cluster that got dots of its own beside the notes", "[
   std::promise<journal::Status> done;
   j->append(records, [&](const journal::Status& s) { done.set_value(s); });
   REQUIRE(done.get_future().get().ok());
-  auto session = journal::load_session(*j, "clusters", UINT64_MAX, &st);
+  auto session = history::load_session(*j, "clusters", UINT64_MAX, &st);
   REQUIRE(session);
-  const std::string md = journal::export_markdown(*session);
+  const std::string md = history::export_markdown(*session);
   INFO(md);
   CHECK(md.find("### Cluster ohne Titel (1 Karte, 2 Punkte)") != std::string::npos);
   CHECK(md.find("1. **2 Punkte** Cluster ohne Titel\n2. **1 Punkt** Radweg") != std::string::npos);
@@ -380,7 +380,7 @@ TEST_CASE("the state at a wall-clock time is found from the stored times at ever
   test::TempDir dir;
   auto j = record_session(dir / "db", "de");
   journal::Status st;
-  const auto session = journal::load_session(*j, "regio-sued", UINT64_MAX, &st);
+  const auto session = history::load_session(*j, "regio-sued", UINT64_MAX, &st);
   REQUIRE(session);
   const std::vector<std::int64_t>& times = session->seq_time_ms;
   const std::uint64_t head = session->state.seq();
@@ -395,13 +395,13 @@ TEST_CASE("the state at a wall-clock time is found from the stored times at ever
   for (std::uint64_t seq = 1; seq <= head; ++seq) {
     for (const std::int64_t t : {times[seq] - 1, times[seq], times[seq] + 1}) {
       INFO("seq " << seq << ", t " << t);
-      const auto at = journal::seq_at_time(*j, "regio-sued", t, &st);
+      const auto at = history::seq_at_time(*j, "regio-sued", t, &st);
       REQUIRE(at);
       CHECK(*at == linear(t));
     }
   }
-  CHECK(journal::seq_at_time(*j, "regio-sued", 0, &st) == std::optional<std::uint64_t>(0));
-  CHECK(journal::seq_at_time(*j, "regio-sued", times[head] + 3'600'000, &st) == std::optional<std::uint64_t>(head));
+  CHECK(history::seq_at_time(*j, "regio-sued", 0, &st) == std::optional<std::uint64_t>(0));
+  CHECK(history::seq_at_time(*j, "regio-sued", times[head] + 3'600'000, &st) == std::optional<std::uint64_t>(head));
   // A workshop without events has no moment.
-  CHECK(journal::seq_at_time(*j, "no-such-workshop", times[head], &st) == std::optional<std::uint64_t>(0));
+  CHECK(history::seq_at_time(*j, "no-such-workshop", times[head], &st) == std::optional<std::uint64_t>(0));
 }

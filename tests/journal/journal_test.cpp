@@ -18,8 +18,8 @@
 #include "support/render.hpp"
 #include "support/temp_dir.hpp"
 #include "werkstatt/board/board.hpp"
+#include "werkstatt/history/replay.hpp"
 #include "werkstatt/journal/memory_journal.hpp"
-#include "werkstatt/journal/replay.hpp"
 #include "werkstatt/journal/rocksdb_journal.hpp"
 
 using namespace werkstatt;
@@ -58,7 +58,7 @@ std::optional<v1::WorkshopMeta> meta_of(const journal::Journal& j, const std::st
 
 std::string render_head(const journal::Journal& j, const std::string& workshop) {
   Status s;
-  auto b = journal::rebuild(j, workshop, UINT64_MAX, &s);
+  auto b = history::rebuild(j, workshop, UINT64_MAX, &s);
   INFO(s.message());
   REQUIRE(b);
   return test::render(b->state());
@@ -214,7 +214,7 @@ TEST_CASE("journal: snapshot + tail equals full replay at every seq", "[journal]
   std::vector<std::string> expected{""};
   board::Board b;
   for (const auto& r : w.records) {
-    REQUIRE_FALSE(b.replay(journal::to_event(r)));
+    REQUIRE_FALSE(b.replay(history::to_event(r)));
     expected.push_back(b.serialize());
     // Snapshot every 37 events, as the live server does every K.
     if (r.seq() % 37 == 0) {
@@ -231,7 +231,7 @@ TEST_CASE("journal: snapshot + tail equals full replay at every seq", "[journal]
   CHECK(j->latest_snapshot("w1", 36, &snap).code() == Status::Code::not_found);
   for (std::uint64_t seq = 1; seq <= w.board.seq(); ++seq) {
     Status s;
-    auto at = journal::rebuild(*j, "w1", seq, &s);
+    auto at = history::rebuild(*j, "w1", seq, &s);
     INFO("seq " << seq << ": " << s.message());
     REQUIRE(at);
     REQUIRE(at->seq() == seq);
@@ -267,13 +267,13 @@ TEST_CASE("journal: a corrupt record is reported with its key, never skipped", "
   CHECK(s.code() == Status::Code::corruption);
   CHECK_THAT(s.message(), Catch::Contains("w1\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x04"));
   Status rs;
-  CHECK_FALSE(journal::rebuild(*j, "w1", UINT64_MAX, &rs));
+  CHECK_FALSE(history::rebuild(*j, "w1", UINT64_MAX, &rs));
   CHECK(rs.code() == Status::Code::corruption);
   // "The state at the time of seq 4" must read seq 4: an error, not seq 3.
   const auto fourth = std::find_if(w.records.begin(), w.records.end(), [](const auto& r) { return r.seq() == 4; });
   REQUIRE(fourth != w.records.end());
   Status ts;
-  CHECK_FALSE(journal::seq_at_time(*j, "w1", fourth->time_ms(), &ts));
+  CHECK_FALSE(history::seq_at_time(*j, "w1", fourth->time_ms(), &ts));
   CHECK(ts.code() == Status::Code::corruption);
 }
 

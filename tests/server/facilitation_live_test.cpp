@@ -10,7 +10,7 @@
 #include "support/ops.hpp"
 #include "support/temp_dir.hpp"
 #include "werkstatt/board/board.hpp"
-#include "werkstatt/journal/replay.hpp"
+#include "werkstatt/history/replay.hpp"
 
 using namespace werkstatt;
 using namespace werkstatt::test;
@@ -192,7 +192,7 @@ TEST_CASE("a scripted Impuls-Werkstatt replays to the live end state - minutes n
   v1::ReplayState replayed;
   REQUIRE(replayed.ParseFromString(r.body));
   journal::Status status;
-  auto board = journal::rebuild(server.journal(), w.id, head, &status);
+  auto board = history::rebuild(server.journal(), w.id, head, &status);
   INFO(status.message());
   REQUIRE(board);
   CHECK(board->seq() == head);

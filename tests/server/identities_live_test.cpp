@@ -15,7 +15,7 @@
 #include "harness.hpp"
 #include "support/ops.hpp"
 #include "werkstatt/board/limits.hpp"
-#include "werkstatt/journal/replay.hpp"
+#include "werkstatt/history/replay.hpp"
 
 using namespace werkstatt;
 using namespace werkstatt::test;
@@ -139,7 +139,7 @@ TEST_CASE("throw-away identities that never sent an op free their places when th
   // The journal replays to the same places: a board rebuilt from it (as a
   // restart does) counts the same identities and knows who acted.
   journal::Status status;
-  const auto rebuilt = journal::rebuild(server.journal(), w.id, server.info().head_seq, &status);
+  const auto rebuilt = history::rebuild(server.journal(), w.id, server.info().head_seq, &status);
   REQUIRE(rebuilt);
   CHECK(rebuilt->holding_participants() == limit);
   CHECK(rebuilt->participant(anna_saved.id())->acted());

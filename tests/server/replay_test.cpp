@@ -5,7 +5,7 @@
 #include "harness.hpp"
 #include "support/ops.hpp"
 #include "support/temp_dir.hpp"
-#include "werkstatt/journal/session_cache.hpp"
+#include "werkstatt/history/session_cache.hpp"
 
 using namespace werkstatt;
 using namespace werkstatt::test;
@@ -135,7 +135,7 @@ TEST_CASE("an export loop replays a workshop once per head, not once per request
   Peer anna(port);
   REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
   REQUIRE(anna.wait_ack(anna.send(ops::create_note("n1", "erste Idee"))));
-  auto& cache = journal::SessionCache::shared();
+  auto& cache = history::SessionCache::shared();
   const std::string url = "/api/workshops/" + w.id + "/export?format=md";
   const auto auth = bearer(w.facilitator_token);
 
@@ -173,7 +173,7 @@ TEST_CASE("event pages and states at a moment replay nothing - the head's policy
   Peer anna(port);
   REQUIRE(anna.join(w.id, join_code(w.join_code), "Anna"));
   for (int i = 0; i < 4; ++i) REQUIRE(anna.wait_ack(anna.send(ops::create_note("n" + std::to_string(i), "Idee"))));
-  auto& cache = journal::SessionCache::shared();
+  auto& cache = history::SessionCache::shared();
   const auto auth = bearer(w.facilitator_token);
   const std::string base = "/api/workshops/" + w.id;
 

@@ -1,13 +1,13 @@
 #pragma once
 // Every download of a recorded session, one name each: the text exports of
-// journal/exports.hpp (md, csv, json) and the rendered ones (pdf minutes,
+// history/exports.hpp (md, csv, json) and the rendered ones (pdf minutes,
 // svg and png board images). The replay API's ?format= and the CLI's
 // --format take these names. Pure functions of the record; thread-safe.
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "werkstatt/journal/session.hpp"
+#include "werkstatt/history/session.hpp"
 
 namespace werkstatt::render {
 
@@ -18,7 +18,7 @@ enum class Download { markdown, csv, json, pdf, svg, png };
 inline constexpr const char* kDownloadNames = "md, csv, json, pdf, svg or png";
 [[nodiscard]] const char* content_type(Download d);
 // e.g. "werkstatt-<id>-seq42.pdf"
-[[nodiscard]] std::string download_filename(const journal::SessionRecord& session, Download d);
-[[nodiscard]] std::string render_download(const journal::SessionRecord& session, Download d);
+[[nodiscard]] std::string download_filename(const history::SessionRecord& session, Download d);
+[[nodiscard]] std::string render_download(const history::SessionRecord& session, Download d);
 
 }  // namespace werkstatt::render

@@ -27,9 +27,9 @@
 #include <tuple>
 
 #include "werkstatt/board/board.hpp"
-#include "werkstatt/journal/session.hpp"
+#include "werkstatt/history/session.hpp"
 
-namespace werkstatt::journal {
+namespace werkstatt::history {
 
 class SessionCache {
  public:
@@ -38,13 +38,13 @@ class SessionCache {
   // The process's cache (the REST routes and the registry's erasures share it).
   static SessionCache& shared();
 
-  [[nodiscard]] std::shared_ptr<const SessionRecord> get(const Journal& journal, std::string_view workshop_id,
-                                                         std::uint64_t up_to_seq, Status* status);
+  [[nodiscard]] std::shared_ptr<const SessionRecord> get(const journal::Journal& journal, std::string_view workshop_id,
+                                                         std::uint64_t up_to_seq, journal::Status* status);
   // The record policy at the workshop's current head (what a record may
   // show: Board::record_policy), rebuilt from the latest snapshot on a miss.
   // The events route asks it once per page; the head rarely moves between.
-  [[nodiscard]] std::optional<board::RecordPolicy> head_policy(const Journal& journal, std::string_view workshop_id,
-                                                               Status* status);
+  [[nodiscard]] std::optional<board::RecordPolicy> head_policy(const journal::Journal& journal, std::string_view workshop_id,
+                                                               journal::Status* status);
   void forget(std::string_view workshop_id);
 
   // Sessions answered from the cache / replayed, so far (tests, metrics).
@@ -78,4 +78,4 @@ class SessionCache {
   std::uint64_t misses_ = 0;
 };
 
-}  // namespace werkstatt::journal
+}  // namespace werkstatt::history

@@ -1,4 +1,4 @@
-#include "werkstatt/journal/participant_data.hpp"
+#include "werkstatt/history/participant_export.hpp"
 
 #include <google/protobuf/util/json_util.h>
 
@@ -6,9 +6,9 @@
 #include <map>
 #include <set>
 
-#include "werkstatt/journal/replay.hpp"
+#include "werkstatt/history/replay.hpp"
 
-namespace werkstatt::journal {
+namespace werkstatt::history {
 namespace {
 
 // The op's name as the protocol spells it ("create_note", …).
@@ -22,17 +22,17 @@ bool is_ballot(const v1::Op& op) { return op.has_cast_vote() || op.has_retract_v
 
 }  // namespace
 
-Status export_participant(const Journal& journal, std::string_view workshop_id, std::string_view participant_id,
+journal::Status export_participant(const journal::Journal& journal, std::string_view workshop_id, std::string_view participant_id,
                           ExportScope scope, std::int64_t now_ms, v1::ParticipantExport* out) {
   const std::string id(workshop_id);
   const std::string pid(participant_id);
   v1::WorkshopMeta meta;
-  if (Status s = journal.workshop(id, &meta); !s.ok()) return s;
-  Status status;
+  if (journal::Status s = journal.workshop(id, &meta); !s.ok()) return s;
+  journal::Status status;
   auto board = rebuild(journal, id, std::numeric_limits<std::uint64_t>::max(), &status);
   if (!board) return status;
   const v1::Participant* p = board->participant(pid);
-  if (!p) return {Status::Code::not_found, "workshop " + id + " has no participant " + pid};
+  if (!p) return {journal::Status::Code::not_found, "workshop " + id + " has no participant " + pid};
   const bool facilitator_scope = scope == ExportScope::facilitator;
   const board::RecordPolicy policy = board->record_policy();
 
@@ -68,7 +68,7 @@ Status export_participant(const Journal& journal, std::string_view workshop_id, 
   std::uint64_t next = 1;
   for (;;) {
     page.clear();
-    if (Status s = journal.read_events(id, next, std::numeric_limits<std::uint64_t>::max(), kReplayPageSize, &page);
+    if (journal::Status s = journal.read_events(id, next, std::numeric_limits<std::uint64_t>::max(), kReplayPageSize, &page);
         !s.ok())
       return s;
     if (page.empty()) break;
@@ -127,42 +127,6 @@ Status export_participant(const Journal& journal, std::string_view workshop_id, 
   return {};
 }
 
-std::string erased_participant_name(std::string_view language, std::uint32_t pseudonym_number) {
-  return (language == "en" ? "Erased person " : "Gelöschte Person ") + std::to_string(pseudonym_number);
-}
-
-bool scrub_participant(v1::EventRecord& r, std::string_view participant_id, std::string_view display_name) {
-  v1::Op& op = *r.mutable_op();
-  bool changed = false;
-  if (op.has_participant_joined() && op.participant_joined().participant().id() == participant_id) {
-    v1::Participant& p = *op.mutable_participant_joined()->mutable_participant();
-    if (p.display_name() != display_name) {
-      p.set_display_name(std::string(display_name));
-      changed = true;
-    }
-    if (!r.participant_secret_sha256().empty()) {
-      r.clear_participant_secret_sha256();
-      changed = true;
-    }
-  }
-  if (op.has_rename_participant() && op.rename_participant().participant_id() == participant_id &&
-      op.rename_participant().display_name() != display_name) {
-    op.mutable_rename_participant()->set_display_name(std::string(display_name));
-    changed = true;
-  }
-  return changed;
-}
-
-bool scrub_participant(v1::Snapshot& snapshot, std::string_view participant_id, std::string_view display_name) {
-  bool changed = false;
-  for (v1::Participant& p : *snapshot.mutable_state()->mutable_participants()) {
-    if (p.id() != participant_id || p.display_name() == display_name) continue;
-    p.set_display_name(std::string(display_name));
-    changed = true;
-  }
-  return changed;
-}
-
 std::string participant_export_json(const v1::ParticipantExport& data) {
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
@@ -173,4 +137,4 @@ std::string participant_export_json(const v1::ParticipantExport& data) {
   return out;
 }
 
-}  // namespace werkstatt::journal
+}  // namespace werkstatt::history

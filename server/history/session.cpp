@@ -1,12 +1,12 @@
-#include "werkstatt/journal/session.hpp"
+#include "werkstatt/history/session.hpp"
 
 #include <algorithm>
 #include <limits>
 
 #include "werkstatt/board/board.hpp"
-#include "werkstatt/journal/replay.hpp"
+#include "werkstatt/history/replay.hpp"
 
-namespace werkstatt::journal {
+namespace werkstatt::history {
 namespace {
 
 constexpr std::int64_t kMinuteMs = 60'000;
@@ -39,9 +39,9 @@ void note_in_timeline(Timeline& t, const v1::EventRecord& r, const board::Board&
 
 }  // namespace
 
-std::optional<SessionRecord> load_session(const Journal& journal, std::string_view workshop_id, std::uint64_t up_to_seq,
-                                          Status* status) {
-  const auto fail = [&](Status s) -> std::optional<SessionRecord> {
+std::optional<SessionRecord> load_session(const journal::Journal& journal, std::string_view workshop_id, std::uint64_t up_to_seq,
+                                          journal::Status* status) {
+  const auto fail = [&](journal::Status s) -> std::optional<SessionRecord> {
     if (status) *status = std::move(s);
     return std::nullopt;
   };
@@ -54,12 +54,12 @@ std::optional<SessionRecord> load_session(const Journal& journal, std::string_vi
   // so this replays from the start rather than from a snapshot.
   while (board.seq() < up_to_seq) {
     page.clear();
-    if (Status s = journal.read_events(workshop_id, board.seq() + 1, up_to_seq, kReplayPageSize, &page); !s.ok())
+    if (journal::Status s = journal.read_events(workshop_id, board.seq() + 1, up_to_seq, kReplayPageSize, &page); !s.ok())
       return fail(s);
     if (page.empty()) break;
     for (const auto& r : page) {
       if (auto rejected = board.replay(to_event(r)))
-        return fail({Status::Code::corruption, "event " + std::string(workshop_id) + "/" + std::to_string(r.seq()) +
+        return fail({journal::Status::Code::corruption, "event " + std::string(workshop_id) + "/" + std::to_string(r.seq()) +
                                                    " does not replay: " + rejected->reason});
       session.seq_time_ms.push_back(r.time_ms());
       note_in_timeline(session.timeline, r, board);
@@ -67,8 +67,8 @@ std::optional<SessionRecord> load_session(const Journal& journal, std::string_vi
   }
   if (board.seq() == 0) {
     v1::WorkshopMeta meta;
-    if (Status s = journal.workshop(workshop_id, &meta); !s.ok()) {
-      if (s.code() == Status::Code::not_found) return fail({Status::Code::not_found, "no workshop " + std::string(workshop_id)});
+    if (journal::Status s = journal.workshop(workshop_id, &meta); !s.ok()) {
+      if (s.code() == journal::Status::Code::not_found) return fail({journal::Status::Code::not_found, "no workshop " + std::string(workshop_id)});
       return fail(s);
     }
   }
@@ -78,14 +78,14 @@ std::optional<SessionRecord> load_session(const Journal& journal, std::string_vi
   board::Board head = board;
   while (true) {
     page.clear();
-    if (Status s = journal.read_events(workshop_id, head.seq() + 1, std::numeric_limits<std::uint64_t>::max(),
+    if (journal::Status s = journal.read_events(workshop_id, head.seq() + 1, std::numeric_limits<std::uint64_t>::max(),
                                        kReplayPageSize, &page);
         !s.ok())
       return fail(s);
     if (page.empty()) break;
     for (const auto& r : page)
       if (auto rejected = head.replay(to_event(r)))
-        return fail({Status::Code::corruption, "event " + std::string(workshop_id) + "/" + std::to_string(r.seq()) +
+        return fail({journal::Status::Code::corruption, "event " + std::string(workshop_id) + "/" + std::to_string(r.seq()) +
                                                    " does not replay: " + rejected->reason});
   }
   session.state = board.record_view(head.record_policy());
@@ -93,4 +93,4 @@ std::optional<SessionRecord> load_session(const Journal& journal, std::string_vi
   return session;
 }
 
-}  // namespace werkstatt::journal
+}  // namespace werkstatt::history

@@ -10,9 +10,9 @@
 // saw: no voter, no note still private to its author.
 #include <string>
 
-#include "werkstatt/journal/session.hpp"
+#include "werkstatt/history/session.hpp"
 
-namespace werkstatt::journal {
+namespace werkstatt::history {
 
 enum class ExportFormat { markdown, csv, json };
 
@@ -31,4 +31,4 @@ enum class ExportFormat { markdown, csv, json };
 [[nodiscard]] std::string export_json(const SessionRecord& session);
 [[nodiscard]] std::string export_as(const SessionRecord& session, ExportFormat format);
 
-}  // namespace werkstatt::journal
+}  // namespace werkstatt::history

@@ -1,4 +1,4 @@
-#include "werkstatt/journal/exports.hpp"
+#include "werkstatt/history/exports.hpp"
 
 #include <google/protobuf/util/json_util.h>
 
@@ -9,7 +9,7 @@
 
 #include "werkstatt/v1/journal.pb.h"
 
-namespace werkstatt::journal {
+namespace werkstatt::history {
 namespace {
 
 // Headings and labels of the minutes, in the workshop's language. The
@@ -508,4 +508,4 @@ std::string export_as(const SessionRecord& session, ExportFormat format) {
   return {};
 }
 
-}  // namespace werkstatt::journal
+}  // namespace werkstatt::history

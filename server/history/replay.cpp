@@ -1,9 +1,9 @@
-#include "werkstatt/journal/replay.hpp"
+#include "werkstatt/history/replay.hpp"
 
 #include <limits>
 #include <vector>
 
-namespace werkstatt::journal {
+namespace werkstatt::history {
 
 v1::Event to_event(const v1::EventRecord& record) {
   v1::Event e;
@@ -14,35 +14,35 @@ v1::Event to_event(const v1::EventRecord& record) {
   return e;
 }
 
-std::optional<board::Board> rebuild(const Journal& journal, std::string_view workshop_id, std::uint64_t up_to_seq,
-                                    Status* status) {
-  const auto fail = [&](Status s) -> std::optional<board::Board> {
+std::optional<board::Board> rebuild(const journal::Journal& journal, std::string_view workshop_id, std::uint64_t up_to_seq,
+                                    journal::Status* status) {
+  const auto fail = [&](journal::Status s) -> std::optional<board::Board> {
     if (status) *status = std::move(s);
     return std::nullopt;
   };
   board::Board board;
   v1::Snapshot snapshot;
-  const Status found = journal.latest_snapshot(workshop_id, up_to_seq, &snapshot);
+  const journal::Status found = journal.latest_snapshot(workshop_id, up_to_seq, &snapshot);
   if (found.ok()) {
     std::string why;
     auto restored = board::Board::restore(snapshot.state(), &why);
     if (!restored)
-      return fail({Status::Code::corruption, "snapshot of " + std::string(workshop_id) + " at seq " +
+      return fail({journal::Status::Code::corruption, "snapshot of " + std::string(workshop_id) + " at seq " +
                                                  std::to_string(snapshot.seq()) + " is invalid: " + why});
     board = std::move(*restored);
-  } else if (found.code() != Status::Code::not_found) {
+  } else if (found.code() != journal::Status::Code::not_found) {
     return fail(found);
   }
 
   std::vector<v1::EventRecord> page;
   while (board.seq() < up_to_seq) {
     page.clear();
-    if (Status s = journal.read_events(workshop_id, board.seq() + 1, up_to_seq, kReplayPageSize, &page); !s.ok())
+    if (journal::Status s = journal.read_events(workshop_id, board.seq() + 1, up_to_seq, kReplayPageSize, &page); !s.ok())
       return fail(s);
     if (page.empty()) break;  // the head is below up_to_seq
     for (const auto& record : page) {
       if (auto rejected = board.replay(to_event(record)))
-        return fail({Status::Code::corruption, "event " + std::string(workshop_id) + "/" + std::to_string(record.seq()) +
+        return fail({journal::Status::Code::corruption, "event " + std::string(workshop_id) + "/" + std::to_string(record.seq()) +
                                                    " does not replay: " + rejected->reason});
     }
   }
@@ -50,14 +50,14 @@ std::optional<board::Board> rebuild(const Journal& journal, std::string_view wor
   return board;
 }
 
-std::optional<std::uint64_t> seq_at_time(const Journal& journal, std::string_view workshop_id, std::int64_t time_ms,
-                                         Status* status) {
-  const auto fail = [&](Status s) -> std::optional<std::uint64_t> {
+std::optional<std::uint64_t> seq_at_time(const journal::Journal& journal, std::string_view workshop_id, std::int64_t time_ms,
+                                         journal::Status* status) {
+  const auto fail = [&](journal::Status s) -> std::optional<std::uint64_t> {
     if (status) *status = std::move(s);
     return std::nullopt;
   };
   std::uint64_t head = 0;
-  if (Status s = journal.read_head(workshop_id, &head); !s.ok()) return fail(s);
+  if (journal::Status s = journal.read_head(workshop_id, &head); !s.ok()) return fail(s);
   // Invariant: time(lo) <= time_ms < time(hi), with time(0) = -inf and
   // time(head + 1) = +inf.
   std::uint64_t lo = 0;
@@ -66,9 +66,9 @@ std::optional<std::uint64_t> seq_at_time(const Journal& journal, std::string_vie
   while (hi - lo > 1) {
     const std::uint64_t mid = lo + (hi - lo) / 2;
     one.clear();
-    if (Status s = journal.read_events(workshop_id, mid, mid, 1, &one); !s.ok()) return fail(s);
+    if (journal::Status s = journal.read_events(workshop_id, mid, mid, 1, &one); !s.ok()) return fail(s);
     if (one.empty() || one.front().seq() != mid)
-      return fail({Status::Code::corruption,
+      return fail({journal::Status::Code::corruption,
                    "event " + std::string(workshop_id) + "/" + std::to_string(mid) + " is missing below the head"});
     (one.front().time_ms() <= time_ms ? lo : hi) = mid;
   }
@@ -76,4 +76,4 @@ std::optional<std::uint64_t> seq_at_time(const Journal& journal, std::string_vie
   return lo;
 }
 
-}  // namespace werkstatt::journal
+}  // namespace werkstatt::history

@@ -9,7 +9,7 @@
 #include "werkstatt/journal/journal.hpp"
 #include "werkstatt/v1/board.pb.h"
 
-namespace werkstatt::journal {
+namespace werkstatt::history {
 
 // A point of interest on the replay timeline.
 struct TimelineMarker {
@@ -44,7 +44,7 @@ struct SessionRecord {
 
 // Reads the workshop's events 1..up_to_seq (UINT64_MAX: the head), replaying
 // them into state, times and timeline. Fails on a missing or corrupt record.
-[[nodiscard]] std::optional<SessionRecord> load_session(const Journal& journal, std::string_view workshop_id,
-                                                        std::uint64_t up_to_seq, Status* status);
+[[nodiscard]] std::optional<SessionRecord> load_session(const journal::Journal& journal, std::string_view workshop_id,
+                                                        std::uint64_t up_to_seq, journal::Status* status);
 
-}  // namespace werkstatt::journal
+}  // namespace werkstatt::history

@@ -1,11 +1,11 @@
-#include "werkstatt/journal/session_cache.hpp"
+#include "werkstatt/history/session_cache.hpp"
 
 #include <algorithm>
 #include <limits>
 
-#include "werkstatt/journal/replay.hpp"
+#include "werkstatt/history/replay.hpp"
 
-namespace werkstatt::journal {
+namespace werkstatt::history {
 
 template <class List, class Match>
 typename List::value_type* SessionCache::use(List& list, Match match) {
@@ -24,10 +24,10 @@ SessionCache& SessionCache::shared() {
   return cache;
 }
 
-std::shared_ptr<const SessionRecord> SessionCache::get(const Journal& journal, std::string_view workshop_id,
-                                                       std::uint64_t up_to_seq, Status* status) {
+std::shared_ptr<const SessionRecord> SessionCache::get(const journal::Journal& journal, std::string_view workshop_id,
+                                                       std::uint64_t up_to_seq, journal::Status* status) {
   std::uint64_t head = 0;
-  if (Status s = journal.read_head(workshop_id, &head); !s.ok()) {
+  if (journal::Status s = journal.read_head(workshop_id, &head); !s.ok()) {
     if (status) *status = s;
     return nullptr;
   }
@@ -54,10 +54,10 @@ std::shared_ptr<const SessionRecord> SessionCache::get(const Journal& journal, s
   return session;
 }
 
-std::optional<board::RecordPolicy> SessionCache::head_policy(const Journal& journal, std::string_view workshop_id,
-                                                              Status* status) {
+std::optional<board::RecordPolicy> SessionCache::head_policy(const journal::Journal& journal, std::string_view workshop_id,
+                                                              journal::Status* status) {
   std::uint64_t head = 0;
-  if (Status s = journal.read_head(workshop_id, &head); !s.ok()) {
+  if (journal::Status s = journal.read_head(workshop_id, &head); !s.ok()) {
     if (status) *status = s;
     return std::nullopt;
   }
@@ -99,4 +99,4 @@ std::uint64_t SessionCache::misses() const {
   return misses_;
 }
 
-}  // namespace werkstatt::journal
+}  // namespace werkstatt::history
