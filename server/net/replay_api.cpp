@@ -15,51 +15,16 @@
 #include "werkstatt/net/json.hpp"
 #include "werkstatt/render/downloads.hpp"
 #include "werkstatt/workshop/secrets.hpp"
+#include "url.hpp"
 
 namespace werkstatt::net {
 namespace {
-
-using Query = std::map<std::string, std::string, std::less<>>;
 
 HttpReply error_reply(unsigned status, std::string_view message) {
   HttpReply r;
   r.status = status;
   r.body = json::Object().field("error", message).str();
   return r;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// key=value pairs of the query string, percent-decoded ('+' is a space).
-Query parse_query(std::string_view target) {
-  Query q;
-  const auto mark = target.find('?');
-  if (mark == std::string_view::npos) return q;
-  std::string_view rest = target.substr(mark + 1);
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    const auto eq = pair.find('=');
-    const auto decode = [](std::string_view s) {
-      std::string out;
-      for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '+') out.push_back(' ');
-        else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-          out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
-          i += 2;
-        } else out.push_back(s[i]);
-      }
-      return out;
-    };
-    q.emplace(decode(pair.substr(0, eq)), eq == std::string_view::npos ? std::string() : decode(pair.substr(eq + 1)));
-  }
-  return q;
 }
 
 // A non-negative integer parameter; nullopt if absent, error text if invalid.
@@ -250,7 +215,9 @@ HttpReply handle_replay(const ApiRequest& req, std::string_view workshop_id, std
     if (st.code() == journal::Status::Code::not_found) return error_reply(404, "there is no workshop with this id");
     return journal_error(st);
   }
-  const Query q = parse_query(req.target);
+  const std::optional<Query> query = parse_query(req.target);
+  if (!query) return error_reply(400, "the query string is malformed (RFC 3986: percent-encode reserved characters)");
+  const Query& q = *query;
   if (auto denied = check_access(req, q, meta)) {
     audit(req.audit, "credential_refused", req.client_address,
           {{"workshop", workshop_id}, {"action", action.substr(0, 20)},

@@ -5,15 +5,10 @@
 #include <system_error>
 #include <vector>
 
+#include "url.hpp"
+
 namespace werkstatt::net {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool regular_file(const std::filesystem::path& p) {
   std::error_code ec;
@@ -161,26 +156,6 @@ StaticVariant select_variant(const std::filesystem::path& root, const StaticFile
   if (out.coding == ContentCoding::br) out.path = *br;
   if (out.coding == ContentCoding::gzip) out.path = *gzip;
   return out;
-}
-
-bool percent_decode(std::string_view in, std::string& out) {
-  out.clear();
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '\0') return false;  // raw, too: the file system would cut the path there
-    if (in[i] != '%') {
-      out.push_back(in[i]);
-      continue;
-    }
-    if (i + 2 >= in.size()) return false;  // a '%' needs two hex digits after it
-    const int hi = hex_value(in[i + 1]);
-    const int lo = hex_value(in[i + 2]);
-    if (hi < 0 || lo < 0) return false;
-    const char c = static_cast<char>(hi * 16 + lo);
-    if (c == '\0') return false;
-    out.push_back(c);
-    i += 2;
-  }
-  return true;
 }
 
 std::string_view content_type_for(const std::filesystem::path& file) {

@@ -95,7 +95,4 @@ inline constexpr std::string_view kRevalidateCache = "no-cache";
 // for unknown ones (with nosniff, the browser will not guess).
 [[nodiscard]] std::string_view content_type_for(const std::filesystem::path& file);
 
-// Percent-decodes a URL path; false on a malformed escape or a NUL (raw or decoded).
-[[nodiscard]] bool percent_decode(std::string_view in, std::string& out);
-
 }  // namespace werkstatt::net

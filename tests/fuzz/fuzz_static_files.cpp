@@ -16,6 +16,7 @@
 
 #include "chunks.hpp"
 #include "static_files.hpp"
+#include "url.hpp"
 
 using namespace werkstatt;
 namespace fs = std::filesystem;

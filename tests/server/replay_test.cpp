@@ -125,6 +125,11 @@ TEST_CASE("replay: timeline, state at a seq and a time, event pages, exports", "
     CHECK_THAT(csv.body, Catch::Contains("Radwege im Umland,") && !Catch::Contains("ausbauen"));
     CHECK(http_request(port, "GET", "/api/workshops/" + w.id + "/export?format=gif", "", bearer(w.facilitator_token))
               .status == 400);
+    // A malformed query is a typed 400, even with a token in it: "%zz" was once passed on as
+    // the token's own text and refused as a wrong credential (403).
+    const auto malformed = http_request(port, "GET", "/api/workshops/" + w.id + "/export?format=md&t=%zz");
+    CHECK(malformed.status == 400);
+    CHECK_THAT(malformed.body, Catch::Contains("query string is malformed"));
   }
 }
 

@@ -12,6 +12,7 @@
 #include "rest.hpp"
 #include "werkstatt/net/legal.hpp"
 #include "static_files.hpp"
+#include "url.hpp"
 #include "support/temp_dir.hpp"
 #include "werkstatt/workshop/frames.hpp"
 #include "werkstatt/journal/memory_journal.hpp"
@@ -132,6 +133,27 @@ TEST_CASE("static files: inside the folder only, right types and caching, SPA fa
   r = net::resolve_static(root, "/etc/passwd");
   CHECK((r.kind != K::file || r.path == root / "index.html"));
   CHECK(net::resolve_static(root / "nothing", "/").kind == K::no_client);
+}
+
+TEST_CASE("query strings - decoded by Boost.URL and a malformed one is refused", "[units][url]") {
+  const auto q = net::parse_query("/api/workshops/w/export?format=json&t=a%2Bb+c&seq=7&flag&seq=9");
+  REQUIRE(q);
+  CHECK(q->at("format") == "json");
+  CHECK(q->at("t") == "a+b c");   // %2B is a plus, '+' a space
+  CHECK(q->at("seq") == "7");     // the first value of a repeated key
+  CHECK(q->at("flag").empty());   // a key without '='
+  CHECK(net::parse_query("/api/workshops/w/state")->empty());
+  CHECK(net::parse_query("/x?")->empty());
+  // A bad escape or a character a query may not hold: refused, not guessed at.
+  for (const char* bad : {"/x?t=%zz", "/x?t=%4", "/x?a=b c", "/x?a=<b>", "/x?a=b#c"}) {
+    INFO(bad);
+    CHECK_FALSE(net::parse_query(bad));
+  }
+  std::string path;
+  CHECK(net::percent_decode("/assets/a%20b.js", path));
+  CHECK(path == "/assets/a b.js");
+  CHECK_FALSE(net::percent_decode("/a%2", path));
+  CHECK_FALSE(net::percent_decode("/a%00b", path));
 }
 
 TEST_CASE("creating workshops needs loopback or the admin token", "[units][rest]") {

@@ -1,0 +1,35 @@
+#include "url.hpp"
+
+#include <boost/url/encoding_opts.hpp>
+#include <boost/url/parse_query.hpp>
+#include <boost/url/pct_string_view.hpp>
+// Boost.URL's own implementation, compiled once here (Debian's Boost 1.81
+// ships no libboost_url): the library used header-only.
+#include <boost/url/src.hpp>
+
+namespace werkstatt::net {
+
+namespace urls = boost::urls;
+
+bool percent_decode(std::string_view in, std::string& out) {
+  out.clear();
+  if (in.find('\0') != std::string_view::npos) return false;
+  const auto encoded = urls::make_pct_string_view(in);
+  if (!encoded) return false;
+  out = encoded->decode();
+  return out.find('\0') == std::string::npos;
+}
+
+std::optional<Query> parse_query(std::string_view target) {
+  Query q;
+  const auto mark = target.find('?');
+  if (mark == std::string_view::npos) return q;
+  const auto params = urls::parse_query(target.substr(mark + 1));
+  if (!params) return std::nullopt;
+  const urls::encoding_opts plus_is_space{true, false, false};
+  for (const urls::param_pct_view p : *params)
+    q.emplace(p.key.decode(plus_is_space), p.has_value ? p.value.decode(plus_is_space) : std::string());
+  return q;
+}
+
+}  // namespace werkstatt::net
