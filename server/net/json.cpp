@@ -1,29 +1,22 @@
 #include "werkstatt/net/json.hpp"
 
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/error.hpp>
+#include <boost/json/parse_options.hpp>
+// Boost.JSON's own implementation, compiled once here (Debian's Boost 1.81
+// ships no libboost_json): the library used header-only.
+#include <boost/json/src.hpp>
+
 #include <cstdio>
+#include <utility>
 
 #include "werkstatt/board/text.hpp"
 
 namespace werkstatt::net::json {
 namespace {
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
+using boost::json::error_code;
+using boost::json::string_view;
 
 // Length of the well-formed UTF-8 sequence at s[i], 0 if it is not one.
 std::size_t utf8_sequence(std::string_view s, std::size_t i) {
@@ -33,135 +26,80 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   return 0;
 }
 
-class Parser {
+// Boost.JSON's tokenizer (RFC 8259: escapes, surrogate pairs, UTF-8
+// validation, no trailing commas or comments) with a handler that keeps only
+// what a REST body may be: one object of string values (and, if asked,
+// non-negative integers), each key once.
+class FlatObject {
  public:
-  Parser(std::string_view text, std::string* error, std::map<std::string, std::uint64_t>* integers)
-      : s_(text), error_(error), integers_(integers) {}
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
 
-  std::optional<std::map<std::string, std::string>> object() {
-    std::map<std::string, std::string> out;
-    ws();
-    if (!eat('{')) return fail("expected a JSON object");
-    ws();
-    if (eat('}')) return end(std::move(out));
-    for (;;) {
-      ws();
-      std::string key;
-      if (!string(key)) return std::nullopt;
-      ws();
-      if (!eat(':')) return fail("expected ':' after a key");
-      ws();
-      std::string value;
-      if (integers_ && peek() >= '0' && peek() <= '9') {
-        std::uint64_t n = 0;
-        std::size_t digits = 0;
-        while (peek() >= '0' && peek() <= '9') {
-          if (++digits > 18) return fail("the number of \"" + key + "\" is too long");
-          n = n * 10 + static_cast<std::uint64_t>(s_[i_++] - '0');
-        }
-        if (digits > 1 && s_[i_ - digits] == '0') return fail("the number of \"" + key + "\" has a leading zero");
-        if (peek() == '.' || peek() == 'e' || peek() == 'E')
-          return fail("the value of \"" + key + "\" must be a whole number");
-        if (out.contains(key) || !integers_->emplace(key, n).second) return fail("duplicate key \"" + key + "\"");
-      } else {
-        if (peek() != '"')
-          return fail("the value of \"" + key + "\" must be a string" + (integers_ ? " or a whole number" : ""));
-        if (!string(value)) return std::nullopt;
-        if ((integers_ && integers_->contains(key)) || !out.emplace(key, std::move(value)).second)
-          return fail("duplicate key \"" + key + "\"");
-      }
-      ws();
-      if (eat(',')) continue;
-      if (eat('}')) return end(std::move(out));
-      return fail("expected ',' or '}'");
-    }
+  explicit FlatObject(std::map<std::string, std::uint64_t>* integers) : integers_(integers) {}
+
+  std::map<std::string, std::string> strings;
+  std::string problem;  // set when the handler refused (the tokenizer's own errors come as its error_code)
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code& ec) { return ++depth_ == 1 || refuse(ec, value_problem()); }
+  bool on_object_end(std::size_t, error_code&) { --depth_; return true; }
+  bool on_array_begin(error_code& ec) { return refuse(ec, depth_ == 0 ? "expected a JSON object" : value_problem()); }
+  bool on_array_end(std::size_t, error_code&) { return true; }
+  bool on_key_part(string_view s, std::size_t, error_code&) { key_.append(s.data(), s.size()); return true; }
+  bool on_key(string_view s, std::size_t, error_code& ec) {
+    key_.append(s.data(), s.size());
+    if (strings.contains(key_) || (integers_ && integers_->contains(key_))) return refuse(ec, "duplicate key \"" + key_ + "\"");
+    return true;
   }
+  bool on_string_part(string_view s, std::size_t, error_code&) { text_.append(s.data(), s.size()); return true; }
+  bool on_string(string_view s, std::size_t, error_code& ec) {
+    if (depth_ == 0) return refuse(ec, "expected a JSON object");
+    text_.append(s.data(), s.size());
+    strings.emplace(std::move(key_), std::move(text_));
+    key_.clear();
+    text_.clear();
+    return true;
+  }
+  bool on_number_part(string_view s, error_code&) { number_.append(s.data(), s.size()); return true; }
+  bool on_int64(std::int64_t, string_view s, error_code& ec) { return whole_number(s, ec); }
+  bool on_uint64(std::uint64_t, string_view s, error_code& ec) { return whole_number(s, ec); }
+  bool on_double(double, string_view, error_code& ec) {
+    return refuse(ec, integers_ ? "the value of \"" + key_ + "\" must be a whole number" : value_problem());
+  }
+  bool on_bool(bool, error_code& ec) { return refuse(ec, value_problem()); }
+  bool on_null(error_code& ec) { return refuse(ec, value_problem()); }
+  bool on_comment_part(string_view, error_code&) { return true; }
+  bool on_comment(string_view, error_code&) { return true; }
 
  private:
-  std::optional<std::map<std::string, std::string>> end(std::map<std::string, std::string> out) {
-    ws();
-    if (i_ != s_.size()) return fail("unexpected text after the object");
-    return out;
+  std::string value_problem() const {
+    if (depth_ == 0) return "expected a JSON object";
+    return "the value of \"" + key_ + "\" must be a string" + (integers_ ? " or a whole number" : "");
   }
-  std::nullopt_t fail(std::string why) {
-    *error_ = std::move(why);
-    return std::nullopt;
-  }
-  bool error(std::string why) {
-    *error_ = std::move(why);
+  bool refuse(error_code& ec, std::string why) {
+    problem = std::move(why);
+    ec = boost::json::error::syntax;  // any error stops the tokenizer; `problem` says which
     return false;
   }
-  char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
-  bool eat(char c) {
-    if (peek() != c || i_ >= s_.size()) return false;
-    ++i_;
+  // A non-negative integer literal of at most 18 digits, stored in `integers`.
+  bool whole_number(string_view last_part, error_code& ec) {
+    number_.append(last_part.data(), last_part.size());
+    const std::string literal = std::exchange(number_, {});
+    if (!integers_ || depth_ == 0) return refuse(ec, value_problem());
+    if (literal.front() == '-') return refuse(ec, "the value of \"" + key_ + "\" must be a whole number");
+    if (literal.size() > 18) return refuse(ec, "the number of \"" + key_ + "\" is too long");
+    std::uint64_t n = 0;
+    for (const char c : literal) n = n * 10 + static_cast<std::uint64_t>(c - '0');
+    integers_->emplace(std::exchange(key_, {}), n);
     return true;
-  }
-  void ws() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
-  }
-  bool hex4(std::uint32_t& v) {
-    if (i_ + 4 > s_.size()) return false;
-    v = 0;
-    for (int k = 0; k < 4; ++k) {
-      const char c = s_[i_++];
-      v <<= 4;
-      if (c >= '0' && c <= '9') v |= static_cast<std::uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f') v |= static_cast<std::uint32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') v |= static_cast<std::uint32_t>(c - 'A' + 10);
-      else return false;
-    }
-    return true;
-  }
-  bool string(std::string& out) {
-    if (!eat('"')) return error("expected a string");
-    while (i_ < s_.size()) {
-      const char c = s_[i_];
-      if (c == '"') {
-        ++i_;
-        if (!board::utf8_length(out)) return error("a string is not valid UTF-8");
-        return true;
-      }
-      if (static_cast<unsigned char>(c) < 0x20) return error("a control character inside a string");
-      ++i_;
-      if (c != '\\') {
-        out.push_back(c);
-        continue;
-      }
-      const char e = i_ < s_.size() ? s_[i_++] : '\0';
-      switch (e) {
-        case '"': out.push_back('"'); break;
-        case '\\': out.push_back('\\'); break;
-        case '/': out.push_back('/'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
-        case 'u': {
-          std::uint32_t cp = 0;
-          if (!hex4(cp)) return error("a bad \\u escape");
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            std::uint32_t low = 0;
-            if (!eat('\\') || !eat('u') || !hex4(low) || low < 0xDC00 || low > 0xDFFF)
-              return error("an unpaired surrogate in a \\u escape");
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            return error("an unpaired surrogate in a \\u escape");
-          }
-          append_utf8(out, cp);
-          break;
-        }
-        default: return error("a bad escape in a string");
-      }
-    }
-    return error("an unterminated string");
   }
 
-  std::string_view s_;
-  std::size_t i_ = 0;
-  std::string* error_;
   std::map<std::string, std::uint64_t>* integers_;
+  int depth_ = 0;
+  std::string key_, text_, number_;
 };
 
 }  // namespace
@@ -239,7 +177,19 @@ Object& Object::field(std::string_view k, bool value) {
 
 std::optional<std::map<std::string, std::string>> parse_string_object(std::string_view text, std::string* error,
                                                                      std::map<std::string, std::uint64_t>* integers) {
-  return Parser(text, error, integers).object();
+  boost::json::parse_options options;
+  options.max_depth = 2;  // one object; a nested one is refused by the handler with a clearer word
+  boost::json::basic_parser<FlatObject> parser(options, integers);
+  error_code ec;
+  const std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
+  if (!ec && !parser.done()) ec = boost::json::error::incomplete;
+  if (!ec && used != text.size()) ec = boost::json::error::extra_data;
+  if (ec) {
+    if (error) *error = !parser.handler().problem.empty() ? parser.handler().problem : ec.message();
+    return std::nullopt;
+  }
+  if (error) error->clear();
+  return std::move(parser.handler().strings);
 }
 
 }  // namespace werkstatt::net::json

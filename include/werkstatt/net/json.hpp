@@ -1,7 +1,8 @@
 #pragma once
-// The little JSON the REST API needs, written by hand so that no compiled
-// Boost library is pulled in: string escaping for responses, and a parser
-// for flat objects of string values (request bodies).
+// The little JSON the REST API needs: string escaping for responses (by
+// hand, for the escapes Boost.JSON does not make: '<', '>' and invalid
+// UTF-8), and a reader for flat objects of string values (request bodies)
+// on Boost.JSON's tokenizer, used header-only (compiled in json.cpp).
 //
 // Thread safety: pure functions.
 #include <cstdint>
