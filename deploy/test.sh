@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds every target and runs every test, ending
-# with CTest's summary of the dev build:
+# Installs what is missing, builds every target and runs every test:
 #   1. the libFuzzer targets (preset fuzz), each for WERKSTATT_FUZZ_SECONDS (20) from its seed corpus;
-#   2. the dev build: C++ tests, smoke tests on the real binary, client unit tests and
-#      browser end-to-end tests — all registered with CTest (arguments go to this ctest).
-# Any stage that fails ends the run with a non-zero status. WERKSTATT_QUICK=1
-# skips stage 1 (for iterating; CI always runs it).
+#   2. the asan build (ASan + UBSan, warnings as errors): every CTest test — C++
+#      tests, smoke tests on the real binary, the package, client unit tests and
+#      browser end-to-end tests against the instrumented server;
+#   3. the tsan build (ThreadSanitizer) of the server and its workshop, socket
+#      and proxy tests, where the threads meet.
+# Arguments go to both ctest runs. Any stage that fails ends the run with a
+# non-zero status. WERKSTATT_QUICK=1 skips stages 1 and 3 and runs stage 2 on
+# the dev build (for iterating; CI always runs all three).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh --test
@@ -24,7 +27,17 @@ if [[ "${WERKSTATT_QUICK:-0}" != 1 ]]; then
   cmake --build --preset fuzz
   tests/fuzz/run.sh "${WERKSTATT_FUZZ_SECONDS:-20}" build/fuzz
 fi
-stage "dev build and tests"
-cmake --preset dev >/dev/null
-cmake --build --preset dev
-ctest --preset dev "$@"
+if [[ "${WERKSTATT_QUICK:-0}" == 1 ]]; then
+  stage "dev build and tests"
+  cmake --preset dev >/dev/null
+  cmake --build --preset dev
+  exec ctest --preset dev "$@"
+fi
+stage "asan build and every test"
+cmake --preset asan >/dev/null
+cmake --build --preset asan
+ctest --preset asan "$@"
+stage "tsan build and the threaded tests"
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan --target werkstatt werkstatt_workshop_tests werkstatt_server_tests werkstatt_proxy_tests
+ctest --preset tsan "$@"
