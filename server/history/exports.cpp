@@ -490,12 +490,16 @@ std::string export_json(const SessionRecord& s) {
   doc.set_seq(s.state.seq());
   doc.set_time_ms(time_of(s, s.state.seq()));
   *doc.mutable_state() = s.state;
+  return to_download_json(doc);
+}
+
+std::string to_download_json(const google::protobuf::Message& record) {
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
   options.always_print_primitive_fields = true;
   options.preserve_proto_field_names = true;
   std::string out;
-  (void)google::protobuf::util::MessageToJsonString(doc, &out, options);
+  (void)google::protobuf::util::MessageToJsonString(record, &out, options);
   return out;
 }
 

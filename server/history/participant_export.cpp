@@ -1,11 +1,10 @@
 #include "werkstatt/history/participant_export.hpp"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <limits>
 #include <map>
 #include <set>
 
+#include "werkstatt/history/exports.hpp"
 #include "werkstatt/history/replay.hpp"
 
 namespace werkstatt::history {
@@ -127,14 +126,6 @@ journal::Status export_participant(const journal::Journal& journal, std::string_
   return {};
 }
 
-std::string participant_export_json(const v1::ParticipantExport& data) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.always_print_primitive_fields = true;
-  options.preserve_proto_field_names = true;
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(data, &out, options);
-  return out;
-}
+std::string participant_export_json(const v1::ParticipantExport& data) { return to_download_json(data); }
 
 }  // namespace werkstatt::history

@@ -10,6 +10,8 @@
 // saw: no voter, no note still private to its author.
 #include <string>
 
+#include <google/protobuf/message.h>
+
 #include "werkstatt/history/session.hpp"
 
 namespace werkstatt::history {
@@ -29,6 +31,9 @@ enum class ExportFormat { markdown, csv, json };
 [[nodiscard]] std::string export_csv(const SessionRecord& session);
 // The proto3 JSON mapping of a v1.Snapshot (workshop id, seq, time, state).
 [[nodiscard]] std::string export_json(const SessionRecord& session);
+// Any record in the proto3 JSON mapping as every JSON download prints it:
+// indented, proto field names, defaults printed.
+[[nodiscard]] std::string to_download_json(const google::protobuf::Message& record);
 [[nodiscard]] std::string export_as(const SessionRecord& session, ExportFormat format);
 
 }  // namespace werkstatt::history
