@@ -28,8 +28,8 @@ if(WERKSTATT_SANITIZE)
   target_compile_options(werkstatt_options INTERFACE -fsanitize=${_werkstatt_san} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(werkstatt_options INTERFACE -fsanitize=${_werkstatt_san})
   # GCC's -Wmaybe-uninitialized misfires on instrumented code (libstdc++'s
-  # std::regex in log_format.cpp with -fsanitize=address at -O2); the dev
-  # build keeps the warning.
+  # std::regex in log_format.cpp with -fsanitize=address); the dev build
+  # keeps the warning.
   target_compile_options(werkstatt_options INTERFACE $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
 endif()
 

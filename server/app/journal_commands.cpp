@@ -420,7 +420,7 @@ void add_export_participant(CLI::App& app, int& exit_code) {
       exit_code = fail("export-participant", st.message());
       return;
     }
-    const std::string body = history::participant_export_json(data);
+    const std::string body = history::to_download_json(data);
     if (o->out.empty()) {
       std::cout << body;
     } else {

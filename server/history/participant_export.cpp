@@ -4,7 +4,6 @@
 #include <map>
 #include <set>
 
-#include "werkstatt/history/exports.hpp"
 #include "werkstatt/history/replay.hpp"
 
 namespace werkstatt::history {
@@ -125,7 +124,5 @@ journal::Status export_participant(const journal::Journal& journal, std::string_
   for (auto& [name, a] : authored) *out->add_events() = std::move(a);
   return {};
 }
-
-std::string participant_export_json(const v1::ParticipantExport& data) { return to_download_json(data); }
 
 }  // namespace werkstatt::history

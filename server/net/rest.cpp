@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "werkstatt/board/text.hpp"
+#include "werkstatt/history/exports.hpp"
 #include "werkstatt/history/participant_export.hpp"
 #include "werkstatt/net/json.hpp"
 #include "legal.hpp"
@@ -389,7 +390,7 @@ HttpReply participant_request(const ApiRequest& req, std::string_view id, std::s
     audit(req.audit, "export", req.client_address,
           {{"workshop", id}, {"action", what}, {"participant", pid}, {"by", by}});
     HttpReply r;
-    r.body = history::participant_export_json(data);
+    r.body = history::to_download_json(data);
     r.headers.emplace_back("Cache-Control", "no-store");
     r.headers.emplace_back("Content-Disposition", "attachment; filename=\"participant-" + std::string(pid) + ".json\"");
     return r;

@@ -13,11 +13,10 @@ namespace urls = boost::urls;
 
 bool percent_decode(std::string_view in, std::string& out) {
   out.clear();
-  if (in.find('\0') != std::string_view::npos) return false;
   const auto encoded = urls::make_pct_string_view(in);
   if (!encoded) return false;
   out = encoded->decode();
-  return out.find('\0') == std::string::npos;
+  return out.find('\0') == std::string::npos;  // a raw NUL is copied, a %00 decoded: both end here
 }
 
 std::optional<Query> parse_query(std::string_view target) {

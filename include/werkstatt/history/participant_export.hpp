@@ -33,7 +33,6 @@ enum class ExportScope { operator_record, facilitator };
                                         std::string_view participant_id, ExportScope scope, std::int64_t now_ms,
                                         v1::ParticipantExport* out);
 
-// The export as indented JSON (proto field names, defaults printed).
-[[nodiscard]] std::string participant_export_json(const v1::ParticipantExport& data);
+// As JSON: history::to_download_json(data) (exports.hpp), as every JSON download.
 
 }  // namespace werkstatt::history
