@@ -14,6 +14,7 @@ want=(
   tzdata                      # local times in minutes and exports
   libssl-dev                  # SHA-256 of secrets, random tokens (libcrypto only)
   catch2
+  libpq-dev                   # the PostgreSQL journal (--journal postgres) for nodes that fail over
   libsystemd-dev              # sd_notify: readiness and watchdog under systemd (Type=notify)
   libcairo2-dev libpango1.0-dev fonts-dejavu-core   # board images (SVG, PNG) and the PDF minutes, without a browser
   zlib1g-dev libbrotli-dev    # the server tests make and decode precompressed static files; every preset but
@@ -24,7 +25,8 @@ if [[ "${1:-}" == "--test" ]]; then
          haproxy openssl          # tests/proxy: the shipped HAProxy config with a throw-away certificate
          prometheus               # promtool checks /metrics in the tests
          reuse                    # `reuse lint`: every file has licence information (CTest)
-         poppler-utils)           # pdftotext: the PDF minutes' text in the export tests
+         poppler-utils            # pdftotext: the PDF minutes' text in the export tests
+         postgresql)              # initdb/pg_ctl/psql: the postgres journal's tests make their own clusters
   want+=(clang libclang-rt-14-dev)   # libFuzzer and clang's ASan/UBSan runtimes (preset fuzz)
 fi
 # A fresh Debian 12 has no Node.js; its own nodejs (18.x) is enough for the client toolchain.

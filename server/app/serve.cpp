@@ -43,6 +43,12 @@ namespace {
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
 
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "werkstatt";
+  return name;
+}
+
 // The --config file: a flat TOML table whose keys are the flags of `serve`
 // without the dashes. Each value is handed to the flag's own parser and
 // validators, unless the flag was given on the command line (flags win).
@@ -111,6 +117,9 @@ struct ServeOptions {
   std::string data_dir = "./var";
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   std::string journal = "rocksdb";
+  std::string postgres_url;
+  std::string node_name;  // empty: the host name
+  unsigned lease_ms = 3000;
   std::string static_dir;  // empty: client-web/dist of the cwd, else of the source tree
   std::string admin_token;
   std::string admin_token_file;
@@ -244,7 +253,7 @@ int serve(const ServeOptions& o) {
   }
   const auto kind = journal::parse_journal_kind(o.journal);
   if (!kind) {
-    spdlog::critical("unknown --journal '{}' (use rocksdb or memory)", o.journal);
+    spdlog::critical("unknown --journal '{}' (use rocksdb, postgres or memory)", o.journal);
     return 1;
   }
   if (*kind == journal::JournalKind::memory)
@@ -255,9 +264,16 @@ int serve(const ServeOptions& o) {
   // completes its last appends into the stopped io_context), the io_context last.
   asio::io_context io(static_cast<int>(o.threads));
   journal::Status status;
-  std::unique_ptr<journal::Journal> journal = journal::open_journal(*kind, o.data_dir, &status);
+  journal::JournalSettings journal_settings;
+  journal_settings.kind = *kind;
+  journal_settings.data_dir = o.data_dir;
+  journal_settings.postgres_url = o.postgres_url;
+  journal_settings.node_name = o.node_name.empty() ? host_name() : o.node_name;
+  journal_settings.lease = std::chrono::milliseconds(o.lease_ms);
+  std::unique_ptr<journal::Journal> journal = journal::open_journal(journal_settings, &status);
   if (!journal) {
-    spdlog::critical("cannot open the journal in {}: {}", o.data_dir, status.message());
+    spdlog::critical("cannot open the journal{}: {}",
+                     *kind == journal::JournalKind::postgres ? "" : " in " + o.data_dir, status.message());
     return 1;
   }
   workshop::WorkshopOptions workshop_options;
@@ -465,8 +481,20 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--port", o->port, "TCP port for HTTP and WebSocket (0: any free port)")->capture_default_str();
   cmd->add_option("--data,--data-dir", o->data_dir, "Data folder: journal, demo workshop file")->capture_default_str();
   cmd->add_option("--threads", o->threads, "I/O worker threads (default: number of cores)")->capture_default_str();
-  cmd->add_option("--journal", o->journal, "Journal: rocksdb (durable) or memory (lost on stop)")
-      ->check(CLI::IsMember({"rocksdb", "memory"}))
+  cmd->add_option("--journal", o->journal,
+                  "Journal: rocksdb (durable, this node), postgres (durable, shared by nodes that fail over) or "
+                  "memory (lost on stop)")
+      ->check(CLI::IsMember({"rocksdb", "postgres", "memory"}))
+      ->capture_default_str();
+  cmd->add_option("--postgres-url", o->postgres_url,
+                  "With --journal postgres: the database, as a libpq URL or connection string "
+                  "(e.g. postgresql://werkstatt@db1,db2/werkstatt?target_session_attrs=read-write)");
+  cmd->add_option("--node-name", o->node_name,
+                  "With --journal postgres: this node's name in the workshop leases (default: the host name)");
+  cmd->add_option("--lease-ms", o->lease_ms,
+                  "With --journal postgres: how long a node's hold on a workshop outlives its last renewal; "
+                  "a stopped node's workshops move after this")
+      ->check(CLI::Range(300u, 600000u))
       ->capture_default_str();
   cmd->add_option("--static-dir", o->static_dir,
                   "Built web client to serve (default: ./client-web/dist, else the source tree's)");

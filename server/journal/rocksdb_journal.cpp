@@ -1,5 +1,7 @@
 #include "werkstatt/journal/rocksdb_journal.hpp"
 
+#include "random_id.hpp"
+
 #include "werkstatt/journal/scrub.hpp"
 
 #include <pthread.h>
@@ -101,17 +103,6 @@ std::string participant_erasing_key(std::string_view workshop_id, std::string_vi
   k.push_back('\0');
   k.append(participant_id);
   return k;
-}
-
-std::string random_incarnation() {
-  std::random_device rd;
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 4; ++i) {
-    std::uint32_t v = rd();
-    for (int b = 0; b < 8; ++b, v >>= 4) out.push_back(hex[v & 0xF]);
-  }
-  return out;
 }
 
 // Test hook for "killed halfway": WERKSTATT_TEST_KILL_ERASE=<step> makes the
@@ -814,7 +805,7 @@ std::string RocksJournal::incarnation() const {
 
 Status RocksJournal::renew_incarnation() {
   if (options_.read_only) return {Status::Code::read_only, "the journal was opened read-only"};
-  const std::string fresh = random_incarnation();
+  const std::string fresh = random_hex_id();
   rocksdb::WriteOptions wo;
   wo.sync = true;
   if (Status s = convert(db_->Put(wo, default_, rocksdb::Slice(kIncarnationKey.data(), kIncarnationKey.size()), fresh),

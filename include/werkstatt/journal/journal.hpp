@@ -43,7 +43,9 @@ namespace werkstatt::journal {
 
 class Status {
  public:
-  enum class Code { ok, not_found, io_error, no_space, corruption, read_only, invalid_argument, closed };
+  // moved: another node serves the workshop now (journals shared by
+  // several nodes); the caller stops serving it and sends its clients on.
+  enum class Code { ok, not_found, io_error, no_space, corruption, read_only, invalid_argument, closed, moved };
 
   Status() = default;
   Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
@@ -179,6 +181,28 @@ class Journal {
 
   // After a failed write: try again to accept appends (e.g. disk space freed).
   [[nodiscard]] virtual Status retry_writes() = 0;
+
+  // Ownership, for a journal that several nodes share (PostgreSQL): a node
+  // serves a workshop only while it holds it. acquire_workshop() before loading it:
+  // ok when this node holds it now (it was free, already this node's, or
+  // its holder's lease ran out), moved when another live node holds it.
+  // Appends and snapshots of a workshop this node does not hold complete
+  // with moved, and so does every one after another node took it over (the
+  // fence), so a node that lost a workshop never acknowledges an event of
+  // it. release_workshop() hands it back (after the writes queued before it).
+  // `lost` (set once, before serving) runs on a journal thread for each
+  // workshop this node held and another node took over.
+  // A journal of one node (RocksDB, memory) holds every workshop: acquire_workshop()
+  // is ok and nothing is ever lost.
+  [[nodiscard]] virtual Status acquire_workshop(std::string_view workshop_id) {
+    (void)workshop_id;
+    return {};
+  }
+  virtual void release_workshop(std::string_view workshop_id) { (void)workshop_id; }
+  virtual void on_lost(std::function<void(const std::string& workshop_id)> lost) { (void)lost; }
+  // True when other nodes share this journal: the catalog is read from it
+  // when asked for a workshop this node has not seen (created elsewhere).
+  [[nodiscard]] virtual bool shared() const { return false; }
 };
 
 }  // namespace werkstatt::journal
