@@ -290,6 +290,10 @@ void websocket_session::join_workshop(std::shared_ptr<workshop::Workshop> loaded
       if (!workshop_) {
         if (context_->registry.erasure(hello.workshop_id()) != workshop::WorkshopRegistry::Erasure::none)
           return refuse(v1::ERROR_CODE_WORKSHOP_DELETED, "this workshop was deleted", CloseCode::policy);
+        if (context_->registry.held_elsewhere(hello.workshop_id()))
+          return refuse(v1::ERROR_CODE_MOVED,
+                        "another server serves this workshop right now; reconnect in a moment to continue there",
+                        CloseCode::going_away);
         if (const auto damage = context_->registry.damage(hello.workshop_id()))
           return refuse(v1::ERROR_CODE_WORKSHOP_DAMAGED,
                         "this workshop's stored history is damaged, so it is not served until the operator restores "

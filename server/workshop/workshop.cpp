@@ -282,6 +282,12 @@ void Workshop::close_for_erasure(std::function<void()> done) {
   });
 }
 
+void Workshop::hand_over() {
+  asio::post(strand_, [self = shared_from_this()] {
+    self->on_moved({journal::Status::Code::moved, "another node took this workshop over"});
+  });
+}
+
 void Workshop::shutdown(std::function<void()> done) {
   asio::post(strand_, [self = shared_from_this(), done = std::move(done)]() mutable {
     self->shutting_down_ = true;
@@ -326,6 +332,8 @@ void Workshop::do_join(const std::shared_ptr<Client>& client, v1::Hello& hello) 
   };
   if (erasing_)
     return refuse(v1::ERROR_CODE_WORKSHOP_DELETED, "this workshop was deleted", CloseCode::policy);
+  if (moved_)
+    return refuse(v1::ERROR_CODE_MOVED, "another server serves this workshop now; reconnect", CloseCode::going_away);
   if (shutting_down_)
     return refuse(v1::ERROR_CODE_SHUTTING_DOWN, "the server is shutting down; reconnect in a moment",
                   CloseCode::going_away);
@@ -732,6 +740,7 @@ void Workshop::on_appended(std::uint64_t epoch, std::uint64_t last_seq, const jo
     maybe_rebuild();
     return maybe_finish_shutdown();
   }
+  if (status.code() == journal::Status::Code::moved) return on_moved(status);
   if (!status.ok()) return on_journal_failure(status);
   durable_seq_ = last_seq;
   deliver_durable();
@@ -1195,6 +1204,27 @@ void Workshop::on_journal_failure(const journal::Status& status) {
   maybe_finish_shutdown();
 }
 
+void Workshop::on_moved(const journal::Status& status) {
+  if (moved_) return;
+  spdlog::warn("workshop {}: another node serves it now ({}); its {} connection(s) are sent there", id(),
+               status.message(), connections_.size());
+  moved_ = true;
+  ++epoch_;  // whatever completes from now on is never acknowledged here
+  // Not stored by this node, so neither acknowledged nor rejected: the
+  // authors resend these ops to the node that holds the workshop.
+  inflight_.clear();
+  append_buffer_.clear();
+  for (DurableWait& w : durable_waits_) w.done(status);
+  durable_waits_.clear();
+  if (options_.on_moved) options_.on_moved(id());
+  // The shutdown path closes the connections (with MOVED) and, once they
+  // are gone and nothing is in flight, stops the timers.
+  shutting_down_ = true;
+  retry_timer_.cancel();
+  if (!shutdown_done_) shutdown_done_ = [] {};
+  maybe_finish_shutdown();
+}
+
 void Workshop::maybe_rebuild() {
   if (!rebuild_pending_ || appends_in_flight_ > 0) return;
   journal::Status status;
@@ -1532,6 +1562,8 @@ void Workshop::maybe_finish_shutdown() {
     connections_closed_ = true;
     const Frame bye = erasing_ ? error_frame(v1::ERROR_CODE_WORKSHOP_DELETED,
                                              "this workshop was deleted; its board and history are erased", true)
+                      : moved_ ? error_frame(v1::ERROR_CODE_MOVED,
+                                             "another server serves this workshop now; reconnect to continue there", true)
                                : error_frame(v1::ERROR_CODE_SHUTTING_DOWN,
                                              "the server is shutting down; reconnect in a moment to continue", true);
     for (auto& [cid, c] : connections_)

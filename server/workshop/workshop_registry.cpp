@@ -28,7 +28,29 @@ WorkshopOptions shared_by_all(WorkshopOptions options, journal::Journal& journal
 }  // namespace
 
 WorkshopRegistry::WorkshopRegistry(boost::asio::io_context& io, journal::Journal& journal, WorkshopOptions options)
-    : io_(io), journal_(journal), options_(shared_by_all(std::move(options), journal)), retention_strand_(asio::make_strand(io)), retention_timer_(retention_strand_), unload_timer_(retention_strand_) {}
+    : io_(io),
+      journal_(journal),
+      handover_(std::make_shared<Handover>()),
+      options_([&] {
+        WorkshopOptions o = shared_by_all(std::move(options), journal);
+        o.on_moved = [handover = handover_](const std::string& id) {
+          std::lock_guard lock(handover->mutex);
+          if (handover->registry) handover->registry->forget_moved(id);
+        };
+        return o;
+      }()),
+      retention_strand_(asio::make_strand(io)),
+      retention_timer_(retention_strand_),
+      unload_timer_(retention_strand_) {
+  handover_->registry = this;
+  // A lease taken over (seen by the journal's renewal): the instance here
+  // sends its clients on. Runs on a journal thread.
+  journal_.on_lost([handover = handover_](const std::string& id) {
+    std::lock_guard lock(handover->mutex);
+    if (!handover->registry) return;
+    if (auto w = handover->registry->find_loaded(id)) w->hand_over();
+  });
+}
 
 journal::Status WorkshopRegistry::recover_all(bool* listing_complete) {
   std::string failed;
@@ -81,13 +103,24 @@ std::shared_ptr<Workshop> WorkshopRegistry::load_locked(std::unique_lock<std::mu
   loading_.insert(id);
   lock.unlock();
   const auto started = std::chrono::steady_clock::now();
+  // A shared journal serves a workshop from one node at a time: take it first.
+  if (journal::Status held = journal_.acquire_workshop(id); !held.ok()) {
+    lock.lock();
+    loading_.erase(id);
+    changed_.notify_all();
+    spdlog::info("workshop {}: not loaded here: {}", id, held.message());
+    elsewhere_[id] = std::move(held);
+    return nullptr;
+  }
   journal::Status status;
   auto w = Workshop::recover(io_, journal_, meta, options_, &status);
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   lock.lock();
   loading_.erase(id);
   changed_.notify_all();
+  elsewhere_.erase(id);
   if (!w) {
+    journal_.release_workshop(id);
     not_served_locked(id, status);
     return nullptr;
   }
@@ -213,6 +246,13 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
   std::vector<v1::Op> setup =
       source ? board::copy_ops(*source, name, extras.copy_notes) : board::template_ops(template_id, language, name);
   setup.emplace_back().mutable_rotate_join_code()->set_join_code(created.join_code);
+  // A new id is free: this node takes it (a shared journal's lease) before writing its first event.
+  if (const journal::Status s = journal_.acquire_workshop(created.id); !s.ok()) {
+    if (s.code() != journal::Status::Code::moved) options_.journal_health->failed(s);
+    spdlog::error("creating workshop {} failed: the journal did not let this node hold it: {}", created.id, s.message());
+    *error = {false, "the server cannot store a new workshop right now"};
+    return std::nullopt;
+  }
   journal::Status stored;
   {
     std::lock_guard lock(mutex_);
@@ -237,6 +277,11 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
 }
 
 WorkshopRegistry::~WorkshopRegistry() {
+  {
+    std::lock_guard lock(handover_->mutex);
+    handover_->registry = nullptr;
+  }
+  journal_.on_lost(nullptr);
   std::vector<std::thread> threads;
   {
     std::unique_lock lock(mutex_);
@@ -325,6 +370,7 @@ std::shared_ptr<Workshop> WorkshopRegistry::find(std::string_view id) {
   std::unique_lock lock(mutex_);
   for (;;) {
     if (const auto it = by_id_.find(id); it != by_id_.end()) return it->second;
+    if (!stored_.contains(id)) learn_locked(lock, id);
     if (shut_down_ || !stored_.contains(id) || damaged_.contains(id) || erasures_.contains(id)) return nullptr;
     // Never two instances of one workshop: wait for a load in progress.
     if (!loading_.contains(id)) break;
@@ -340,8 +386,38 @@ std::shared_ptr<Workshop> WorkshopRegistry::find_loaded(std::string_view id) con
 }
 
 bool WorkshopRegistry::stored(std::string_view id) const {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
+  if (!stored_.contains(id)) learn_locked(lock, id);
   return stored_.contains(id) && !damaged_.contains(id) && !erasures_.contains(id);
+}
+
+void WorkshopRegistry::learn_locked(std::unique_lock<std::mutex>& lock, std::string_view id) const {
+  if (!journal_.shared() || !board::valid_id(id)) return;
+  lock.unlock();
+  v1::WorkshopMeta meta;
+  const journal::Status s = journal_.workshop(id, &meta);
+  lock.lock();
+  if (!s.ok()) {
+    if (s.code() != journal::Status::Code::not_found)
+      spdlog::warn("workshop {}: cannot read it from the shared journal: {}", id, s.message());
+    return;
+  }
+  if (!meta.closed() && !meta.join_code().empty()) (void)options_.join_codes->hold(meta.join_code(), meta.id());
+  stored_.try_emplace(meta.id(), std::move(meta));
+}
+
+std::optional<journal::Status> WorkshopRegistry::held_elsewhere(std::string_view id) const {
+  std::lock_guard lock(mutex_);
+  const auto it = elsewhere_.find(id);
+  if (it == elsewhere_.end()) return std::nullopt;
+  return it->second;
+}
+
+void WorkshopRegistry::forget_moved(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  by_id_.erase(id);
+  idle_since_.erase(id);
+  elsewhere_[id] = {journal::Status::Code::moved, "another node took this workshop over"};
 }
 
 std::optional<std::string> WorkshopRegistry::id_by_join_code(std::string_view code) const {
@@ -443,6 +519,7 @@ std::size_t WorkshopRegistry::unload_idle() {
         health->failed(s);
         spdlog::warn("workshop {}: storing its summary at unloading failed (listed as before): {}", id, s.message());
       });
+      journal_.release_workshop(it->first);  // queued after the summary: written after it
       idle.push_back(std::move(it->second));
       it = by_id_.erase(it);
     }

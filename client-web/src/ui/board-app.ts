@@ -495,7 +495,8 @@ export class BoardApp implements AppContext {
     });
     this.sync.serverErrors.add((e) => {
       const text = errorText(this.lang.current, e.code) ?? e.message;
-      if (!e.fatal || e.code === ErrorCode.SHUTTING_DOWN) this.toasts.show(text, { kind: e.code === ErrorCode.SHUTTING_DOWN ? "info" : "error" });
+      const reconnecting = e.code === ErrorCode.SHUTTING_DOWN || e.code === ErrorCode.MOVED;
+      if (!e.fatal || reconnecting) this.toasts.show(text, { kind: reconnecting ? "info" : "error" });
     });
     this.sync.removed.add(() => {
       this.removed = true;

@@ -44,6 +44,7 @@ const de = {
   workshopFull: "Der Workshop ist voll. Bitte wenden Sie sich an die Moderation.",
   readOnlyServer: "Der Server kann gerade nichts speichern; das Board ist schreibgeschützt, bis der Speicher wieder verfügbar ist.",
   shuttingDown: "Der Server startet neu – die Verbindung wird gleich wiederhergestellt.",
+  workshopMoved: "Der Workshop wird von einem anderen Server übernommen – die Verbindung wird gleich wiederhergestellt.",
   removed: "Die Moderation hat Sie aus diesem Workshop entfernt.",
   reload: "Neu laden",
   enterCode: "Code eingeben",
@@ -349,6 +350,7 @@ const en: Texts = {
   workshopFull: "The workshop is full. Please talk to the facilitator.",
   readOnlyServer: "The server cannot save right now; the board is read-only until its storage recovers.",
   shuttingDown: "The server is restarting – the connection will be back in a moment.",
+  workshopMoved: "Another server is taking over this workshop – the connection will be back in a moment.",
   removed: "The facilitator removed you from this workshop.",
   reload: "Reload",
   enterCode: "Enter the code",
@@ -694,6 +696,8 @@ export function errorText(lang: Language, code: ErrorCode | undefined): string |
       return translate(lang, "readOnlyServer");
     case ErrorCode.SHUTTING_DOWN:
       return translate(lang, "shuttingDown");
+    case ErrorCode.MOVED:
+      return translate(lang, "workshopMoved");
     case ErrorCode.RATE_LIMITED:
       return translate(lang, "tooManyTries");
     case ErrorCode.PARTICIPANT_ERASED:

@@ -156,6 +156,10 @@ struct WorkshopOptions {
   // with the workshops in use, not with all that are stored. Ten minutes
   // rides out a coffee break without a reload; 0: never unloaded.
   std::chrono::milliseconds idle_unload{std::chrono::minutes(10)};
+  // Called (on the workshop's strand) when another node took the workshop
+  // over (a shared journal answered `moved`): the registry forgets this
+  // instance, so the next client loads it afresh or is sent on. Null: nobody.
+  std::function<void(const std::string& workshop_id)> on_moved;
 };
 
 // The longest retention a workshop may have (100 years): beyond it, keep (0).
@@ -235,6 +239,12 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   // closed with a fatal Error WORKSHOP_DELETED (policy close) and new joins
   // get the same. `done` runs once nothing of it is in flight.
   void close_for_erasure(std::function<void()> done);
+  // Another node serves this workshop now (the journal lost its lease):
+  // stops taking ops and closes every connection with Error MOVED (close
+  // 1001), so clients reconnect through the proxy to the node that holds
+  // it and resend what was not acknowledged here; nothing in flight is
+  // acknowledged or rejected. New joins get the same. Calls on_moved.
+  void hand_over();
 
   // Erases one person on request (DSGVO Art. 17; see
   // WorkshopRegistry::erase_participant). Journals EraseParticipant by the
@@ -392,6 +402,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   void store_snapshots(std::vector<std::shared_ptr<const v1::Snapshot>> snapshots);
 
   void on_journal_failure(const journal::Status& status);
+  void on_moved(const journal::Status& status);
   void maybe_rebuild();
   void arm_retry();  // retries a rebuild that could not read the journal
   void on_retry();
@@ -498,6 +509,7 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   boost::asio::steady_timer shutdown_watch_timer_;
   bool shutting_down_ = false;
   bool erasing_ = false;  // close_for_erasure(): goodbyes say WORKSHOP_DELETED
+  bool moved_ = false;    // hand_over(): goodbyes say MOVED
   bool connections_closed_ = false;
   std::function<void()> shutdown_done_;
 

@@ -117,8 +117,13 @@ class WorkshopRegistry {
   // The workshop if it is loaded now; never reads the journal.
   [[nodiscard]] std::shared_ptr<Workshop> find_loaded(std::string_view id) const;
   // Whether the catalog has the workshop and it is not known to be damaged:
-  // find() would load it.
+  // find() would load it. With a shared journal the catalog also learns of
+  // workshops other nodes created (one read of the journal per unknown id).
   [[nodiscard]] bool stored(std::string_view id) const;
+  // Why the last load of a workshop did not take it (shared journals):
+  // another node holds it (`moved`), or the journal could not be asked.
+  // nullopt when it was not refused. Clients get Error MOVED and retry.
+  [[nodiscard]] std::optional<journal::Status> held_elsewhere(std::string_view id) const;
   // The id of the open workshop whose current join code `code` is (as
   // typed), loaded or not; never reads the journal.
   [[nodiscard]] std::optional<std::string> id_by_join_code(std::string_view code) const;
@@ -183,12 +188,26 @@ class WorkshopRegistry {
   void shutdown(std::function<void()> done);
 
  private:
+  // How workshops and the journal reach the registry (hand-overs) without
+  // outliving it: the destructor clears `registry` under `mutex`.
+  struct Handover {
+    std::mutex mutex;
+    WorkshopRegistry* registry = nullptr;
+  };
   boost::asio::io_context& io_;
   journal::Journal& journal_;
+  std::shared_ptr<Handover> handover_;
   const WorkshopOptions options_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Workshop>, std::less<>> by_id_;  // loaded
-  std::map<std::string, v1::WorkshopMeta, std::less<>> stored_;        // the catalog: every readable one
+  // The catalog: every readable one (mutable: a shared journal's lookups add to it).
+  mutable std::map<std::string, v1::WorkshopMeta, std::less<>> stored_;
+  std::map<std::string, journal::Status, std::less<>> elsewhere_;  // held_elsewhere()
+  // Adds a workshop another node created to the catalog (shared journals).
+  // REQUIRES: `lock` holds mutex_; released while the journal is read.
+  void learn_locked(std::unique_lock<std::mutex>& lock, std::string_view id) const;
+  // Forgets a loaded instance another node took over (Workshop::on_moved).
+  void forget_moved(const std::string& id);
   std::set<std::string, std::less<>> loading_;                          // being loaded by some thread
   std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> idle_since_;
   std::condition_variable changed_;  // loading_ or background_jobs_ shrank
