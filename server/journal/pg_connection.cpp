@@ -10,6 +10,7 @@ namespace {
 // error (connection lost, server shutting down, a failover in progress).
 Status::Code code_of(std::string_view sqlstate) {
   if (sqlstate == "23505") return Status::Code::moved;  // a primary key taken: another node wrote that seq
+  if (sqlstate == "55P03") return Status::Code::moved;  // lock_timeout: a lease row locked by its holder's commit
   if (sqlstate == "25006") return Status::Code::read_only;  // a standby, or default_transaction_read_only
   if (sqlstate.starts_with("53")) return Status::Code::no_space;  // disk full, out of memory
   return Status::Code::io_error;
@@ -41,7 +42,8 @@ std::uint64_t Result::affected() const {
   return *n ? std::stoull(n) : 0;
 }
 
-std::unique_ptr<Connection> Connection::connect(const std::string& url, Status* status) {
+std::unique_ptr<Connection> Connection::connect(const std::string& url, Status* status,
+                                                std::vector<std::string> session) {
   PGconn* c = PQconnectdb(url.c_str());
   if (PQstatus(c) != CONNECTION_OK) {
     *status = {Status::Code::io_error, "cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(c))};
@@ -52,8 +54,15 @@ std::unique_ptr<Connection> Connection::connect(const std::string& url, Status* 
   // go to the debug log, not to stderr.
   PQsetNoticeProcessor(
       c, [](void*, const char* message) { spdlog::debug("postgres: {}", trimmed(message)); }, nullptr);
-  *status = {};
-  return std::unique_ptr<Connection>(new Connection(c));
+  std::unique_ptr<Connection> conn(new Connection(c, std::move(session)));
+  if (*status = conn->set_up_session(); !status->ok()) return nullptr;
+  return conn;
+}
+
+Status Connection::set_up_session() {
+  for (const std::string& sql : session_)
+    if (Status s = exec("setting up the session (" + sql + ")", {sql, {}}); !s.ok()) return s;
+  return {};
 }
 
 Connection::~Connection() { PQfinish(c_); }
@@ -63,7 +72,7 @@ bool Connection::broken() const { return PQstatus(c_) != CONNECTION_OK; }
 Status Connection::reset() {
   PQreset(c_);
   if (broken()) return {Status::Code::io_error, "cannot reconnect to PostgreSQL: " + trimmed(PQerrorMessage(c_))};
-  return {};
+  return set_up_session();
 }
 
 Status Connection::failure(std::string_view what, pg_result* r) const {

@@ -57,9 +57,11 @@ struct Statement {
 
 class Connection {
  public:
-  // Connects with a libpq connection string or URL. nullptr and `status`
+  // Connects with a libpq connection string or URL and runs `session`
+  // (SET statements) on it, again after every reset(). nullptr and `status`
   // (io_error, with libpq's reason) when that fails.
-  [[nodiscard]] static std::unique_ptr<Connection> connect(const std::string& url, Status* status);
+  [[nodiscard]] static std::unique_ptr<Connection> connect(const std::string& url, Status* status,
+                                                           std::vector<std::string> session = {});
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -76,9 +78,11 @@ class Connection {
   [[nodiscard]] bool broken() const;
 
  private:
-  explicit Connection(pg_conn* c) : c_(c) {}
+  explicit Connection(pg_conn* c, std::vector<std::string> session) : c_(c), session_(std::move(session)) {}
   Status failure(std::string_view what, pg_result* r) const;
+  Status set_up_session();
   pg_conn* c_;
+  std::vector<std::string> session_;
 };
 
 }  // namespace werkstatt::journal::pg

@@ -46,10 +46,18 @@ std::unique_ptr<PostgresJournal> PostgresJournal::open(const PostgresJournalOpti
   std::unique_ptr<PostgresJournal> j(new PostgresJournal());
   j->options_ = options;
   j->node_id_ = options.node_name + "/" + random_hex_id().substr(0, 12);
-  for (auto* conn : {&j->writer_conn_, &j->renewal_conn_, &j->reader_conn_}) {
-    *conn = pg::Connection::connect(options.url, status);
-    if (!*conn) return nullptr;
-  }
+  // A node frozen in the middle of a group commit holds its lease rows
+  // locked: PostgreSQL ends that transaction after a lease, so the node's
+  // workshops can be taken over (the frozen node then finds its connection
+  // gone). Taking a lease waits at most that long for such a lock.
+  const std::string lease_ms = std::to_string(options.lease.count());
+  j->writer_conn_ =
+      pg::Connection::connect(options.url, status, {"SET idle_in_transaction_session_timeout = " + lease_ms});
+  if (!j->writer_conn_) return nullptr;
+  j->reader_conn_ = pg::Connection::connect(options.url, status, {"SET lock_timeout = " + lease_ms});
+  if (!j->reader_conn_) return nullptr;
+  j->renewal_conn_ = pg::Connection::connect(options.url, status, {"SET lock_timeout = " + lease_ms});
+  if (!j->renewal_conn_) return nullptr;
   if (*status = migrate_schema(*j->writer_conn_, kSchemaVersion, &j->incarnation_); !status->ok()) return nullptr;
   j->writer_ = std::thread([raw = j.get()] { raw->run_writer(); });
   j->renewal_ = std::thread([raw = j.get()] { raw->run_renewal(); });

@@ -1,0 +1,204 @@
+// Two werkstatt nodes (the real binary) sharing one PostgreSQL journal (a
+// cluster made with initdb, on loopback). Clients edit on node A; A is
+// frozen (SIGSTOP, as a hung machine); the clients reconnect to node B as a
+// proxy would send them, land once A's lease has run out, resend what was
+// not acknowledged, and go on. When A wakes up it has lost the workshop:
+// its stale connection is told MOVED and nothing more is acknowledged there.
+// Then: every acknowledged (client op id, seq) is in PostgreSQL exactly
+// once, the journal is gapless, and everyone converges.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <map>
+#include <random>
+#include <regex>
+#include <set>
+
+#include "harness.hpp"
+#include "support/ops.hpp"
+#include "support/postgres.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+#include "werkstatt/journal/postgres_journal.hpp"
+
+using namespace werkstatt;
+using namespace werkstatt::test;
+namespace ops = werkstatt::test::ops;
+
+namespace {
+
+constexpr int kLeaseMs = 1000;
+
+Process start_node(const PostgresCluster& pg, const std::string& data, const std::string& name) {
+  return Process({WERKSTATT_BINARY, "serve", "--port", "0", "--journal", "postgres", "--postgres-url", pg.url(),
+                  "--node-name", name, "--lease-ms", std::to_string(kLeaseMs), "--data", data, "--threads", "2",
+                  "--ops-per-second", "5000", "--ops-burst", "5000"});
+}
+
+std::uint16_t port_of(const Process& p) {
+  std::smatch m;
+  REQUIRE(std::regex_search(p.output(), m, std::regex(R"(ready at http://127\.0\.0\.1:(\d+)/)")));
+  return static_cast<std::uint16_t>(std::stoi(m[1]));
+}
+
+struct Writer {
+  std::unique_ptr<Peer> peer;
+  std::string name;
+  std::map<std::string, v1::Op> sent;
+  std::map<std::string, std::uint64_t> acked;
+  int next = 0;
+  void collect() {
+    for (const auto& [id, seq] : peer->acks()) acked.emplace(id, seq);
+  }
+  void send_one() {
+    const std::string id = name + "-op" + std::to_string(next);
+    const v1::Op op = ops::create_note("n-" + name + "-" + std::to_string(next), "Idee " + std::to_string(next),
+                                       next % 40 * 50.0, next / 40 * 50.0);
+    ++next;
+    sent[id] = op;
+    peer->send(op, id);
+  }
+  void resend_unacked() {
+    for (const auto& [id, op] : sent)
+      if (!acked.contains(id)) peer->send(op, id);
+  }
+};
+
+bool has_error(const Peer& p, v1::ErrorCode code) {
+  for (const auto& e : p.errors())
+    if (e.code() == code) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("failover: a frozen node's workshop moves to another node sharing the PostgreSQL journal, losing no "
+          "acknowledged edit",
+          "[binary][failover][postgres]") {
+  PostgresCluster pg;
+  TempDir dir;
+  Process a = start_node(pg, dir / "a", "node-a");
+  REQUIRE(a.read_until("observer:"));
+  const Demo demo = parse_demo(a.output());
+  Process b = start_node(pg, dir / "b", "node-b");
+  REQUIRE(b.read_until("ready at"));
+  const std::uint16_t port_b = port_of(b);
+
+  // While A holds the workshop, B sends its clients back (MOVED), it does not serve it too.
+  {
+    Peer early(port_b);
+    CHECK_FALSE(early.join(demo.id, join_code(demo.code), "early"));
+    CHECK(has_error(early, v1::ERROR_CODE_MOVED));
+  }
+
+  std::vector<Writer> writers(3);
+  for (std::size_t i = 0; i < writers.size(); ++i) {
+    writers[i].name = "w" + std::to_string(i);
+    writers[i].peer = std::make_unique<Peer>(demo.port);
+    REQUIRE(writers[i].peer->join(demo.id, join_code(demo.code), writers[i].name));
+  }
+  Peer stale(demo.port);  // stays on A throughout
+  REQUIRE(stale.join(demo.id, join_code(demo.code), "stale"));
+  const auto burst_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(600);
+  while (std::chrono::steady_clock::now() < burst_until)
+    for (auto& w : writers) {
+      w.send_one();
+      w.peer->pump_until([] { return false; }, std::chrono::milliseconds(2));
+      w.collect();
+    }
+  // Frozen mid-burst: ops are in flight, some acknowledged, some not.
+  for (auto& w : writers) w.send_one();
+  REQUIRE(kill(a.pid(), SIGSTOP) == 0);
+  const auto frozen_at = std::chrono::steady_clock::now();
+  for (auto& w : writers) {
+    w.peer->drain(std::chrono::milliseconds(20));
+    w.collect();
+  }
+
+  // The clients reconnect to B with backoff until it has taken the workshop over.
+  for (auto& w : writers) {
+    bool joined = false;
+    int moved = 0;
+    while (!joined && std::chrono::steady_clock::now() - frozen_at < std::chrono::seconds(10)) {
+      auto fresh = std::make_unique<Peer>(port_b);
+      fresh->adopt(*w.peer);
+      joined = fresh->join(demo.id, join_code(demo.code), w.name, true, w.peer->seq());
+      if (!joined) {
+        REQUIRE(has_error(*fresh, v1::ERROR_CODE_MOVED));  // retryable, never UNKNOWN_WORKSHOP
+        ++moved;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        continue;
+      }
+      w.peer = std::move(fresh);
+    }
+    REQUIRE(joined);
+    INFO(w.name << " was sent on " << moved << " time(s)");
+    w.resend_unacked();
+  }
+  const auto moved_after = std::chrono::steady_clock::now() - frozen_at;
+  INFO("clients served by B " << std::chrono::duration_cast<std::chrono::milliseconds>(moved_after).count()
+                               << " ms after A froze");
+  CHECK(moved_after < std::chrono::seconds(5));
+  for (int i = 0; i < 20; ++i)
+    for (auto& w : writers) w.send_one();
+  for (auto& w : writers) {
+    REQUIRE(w.peer->pump_until([&] {
+      w.collect();
+      return w.acked.size() == w.sent.size();
+    }, std::chrono::seconds(20)));
+    for (const auto& [id, code] : w.peer->rejects()) {
+      INFO(w.name << " op " << id << ": " << v1::RejectCode_Name(code));
+      CHECK(false);
+    }
+  }
+
+  // A wakes up: it finds its lease taken and sends its last client on; an op
+  // sent to it now is never acknowledged there.
+  REQUIRE(kill(a.pid(), SIGCONT) == 0);
+  const std::string late_op = stale.send(ops::create_note("n-stale", "zu spät", 1, 1));
+  REQUIRE(stale.pump_until([&] { return has_error(stale, v1::ERROR_CODE_MOVED); }, std::chrono::seconds(5)));
+  CHECK_FALSE(stale.acks().contains(late_op));
+
+  // Everyone converges on B's state, a newcomer included.
+  Peer late(port_b);
+  REQUIRE(late.join(demo.id, join_code(demo.code), "late"));
+  for (auto& w : writers) {
+    REQUIRE(w.peer->wait_seq(late.seq()));
+    CHECK(w.peer->common_state() == late.common_state());
+  }
+  REQUIRE(b.terminate() == 0);
+  REQUIRE(a.terminate() == 0);
+
+  // The journal in PostgreSQL: gapless, each client op once, every ack where it said.
+  journal::PostgresJournalOptions o;
+  o.url = pg.url();
+  o.node_name = "checker";
+  journal::Status st;
+  auto j = journal::PostgresJournal::open(o, &st);
+  INFO(st.message());
+  REQUIRE(j);
+  std::vector<v1::EventRecord> records;
+  REQUIRE(j->read_events(demo.id, 1, UINT64_MAX, 10'000'000, &records).ok());
+  std::set<std::pair<std::string, std::string>> op_ids;
+  std::map<std::uint64_t, const v1::EventRecord*> by_seq;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    REQUIRE(records[i].seq() == i + 1);
+    by_seq[records[i].seq()] = &records[i];
+    if (!records[i].client_op_id().empty())
+      CHECK(op_ids.emplace(records[i].author_id(), records[i].client_op_id()).second);
+    CHECK(records[i].client_op_id() != late_op);
+  }
+  std::size_t acked_total = 0;
+  for (const auto& w : writers)
+    for (const auto& [id, seq] : w.acked) {
+      INFO(w.name << " op " << id << " acked at seq " << seq);
+      REQUIRE(by_seq.contains(seq));
+      CHECK(by_seq.at(seq)->client_op_id() == id);
+      CHECK(by_seq.at(seq)->author_id() == w.peer->id());
+      ++acked_total;
+    }
+  INFO(acked_total << " acknowledged ops; journal head " << records.size());
+  CHECK(acked_total > 60);
+  CHECK(pg.sql("SELECT count(*) FROM werkstatt_owners") == "0");  // both stopped cleanly: every lease handed back
+}
