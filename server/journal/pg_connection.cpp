@@ -67,6 +67,16 @@ Status Connection::set_up_session() {
 
 Connection::~Connection() { PQfinish(c_); }
 
+std::vector<std::string> Connection::notifications() {
+  std::vector<std::string> out;
+  if (PQconsumeInput(c_) != 1) return out;
+  while (PGnotify* n = PQnotifies(c_)) {
+    out.emplace_back(n->extra ? n->extra : "");
+    PQfreemem(n);
+  }
+  return out;
+}
+
 bool Connection::broken() const { return PQstatus(c_) != CONNECTION_OK; }
 
 Status Connection::reset() {

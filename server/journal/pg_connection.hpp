@@ -73,6 +73,8 @@ class Connection {
   // after it did not run (PostgreSQL skips the rest of a failed pipeline).
   [[nodiscard]] Status pipeline(std::string_view what, const std::vector<Statement>& statements,
                                 std::vector<Result>* out = nullptr);
+  // The payloads of the notifications received (LISTEN) since the last call; never blocks.
+  [[nodiscard]] std::vector<std::string> notifications();
   // Connects again after the server went away or failed over.
   [[nodiscard]] Status reset();
   [[nodiscard]] bool broken() const;

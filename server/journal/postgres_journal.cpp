@@ -56,7 +56,8 @@ std::unique_ptr<PostgresJournal> PostgresJournal::open(const PostgresJournalOpti
   if (!j->writer_conn_) return nullptr;
   j->reader_conn_ = pg::Connection::connect(options.url, status, {"SET lock_timeout = " + lease_ms});
   if (!j->reader_conn_) return nullptr;
-  j->renewal_conn_ = pg::Connection::connect(options.url, status, {"SET lock_timeout = " + lease_ms});
+  j->renewal_conn_ =
+      pg::Connection::connect(options.url, status, {"SET lock_timeout = " + lease_ms, "LISTEN werkstatt_handover"});
   if (!j->renewal_conn_) return nullptr;
   if (*status = migrate_schema(*j->writer_conn_, kSchemaVersion, &j->incarnation_); !status->ok()) return nullptr;
   j->writer_ = std::thread([raw = j.get()] { raw->run_writer(); });
@@ -184,6 +185,7 @@ void PostgresJournal::run_writer() {
       for (const auto& p : group)
         if (const std::string* w = p.fenced_workshop()) {
           held_.erase(*w);
+          held_since_.erase(*w);
           last_queued_seq_.erase(*w);
           durable_head_.erase(*w);
         }
@@ -195,6 +197,7 @@ void PostgresJournal::run_writer() {
       for (const auto& p : group) {
         if (p.release && p.rejected.ok()) {
           held_.erase(*p.release);
+          held_since_.erase(*p.release);
           last_queued_seq_.erase(*p.release);
           durable_head_.erase(*p.release);
         }
@@ -371,6 +374,8 @@ Status PostgresJournal::acquire_workshop(std::string_view workshop_id) {
             .ok() &&
         holder.rows() == 1)
       by = std::string(holder.bytes(0, 0));
+    // Ask the holder to hand it over: the proxy sends its clients here now.
+    (void)read("asking for workshop " + id, {"SELECT pg_notify('werkstatt_handover', $1)", {pg::text(id)}}, nullptr);
     return {Status::Code::moved, "workshop " + id + " is served by " + by};
   }
   const std::uint64_t epoch = taken.int8(0, 0);
@@ -379,6 +384,7 @@ Status PostgresJournal::acquire_workshop(std::string_view workshop_id) {
   if (s = stored_head(id, &head); !s.ok()) return s;
   std::lock_guard lock(mutex_);
   held_[id] = epoch;
+  held_since_[id] = std::chrono::steady_clock::now();
   last_queued_seq_[id] = head;
   durable_head_[id] = head;
   leases_taken_.fetch_add(1, std::memory_order_relaxed);
@@ -396,9 +402,9 @@ void PostgresJournal::release_workshop(std::string_view workshop_id) {
   enqueue(std::move(p));
 }
 
-void PostgresJournal::on_lost(std::function<void(const std::string&)> lost) {
+void PostgresJournal::on_hand_over(std::function<void(const std::string&)> hand_over) {
   std::lock_guard lock(mutex_);
-  lost_ = std::move(lost);
+  hand_over_ = std::move(hand_over);
 }
 
 void PostgresJournal::lose(const std::vector<std::string>& workshops) {
@@ -408,11 +414,12 @@ void PostgresJournal::lose(const std::vector<std::string>& workshops) {
     std::lock_guard lock(mutex_);
     for (const std::string& w : workshops) {
       if (releasing_.contains(w) || held_.erase(w) == 0) continue;
+      held_since_.erase(w);
       last_queued_seq_.erase(w);
       durable_head_.erase(w);
       gone.push_back(w);
     }
-    tell = lost_;
+    tell = hand_over_;
   }
   leases_lost_.fetch_add(gone.size(), std::memory_order_relaxed);
   for (const std::string& w : gone) {
@@ -428,9 +435,32 @@ void PostgresJournal::run_renewal() {
     renewal_wake_.wait_for(lock, every, [&] { return stopping_; });
     if (stopping_) return;
     std::map<std::string, std::uint64_t> held;
-    for (const auto& [w, epoch] : held_)
-      if (!releasing_.contains(w)) held.emplace(w, epoch);
+    std::set<std::string> settled;  // held for a lease at least: may be handed over on request
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& [w, epoch] : held_) {
+      if (releasing_.contains(w)) continue;
+      held.emplace(w, epoch);
+      if (const auto since = held_since_.find(w); since == held_since_.end() || now - since->second >= options_.lease)
+        settled.insert(w);
+    }
+    const auto tell = hand_over_;
     lock.unlock();
+    // Requests from the node the proxy now sends a workshop's clients to;
+    // one for a workshop acquired less than a lease ago waits (no ping-pong
+    // while the proxy's view of the nodes settles).
+    for (std::string& w : renewal_conn_->notifications())
+      if (held.contains(w)) asked_.insert(std::move(w));
+    for (auto it = asked_.begin(); it != asked_.end();) {
+      if (!held.contains(*it)) {
+        it = asked_.erase(it);
+      } else if (tell && settled.contains(*it)) {
+        spdlog::info("workshop {}: another node asks for it (its clients are routed there); handing it over", *it);
+        tell(*it);
+        it = asked_.erase(it);
+      } else {
+        ++it;
+      }
+    }
     if (!held.empty()) {
       // One statement for every lease: ids are [a-z2-7] (board::valid_id), safe in an array literal.
       std::string ids = "{";
@@ -623,6 +653,7 @@ Status PostgresJournal::erase_workshop(std::string_view workshop_id) {
   {
     std::lock_guard lock(mutex_);
     if (const auto it = held_.find(workshop_id); it != held_.end()) held_.erase(it);
+    if (const auto it = held_since_.find(workshop_id); it != held_since_.end()) held_since_.erase(it);
     if (const auto it = last_queued_seq_.find(workshop_id); it != last_queued_seq_.end()) last_queued_seq_.erase(it);
     if (const auto it = durable_head_.find(workshop_id); it != durable_head_.end()) durable_head_.erase(it);
   }

@@ -98,7 +98,7 @@ HttpReply create_workshop(const ApiRequest& req, const ApiConfig& config, worksh
                                        retention_days, extras);
   if (!created) return error_reply(failure.invalid_argument ? 400 : 503, failure.message);
 
-  const auto info = registry.find(created->id)->info();
+  const workshop::WorkshopInfo& info = created->info;
   const std::string days = std::to_string(info.retention_days);
   audit(req.audit, "workshop_created", req.client_address,
         {{"workshop", created->id}, {"by", req.authorization.empty() ? "loopback" : "admin token"},
@@ -580,6 +580,16 @@ std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& conf
     const auto slash = rest.find('/');
     const std::string_view id = rest.substr(0, slash);
     if (id.empty()) return error_reply(404, "no such API endpoint");
+    if (!registry.find(id)) {
+      if (registry.held_elsewhere(id)) {
+        // Another node holds its lease (a shared journal): the proxy routes
+        // this id there; here only while a hand-over runs, a lease at most.
+        HttpReply r = error_reply(503, "this workshop is being served by another server right now; try again in a moment");
+        r.headers.emplace_back("Retry-After", "1");
+        r.headers.emplace_back("Cache-Control", "no-store");
+        return r;
+      }
+    }
     if (slash == std::string_view::npos && req.method == "DELETE") return delete_workshop(req, id, config, registry);
     if (const auto erasing = registry.erasure(id); erasing != workshop::WorkshopRegistry::Erasure::none) {
       HttpReply r = error_reply(410, erasing == workshop::WorkshopRegistry::Erasure::running

@@ -43,9 +43,10 @@ WorkshopRegistry::WorkshopRegistry(boost::asio::io_context& io, journal::Journal
       retention_timer_(retention_strand_),
       unload_timer_(retention_strand_) {
   handover_->registry = this;
-  // A lease taken over (seen by the journal's renewal): the instance here
-  // sends its clients on. Runs on a journal thread.
-  journal_.on_lost([handover = handover_](const std::string& id) {
+  // A lease taken over, or asked for by the node the proxy sends this
+  // workshop's clients to: the instance here sends its clients on (and
+  // releases the lease if it still holds it). Runs on a journal thread.
+  journal_.on_hand_over([handover = handover_](const std::string& id) {
     std::lock_guard lock(handover->mutex);
     if (!handover->registry) return;
     if (auto w = handover->registry->find_loaded(id)) w->hand_over();
@@ -270,6 +271,11 @@ std::optional<CreatedWorkshop> WorkshopRegistry::create(std::string_view templat
     *error = {false, "the server cannot store a new workshop right now"};
     return std::nullopt;
   }
+  {
+    std::lock_guard lock(mutex_);
+    if (const auto it = by_id_.find(created.id); it != by_id_.end()) created.info = it->second->info();
+  }
+  if (journal_.shared()) hand_back_new(created.id);
   if (source) spdlog::info("workshop {} created as a copy of {}{}", created.id, extras.copy_from,
                           extras.copy_notes ? " with its notes" : "");
   else spdlog::info("workshop {} created from template {}", created.id, template_id);
@@ -281,7 +287,7 @@ WorkshopRegistry::~WorkshopRegistry() {
     std::lock_guard lock(handover_->mutex);
     handover_->registry = nullptr;
   }
-  journal_.on_lost(nullptr);
+  journal_.on_hand_over(nullptr);
   std::vector<std::thread> threads;
   {
     std::unique_lock lock(mutex_);
@@ -414,10 +420,27 @@ std::optional<journal::Status> WorkshopRegistry::held_elsewhere(std::string_view
 }
 
 void WorkshopRegistry::forget_moved(const std::string& id) {
-  std::lock_guard lock(mutex_);
-  by_id_.erase(id);
-  idle_since_.erase(id);
-  elsewhere_[id] = {journal::Status::Code::moved, "another node took this workshop over"};
+  {
+    std::lock_guard lock(mutex_);
+    by_id_.erase(id);
+    idle_since_.erase(id);
+    elsewhere_[id] = {journal::Status::Code::moved, "another node took this workshop over"};
+  }
+  journal_.release_workshop(id);  // if still held (a hand-over asked for): after what it queued
+}
+
+void WorkshopRegistry::hand_back_new(const std::string& id) {
+  // Created wherever the proxy sent the organiser; served where the proxy
+  // routes its id: the node of its first client loads it from the journal.
+  std::shared_ptr<Workshop> w;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = by_id_.find(id);
+    if (it == by_id_.end()) return;
+    w = std::move(it->second);
+    by_id_.erase(it);
+  }
+  w->shutdown([&journal = journal_, id, w] { journal.release_workshop(id); });
 }
 
 std::optional<std::string> WorkshopRegistry::id_by_join_code(std::string_view code) const {

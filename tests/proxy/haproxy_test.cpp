@@ -6,20 +6,11 @@
 // "real client" behind the proxy.
 #include <catch2/catch.hpp>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
-// Asio's SSL part is compiled here, once (BOOST_ASIO_SEPARATE_COMPILATION;
-// the server itself never links OpenSSL's TLS).
-#include <boost/asio/ssl/impl/src.hpp>
 
 #include <cstdlib>
-#include <deque>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -27,35 +18,23 @@
 #include <sstream>
 #include <thread>
 
+#include "support/ports.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
-#include "werkstatt/protocol/version.hpp"
+#include "tls_client.hpp"
 #include "werkstatt/v1/protocol.pb.h"
 
 namespace {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace websocket = beast::websocket;
 namespace asio = boost::asio;
-namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 using werkstatt::test::Process;
 using werkstatt::test::TempDir;
+using werkstatt::test::Wss;
 namespace v1 = werkstatt::v1;
-
-// SNI (SSL_set_tlsext_host_name is a macro with an old-style cast).
-void set_sni(SSL* ssl) {
-  static char name[] = "localhost";
-  SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, name);
-}
-
-std::uint16_t free_port() {
-  asio::io_context io;
-  tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return a.local_endpoint().port();
-}
 
 struct Workshop {
   std::string id, code, token, observer;
@@ -67,26 +46,16 @@ struct Workshop {
 class Stack {
  public:
   explicit Stack(std::vector<std::string> extra_args = {}) {
-    cert_ = dir_ / "cert.pem";
-    const std::string key = dir_ / "key.pem";
-    const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
-                            "-addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " + key + " -out " + cert_ +
-                            " >/dev/null 2>&1";
-    REQUIRE(std::system(cmd.c_str()) == 0);
-    {
-      std::ofstream pem(dir_ / "haproxy.pem");
-      std::ifstream c(cert_), k(key);
-      pem << c.rdbuf() << k.rdbuf();
-    }
+    tls_.cert = werkstatt::test::make_localhost_certificate(dir_.path().string());
     {
       std::ofstream token(dir_ / "admin-token");
       token << kAdminToken << "\n";
     }
     audit_ = dir_ / "audit.jsonl";
-    proxy_port_ = free_port();
+    tls_.port = werkstatt::test::free_loopback_port();
     std::vector<std::string> args{WERKSTATT_BINARY, "serve", "--bind", "127.0.0.1", "--port", "0", "--journal", "memory",
                                   "--data", dir_ / "data", "--threads", "2", "--trusted-proxy", "127.0.0.1",
-                                  "--proxy-protocol", "--public-url", "https://localhost:" + std::to_string(proxy_port_),
+                                  "--proxy-protocol", "--public-url", "https://localhost:" + std::to_string(tls_.port),
                                   "--admin-token-file", dir_ / "admin-token", "--audit-log", audit_};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     server_ = std::make_unique<Process>(args);
@@ -102,7 +71,7 @@ class Stack {
     demo_.token = m[1];
 
     ::setenv("WERKSTATT_UNPRIVILEGED", "1", 1);
-    ::setenv("WERKSTATT_BIND", ("127.0.0.1:" + std::to_string(proxy_port_)).c_str(), 1);
+    ::setenv("WERKSTATT_BIND", ("127.0.0.1:" + std::to_string(tls_.port)).c_str(), 1);
     ::setenv("WERKSTATT_CERT", (dir_ / "haproxy.pem").c_str(), 1);
     ::setenv("WERKSTATT_SERVER", ("127.0.0.1:" + std::to_string(server_port_)).c_str(), 1);
     proxy_ = std::make_unique<Process>(std::vector<std::string>{
@@ -123,45 +92,11 @@ class Stack {
     if (server_) server_->terminate(10s);
   }
 
-  struct Response {
-    unsigned status = 0;
-    std::string body;
-    std::map<std::string, std::string> headers;
-  };
+  using Response = werkstatt::test::HttpsResponse;
   // One HTTPS request through the proxy from `source`.
   Response https(const std::string& source, const std::string& method, const std::string& target,
                  const std::string& body = "", const std::map<std::string, std::string>& headers = {}) const {
-    asio::io_context io;
-    ssl::context ctx(ssl::context::tls_client);
-    ctx.load_verify_file(cert_);
-    ctx.set_verify_mode(ssl::verify_peer);
-    beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
-    auto& s = beast::get_lowest_layer(stream).socket();
-    s.open(tcp::v4());
-    s.bind(tcp::endpoint(asio::ip::make_address(source), 0));
-    s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), proxy_port_));
-    set_sni(stream.native_handle());
-    stream.set_verify_callback(ssl::host_name_verification("localhost"));
-    stream.handshake(ssl::stream_base::client);
-    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-    req.set(http::field::host, "localhost:" + std::to_string(proxy_port_));
-    req.set(http::field::connection, "close");
-    for (const auto& [k, v] : headers) req.set(k, v);
-    if (!body.empty() || method == "POST") {
-      req.body() = body;
-      req.prepare_payload();
-    }
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    Response out{res.result_int(), res.body(), {}};
-    for (const auto& f : res) {
-      std::string name(f.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      out.headers[name] = std::string(f.value());
-    }
-    return out;
+    return werkstatt::test::https(tls_, source, method, target, body, headers);
   }
 
   // Plain HTTP straight to werkstatt (not through the proxy) from `source`.
@@ -185,11 +120,10 @@ class Stack {
     return res.result_int();
   }
 
-  [[nodiscard]] std::uint16_t proxy_port() const { return proxy_port_; }
-  [[nodiscard]] std::uint16_t server_port() const { return server_port_; }
-  [[nodiscard]] const std::string& cert() const { return cert_; }
+  [[nodiscard]] const werkstatt::test::TlsEndpoint& tls() const { return tls_; }
+  [[nodiscard]] std::uint16_t proxy_port() const { return tls_.port; }
   [[nodiscard]] const Workshop& demo() const { return demo_; }
-  [[nodiscard]] std::string origin() const { return "https://localhost:" + std::to_string(proxy_port_); }
+  [[nodiscard]] std::string origin() const { return tls_.origin(); }
   [[nodiscard]] std::string audit() const {
     std::ifstream in(audit_);
     std::stringstream s;
@@ -200,126 +134,15 @@ class Stack {
 
  private:
   TempDir dir_;
-  std::string cert_, audit_;
-  std::uint16_t proxy_port_ = 0, server_port_ = 0;
+  werkstatt::test::TlsEndpoint tls_;
+  std::string audit_;
+  std::uint16_t server_port_ = 0;
   std::unique_ptr<Process> server_, proxy_;
   Workshop demo_;
 };
 
-// A wss:// client through the proxy, synchronous for the test.
-class Wss {
- public:
-  Wss(const Stack& stack, const std::string& source, const std::map<std::string, std::string>& headers = {},
-      unsigned* status = nullptr)
-      : ctx_(ssl::context::tls_client), ws_(io_, ctx_) {
-    ctx_.load_verify_file(stack.cert());
-    ctx_.set_verify_mode(ssl::verify_peer);
-    auto& tcp_layer = beast::get_lowest_layer(ws_);
-    tcp_layer.socket().open(tcp::v4());
-    tcp_layer.socket().bind(tcp::endpoint(asio::ip::make_address(source), 0));
-    tcp_layer.socket().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), stack.proxy_port()));
-    set_sni(ws_.next_layer().native_handle());
-    ws_.next_layer().set_verify_callback(ssl::host_name_verification("localhost"));
-    ws_.next_layer().handshake(ssl::stream_base::client);
-    std::map<std::string, std::string> h{{"Origin", stack.origin()}};
-    for (const auto& [k, v] : headers) h[k] = v;
-    ws_.set_option(websocket::stream_base::decorator([h](websocket::request_type& req) {
-      for (const auto& [k, v] : h) req.set(k, v);
-    }));
-    ws_.binary(true);
-    websocket::response_type res;
-    try {
-      ws_.handshake(res, "localhost:" + std::to_string(stack.proxy_port()), "/ws");
-    } catch (const std::exception&) {
-      if (status) *status = res.result_int();
-      throw;
-    }
-    if (status) *status = res.result_int();
-  }
-
-  void send(const v1::ClientMessage& m) { ws_.write(asio::buffer(m.SerializeAsString())); }
-
-  std::optional<v1::ServerMessage> next(std::chrono::milliseconds timeout = 10s) {
-    if (inbox_.empty() && !closed_) {
-      bool done = false;
-      ws_.async_read(buffer_, [&](beast::error_code ec, std::size_t) {
-        done = true;
-        if (ec) {
-          closed_ = true;
-          return;
-        }
-        v1::ServerMessage m;
-        const auto data = buffer_.data();
-        REQUIRE(m.ParseFromArray(data.data(), static_cast<int>(data.size())));
-        buffer_.consume(buffer_.size());
-        if (m.has_batch()) {
-          for (auto& inner : *m.mutable_batch()->mutable_messages()) inbox_.push_back(std::move(inner));
-        } else {
-          inbox_.push_back(std::move(m));
-        }
-      });
-      io_.restart();
-      io_.run_for(timeout);
-      if (!done) {
-        beast::get_lowest_layer(ws_).socket().cancel();
-        io_.restart();
-        io_.run();
-      }
-    }
-    if (inbox_.empty()) return std::nullopt;
-    auto m = std::move(inbox_.front());
-    inbox_.pop_front();
-    return m;
-  }
-
-  // Hello, then the Welcome (true) or an Error (false, in `error`).
-  bool join(const std::string& workshop, const v1::Credential& cred, const std::string& pid = "",
-            const std::string& secret = "") {
-    v1::ClientMessage m;
-    auto* h = m.mutable_hello();
-    h->set_protocol_version(werkstatt::protocol::kProtocolVersion);
-    h->set_workshop_id(workshop);
-    h->set_display_name("Gast");
-    *h->mutable_credential() = cred;
-    h->set_participant_id(pid);
-    h->set_participant_secret(secret);
-    send(m);
-    for (;;) {
-      auto r = next();
-      if (!r) return false;
-      if (r->has_welcome()) {
-        welcome = r->welcome();
-        return true;
-      }
-      if (r->has_error()) {
-        error = r->error();
-        return false;
-      }
-    }
-  }
-
-  v1::Welcome welcome;
-  v1::Error error;
-
- private:
-  asio::io_context io_;
-  ssl::context ctx_;
-  websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws_;
-  beast::flat_buffer buffer_;
-  std::deque<v1::ServerMessage> inbox_;
-  bool closed_ = false;
-};
-
-v1::Credential code(const std::string& c) {
-  v1::Credential cred;
-  cred.set_join_code(c);
-  return cred;
-}
-v1::Credential facilitator(const std::string& t) {
-  v1::Credential cred;
-  cred.set_facilitator_token(t);
-  return cred;
-}
+v1::Credential code(const std::string& c) { return werkstatt::test::join_code_credential(c); }
+v1::Credential facilitator(const std::string& t) { return werkstatt::test::facilitator_credential(t); }
 
 std::size_t lines_with(const std::string& text, const std::vector<std::string>& needles) {
   std::size_t n = 0;
@@ -337,10 +160,10 @@ std::size_t lines_with(const std::string& text, const std::vector<std::string>& 
 TEST_CASE("wss:// through HAProxy - TLS and the WebSocket tunnel work and the real client address is seen", "[proxy][haproxy]") {
   Stack stack;
   const auto& w = stack.demo();
-  Wss fac(stack, "127.0.1.1");
+  Wss fac(stack.tls(), "127.0.1.1");
   REQUIRE(fac.join(w.id, facilitator(w.token)));
   CHECK(fac.welcome.role() == v1::ROLE_FACILITATOR);
-  Wss anna(stack, "127.0.1.2");
+  Wss anna(stack.tls(), "127.0.1.2");
   REQUIRE(anna.join(w.id, code(w.code)));
   // An op goes through the tunnel and comes back as its Ack.
   v1::ClientMessage op;
@@ -382,14 +205,14 @@ TEST_CASE("400 participants through HAProxy are not refused by per-address limit
   std::vector<std::unique_ptr<Wss>> people;
   std::size_t welcomed = 0;
   for (int i = 0; i < 400; ++i) {
-    people.push_back(std::make_unique<Wss>(stack, "127.0.1." + std::to_string(10 + i % 4)));
+    people.push_back(std::make_unique<Wss>(stack.tls(), "127.0.1." + std::to_string(10 + i % 4)));
     welcomed += people.back()->join(w.id, code(w.code)) ? 1 : 0;
   }
   CHECK(welcomed == 400);
   // A real client's own limit still holds: 100 open from 127.0.1.10, 50 more fit, then no more.
-  for (int i = 0; i < 50; ++i) people.push_back(std::make_unique<Wss>(stack, "127.0.1.10"));
+  for (int i = 0; i < 50; ++i) people.push_back(std::make_unique<Wss>(stack.tls(), "127.0.1.10"));
   unsigned status = 0;
-  CHECK_THROWS(Wss(stack, "127.0.1.10", {}, &status));
+  CHECK_THROWS(Wss(stack.tls(), "127.0.1.10", {}, &status));
   CHECK(status == 503);
   CHECK(lines_with(stack.audit(), {"\"event\":\"rate_limited\"", "\"client\":\"127.0.1.10\"", "connections per address"}) == 1);
 }
@@ -398,31 +221,31 @@ TEST_CASE("one address guessing join codes through HAProxy does not stop the oth
   // One token back every 10 s: the refusals below cannot be undone by a refill mid-way.
   Stack stack({"--wrong-credentials-burst", "10", "--wrong-credentials-per-minute", "6"});
   const auto& w = stack.demo();
-  Wss anna(stack, "127.0.1.40");  // joined earlier: resumes later
+  Wss anna(stack.tls(), "127.0.1.40");  // joined earlier: resumes later
   REQUIRE(anna.join(w.id, code(w.code)));
   const std::string pid = anna.welcome.participant_id(), secret = anna.welcome.participant_secret();
   for (int i = 0; i < 12; ++i) {
-    Wss kiosk(stack, "127.0.1.41");
+    Wss kiosk(stack.tls(), "127.0.1.41");
     CHECK_FALSE(kiosk.join(w.id, code("ZZZZZ" + std::string(1, static_cast<char>('A' + i)))));
   }
   {
-    Wss kiosk(stack, "127.0.1.41");
+    Wss kiosk(stack.tls(), "127.0.1.41");
     CHECK_FALSE(kiosk.join(w.id, code(w.code)));
     CHECK(kiosk.error.code() == v1::ERROR_CODE_RATE_LIMITED);
   }
-  Wss bert(stack, "127.0.1.42");
+  Wss bert(stack.tls(), "127.0.1.42");
   CHECK(bert.join(w.id, code(w.code)));
-  Wss again(stack, "127.0.1.40");
+  Wss again(stack.tls(), "127.0.1.40");
   CHECK(again.join(w.id, code(w.code), pid, secret));
   CHECK(again.welcome.participant_id() == pid);
-  Wss fac(stack, "127.0.1.43");
+  Wss fac(stack.tls(), "127.0.1.43");
   CHECK(fac.join(w.id, facilitator(w.token)));
   // The guessing address itself gets in with the right code after a short
   // wait (one token back every 10 s at 6 a minute; the default is 2 s).
   const auto deadline = std::chrono::steady_clock::now() + 40s;
   bool in = false;
   while (!in && std::chrono::steady_clock::now() < deadline) {
-    Wss kiosk(stack, "127.0.1.41");
+    Wss kiosk(stack.tls(), "127.0.1.41");
     in = kiosk.join(w.id, code(w.code));
     if (!in) std::this_thread::sleep_for(500ms);
   }
@@ -456,7 +279,7 @@ TEST_CASE("through HAProxy - spoofed forwarded headers and CSRF and DNS rebindin
                    {"Origin", "https://rebind.evil.example"}, {"Authorization", bearer}});
   CHECK(r.status == 403);
   unsigned status = 0;
-  CHECK_THROWS(Wss(stack, "127.0.1.53", {{"Host", "rebind.evil.example"}, {"Origin", "https://rebind.evil.example"}}, &status));
+  CHECK_THROWS(Wss(stack.tls(), "127.0.1.53", {{"Host", "rebind.evil.example"}, {"Origin", "https://rebind.evil.example"}}, &status));
   CHECK(status == 403);
   // A wrong admin token.
   r = stack.https("127.0.1.54", "POST", "/api/workshops", "{}",

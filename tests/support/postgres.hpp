@@ -16,22 +16,11 @@
 #include <filesystem>
 #include <string>
 
+#include "support/ports.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
 namespace werkstatt::test {
-
-inline std::uint16_t free_loopback_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 class PostgresCluster {
  public:

@@ -34,9 +34,9 @@ describe("parseLaunch", () => {
 });
 
 describe("websocketUrl", () => {
-  it("uses wss on https pages and ws on http pages, on the page's host", () => {
-    expect(websocketUrl("https://board.example/?w=x&t=secret#frag")).toBe("wss://board.example/ws");
-    expect(websocketUrl("http://10.0.0.5:8080/some/page")).toBe("ws://10.0.0.5:8080/ws");
+  it("uses wss on https pages and ws on http pages, on the page's host, naming the workshop for the proxy", () => {
+    expect(websocketUrl("https://board.example/?w=x&t=secret#frag", "x")).toBe("wss://board.example/ws?w=x");
+    expect(websocketUrl("http://10.0.0.5:8080/some/page", "abc234")).toBe("ws://10.0.0.5:8080/ws?w=abc234");
   });
 });
 

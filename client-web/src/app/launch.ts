@@ -46,12 +46,16 @@ export function parseLaunch(href: string): Launch | undefined {
   return undefined;
 }
 
-/** ws(s)://<host>/ws for the page at `href`: wss on https pages. */
-export function websocketUrl(href: string): string {
+/** ws(s)://<host>/ws?w=<workshop> for the page at `href`: wss on https
+ *  pages. The workshop id travels in the URL so that a proxy in front of
+ *  several nodes can route by it (HAProxy `balance hash` on `w`); the page's
+ *  own query, which may hold a credential, never does. */
+export function websocketUrl(href: string, workshopId: string): string {
   const url = new URL(WEBSOCKET_PATH, href);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   url.search = "";
   url.hash = "";
+  url.searchParams.set("w", workshopId);
   return url.toString();
 }
 

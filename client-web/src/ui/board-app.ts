@@ -112,7 +112,7 @@ export class BoardApp implements AppContext {
     this.observerToken = launch.credential.kind?.case === "observerToken" ? launch.credential.kind.value : undefined;
     this.store = new BoardStore({ serverNow: () => this.serverNow() });
     this.connection = new Connection({
-      url: websocketUrl(location.href),
+      url: websocketUrl(location.href, launch.workshopId),
       workshopId: launch.workshopId,
       credential: launch.credential,
       displayName: launch.displayName,

@@ -190,8 +190,10 @@ class Journal {
   // with moved, and so does every one after another node took it over (the
   // fence), so a node that lost a workshop never acknowledges an event of
   // it. release_workshop() hands it back (after the writes queued before it).
-  // `lost` (set once, before serving) runs on a journal thread for each
-  // workshop this node held and another node took over.
+  // `hand_over` (set before serving) runs on a journal thread for each
+  // workshop this node must stop serving: another node took it over, or
+  // asks for it because the proxy sends the workshop's clients there (the
+  // caller then sends its own clients on and calls release_workshop()).
   // A journal of one node (RocksDB, memory) holds every workshop: acquire_workshop()
   // is ok and nothing is ever lost.
   [[nodiscard]] virtual Status acquire_workshop(std::string_view workshop_id) {
@@ -199,7 +201,7 @@ class Journal {
     return {};
   }
   virtual void release_workshop(std::string_view workshop_id) { (void)workshop_id; }
-  virtual void on_lost(std::function<void(const std::string& workshop_id)> lost) { (void)lost; }
+  virtual void on_hand_over(std::function<void(const std::string& workshop_id)> hand_over) { (void)hand_over; }
   // True when other nodes share this journal: the catalog is read from it
   // when asked for a workshop this node has not seen (created elsewhere).
   [[nodiscard]] virtual bool shared() const { return false; }

@@ -28,7 +28,17 @@
 // that commit ends, so no two nodes write one workshop: a node that lost the
 // lease gets `moved` for its next write, and the event primary key fences
 // any writer that bypasses the leases. Renewal finding a lease taken over
-// reports it through on_lost().
+// reports it through on_hand_over().
+//
+// Hand-over on request: an acquire_workshop() that finds another live node
+// holding the workshop asks that node for it (NOTIFY werkstatt_handover,
+// the workshop id); the holder's renewal thread LISTENs and passes the
+// request to on_hand_over() (within lease / 3) once it has held the
+// workshop for a lease at least (so two nodes that both get its clients,
+// while a proxy's hash ring changes, cannot toss it back and forth faster
+// than that). So after the proxy re-routes
+// a workshop (a node came back, the hash ring changed) its clients follow
+// without waiting for its idle unloading.
 //
 // Failure: a connection lost, a standby promoted, a full disk: that group's
 // completions report the error (io_error, read_only, no_space) and every
@@ -109,7 +119,7 @@ class PostgresJournal final : public Journal {
   Status retry_writes() override;
   Status acquire_workshop(std::string_view workshop_id) override;
   void release_workshop(std::string_view workshop_id) override;
-  void on_lost(std::function<void(const std::string& workshop_id)> lost) override;
+  void on_hand_over(std::function<void(const std::string& workshop_id)> hand_over) override;
   bool shared() const override { return true; }
 
   // This process's name in the lease rows.
@@ -148,7 +158,7 @@ class PostgresJournal final : public Journal {
   Status write_group(std::deque<Pending>& group);
   Status queued_head_locked(std::string_view workshop_id, std::uint64_t* out) const;
   Status stored_head(std::string_view workshop_id, std::uint64_t* out) const;
-  // Forgets workshops another node took over and tells on_lost().
+  // Forgets workshops another node took over and tells on_hand_over().
   void lose(const std::vector<std::string>& workshops);
   // A statement on the reader connection (reconnecting once if it broke).
   Status read(std::string_view what, const pg::Statement& statement, pg::Result* out) const;
@@ -171,9 +181,11 @@ class PostgresJournal final : public Journal {
   mutable std::map<std::string, std::uint64_t, std::less<>> last_queued_seq_;
   mutable std::map<std::string, std::uint64_t, std::less<>> durable_head_;
   std::map<std::string, std::uint64_t, std::less<>> held_;  // workshop → the epoch this node holds
+  std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> held_since_;  // acquired at
   std::set<std::string, std::less<>> releasing_;  // release_workshop() queued, not yet written (renewal skips them)
-  std::function<void(const std::string&)> lost_;
+  std::function<void(const std::string&)> hand_over_;
   std::condition_variable renewal_wake_;
+  std::set<std::string, std::less<>> asked_;  // renewal thread only: hand-over requests not yet honoured
   std::atomic<std::uint64_t> group_commits_{0};
   std::atomic<std::uint64_t> events_written_{0};
   std::atomic<std::uint64_t> leases_taken_{0};

@@ -48,6 +48,7 @@ struct CreatedWorkshop {
   std::string join_code;
   std::string facilitator_token;
   std::string observer_token;
+  WorkshopInfo info;  // as created
 };
 
 // Why create() failed: the caller's arguments, or the server (journal
@@ -206,8 +207,11 @@ class WorkshopRegistry {
   // Adds a workshop another node created to the catalog (shared journals).
   // REQUIRES: `lock` holds mutex_; released while the journal is read.
   void learn_locked(std::unique_lock<std::mutex>& lock, std::string_view id) const;
-  // Forgets a loaded instance another node took over (Workshop::on_moved).
+  // Forgets a loaded instance another node took over (Workshop::on_moved)
+  // and releases its lease if this node still holds it.
   void forget_moved(const std::string& id);
+  // Shared journals: unloads a workshop just created and releases it.
+  void hand_back_new(const std::string& id);
   std::set<std::string, std::less<>> loading_;                          // being loaded by some thread
   std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> idle_since_;
   std::condition_variable changed_;  // loading_ or background_jobs_ shrank
