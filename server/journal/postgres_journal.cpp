@@ -534,6 +534,21 @@ Status PostgresJournal::workshop(std::string_view id, v1::WorkshopMeta* out) con
   return {};
 }
 
+Status PostgresJournal::workshop_by_join_code(std::string_view code, std::string* workshop_id) const {
+  Result r;
+  // Codes are drawn per node: two open workshops could hold one (about one
+  // in 10^9 per pair); the older id answers, as it would on its own node.
+  if (Status s = read("looking up a join code",
+                      {"SELECT workshop_id FROM werkstatt_workshops WHERE join_code = $1 ORDER BY workshop_id LIMIT 1",
+                       {pg::text(code)}},
+                      &r);
+      !s.ok())
+    return s;
+  if (r.rows() == 0) return {Status::Code::not_found, "no workshop has this join code"};
+  *workshop_id = std::string(r.bytes(0, 0));
+  return {};
+}
+
 Status PostgresJournal::read_events(std::string_view workshop_id, std::uint64_t from_seq, std::uint64_t to_seq,
                                     std::size_t limit, std::vector<v1::EventRecord>* out) const {
   if (limit == 0 || from_seq > to_seq) return {};

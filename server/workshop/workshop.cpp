@@ -284,7 +284,7 @@ void Workshop::close_for_erasure(std::function<void()> done) {
 
 void Workshop::hand_over() {
   asio::post(strand_, [self = shared_from_this()] {
-    self->on_moved({journal::Status::Code::moved, "another node took this workshop over"});
+    self->on_moved({journal::Status::Code::moved, "handed over to another node"});
   });
 }
 

@@ -43,6 +43,11 @@ WorkshopRegistry::WorkshopRegistry(boost::asio::io_context& io, journal::Journal
       retention_timer_(retention_strand_),
       unload_timer_(retention_strand_) {
   handover_->registry = this;
+  if (journal_.shared())
+    options_.join_codes->refuse_also([&journal = journal_](const std::string& code) {
+      std::string holder;
+      return journal.workshop_by_join_code(code, &holder).ok();
+    });
   // A lease taken over, or asked for by the node the proxy sends this
   // workshop's clients to: the instance here sends its clients on (and
   // releases the lease if it still holds it). Runs on a journal thread.
@@ -288,6 +293,7 @@ WorkshopRegistry::~WorkshopRegistry() {
     handover_->registry = nullptr;
   }
   journal_.on_hand_over(nullptr);
+  if (journal_.shared()) options_.join_codes->refuse_also(nullptr);
   std::vector<std::thread> threads;
   {
     std::unique_lock lock(mutex_);
@@ -424,7 +430,7 @@ void WorkshopRegistry::forget_moved(const std::string& id) {
     std::lock_guard lock(mutex_);
     by_id_.erase(id);
     idle_since_.erase(id);
-    elsewhere_[id] = {journal::Status::Code::moved, "another node took this workshop over"};
+    elsewhere_[id] = {journal::Status::Code::moved, "handed over to another node"};
   }
   journal_.release_workshop(id);  // if still held (a hand-over asked for): after what it queued
 }
@@ -448,7 +454,15 @@ std::optional<std::string> WorkshopRegistry::id_by_join_code(std::string_view co
   // not have yet); the book holds every open workshop's.
   for (const auto& w : all())
     if (w->has_join_code(code)) return w->id();
-  auto id = options_.join_codes->holder(normalise_join_code(code));
+  const std::string normalised = normalise_join_code(code);
+  auto id = options_.join_codes->holder(normalised);
+  if (!id && journal_.shared()) {
+    // A workshop another node created: the shared journal knows its code.
+    std::string found;
+    if (journal_.workshop_by_join_code(normalised, &found).ok() && stored(found)) id = std::move(found);
+    if (id && !options_.join_codes->holder(normalised)) return std::nullopt;  // closed or rotated meanwhile
+    return id;
+  }
   if (!id || find_loaded(*id) || !stored(*id)) return std::nullopt;  // a loaded one was asked above
   return id;
 }

@@ -205,6 +205,14 @@ class Journal {
   // True when other nodes share this journal: the catalog is read from it
   // when asked for a workshop this node has not seen (created elsewhere).
   [[nodiscard]] virtual bool shared() const { return false; }
+  // A shared journal: the open workshop whose join code is `code` (as
+  // stored: normalised), for a join code typed on a node that has not seen
+  // the workshop. not_found when none has it (always, when not shared).
+  [[nodiscard]] virtual Status workshop_by_join_code(std::string_view code, std::string* workshop_id) const {
+    (void)code;
+    (void)workshop_id;
+    return {Status::Code::not_found, "no workshop has this join code"};
+  }
 };
 
 }  // namespace werkstatt::journal

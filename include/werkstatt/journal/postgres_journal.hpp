@@ -107,6 +107,7 @@ class PostgresJournal final : public Journal {
   Status write_failure() const override;
   Status workshops(std::vector<v1::WorkshopMeta>* out, std::vector<DamagedWorkshop>* damaged) const override;
   Status workshop(std::string_view id, v1::WorkshopMeta* out) const override;
+  Status workshop_by_join_code(std::string_view code, std::string* workshop_id) const override;
   Status read_events(std::string_view workshop_id, std::uint64_t from_seq, std::uint64_t to_seq, std::size_t limit,
                      std::vector<v1::EventRecord>* out) const override;
   Status latest_snapshot(std::string_view workshop_id, std::uint64_t at_or_before_seq, v1::Snapshot* out) const override;

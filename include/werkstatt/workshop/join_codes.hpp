@@ -9,6 +9,9 @@
 //   calls release() (after the rotation is durable, or when it closes).
 // - A claimed code that is not used (the rotation was refused) is released
 //   by the claimer.
+// - With other nodes sharing the journal, a code one of their workshops
+//   holds (refuse_also(), asked with the book's mutex held, so only at
+//   claims) is not drawn either.
 // - hold() records a code found in the journal (recovery). Two recovered
 //   workshops with the same code (journals from before this check) are
 //   logged by the caller; the later rotation of either ends it.
@@ -32,7 +35,7 @@ class JoinCodeBook {
     std::lock_guard lock(mutex_);
     std::string code;
     do code = source_();
-    while (holder_.contains(code));
+    while (holder_.contains(code) || (taken_elsewhere_ && taken_elsewhere_(code)));
     holder_.emplace(code, std::string(workshop_id));
     return code;
   }
@@ -41,6 +44,11 @@ class JoinCodeBook {
     std::lock_guard lock(mutex_);
     const auto [it, inserted] = holder_.emplace(code, std::string(workshop_id));
     return inserted || it->second == workshop_id;
+  }
+  // Codes held beyond this book (another node's workshops); set before serving.
+  void refuse_also(std::function<bool(const std::string& code)> taken_elsewhere) {
+    std::lock_guard lock(mutex_);
+    taken_elsewhere_ = std::move(taken_elsewhere);
   }
   // Releases `code` if `workshop_id` holds it.
   void release(const std::string& code, std::string_view workshop_id) {
@@ -63,6 +71,7 @@ class JoinCodeBook {
  private:
   mutable std::mutex mutex_;
   Source source_;
+  std::function<bool(const std::string&)> taken_elsewhere_;
   std::map<std::string, std::string, std::less<>> holder_;  // code → workshop id
 };
 
