@@ -223,6 +223,11 @@ std::string Metrics::render(const LiveState& live) const {
   header(out, "werkstatt_http_requests_total", "counter", "HTTP requests, by route and status.");
   http_requests.render(out, "werkstatt_http_requests_total");
 
+  header(out, "werkstatt_workshop_ownership_total", "counter",
+         "Nodes sharing a PostgreSQL journal: workshop leases taken here, acquires refused (another node holds it), "
+         "workshops handed over to another node.");
+  workshop_ownership.render(out, "werkstatt_workshop_ownership_total");
+
   single(out, "werkstatt_recovery_seconds", "gauge", "Time the last start-up took to recover from the journal.",
          recovery_seconds.value());
   header(out, "werkstatt_workshop_load_seconds", "histogram", "Loading one workshop from the journal.");

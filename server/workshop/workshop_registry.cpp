@@ -12,6 +12,7 @@
 #include "werkstatt/board/text.hpp"
 #include "werkstatt/history/session.hpp"
 #include "werkstatt/history/session_cache.hpp"
+#include "werkstatt/metrics/metrics.hpp"
 #include "werkstatt/workshop/secrets.hpp"
 
 namespace werkstatt::workshop {
@@ -54,7 +55,10 @@ WorkshopRegistry::WorkshopRegistry(boost::asio::io_context& io, journal::Journal
   journal_.on_hand_over([handover = handover_](const std::string& id) {
     std::lock_guard lock(handover->mutex);
     if (!handover->registry) return;
-    if (auto w = handover->registry->find_loaded(id)) w->hand_over();
+    if (auto w = handover->registry->find_loaded(id)) {
+      metrics::global().workshop_ownership.inc(metrics::label("event", "handed_over"));
+      w->hand_over();
+    }
   });
 }
 
@@ -111,6 +115,8 @@ std::shared_ptr<Workshop> WorkshopRegistry::load_locked(std::unique_lock<std::mu
   const auto started = std::chrono::steady_clock::now();
   // A shared journal serves a workshop from one node at a time: take it first.
   if (journal::Status held = journal_.acquire_workshop(id); !held.ok()) {
+    if (held.code() == journal::Status::Code::moved)
+      metrics::global().workshop_ownership.inc(metrics::label("event", "refused"));
     lock.lock();
     loading_.erase(id);
     changed_.notify_all();
@@ -118,6 +124,7 @@ std::shared_ptr<Workshop> WorkshopRegistry::load_locked(std::unique_lock<std::mu
     elsewhere_[id] = std::move(held);
     return nullptr;
   }
+  if (journal_.shared()) metrics::global().workshop_ownership.inc(metrics::label("event", "taken"));
   journal::Status status;
   auto w = Workshop::recover(io_, journal_, meta, options_, &status);
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);

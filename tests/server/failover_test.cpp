@@ -30,8 +30,8 @@ namespace {
 
 constexpr int kLeaseMs = 1000;
 
-Process start_node(const PostgresCluster& pg, const std::string& data, const std::string& name) {
-  return Process({WERKSTATT_BINARY, "serve", "--port", "0", "--journal", "postgres", "--postgres-url", pg.url(),
+Process start_node(const std::string& postgres_url, const std::string& data, const std::string& name) {
+  return Process({WERKSTATT_BINARY, "serve", "--port", "0", "--journal", "postgres", "--postgres-url", postgres_url,
                   "--node-name", name, "--lease-ms", std::to_string(kLeaseMs), "--data", data, "--threads", "2",
                   "--ops-per-second", "5000", "--ops-burst", "5000"});
 }
@@ -78,10 +78,10 @@ TEST_CASE("failover: a frozen node's workshop moves to another node sharing the 
           "[binary][failover][postgres]") {
   PostgresCluster pg;
   TempDir dir;
-  Process a = start_node(pg, dir / "a", "node-a");
+  Process a = start_node(pg.url(), dir / "a", "node-a");
   REQUIRE(a.read_until("observer:"));
   const Demo demo = parse_demo(a.output());
-  Process b = start_node(pg, dir / "b", "node-b");
+  Process b = start_node(pg.url(), dir / "b", "node-b");
   REQUIRE(b.read_until("ready at"));
   const std::uint16_t port_b = port_of(b);
 
@@ -136,6 +136,10 @@ TEST_CASE("failover: a frozen node's workshop moves to another node sharing the 
                                << " ms after A froze");
   CHECK(moved_after < std::chrono::seconds(5));
   CHECK(sent_on >= 1);  // the first attempts came while A's lease still ran
+  // B counts what it refused and what it took (Prometheus /metrics).
+  const std::string metrics_b = http_request(port_b, "GET", "/metrics").body;
+  CHECK(metrics_b.find("werkstatt_workshop_ownership_total{event=\"refused\"} ") != std::string::npos);
+  CHECK(metrics_b.find("werkstatt_workshop_ownership_total{event=\"taken\"} 1\n") != std::string::npos);
   for (int i = 0; i < 20; ++i)
     for (auto& w : writers) w.send_one();
   for (auto& w : writers) {
@@ -155,6 +159,8 @@ TEST_CASE("failover: a frozen node's workshop moves to another node sharing the 
   const std::string late_op = stale.send(ops::create_note("n-stale", "zu spät", 1, 1));
   REQUIRE(stale.pump_until([&] { return has_error(stale, v1::ERROR_CODE_MOVED); }, std::chrono::seconds(5)));
   CHECK_FALSE(stale.acks().contains(late_op));
+  CHECK(http_request(demo.port, "GET", "/metrics").body.find("werkstatt_workshop_ownership_total{event=\"handed_over\"} 1\n") !=
+        std::string::npos);
 
   // Everyone converges on B's state, a newcomer included.
   Peer late(port_b);
@@ -197,4 +203,109 @@ TEST_CASE("failover: a frozen node's workshop moves to another node sharing the 
   INFO(acked_total << " acknowledged ops; journal head " << records.size());
   CHECK(acked_total > 60);
   CHECK(pg.sql("SELECT count(*) FROM werkstatt_owners") == "0");  // both stopped cleanly: every lease handed back
+}
+
+TEST_CASE("failover of PostgreSQL: the synchronous standby is promoted under load - workshops turn read-only with "
+          "typed errors, then take edits again, and nothing acknowledged is lost",
+          "[binary][failover][postgres][standby]") {
+  PostgresCluster primary;
+  PostgresCluster standby(PostgresCluster::StandbyOf{primary});
+  primary.make_synchronous();
+  // Both servers in the URL; libpq's reconnect finds the one that takes writes.
+  const std::string url = "postgresql://werkstatt@127.0.0.1:" + std::to_string(primary.port()) + ",127.0.0.1:" +
+                          std::to_string(standby.port()) + "/postgres?target_session_attrs=read-write&connect_timeout=2";
+  TempDir dir;
+  Process node = start_node(url, dir / "n", "node-n");
+  REQUIRE(node.read_until("observer:"));
+  const Demo demo = parse_demo(node.output());
+
+  std::vector<Writer> writers(3);
+  for (std::size_t i = 0; i < writers.size(); ++i) {
+    writers[i].name = "w" + std::to_string(i);
+    writers[i].peer = std::make_unique<Peer>(demo.port);
+    REQUIRE(writers[i].peer->join(demo.id, join_code(demo.code), writers[i].name));
+  }
+  const auto burst = [&](std::chrono::milliseconds length) {
+    const auto until = std::chrono::steady_clock::now() + length;
+    while (std::chrono::steady_clock::now() < until)
+      for (auto& w : writers) {
+        w.send_one();
+        w.peer->pump_until([] { return false; }, std::chrono::milliseconds(2));
+        w.collect();
+      }
+  };
+  burst(std::chrono::milliseconds(500));
+  const std::size_t acked_before = writers[0].acked.size() + writers[1].acked.size() + writers[2].acked.size();
+  CHECK(acked_before > 30);
+
+  // The primary dies mid-burst; writes fail until the standby is promoted.
+  primary.crash();
+  const auto crashed_at = std::chrono::steady_clock::now();
+  burst(std::chrono::milliseconds(500));
+  for (auto& w : writers) {
+    // Told, typed: READ_ONLY (not fatal), and what could not be stored is rejected as READ_ONLY.
+    REQUIRE(w.peer->pump_until([&] { return has_error(*w.peer, v1::ERROR_CODE_READ_ONLY); }, std::chrono::seconds(10)));
+    for (const auto& [id, code] : w.peer->rejects()) {
+      INFO(w.name << " op " << id);
+      CHECK(code == v1::REJECT_CODE_READ_ONLY);
+    }
+  }
+  standby.promote();
+
+  // The journal's retry finds the promoted standby; edits are taken again.
+  for (auto& w : writers) {
+    bool taken = false;
+    while (!taken && std::chrono::steady_clock::now() - crashed_at < std::chrono::seconds(30)) {
+      const std::string id = w.name + "-again" + std::to_string(w.next);
+      w.sent[id] = ops::create_note("n-" + w.name + "-again-" + std::to_string(w.next), "wieder da", 5, 5);
+      ++w.next;
+      w.peer->send(w.sent[id], id);
+      taken = w.peer->pump_until([&] {
+        w.collect();
+        return w.acked.contains(id) || w.peer->rejects().contains(id);
+      }, std::chrono::seconds(5)) && w.acked.contains(id);
+      if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    REQUIRE(taken);
+  }
+  const auto writable_after = std::chrono::steady_clock::now() - crashed_at;
+  WARN("standby promoted: edits acknowledged again "
+       << std::chrono::duration_cast<std::chrono::milliseconds>(writable_after).count() << " ms after the primary died");
+  burst(std::chrono::milliseconds(300));
+  for (auto& w : writers) {
+    REQUIRE(w.peer->pump_until([&] {
+      w.collect();
+      return w.acked.size() + w.peer->rejects().size() >= w.sent.size();
+    }, std::chrono::seconds(20)));
+  }
+  REQUIRE(node.terminate() == 0);
+
+  // Every acknowledged op is in the promoted standby, once, at its seq; gapless.
+  journal::PostgresJournalOptions o;
+  o.url = standby.url();
+  o.node_name = "checker";
+  journal::Status st;
+  auto j = journal::PostgresJournal::open(o, &st);
+  INFO(st.message());
+  REQUIRE(j);
+  std::vector<v1::EventRecord> records;
+  REQUIRE(j->read_events(demo.id, 1, UINT64_MAX, 10'000'000, &records).ok());
+  std::map<std::uint64_t, const v1::EventRecord*> by_seq;
+  std::set<std::pair<std::string, std::string>> op_ids;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    REQUIRE(records[i].seq() == i + 1);
+    by_seq[records[i].seq()] = &records[i];
+    if (!records[i].client_op_id().empty())
+      CHECK(op_ids.emplace(records[i].author_id(), records[i].client_op_id()).second);
+  }
+  std::size_t acked_total = 0;
+  for (const auto& w : writers)
+    for (const auto& [id, seq] : w.acked) {
+      INFO(w.name << " op " << id << " acked at seq " << seq);
+      REQUIRE(by_seq.contains(seq));
+      CHECK(by_seq.at(seq)->client_op_id() == id);
+      ++acked_total;
+    }
+  INFO(acked_total << " acknowledged ops; journal head " << records.size());
+  CHECK(acked_total > acked_before);
 }

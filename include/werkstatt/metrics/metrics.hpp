@@ -109,6 +109,11 @@ class Metrics {
 
   LabeledCounter http_requests;  // route="…",status="…"
 
+  // A shared (PostgreSQL) journal: event="taken|refused|handed_over" -
+  // leases this node took, acquires refused because another node holds the
+  // workshop, workshops it handed over (lost or asked for).
+  LabeledCounter workshop_ownership;
+
   Gauge recovery_seconds;        // the last start-up recovery
   Histogram workshop_load_seconds;  // loading one workshop from the journal
 
