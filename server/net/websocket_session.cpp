@@ -235,14 +235,16 @@ void websocket_session::handle(v1::ClientMessage& message) {
           // Welcome anyway.
           state_ = State::loading;
           auto pending = std::make_shared<v1::Hello>(std::move(*message.mutable_hello()));
-          const bool posted = context_->pool->try_post([self = shared_from_this(), pending] {
-            auto w = self->context_->registry.find(pending->workshop_id());
-            asio::post(self->shard_->strand(), [self, w = std::move(w), pending] {
-              self->state_ = State::awaiting_hello;
-              if (!self->close_requested_) self->join_workshop(std::move(w), *pending);
-              self->do_read();
-            });
-          });
+          // One load however many of the room join at once (find_async).
+          const bool posted = context_->registry.find_async(
+              pending->workshop_id(), *context_->pool,
+              [self = shared_from_this(), pending](std::shared_ptr<workshop::Workshop> w) {
+                asio::post(self->shard_->strand(), [self, w = std::move(w), pending] {
+                  self->state_ = State::awaiting_hello;
+                  if (!self->close_requested_) self->join_workshop(std::move(w), *pending);
+                  self->do_read();
+                });
+              });
           if (!posted) {
             state_ = State::awaiting_hello;
             refuse(v1::ERROR_CODE_INTERNAL, "the server is busy loading workshops; reconnect in a moment",

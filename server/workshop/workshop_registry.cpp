@@ -398,6 +398,35 @@ std::shared_ptr<Workshop> WorkshopRegistry::find(std::string_view id) {
   return load_locked(lock, std::string(id));
 }
 
+bool WorkshopRegistry::find_async(std::string_view id, WorkerPool& pool,
+                                   std::function<void(std::shared_ptr<Workshop>)> done) {
+  if (auto w = find_loaded(id)) {
+    done(std::move(w));
+    return true;
+  }
+  std::lock_guard lock(mutex_);
+  if (const auto it = load_waiters_.find(id); it != load_waiters_.end()) {
+    it->second.push_back(std::move(done));  // the job under way answers this one too
+    return true;
+  }
+  const std::string key(id);
+  load_waiters_[key].push_back(std::move(done));
+  // Posted with mutex_ held: the job takes it only after this returns.
+  const bool posted = pool.try_post([this, key] {
+    auto w = find(key);
+    std::vector<std::function<void(std::shared_ptr<Workshop>)>> waiting;
+    {
+      std::lock_guard inner(mutex_);
+      const auto it = load_waiters_.find(key);
+      waiting = std::move(it->second);
+      load_waiters_.erase(it);
+    }
+    for (auto& d : waiting) d(w);
+  });
+  if (!posted) load_waiters_.erase(key);
+  return posted;
+}
+
 std::shared_ptr<Workshop> WorkshopRegistry::find_loaded(std::string_view id) const {
   std::lock_guard lock(mutex_);
   const auto it = by_id_.find(id);

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "support/ops.hpp"
+#include "support/journal_checks.hpp"
 #include "support/recorder.hpp"
 #include "support/render.hpp"
 #include "support/temp_dir.hpp"
@@ -28,6 +29,7 @@ using journal::Status;
 namespace ops = werkstatt::test::ops;
 using werkstatt::test::append_sync;
 using werkstatt::test::Recorder;
+using werkstatt::test::render_head;
 
 namespace {
 
@@ -56,13 +58,6 @@ std::optional<v1::WorkshopMeta> meta_of(const journal::Journal& j, const std::st
   return meta;
 }
 
-std::string render_head(const journal::Journal& j, const std::string& workshop) {
-  Status s;
-  auto b = history::rebuild(j, workshop, UINT64_MAX, &s);
-  INFO(s.message());
-  REQUIRE(b);
-  return test::render(b->state());
-}
 
 }  // namespace
 
@@ -162,35 +157,7 @@ TEST_CASE("journal: concurrent appends from many workshops complete in order per
     recorders.emplace_back("w" + std::to_string(w));
     recorders.back().standard_session(kEvents);
   }
-  std::mutex m;
-  std::map<std::string, std::vector<std::uint64_t>> completed;
-  std::atomic<int> failures{0};
-  std::atomic<std::size_t> outstanding{0};
-  std::vector<std::thread> threads;
-  for (auto& rec : recorders) {
-    threads.emplace_back([&, r = &rec] {
-      // Pipelined: never waits for one append before sending the next.
-      for (const auto& record : r->records) {
-        ++outstanding;
-        j->append({record}, [&, seq = record.seq(), id = r->workshop](const Status& s) {
-          if (!s.ok()) ++failures;
-          std::lock_guard lock(m);
-          completed[id].push_back(seq);
-          --outstanding;
-        });
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  for (int spin = 0; outstanding > 0 && spin < 3000; ++spin) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  REQUIRE(outstanding == 0);
-  CHECK(failures == 0);
-  for (const auto& rec : recorders) {
-    const auto& seqs = completed[rec.workshop];
-    REQUIRE(seqs.size() == rec.records.size());
-    for (std::size_t i = 0; i < seqs.size(); ++i) REQUIRE(seqs[i] == i + 1);
-    CHECK(render_head(*j, rec.workshop) == test::render(rec.board.state()));
-  }
+  test::append_concurrently(*j, recorders, std::chrono::seconds(30));
 }
 
 TEST_CASE("journal: snapshot + tail equals full replay at every seq", "[journal][replay]") {

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "support/journal_checks.hpp"
 #include "support/postgres.hpp"
 #include "support/recorder.hpp"
 #include "support/render.hpp"
@@ -21,6 +22,7 @@ using journal::Status;
 using werkstatt::test::append_sync;
 using werkstatt::test::PostgresCluster;
 using werkstatt::test::Recorder;
+using werkstatt::test::render_head;
 
 namespace {
 
@@ -37,13 +39,6 @@ std::unique_ptr<PostgresJournal> open_pg(const PostgresCluster& pg, const std::s
   return j;
 }
 
-std::string render_head(const journal::Journal& j, const std::string& workshop) {
-  Status s;
-  auto b = history::rebuild(j, workshop, UINT64_MAX, &s);
-  INFO(s.message());
-  REQUIRE(b);
-  return test::render(b->state());
-}
 
 v1::WorkshopMeta meta_for(const std::string& id, const std::string& code) {
   v1::WorkshopMeta meta;
@@ -153,35 +148,9 @@ TEST_CASE("postgres journal: concurrent appends from many workshops share commit
     recorders.back().standard_session(kEvents);
     REQUIRE(j->acquire_workshop(recorders.back().workshop).ok());
   }
-  std::mutex m;
-  std::map<std::string, std::vector<std::uint64_t>> completed;
-  std::atomic<int> failures{0};
-  std::atomic<std::size_t> outstanding{0};
-  std::vector<std::thread> threads;
   std::size_t total = 0;
-  for (auto& rec : recorders) total += rec.records.size();
-  for (auto& rec : recorders)
-    threads.emplace_back([&, r = &rec] {
-      for (const auto& record : r->records) {
-        ++outstanding;
-        j->append({record}, [&, seq = record.seq(), id = r->workshop](const Status& s) {
-          if (!s.ok()) ++failures;
-          std::lock_guard lock(m);
-          completed[id].push_back(seq);
-          --outstanding;
-        });
-      }
-    });
-  for (auto& t : threads) t.join();
-  for (int spin = 0; outstanding > 0 && spin < 6000; ++spin) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  REQUIRE(outstanding == 0);
-  CHECK(failures == 0);
-  for (const auto& rec : recorders) {
-    const auto& seqs = completed[rec.workshop];
-    REQUIRE(seqs.size() == rec.records.size());
-    for (std::size_t i = 0; i < seqs.size(); ++i) REQUIRE(seqs[i] == i + 1);
-    CHECK(render_head(*j, rec.workshop) == test::render(rec.board.state()));
-  }
+  for (const auto& rec : recorders) total += rec.records.size();
+  test::append_concurrently(*j, recorders, std::chrono::seconds(60));
   // Group commit groups: fewer transactions than events.
   INFO("commits " << j->group_commits() << " for " << total << " events");
   CHECK(j->group_commits() < total);

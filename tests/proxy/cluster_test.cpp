@@ -230,8 +230,8 @@ TEST_CASE("three nodes behind HAProxy share PostgreSQL - every client of a works
     const auto joined = cluster.https("127.0.1.3", "GET", "/api/join/" + w.code);
     CHECK(joined.status == 200);
     CHECK(joined.body.find(w.id) != std::string::npos);
-    Member facilitator(cluster, "127.0.1.4", w.id, werkstatt::test::facilitator_credential(w.token));
-    Member anna(cluster, "127.0.1.5", w.id, werkstatt::test::join_code_credential(w.code));
+    Member facilitator(cluster, "127.0.1.4", w.id, werkstatt::test::facilitator(w.token));
+    Member anna(cluster, "127.0.1.5", w.id, werkstatt::test::join_code(w.code));
     REQUIRE(facilitator.join(5s));
     REQUIRE(anna.join(5s));
     CHECK(anna.refusals == 0);  // routed to one node from the start: never sent back
@@ -264,7 +264,7 @@ TEST_CASE("a node killed behind HAProxy during an edit burst of 100 browsers in 
     for (int k = 0; k < 10; ++k) {
       members.push_back(std::make_unique<Member>(cluster, "127.0.1." + std::to_string(20 + i * 10 + k),
                                                  workshops.back().id,
-                                                 werkstatt::test::join_code_credential(workshops.back().code)));
+                                                 werkstatt::test::join_code(workshops.back().code)));
       REQUIRE(members.back()->join(5s));
     }
   }
@@ -321,7 +321,7 @@ TEST_CASE("a node killed behind HAProxy during an edit burst of 100 browsers in 
     if (!moved_workshops.contains(w.id)) continue;
     // A newcomer is sent to the other node until the proxy's checks see the
     // node up again (rise 2 of 1 s): it comes back, as a later browser would.
-    Member newcomer(cluster, "127.0.2." + std::to_string(++n), w.id, werkstatt::test::join_code_credential(w.code));
+    Member newcomer(cluster, "127.0.2." + std::to_string(++n), w.id, werkstatt::test::join_code(w.code));
     REQUIRE(newcomer.join(30s));
     while (cluster.holder(w.id) != victim && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(300ms);
@@ -356,7 +356,7 @@ TEST_CASE("a node killed behind HAProxy during an edit burst of 100 browsers in 
       }
     }
     CHECK(acked >= 50);
-    Member late(cluster, "127.0.2.100", w.id, werkstatt::test::join_code_credential(w.code));
+    Member late(cluster, "127.0.2.100", w.id, werkstatt::test::join_code(w.code));
     REQUIRE(late.join(10s));
     // Its own join is an event too: the head is read after it.
     CHECK(std::to_string(late.ws->welcome.seq()) ==

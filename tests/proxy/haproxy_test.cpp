@@ -34,6 +34,8 @@ using namespace std::chrono_literals;
 using werkstatt::test::Process;
 using werkstatt::test::TempDir;
 using werkstatt::test::Wss;
+using werkstatt::test::facilitator;
+using werkstatt::test::join_code;
 namespace v1 = werkstatt::v1;
 
 struct Workshop {
@@ -141,9 +143,6 @@ class Stack {
   Workshop demo_;
 };
 
-v1::Credential code(const std::string& c) { return werkstatt::test::join_code_credential(c); }
-v1::Credential facilitator(const std::string& t) { return werkstatt::test::facilitator_credential(t); }
-
 std::size_t lines_with(const std::string& text, const std::vector<std::string>& needles) {
   std::size_t n = 0;
   std::istringstream in(text);
@@ -164,7 +163,7 @@ TEST_CASE("wss:// through HAProxy - TLS and the WebSocket tunnel work and the re
   REQUIRE(fac.join(w.id, facilitator(w.token)));
   CHECK(fac.welcome.role() == v1::ROLE_FACILITATOR);
   Wss anna(stack.tls(), "127.0.1.2");
-  REQUIRE(anna.join(w.id, code(w.code)));
+  REQUIRE(anna.join(w.id, join_code(w.code)));
   // An op goes through the tunnel and comes back as its Ack.
   v1::ClientMessage op;
   op.mutable_op()->set_client_op_id("n1");
@@ -206,7 +205,7 @@ TEST_CASE("400 participants through HAProxy are not refused by per-address limit
   std::size_t welcomed = 0;
   for (int i = 0; i < 400; ++i) {
     people.push_back(std::make_unique<Wss>(stack.tls(), "127.0.1." + std::to_string(10 + i % 4)));
-    welcomed += people.back()->join(w.id, code(w.code)) ? 1 : 0;
+    welcomed += people.back()->join(w.id, join_code(w.code)) ? 1 : 0;
   }
   CHECK(welcomed == 400);
   // A real client's own limit still holds: 100 open from 127.0.1.10, 50 more fit, then no more.
@@ -222,21 +221,21 @@ TEST_CASE("one address guessing join codes through HAProxy does not stop the oth
   Stack stack({"--wrong-credentials-burst", "10", "--wrong-credentials-per-minute", "6"});
   const auto& w = stack.demo();
   Wss anna(stack.tls(), "127.0.1.40");  // joined earlier: resumes later
-  REQUIRE(anna.join(w.id, code(w.code)));
+  REQUIRE(anna.join(w.id, join_code(w.code)));
   const std::string pid = anna.welcome.participant_id(), secret = anna.welcome.participant_secret();
   for (int i = 0; i < 12; ++i) {
     Wss kiosk(stack.tls(), "127.0.1.41");
-    CHECK_FALSE(kiosk.join(w.id, code("ZZZZZ" + std::string(1, static_cast<char>('A' + i)))));
+    CHECK_FALSE(kiosk.join(w.id, join_code("ZZZZZ" + std::string(1, static_cast<char>('A' + i)))));
   }
   {
     Wss kiosk(stack.tls(), "127.0.1.41");
-    CHECK_FALSE(kiosk.join(w.id, code(w.code)));
+    CHECK_FALSE(kiosk.join(w.id, join_code(w.code)));
     CHECK(kiosk.error.code() == v1::ERROR_CODE_RATE_LIMITED);
   }
   Wss bert(stack.tls(), "127.0.1.42");
-  CHECK(bert.join(w.id, code(w.code)));
+  CHECK(bert.join(w.id, join_code(w.code)));
   Wss again(stack.tls(), "127.0.1.40");
-  CHECK(again.join(w.id, code(w.code), pid, secret));
+  CHECK(again.join(w.id, join_code(w.code), pid, secret));
   CHECK(again.welcome.participant_id() == pid);
   Wss fac(stack.tls(), "127.0.1.43");
   CHECK(fac.join(w.id, facilitator(w.token)));
@@ -246,7 +245,7 @@ TEST_CASE("one address guessing join codes through HAProxy does not stop the oth
   bool in = false;
   while (!in && std::chrono::steady_clock::now() < deadline) {
     Wss kiosk(stack.tls(), "127.0.1.41");
-    in = kiosk.join(w.id, code(w.code));
+    in = kiosk.join(w.id, join_code(w.code));
     if (!in) std::this_thread::sleep_for(500ms);
   }
   CHECK(in);

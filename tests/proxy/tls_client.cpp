@@ -190,16 +190,4 @@ bool Wss::join(const std::string& workshop, const v1::Credential& cred, const st
   }
 }
 
-v1::Credential join_code_credential(const std::string& code) {
-  v1::Credential cred;
-  cred.set_join_code(code);
-  return cred;
-}
-
-v1::Credential facilitator_credential(const std::string& token) {
-  v1::Credential cred;
-  cred.set_facilitator_token(token);
-  return cred;
-}
-
 }  // namespace werkstatt::test

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "support/credentials.hpp"
 #include "werkstatt/v1/protocol.pb.h"
 
 namespace werkstatt::test {
@@ -67,8 +68,5 @@ class Wss {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-v1::Credential join_code_credential(const std::string& code);
-v1::Credential facilitator_credential(const std::string& token);
 
 }  // namespace werkstatt::test

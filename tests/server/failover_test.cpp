@@ -71,6 +71,63 @@ bool has_error(const Peer& p, v1::ErrorCode code) {
   return false;
 }
 
+std::vector<Writer> join_writers(const Demo& demo, std::size_t n) {
+  std::vector<Writer> writers(n);
+  for (std::size_t i = 0; i < writers.size(); ++i) {
+    writers[i].name = "w" + std::to_string(i);
+    writers[i].peer = std::make_unique<Peer>(demo.port);
+    REQUIRE(writers[i].peer->join(demo.id, join_code(demo.code), writers[i].name));
+  }
+  return writers;
+}
+
+// Every writer sends as fast as acks come back, for `length`.
+void burst(std::vector<Writer>& writers, std::chrono::milliseconds length) {
+  const auto until = std::chrono::steady_clock::now() + length;
+  while (std::chrono::steady_clock::now() < until)
+    for (auto& w : writers) {
+      w.send_one();
+      w.peer->pump_until([] { return false; }, std::chrono::milliseconds(2));
+      w.collect();
+    }
+}
+
+// The workshop's journal in PostgreSQL at `url`: gapless, each client op
+// once, never `unacked_op`, every ack at the seq it named. The number of
+// acknowledged ops.
+std::size_t check_postgres_journal(const std::string& url, const std::string& workshop,
+                                   const std::vector<Writer>& writers, const std::string& unacked_op = "") {
+  journal::PostgresJournalOptions o;
+  o.url = url;
+  o.node_name = "checker";
+  journal::Status st;
+  auto j = journal::PostgresJournal::open(o, &st);
+  INFO(st.message());
+  REQUIRE(j);
+  std::vector<v1::EventRecord> records;
+  REQUIRE(j->read_events(workshop, 1, UINT64_MAX, 10'000'000, &records).ok());
+  std::set<std::pair<std::string, std::string>> op_ids;
+  std::map<std::uint64_t, const v1::EventRecord*> by_seq;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    REQUIRE(records[i].seq() == i + 1);
+    by_seq[records[i].seq()] = &records[i];
+    if (!records[i].client_op_id().empty())
+      CHECK(op_ids.emplace(records[i].author_id(), records[i].client_op_id()).second);
+    if (!unacked_op.empty()) CHECK(records[i].client_op_id() != unacked_op);
+  }
+  std::size_t acked_total = 0;
+  for (const auto& w : writers)
+    for (const auto& [id, seq] : w.acked) {
+      INFO(w.name << " op " << id << " acked at seq " << seq);
+      REQUIRE(by_seq.contains(seq));
+      CHECK(by_seq.at(seq)->client_op_id() == id);
+      CHECK(by_seq.at(seq)->author_id() == w.peer->id());
+      ++acked_total;
+    }
+  UNSCOPED_INFO(acked_total << " acknowledged ops; journal head " << records.size());
+  return acked_total;
+}
+
 }  // namespace
 
 TEST_CASE("failover: a frozen node's workshop moves to another node sharing the PostgreSQL journal, losing no "
@@ -85,21 +142,10 @@ TEST_CASE("failover: a frozen node's workshop moves to another node sharing the 
   REQUIRE(b.read_until("ready at"));
   const std::uint16_t port_b = port_of(b);
 
-  std::vector<Writer> writers(3);
-  for (std::size_t i = 0; i < writers.size(); ++i) {
-    writers[i].name = "w" + std::to_string(i);
-    writers[i].peer = std::make_unique<Peer>(demo.port);
-    REQUIRE(writers[i].peer->join(demo.id, join_code(demo.code), writers[i].name));
-  }
+  std::vector<Writer> writers = join_writers(demo, 3);
   Peer stale(demo.port);  // stays on A throughout
   REQUIRE(stale.join(demo.id, join_code(demo.code), "stale"));
-  const auto burst_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(600);
-  while (std::chrono::steady_clock::now() < burst_until)
-    for (auto& w : writers) {
-      w.send_one();
-      w.peer->pump_until([] { return false; }, std::chrono::milliseconds(2));
-      w.collect();
-    }
+  burst(writers, std::chrono::milliseconds(600));
   // Frozen mid-burst: ops are in flight, some acknowledged, some not.
   for (auto& w : writers) w.send_one();
   REQUIRE(kill(a.pid(), SIGSTOP) == 0);
@@ -173,35 +219,7 @@ TEST_CASE("failover: a frozen node's workshop moves to another node sharing the 
   REQUIRE(a.terminate() == 0);
 
   // The journal in PostgreSQL: gapless, each client op once, every ack where it said.
-  journal::PostgresJournalOptions o;
-  o.url = pg.url();
-  o.node_name = "checker";
-  journal::Status st;
-  auto j = journal::PostgresJournal::open(o, &st);
-  INFO(st.message());
-  REQUIRE(j);
-  std::vector<v1::EventRecord> records;
-  REQUIRE(j->read_events(demo.id, 1, UINT64_MAX, 10'000'000, &records).ok());
-  std::set<std::pair<std::string, std::string>> op_ids;
-  std::map<std::uint64_t, const v1::EventRecord*> by_seq;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    REQUIRE(records[i].seq() == i + 1);
-    by_seq[records[i].seq()] = &records[i];
-    if (!records[i].client_op_id().empty())
-      CHECK(op_ids.emplace(records[i].author_id(), records[i].client_op_id()).second);
-    CHECK(records[i].client_op_id() != late_op);
-  }
-  std::size_t acked_total = 0;
-  for (const auto& w : writers)
-    for (const auto& [id, seq] : w.acked) {
-      INFO(w.name << " op " << id << " acked at seq " << seq);
-      REQUIRE(by_seq.contains(seq));
-      CHECK(by_seq.at(seq)->client_op_id() == id);
-      CHECK(by_seq.at(seq)->author_id() == w.peer->id());
-      ++acked_total;
-    }
-  INFO(acked_total << " acknowledged ops; journal head " << records.size());
-  CHECK(acked_total > 60);
+  CHECK(check_postgres_journal(pg.url(), demo.id, writers, late_op) > 60);
   CHECK(pg.sql("SELECT count(*) FROM werkstatt_owners") == "0");  // both stopped cleanly: every lease handed back
 }
 
@@ -219,29 +237,15 @@ TEST_CASE("failover of PostgreSQL: the synchronous standby is promoted under loa
   REQUIRE(node.read_until("observer:"));
   const Demo demo = parse_demo(node.output());
 
-  std::vector<Writer> writers(3);
-  for (std::size_t i = 0; i < writers.size(); ++i) {
-    writers[i].name = "w" + std::to_string(i);
-    writers[i].peer = std::make_unique<Peer>(demo.port);
-    REQUIRE(writers[i].peer->join(demo.id, join_code(demo.code), writers[i].name));
-  }
-  const auto burst = [&](std::chrono::milliseconds length) {
-    const auto until = std::chrono::steady_clock::now() + length;
-    while (std::chrono::steady_clock::now() < until)
-      for (auto& w : writers) {
-        w.send_one();
-        w.peer->pump_until([] { return false; }, std::chrono::milliseconds(2));
-        w.collect();
-      }
-  };
-  burst(std::chrono::milliseconds(500));
+  std::vector<Writer> writers = join_writers(demo, 3);
+  burst(writers, std::chrono::milliseconds(500));
   const std::size_t acked_before = writers[0].acked.size() + writers[1].acked.size() + writers[2].acked.size();
   CHECK(acked_before > 30);
 
   // The primary dies mid-burst; writes fail until the standby is promoted.
   primary.crash();
   const auto crashed_at = std::chrono::steady_clock::now();
-  burst(std::chrono::milliseconds(500));
+  burst(writers, std::chrono::milliseconds(500));
   for (auto& w : writers) {
     // Told, typed: READ_ONLY (not fatal), and what could not be stored is rejected as READ_ONLY.
     REQUIRE(w.peer->pump_until([&] { return has_error(*w.peer, v1::ERROR_CODE_READ_ONLY); }, std::chrono::seconds(10)));
@@ -271,7 +275,7 @@ TEST_CASE("failover of PostgreSQL: the synchronous standby is promoted under loa
   const auto writable_after = std::chrono::steady_clock::now() - crashed_at;
   WARN("standby promoted: edits acknowledged again "
        << std::chrono::duration_cast<std::chrono::milliseconds>(writable_after).count() << " ms after the primary died");
-  burst(std::chrono::milliseconds(300));
+  burst(writers, std::chrono::milliseconds(300));
   for (auto& w : writers) {
     REQUIRE(w.peer->pump_until([&] {
       w.collect();
@@ -281,31 +285,5 @@ TEST_CASE("failover of PostgreSQL: the synchronous standby is promoted under loa
   REQUIRE(node.terminate() == 0);
 
   // Every acknowledged op is in the promoted standby, once, at its seq; gapless.
-  journal::PostgresJournalOptions o;
-  o.url = standby.url();
-  o.node_name = "checker";
-  journal::Status st;
-  auto j = journal::PostgresJournal::open(o, &st);
-  INFO(st.message());
-  REQUIRE(j);
-  std::vector<v1::EventRecord> records;
-  REQUIRE(j->read_events(demo.id, 1, UINT64_MAX, 10'000'000, &records).ok());
-  std::map<std::uint64_t, const v1::EventRecord*> by_seq;
-  std::set<std::pair<std::string, std::string>> op_ids;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    REQUIRE(records[i].seq() == i + 1);
-    by_seq[records[i].seq()] = &records[i];
-    if (!records[i].client_op_id().empty())
-      CHECK(op_ids.emplace(records[i].author_id(), records[i].client_op_id()).second);
-  }
-  std::size_t acked_total = 0;
-  for (const auto& w : writers)
-    for (const auto& [id, seq] : w.acked) {
-      INFO(w.name << " op " << id << " acked at seq " << seq);
-      REQUIRE(by_seq.contains(seq));
-      CHECK(by_seq.at(seq)->client_op_id() == id);
-      ++acked_total;
-    }
-  INFO(acked_total << " acknowledged ops; journal head " << records.size());
-  CHECK(acked_total > acked_before);
+  CHECK(check_postgres_journal(standby.url(), demo.id, writers) > acked_before);
 }

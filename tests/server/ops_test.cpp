@@ -9,6 +9,7 @@
 #include <mutex>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -447,6 +448,48 @@ class GatedJournal final : public journal::Journal {
 };
 
 }  // namespace
+
+TEST_CASE("a room joining a workshop that is not loaded takes one load job of the pool, not one each",
+          "[ops][pool][on-demand]") {
+  GatedJournal journal;
+  boost::asio::io_context io;
+  std::string id;
+  {
+    workshop::WorkshopRegistry before(io, journal, {});
+    workshop::CreateError error;
+    const auto created = before.create("impuls-werkstatt", "Regionalplan", "de", &error);
+    REQUIRE(created);
+    id = created->id;
+  }
+  workshop::WorkshopRegistry registry(io, journal, {});  // a restart: the board is not loaded
+  REQUIRE(registry.recover_all().ok());
+  REQUIRE_FALSE(registry.find_loaded(id));
+  // A pool that takes two jobs at most; the replay waits at the gate while 100 join.
+  workshop::WorkerPool pool({.threads = 1, .max_queued = 2, .idle_policy = false});
+  journal.close_gate();
+  std::mutex m;
+  std::set<workshop::Workshop*> answers;
+  std::size_t answered = 0;
+  for (int i = 0; i < 100; ++i)
+    REQUIRE(registry.find_async(id, pool, [&](std::shared_ptr<workshop::Workshop> w) {
+      std::lock_guard lock(m);
+      answers.insert(w.get());
+      ++answered;
+    }));
+  CHECK(pool.queued() == 1);
+  journal.open_gate();
+  REQUIRE(eventually([&] {
+    std::lock_guard lock(m);
+    return answered == 100;
+  }));
+  REQUIRE(answers.size() == 1);
+  CHECK(*answers.begin() == registry.find_loaded(id).get());
+  CHECK(*answers.begin() != nullptr);
+  // Loaded now: answered at once, no job.
+  bool at_once = false;
+  REQUIRE(registry.find_async(id, pool, [&](std::shared_ptr<workshop::Workshop> w) { at_once = w != nullptr; }));
+  CHECK(at_once);
+}
 
 TEST_CASE("the live path never waits for history - an export in progress does not hold back acks", "[ops][pool]") {
   // One I/O thread: if the export ran on it, nothing else could.

@@ -228,22 +228,6 @@ v1::ClientMessage hello(const std::string& workshop_id, const v1::Credential& cr
   return m;
 }
 
-v1::Credential join_code(const std::string& code) {
-  v1::Credential c;
-  c.set_join_code(code);
-  return c;
-}
-v1::Credential facilitator(const std::string& token) {
-  v1::Credential c;
-  c.set_facilitator_token(token);
-  return c;
-}
-v1::Credential observer(const std::string& token) {
-  v1::Credential c;
-  c.set_observer_token(token);
-  return c;
-}
-
 v1::ClientMessage op_message(const std::string& client_op_id, const v1::Op& op) {
   v1::ClientMessage m;
   m.mutable_op()->set_client_op_id(client_op_id);

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "support/credentials.hpp"
 #include "werkstatt/v1/protocol.pb.h"
 
 namespace werkstatt::test {
@@ -82,9 +83,6 @@ HttpResponse http_request_from(const std::string& source_address, const std::str
 v1::ClientMessage hello(const std::string& workshop_id, const v1::Credential& credential,
                         const std::string& name = "Tester", const std::string& participant_id = "",
                         const std::string& secret = "", std::uint64_t last_seen_seq = 0);
-v1::Credential join_code(const std::string& code);
-v1::Credential facilitator(const std::string& token);
-v1::Credential observer(const std::string& token);
 v1::ClientMessage op_message(const std::string& client_op_id, const v1::Op& op);
 
 }  // namespace werkstatt::test

@@ -38,6 +38,7 @@
 
 #include "werkstatt/journal/journal.hpp"
 #include "werkstatt/workshop/workshop.hpp"
+#include "werkstatt/workshop/worker_pool.hpp"
 
 namespace werkstatt::workshop {
 
@@ -115,6 +116,14 @@ class WorkshopRegistry {
   // (damage() says why; also when this load found it damaged), erasing, or
   // shutting down.
   [[nodiscard]] std::shared_ptr<Workshop> find(std::string_view id);
+  // find() on `pool`, once for everyone who asks while it runs: a room of
+  // participants joining a workshop that is not loaded takes one job of the
+  // pool, not one each. `done` runs on a pool thread (or here, when it is
+  // loaded already) with find()'s answer. False, and `done` never runs,
+  // when the pool refused the job (full: the caller asks the client to
+  // retry).
+  [[nodiscard]] bool find_async(std::string_view id, WorkerPool& pool,
+                                std::function<void(std::shared_ptr<Workshop>)> done);
   // The workshop if it is loaded now; never reads the journal.
   [[nodiscard]] std::shared_ptr<Workshop> find_loaded(std::string_view id) const;
   // Whether the catalog has the workshop and it is not known to be damaged:
@@ -213,6 +222,8 @@ class WorkshopRegistry {
   // Shared journals: unloads a workshop just created and releases it.
   void hand_back_new(const std::string& id);
   std::set<std::string, std::less<>> loading_;                          // being loaded by some thread
+  // find_async(): those waiting for the one pool job that loads each id.
+  std::map<std::string, std::vector<std::function<void(std::shared_ptr<Workshop>)>>, std::less<>> load_waiters_;
   std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> idle_since_;
   std::condition_variable changed_;  // loading_ or background_jobs_ shrank
   void unload_idle_now() { (void)unload_idle(); }
