@@ -206,6 +206,10 @@ void PostgresJournal::run_writer() {
         head = std::max(head, p.records.back().seq());
       }
     }
+    bool released = false;
+    for (const auto& p : group)
+      if (p.release) released |= releases_in_flight_.erase(*p.release) > 0;
+    if (released) release_written_.notify_all();
     lock.unlock();
     for (auto& p : group)
       if (p.done) p.done(p.rejected.ok() ? result : p.rejected);
@@ -222,9 +226,12 @@ Status PostgresJournal::write_group(std::deque<Pending>& group) {
       if (!p.rejected.ok()) continue;
       if (p.release) {
         const auto held = held_.find(*p.release);
-        if (held == held_.end() || releasing_.erase(*p.release) == 0)
+        if (held == held_.end() || releasing_.erase(*p.release) == 0) {
           p.rejected = {Status::Code::closed, "acquired again: not released"};
-        else p.release_epoch = held->second;
+        } else {
+          p.release_epoch = held->second;
+          releases_in_flight_.insert(*p.release);  // too late to cancel: acquire_workshop() waits for it
+        }
         continue;
       }
       const std::string* w = p.fenced_workshop();
@@ -351,8 +358,11 @@ Status PostgresJournal::retry_writes() {
 Status PostgresJournal::acquire_workshop(std::string_view workshop_id) {
   const std::string id(workshop_id);
   {
-    std::lock_guard lock(mutex_);
-    releasing_.erase(id);  // a release still queued is cancelled (write_group sees it gone)
+    std::unique_lock lock(mutex_);
+    // A release being written cannot be cancelled: once it is, the lease is
+    // taken afresh below. One still queued is cancelled (write_group sees it gone).
+    release_written_.wait(lock, [&] { return !releases_in_flight_.contains(id); });
+    releasing_.erase(id);
     if (held_.contains(id) && last_queued_seq_.contains(id)) return {};
   }
   Result taken;

@@ -55,10 +55,7 @@ WorkshopRegistry::WorkshopRegistry(boost::asio::io_context& io, journal::Journal
   journal_.on_hand_over([handover = handover_](const std::string& id) {
     std::lock_guard lock(handover->mutex);
     if (!handover->registry) return;
-    if (auto w = handover->registry->find_loaded(id)) {
-      metrics::global().workshop_ownership.inc(metrics::label("event", "handed_over"));
-      w->hand_over();
-    }
+    if (auto w = handover->registry->find_loaded(id)) w->hand_over();
   });
 }
 
@@ -462,6 +459,8 @@ std::optional<journal::Status> WorkshopRegistry::held_elsewhere(std::string_view
 }
 
 void WorkshopRegistry::forget_moved(const std::string& id) {
+  // Every way a workshop leaves this node for another: lost, asked for, or fenced at a write.
+  metrics::global().workshop_ownership.inc(metrics::label("event", "handed_over"));
   {
     std::lock_guard lock(mutex_);
     by_id_.erase(id);
