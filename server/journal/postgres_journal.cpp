@@ -546,8 +546,9 @@ Status PostgresJournal::workshop(std::string_view id, v1::WorkshopMeta* out) con
 
 Status PostgresJournal::workshop_by_join_code(std::string_view code, std::string* workshop_id) const {
   Result r;
-  // Codes are drawn per node: two open workshops could hold one (about one
-  // in 10^9 per pair); the older id answers, as it would on its own node.
+  // New codes are drawn against this table (JoinCodeBook::refuse_also), so
+  // two open workshops hold one only if two nodes drew it at the same
+  // moment; then the smaller id answers, on every node alike.
   if (Status s = read("looking up a join code",
                       {"SELECT workshop_id FROM werkstatt_workshops WHERE join_code = $1 ORDER BY workshop_id LIMIT 1",
                        {pg::text(code)}},

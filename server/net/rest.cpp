@@ -580,7 +580,7 @@ std::optional<HttpReply> handle_api(const ApiRequest& req, const ApiConfig& conf
     const auto slash = rest.find('/');
     const std::string_view id = rest.substr(0, slash);
     if (id.empty()) return error_reply(404, "no such API endpoint");
-    if (!registry.find(id)) {
+    if (registry.journal().shared() && !registry.find(id)) {
       if (registry.held_elsewhere(id)) {
         // Another node holds its lease (a shared journal): the proxy routes
         // this id there; here only while a hand-over runs, a lease at most.
