@@ -206,10 +206,9 @@ void PostgresJournal::run_writer() {
         head = std::max(head, p.records.back().seq());
       }
     }
-    bool released = false;
     for (const auto& p : group)
-      if (p.release) released |= releases_in_flight_.erase(*p.release) > 0;
-    if (released) release_written_.notify_all();
+      if (p.release) releases_in_flight_.erase(*p.release);
+    group_written_.notify_all();
     lock.unlock();
     for (auto& p : group)
       if (p.done) p.done(p.rejected.ok() ? result : p.rejected);
@@ -360,8 +359,18 @@ Status PostgresJournal::acquire_workshop(std::string_view workshop_id) {
   {
     std::unique_lock lock(mutex_);
     // A release being written cannot be cancelled: once it is, the lease is
-    // taken afresh below. One still queued is cancelled (write_group sees it gone).
-    release_written_.wait(lock, [&] { return !releases_in_flight_.contains(id); });
+    // taken afresh below. One still queued is cancelled (write_group sees it
+    // gone). Still held: the caller loads what is stored, so the appends an
+    // earlier instance queued (a hand-over leaves them to be written) must be
+    // stored first, or the new instance starts behind the seq they continue.
+    const auto settled = [&] {
+      if (releases_in_flight_.contains(id)) return false;
+      const auto queued = last_queued_seq_.find(id);
+      if (!held_.contains(id) || queued == last_queued_seq_.end()) return true;
+      const auto durable = durable_head_.find(id);
+      return durable != durable_head_.end() && durable->second >= queued->second;
+    };
+    group_written_.wait(lock, settled);
     releasing_.erase(id);
     if (held_.contains(id) && last_queued_seq_.contains(id)) return {};
   }

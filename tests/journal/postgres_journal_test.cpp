@@ -242,6 +242,43 @@ TEST_CASE("postgres journal: a node asked for a workshop it holds is told, and a
   CHECK(append_sync(*a, {w.records[1]}).code() == Status::Code::moved);
 }
 
+TEST_CASE("postgres journal: a workshop released with appends still queued and acquired again at once starts at "
+          "the head its next append continues",
+          "[journal][postgres][lease]") {
+  // A hand-over asked for while the instance's last appends are queued, and
+  // a client of this node joining again before the release is written: the
+  // new instance must load every event the old one queued.
+  PostgresCluster pg;
+  auto j = open_pg(pg);
+  for (int round = 0; round < 5; ++round) {
+    const std::string id = "w" + std::to_string(round);
+    Recorder w(id);
+    w.standard_session(150);
+    REQUIRE(j->acquire_workshop(id).ok());
+    std::atomic<int> completed{0};
+    std::atomic<int> failed{0};
+    for (const auto& r : w.records)
+      j->append({r}, [&](const Status& s) {
+        if (!s.ok()) ++failed;
+        ++completed;
+      });
+    j->release_workshop(id);
+    REQUIRE(j->acquire_workshop(id).ok());
+    std::uint64_t head = 0;
+    REQUIRE(j->read_head(id, &head).ok());
+    CHECK(head == w.records.size());
+    for (int i = 0; i < 3000 && completed < static_cast<int>(w.records.size()); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    CHECK(failed == 0);
+    std::vector<v1::EventRecord> loaded;
+    REQUIRE(j->read_events(id, 1, head, 100000, &loaded).ok());
+    CHECK(loaded.size() == head);
+    Recorder more(id);
+    more.standard_session(151);
+    CHECK(append_sync(*j, {more.records[w.records.size()]}).ok());
+  }
+}
+
 TEST_CASE("postgres journal: a writer that bypasses the leases is fenced by the primary key", "[journal][postgres][lease]") {
   PostgresCluster pg;
   auto j = open_pg(pg);

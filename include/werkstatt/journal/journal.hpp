@@ -185,7 +185,9 @@ class Journal {
   // Ownership, for a journal that several nodes share (PostgreSQL): a node
   // serves a workshop only while it holds it. acquire_workshop() before loading it:
   // ok when this node holds it now (it was free, already this node's, or
-  // its holder's lease ran out), moved when another live node holds it.
+  // its holder's lease ran out), moved when another live node holds it; it
+  // returns once the appends this node queued for the workshop are stored,
+  // so what the caller loads is the head its next append continues.
   // Appends and snapshots of a workshop this node does not hold complete
   // with moved, and so does every one after another node took it over (the
   // fence), so a node that lost a workshop never acknowledges an event of

@@ -185,7 +185,7 @@ class PostgresJournal final : public Journal {
   std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> held_since_;  // acquired at
   std::set<std::string, std::less<>> releasing_;  // release_workshop() queued, not yet written (renewal skips them)
   std::set<std::string, std::less<>> releases_in_flight_;  // releases in the group being written
-  std::condition_variable release_written_;                // releases_in_flight_ shrank
+  std::condition_variable group_written_;                  // a group completed: durable heads, releases
   std::function<void(const std::string&)> hand_over_;
   std::condition_variable renewal_wake_;
   std::set<std::string, std::less<>> asked_;  // renewal thread only: hand-over requests not yet honoured
