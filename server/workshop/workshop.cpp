@@ -624,6 +624,9 @@ void Workshop::do_submit(std::uint64_t connection_id, v1::OpRequest& request) {
 }
 
 bool Workshop::apply_system(const v1::Op& op, std::string secret_sha256) {
+  // Handed over: another instance (maybe on this node) continues the
+  // journal; what happens here now (connections closing) is not its event.
+  if (moved_) return false;
   // A closed workshop is frozen: who comes and goes afterwards (to read the
   // board) is not part of its record and changes no minutes.
   if (board_.closed() && (op.has_participant_joined() || op.has_participant_left())) return true;

@@ -21,6 +21,7 @@
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "werkstatt/journal/postgres_journal.hpp"
+#include "werkstatt/metrics/metrics.hpp"
 
 using namespace werkstatt;
 using namespace werkstatt::test;
@@ -286,4 +287,72 @@ TEST_CASE("failover of PostgreSQL: the synchronous standby is promoted under loa
 
   // Every acknowledged op is in the promoted standby, once, at its seq; gapless.
   CHECK(check_postgres_journal(standby.url(), demo.id, writers) > acked_before);
+}
+
+TEST_CASE("failover: a workshop handed over journals nothing more on the node it left - its browsers coming back "
+          "there at once find it writable and gapless",
+          "[failover][postgres]") {
+  // The proxy's ring changing while a room joins sends some browsers back
+  // to the node that just handed the workshop over: it loads it again. The
+  // instance it handed over must not journal anything after the hand-over
+  // (its connections closing are not events of the workshop any more), or
+  // the new instance's first append is refused and the workshop turns read-only.
+  PostgresCluster pg;
+  journal::PostgresJournalOptions o;
+  o.url = pg.url();
+  o.node_name = "node-a";
+  o.lease = std::chrono::milliseconds(kLeaseMs);
+  journal::Status st;
+  std::shared_ptr<journal::Journal> j = journal::PostgresJournal::open(o, &st);
+  INFO(st.message());
+  REQUIRE(j);
+  TestServerOptions options;
+  options.journal = j;
+  TestServer server(options);
+  const std::string id = server.workshop().id;
+  const v1::Credential code = join_code(server.workshop().join_code);
+  const std::uint64_t failures_before = metrics::global().journal_append_failures.value();
+  for (int round = 0; round < 4; ++round) {
+    INFO("round " << round);
+    std::vector<std::unique_ptr<Peer>> room;
+    for (int i = 0; i < 6; ++i) {
+      room.push_back(std::make_unique<Peer>(server.port()));
+      REQUIRE(room.back()->join(id, code, "Teilnehmerin " + std::to_string(i)));
+      REQUIRE(room.back()->wait_ack(room.back()->send(ops::create_note("r" + std::to_string(round) + "-" + std::to_string(i), "Idee", i * 50.0, round * 50.0))));
+    }
+    const auto handed = server.registry().find_loaded(id);
+    REQUIRE(handed);
+    const std::uint64_t handed_at = j->head_seq(id).value_or(0);
+    handed->hand_over();
+    // One browser comes straight back to this node (a join racing the
+    // hand-over is told MOVED and tries again, as the client does).
+    std::unique_ptr<Peer> back_peer;
+    bool joined = false;
+    for (int attempt = 0; attempt < 100 && !joined; ++attempt) {
+      back_peer = std::make_unique<Peer>(server.port());
+      joined = back_peer->join(id, code, "Zurück " + std::to_string(round));
+    }
+    Peer& back = *back_peer;
+    REQUIRE(joined);
+    // The room is sent on; its connections close while the new instance serves.
+    for (auto& p : room) CHECK(p->pump_until([&] { return has_error(*p, v1::ERROR_CODE_MOVED); }));
+    room.clear();
+    for (int i = 0; i < 5; ++i) {
+      const std::string op = back.send(ops::create_note("b" + std::to_string(round) + "-" + std::to_string(i), "Nach der Übergabe", i * 50.0, 400.0));
+      REQUIRE(back.wait_ack(op));
+      back.drain(std::chrono::milliseconds(30));
+    }
+    CHECK(back.rejects().empty());
+    CHECK(j->write_failure().ok());
+    std::vector<v1::EventRecord> records;
+    REQUIRE(j->read_events(id, 1, UINT64_MAX, 1'000'000, &records).ok());
+    for (std::size_t i = 0; i < records.size(); ++i) REQUIRE(records[i].seq() == i + 1);
+    CHECK(records.size() == back.seq());
+    REQUIRE(records.size() > handed_at);
+    // Never refused: the instance here continued the journal where the one handed over stopped.
+    CHECK(metrics::global().journal_append_failures.value() == failures_before);
+    const auto serving = server.registry().find_loaded(id);
+    REQUIRE(serving);
+    CHECK_FALSE(serving->info().read_only);
+  }
 }

@@ -243,7 +243,8 @@ class Workshop : public std::enable_shared_from_this<Workshop> {
   // stops taking ops and closes every connection with Error MOVED (close
   // 1001), so clients reconnect through the proxy to the node that holds
   // it and resend what was not acknowledged here; nothing in flight is
-  // acknowledged or rejected. New joins get the same. Calls on_moved.
+  // acknowledged or rejected, and nothing more is journaled (not even the
+  // connections leaving). New joins get the same. Calls on_moved.
   void hand_over();
 
   // Erases one person on request (DSGVO Art. 17; see
